@@ -1,0 +1,55 @@
+// Builds every bundle the project ships or tests:
+//   dist/extension.js  VS Code extension (node, cjs, `vscode` external, ioredis + zod bundled so the .vsix stands alone)
+//   dist/cli.js        the `ucore` command-line tool (node, cjs, shebang)
+//   dist/core.js       the importable event core (`ucore-events/core`), dependencies left to npm
+//   dist/webview/*.js  browser code of the webviews (iife, no Node APIs)
+//   dist/test/**, dist/bench.js  tests and benchmarks, bundled one file each
+// `--watch` rebuilds on change; `--no-types` skips the .d.ts of the core.
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const withTypes = !process.argv.includes('--no-types');
+
+function filesUnder(dir, test) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p, test));
+    else if (test(p)) out.push(p);
+  }
+  return out;
+}
+
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+const testExternals = ['vscode', 'mocha', 'playwright-core', 'fast-check', 'ioredis', 'zod'];
+
+const builds = [
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: !watch },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', external: ['ioredis', 'zod'] },
+];
+const webviews = filesUnder('src/webview', (p) => /[\\/]main\.ts$/.test(p) || /src[\\/]webview[\\/][^\\/]+\.ts$/.test(p))
+  .filter((p) => !/[\\/]lib[\\/]/.test(p));
+if (webviews.length) {
+  builds.push({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: webviews, outdir: 'dist/webview', outbase: 'src/webview', minify: !watch });
+}
+const tests = filesUnder('test', (p) => p.endsWith('.ts'));
+if (tests.length) builds.push({ ...node, entryPoints: tests, outdir: 'dist/test', outbase: 'test', external: testExternals });
+const benches = filesUnder('bench', (p) => p.endsWith('.ts'));
+if (benches.length) builds.push({ ...node, entryPoints: benches, outdir: 'dist/bench', outbase: 'bench', external: ['ioredis', 'zod', 'playwright-core'] });
+
+if (!watch) rmSync('dist', { recursive: true, force: true });
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (withTypes) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+  const size = statSync('dist/extension.js').size;
+  console.log(`built ${builds.length} bundles; extension ${(size / 1024).toFixed(0)} KiB; ${relative('.', 'dist')}/`);
+}

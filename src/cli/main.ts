@@ -1,0 +1,1 @@
+process.stdout.write('ucore: not built yet\n');

@@ -1,0 +1,77 @@
+// Named errors of the event core. Every error the core raises on purpose is a UCoreError with a stable `code`,
+// so callers (the CLI, the extension) can show one clear line without parsing messages.
+// Messages never contain passwords: URLs are redacted before they are put into a message.
+
+export type UCoreErrorCode =
+  | 'BAD_URL'
+  | 'CONNECTION_REFUSED'
+  | 'AUTH_FAILED'
+  | 'TIMEOUT'
+  | 'TLS'
+  | 'CLOSED'
+  | 'NOT_JSON'
+  | 'INVALID_EVENT'
+  | 'SCHEMA'
+  | 'REDIS'
+  | 'ABORTED'
+  | 'BAD_INPUT';
+
+export class UCoreError extends Error {
+  readonly code: UCoreErrorCode;
+  constructor(code: UCoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export class BadUrlError extends UCoreError {
+  constructor(message: string) { super('BAD_URL', message); }
+}
+export class ConnectionRefusedError extends UCoreError {
+  constructor(message: string, cause?: unknown) { super('CONNECTION_REFUSED', message, { cause }); }
+}
+export class AuthFailedError extends UCoreError {
+  constructor(message: string, cause?: unknown) { super('AUTH_FAILED', message, { cause }); }
+}
+export class TimeoutError extends UCoreError {
+  constructor(message: string, cause?: unknown) { super('TIMEOUT', message, { cause }); }
+}
+export class TlsError extends UCoreError {
+  constructor(message: string, cause?: unknown) { super('TLS', message, { cause }); }
+}
+export class ClosedError extends UCoreError {
+  constructor(message = 'the connection is closed') { super('CLOSED', message); }
+}
+export class NotJsonError extends UCoreError {
+  /** The first bytes of what arrived, for display; never the whole (possibly huge) payload. */
+  readonly preview: string;
+  constructor(message: string, preview: string) { super('NOT_JSON', message); this.preview = preview; }
+}
+export class InvalidEventError extends UCoreError {
+  readonly issues: string[];
+  constructor(message: string, issues: string[] = []) { super('INVALID_EVENT', message); this.issues = issues; }
+}
+export class SchemaError extends UCoreError {
+  readonly issues: string[];
+  constructor(message: string, issues: string[] = []) { super('SCHEMA', message); this.issues = issues; }
+}
+export class RedisCommandError extends UCoreError {
+  constructor(message: string, cause?: unknown) { super('REDIS', message, { cause }); }
+}
+export class AbortedError extends UCoreError {
+  constructor(message = 'cancelled') { super('ABORTED', message); }
+}
+export class BadInputError extends UCoreError {
+  constructor(message: string) { super('BAD_INPUT', message); }
+}
+
+export function isUCoreError(e: unknown): e is UCoreError {
+  return e instanceof UCoreError;
+}
+
+/** One line for a person: the message of a known error, or a generic text for anything else. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message.split('\n')[0] || e.name;
+  return String(e);
+}

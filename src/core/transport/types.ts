@@ -1,0 +1,226 @@
+// The one interface the event core talks to. Two implementations: `RedisTransport` (ioredis) and
+// `EmbeddedTransport` (in-process, nothing installed). Both must pass test/core/transport-contract.test.ts.
+// Semantics follow the Redis commands named in each method's comment; where Redis returns an error, so do both
+// (as a RedisCommandError whose message starts with the Redis error code, e.g. "BUSYGROUP ...", "NOGROUP ...").
+
+export type ConnectionStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+export interface Disposable { dispose(): void }
+
+/** Field/value pairs of a stream entry. Objects are created with a null prototype: keys come from other people. */
+export type StreamFields = Record<string, string>;
+
+export interface StreamEntry {
+  id: string;
+  fields: StreamFields;
+}
+
+export interface PubSubMessage {
+  channel: string;
+  /** The pattern that matched, for messages received through psubscribe. */
+  pattern?: string;
+  payload: string;
+}
+
+export interface XAddOptions {
+  /** Explicit id; default `*`. */
+  id?: string;
+  /** Trim to about this many entries (`MAXLEN ~ n`), or exactly when `exactTrim` is set. */
+  maxLen?: number;
+  exactTrim?: boolean;
+  /** Fail instead of creating the stream (`NOMKSTREAM`): returns null. */
+  noMkStream?: boolean;
+}
+
+export interface StreamInfo {
+  length: number;
+  lastGeneratedId: string;
+  groups: number;
+  firstEntry: StreamEntry | null;
+  lastEntry: StreamEntry | null;
+}
+
+export interface GroupInfo {
+  name: string;
+  consumers: number;
+  pending: number;
+  lastDeliveredId: string;
+  /** `entries-read` (Redis 7+); null when unknown. */
+  entriesRead: number | null;
+  /** Entries not yet delivered to the group (Redis 7+ `lag`); null when Redis cannot tell. */
+  lag: number | null;
+}
+
+export interface ConsumerInfo {
+  name: string;
+  pending: number;
+  /** ms since the consumer last tried to read. */
+  idleMs: number;
+  /** ms since the last successful read (Redis 7.2+); null when unknown. */
+  inactiveMs: number | null;
+}
+
+export interface PendingSummary {
+  count: number;
+  minId: string | null;
+  maxId: string | null;
+  consumers: Array<{ name: string; count: number }>;
+}
+
+export interface PendingEntry {
+  id: string;
+  consumer: string;
+  idleMs: number;
+  deliveries: number;
+}
+
+export interface ReadGroupOptions {
+  group: string;
+  consumer: string;
+  /** Stream keys with the id to read after; `>` for new entries, `0` for this consumer's pending ones. */
+  streams: Array<{ key: string; id: string }>;
+  count?: number;
+  /** Block up to this long when nothing is there; 0 or undefined: do not block. */
+  blockMs?: number;
+  noAck?: boolean;
+}
+
+export interface ReadOptions {
+  streams: Array<{ key: string; id: string }>;
+  count?: number;
+  blockMs?: number;
+}
+
+export interface StreamBatch {
+  key: string;
+  entries: StreamEntry[];
+}
+
+export interface AutoClaimResult {
+  nextStart: string;
+  entries: StreamEntry[];
+  deletedIds: string[];
+}
+
+export interface ScanOptions {
+  match?: string;
+  /** Redis type filter (`TYPE stream`). */
+  type?: 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
+  count?: number;
+}
+
+/** One event to append to the store: the stream entry plus the index streams that point at it. */
+export interface IndexedAppend {
+  stream: string;
+  fields: StreamFields;
+  /** Index streams that get an entry with the same id as the new stream entry (e.g. per entity, per type). */
+  indexKeys: string[];
+  maxLen?: number;
+}
+
+export interface SetOptions {
+  ttlSeconds?: number;
+  /** Only set when absent (`NX`). */
+  nx?: boolean;
+}
+
+export interface Transport {
+  readonly kind: 'redis' | 'embedded';
+  readonly status: ConnectionStatus;
+  /** A short, password-free description of where this transport points (for logs and the UI). */
+  readonly description: string;
+
+  onStatus(listener: (status: ConnectionStatus, detail?: string) => void): Disposable;
+  /** Resolves once ready; rejects with a UCoreError (refused, auth, timeout, TLS, bad db) otherwise. */
+  connect(): Promise<void>;
+  /** Closes every connection; pending calls reject with ClosedError. Idempotent. */
+  close(): Promise<void>;
+  ping(): Promise<void>;
+
+  // ---- pub/sub (a connection of its own; resubscribes after a reconnect by itself) ----
+  publish(channel: string, message: string): Promise<number>;
+  /** Pipelined PUBLISH; resolves with each receiver count in order. */
+  publishBatch(messages: ReadonlyArray<readonly [channel: string, message: string]>): Promise<number[]>;
+  subscribe(channels: string[]): Promise<void>;
+  unsubscribe(channels: string[]): Promise<void>;
+  psubscribe(patterns: string[]): Promise<void>;
+  punsubscribe(patterns: string[]): Promise<void>;
+  onMessage(listener: (message: PubSubMessage) => void): Disposable;
+  /** `PUBSUB CHANNELS [pattern]` */
+  pubsubChannels(pattern?: string): Promise<string[]>;
+  /** `PUBSUB NUMSUB ...` */
+  pubsubNumsub(channels: string[]): Promise<Array<{ channel: string; subscribers: number }>>;
+  /** `PUBSUB NUMPAT` */
+  pubsubNumpat(): Promise<number>;
+
+  // ---- keys ----
+  get(key: string): Promise<string | null>;
+  /** `SET key value [NX] [EX ttl]`: true when set. */
+  set(key: string, value: string, options?: SetOptions): Promise<boolean>;
+  /** Pipelined `SET key 1 NX EX ttl` for each key, one round trip: true where the key was new. */
+  setNxBatch(keys: string[], value: string, ttlSeconds: number): Promise<boolean[]>;
+  del(keys: string[]): Promise<number>;
+  exists(keys: string[]): Promise<number>;
+  incr(key: string): Promise<number>;
+  incrBy(key: string, by: number): Promise<number>;
+  /** Pipelined INCRBY of several keys. */
+  incrByBatch(items: ReadonlyArray<readonly [key: string, by: number]>): Promise<void>;
+  expire(key: string, seconds: number): Promise<boolean>;
+  /** `TTL`: -2 missing, -1 no expiry. */
+  ttl(key: string): Promise<number>;
+  type(key: string): Promise<string>;
+  /** One `SCAN` step. Cursor "0" starts and, when returned, ends the iteration. */
+  scan(cursor: string, options?: ScanOptions): Promise<{ cursor: string; keys: string[] }>;
+  hset(key: string, fields: Record<string, string>): Promise<number>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  hdel(key: string, fields: string[]): Promise<number>;
+
+  // ---- streams ----
+  /** `XADD`; null only with noMkStream on a missing stream. */
+  xadd(key: string, fields: StreamFields, options?: XAddOptions): Promise<string | null>;
+  /** Pipelined XADDs, one round trip; ids in order. */
+  xaddBatch(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null>>;
+  /** `XRANGE key start end [COUNT n]`; start/end accept `-`, `+`, `(id` (exclusive) and ms-only ids. */
+  xrange(key: string, start: string, end: string, count?: number): Promise<StreamEntry[]>;
+  /** `XREVRANGE key end start [COUNT n]` */
+  xrevrange(key: string, end: string, start: string, count?: number): Promise<StreamEntry[]>;
+  xlen(key: string): Promise<number>;
+  /** `XTRIM key MAXLEN [~] n`: entries removed. */
+  xtrim(key: string, maxLen: number, approximate?: boolean): Promise<number>;
+  xdel(key: string, ids: string[]): Promise<number>;
+  /** `XINFO STREAM`; null when the key is missing. */
+  xinfoStream(key: string): Promise<StreamInfo | null>;
+  xinfoGroups(key: string): Promise<GroupInfo[]>;
+  xinfoConsumers(key: string, group: string): Promise<ConsumerInfo[]>;
+  /** `XGROUP CREATE key group id [MKSTREAM]`; rejects with "BUSYGROUP ..." when it exists. */
+  xgroupCreate(key: string, group: string, startId: string, options?: { mkStream?: boolean }): Promise<void>;
+  xgroupDestroy(key: string, group: string): Promise<boolean>;
+  /** `XGROUP SETID` */
+  xgroupSetId(key: string, group: string, id: string): Promise<void>;
+  xgroupDelConsumer(key: string, group: string, consumer: string): Promise<number>;
+  /** `XREADGROUP`; a blocking read runs on a connection of its own. null on timeout. */
+  xreadgroup(options: ReadGroupOptions): Promise<StreamBatch[] | null>;
+  /** `XREAD`; a blocking read runs on a connection of its own. null on timeout. */
+  xread(options: ReadOptions): Promise<StreamBatch[] | null>;
+  xack(key: string, group: string, ids: string[]): Promise<number>;
+  xpendingSummary(key: string, group: string): Promise<PendingSummary>;
+  /** `XPENDING key group [IDLE ms] start end count [consumer]` */
+  xpendingRange(key: string, group: string, options: { start?: string; end?: string; count: number; consumer?: string; minIdleMs?: number }): Promise<PendingEntry[]>;
+  /** `XCLAIM key group consumer min-idle id...`: the entries now owned by `consumer`. */
+  xclaim(key: string, group: string, consumer: string, minIdleMs: number, ids: string[]): Promise<StreamEntry[]>;
+  /** `XAUTOCLAIM key group consumer min-idle start COUNT n` */
+  xautoclaim(key: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<AutoClaimResult>;
+
+  // ---- atomic operations the store needs (Lua scripts on Redis, native in the embedded transport) ----
+  /** Appends each item and its index entries atomically (all or nothing per item), one round trip for the batch. */
+  appendIndexed(items: ReadonlyArray<IndexedAppend>): Promise<string[]>;
+  /**
+   * Reads the entries of `stream` whose ids the index stream holds, in id order, within [start, end]
+   * (XRANGE syntax), at most `count`; `reverse` gives newest first. Ids whose entry was trimmed are skipped.
+   * Cost grows with the index's size, not the stream's.
+   */
+  readByIndex(stream: string, indexKey: string, options: { start?: string; end?: string; count?: number; reverse?: boolean }): Promise<StreamEntry[]>;
+
+  /** `INFO section` parsed into key/value pairs (server, memory, clients, keyspace). */
+  info(section?: string): Promise<Record<string, string>>;
+}
