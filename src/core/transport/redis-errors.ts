@@ -1,0 +1,41 @@
+// Turns what ioredis and the socket report into the core's named errors, with one clear line each.
+import {
+  AuthFailedError, BadUrlError, ClosedError, ConnectionRefusedError, RedisCommandError, TimeoutError, TlsError, UCoreError,
+} from '../errors';
+
+export function classifyConnectError(err: unknown, where: string): UCoreError {
+  if (err instanceof UCoreError) return err;
+  const e = err as { code?: string; message?: string } | undefined;
+  const code = e?.code ?? '';
+  const msg = e?.message ?? String(err);
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg)) return new ConnectionRefusedError(`connection refused by ${where}`, err);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectionRefusedError(`host not found: ${where}`, err);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConnectionRefusedError(`${where} is unreachable`, err);
+  if (/WRONGPASS|NOAUTH|invalid username-password|Authentication required|invalid password|NOPERM/i.test(msg)) {
+    return new AuthFailedError(`authentication failed at ${where}: ${firstLine(msg).replace(/^(WRONGPASS|NOAUTH|NOPERM)\s*/, '')}`, err);
+  }
+  if (/DB index is out of range|invalid DB index/i.test(msg)) return new BadUrlError(`database index out of range at ${where}`);
+  if (/ETIMEDOUT|timed? ?out/i.test(code + ' ' + msg)) return new TimeoutError(`timed out connecting to ${where}`, err);
+  if (/EPROTO|SSL|TLS|certificate|self[- ]signed|wrong version number|ERR_SSL|UNABLE_TO_VERIFY|DEPTH_ZERO|ERR_TLS|socket disconnected before secure/i.test(code + ' ' + msg)) {
+    return new TlsError(`TLS handshake with ${where} failed: ${firstLine(msg)}`, err);
+  }
+  if (/ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable/i.test(code + ' ' + msg)) {
+    return new ClosedError(`the connection to ${where} was closed (${firstLine(msg)})`);
+  }
+  return new RedisCommandError(firstLine(msg), err);
+}
+
+export function classifyCommandError(err: unknown, where: string): UCoreError {
+  if (err instanceof UCoreError) return err;
+  const msg = (err as Error)?.message ?? String(err);
+  if (/Command timed out/i.test(msg)) return new TimeoutError(`Redis at ${where} did not answer in time`, err);
+  if (/Stream isn't writeable|Connection is closed|enableOfflineQueue|ECONNRESET|EPIPE|MaxRetriesPerRequest/i.test(msg)) {
+    return new ClosedError(`not connected to ${where} (${firstLine(msg)})`);
+  }
+  if (/NOAUTH|WRONGPASS|NOPERM/.test(msg)) return new AuthFailedError(`${firstLine(msg)}`, err);
+  return new RedisCommandError(firstLine(msg), err);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].slice(0, 300);
+}

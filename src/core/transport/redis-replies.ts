@@ -1,0 +1,112 @@
+// Converts raw RESP2 replies of stream commands into the transport's typed shapes.
+// Field maps use a null prototype so hostile field names (`__proto__`) are plain data.
+import type { ConsumerInfo, GroupInfo, PendingEntry, PendingSummary, StreamEntry, StreamFields, StreamInfo } from './types';
+
+type Raw = unknown;
+
+export function toFields(flat: Raw): StreamFields {
+  const out: StreamFields = Object.create(null);
+  if (!Array.isArray(flat)) return out;
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}
+
+export function toEntry(raw: Raw): StreamEntry | null {
+  if (!Array.isArray(raw) || raw[1] == null) return null;
+  return { id: String(raw[0]), fields: toFields(raw[1]) };
+}
+
+export function toEntries(raw: Raw): StreamEntry[] {
+  if (!Array.isArray(raw)) return [];
+  const out: StreamEntry[] = [];
+  for (const r of raw) {
+    const e = toEntry(r);
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+export function fieldsToArgs(fields: StreamFields): string[] {
+  const args: string[] = [];
+  for (const k of Object.keys(fields)) args.push(k, fields[k]);
+  return args;
+}
+
+/** Flat `[k1, v1, k2, v2]` → map (used by XINFO replies). */
+function flatMap(raw: Raw): Map<string, Raw> {
+  const m = new Map<string, Raw>();
+  if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) m.set(String(raw[i]), raw[i + 1]);
+  return m;
+}
+
+function num(v: Raw): number | null {
+  if (v === null || v === undefined) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function toStreamInfo(raw: Raw): StreamInfo {
+  const m = flatMap(raw);
+  return {
+    length: num(m.get('length')) ?? 0,
+    lastGeneratedId: String(m.get('last-generated-id') ?? '0-0'),
+    groups: num(m.get('groups')) ?? 0,
+    firstEntry: toEntry(m.get('first-entry')),
+    lastEntry: toEntry(m.get('last-entry')),
+  };
+}
+
+export function toGroupInfos(raw: Raw): GroupInfo[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((g) => {
+    const m = flatMap(g);
+    return {
+      name: String(m.get('name')),
+      consumers: num(m.get('consumers')) ?? 0,
+      pending: num(m.get('pending')) ?? 0,
+      lastDeliveredId: String(m.get('last-delivered-id') ?? '0-0'),
+      entriesRead: num(m.get('entries-read')),
+      lag: num(m.get('lag')),
+    };
+  });
+}
+
+export function toConsumerInfos(raw: Raw): ConsumerInfo[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((c) => {
+    const m = flatMap(c);
+    return {
+      name: String(m.get('name')),
+      pending: num(m.get('pending')) ?? 0,
+      idleMs: num(m.get('idle')) ?? 0,
+      inactiveMs: m.has('inactive') ? num(m.get('inactive')) : null,
+    };
+  });
+}
+
+export function toPendingSummary(raw: Raw): PendingSummary {
+  const r = Array.isArray(raw) ? raw : [];
+  const consumers = Array.isArray(r[3]) ? (r[3] as Raw[]).map((c) => {
+    const pair = c as [Raw, Raw];
+    return { name: String(pair[0]), count: Number(pair[1]) };
+  }) : [];
+  return { count: Number(r[0] ?? 0), minId: r[1] == null ? null : String(r[1]), maxId: r[2] == null ? null : String(r[2]), consumers };
+}
+
+export function toPendingEntries(raw: Raw): PendingEntry[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((p) => {
+    const r = p as Raw[];
+    return { id: String(r[0]), consumer: String(r[1]), idleMs: Number(r[2]), deliveries: Number(r[3]) };
+  });
+}
+
+export function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const line of String(text).split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}

@@ -1,0 +1,658 @@
+// The Redis implementation of the transport, on ioredis (standalone). Three kinds of connection, as ioredis advises:
+// one for commands, one for pub/sub (created on first use, resubscribes by itself after a reconnect), and a small
+// pool for blocking stream reads so a BLOCKed XREADGROUP never delays other calls.
+//
+// Connecting fails fast with a named error (refused, auth, TLS, timeout, bad db); once the first connection has been
+// ready, the transport reconnects forever with capped exponential backoff and jitter.
+import Redis, { type RedisOptions } from 'ioredis';
+import { ClosedError, TimeoutError, TlsError, UCoreError } from '../errors';
+import { type Logger, silentLogger } from '../logger';
+import { classifyCommandError, classifyConnectError } from './redis-errors';
+import {
+  fieldsToArgs, parseInfo, toConsumerInfos, toEntries, toGroupInfos, toPendingEntries, toPendingSummary, toStreamInfo,
+} from './redis-replies';
+import { APPEND_INDEXED, READ_BY_INDEX } from './redis-scripts';
+import type {
+  AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry, PendingSummary,
+  PubSubMessage, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry, StreamFields,
+  StreamInfo, Transport, XAddOptions,
+} from './types';
+import { describeTarget, parseConnectionUrl, type ConnectionTarget, type TlsSettings } from './url';
+
+export interface RedisTransportOptions {
+  /** `redis://`, `rediss://` or the guide's forms; see url.ts. */
+  url: string;
+  /** Overrides the URL's password (the extension passes it from SecretStorage). */
+  password?: string;
+  /** Overrides the URL's ACL user. */
+  username?: string;
+  /** TLS settings; a `rediss://` URL turns TLS on with verification. */
+  tls?: TlsSettings | boolean;
+  /** Give up connecting after this long. @default 5000 */
+  connectTimeoutMs?: number;
+  /** A command that gets no answer within this long fails with TimeoutError. @default 10000 */
+  commandTimeoutMs?: number;
+  /** Longest wait between reconnect attempts. @default 2000 */
+  maxReconnectDelayMs?: number;
+  /** Queue commands while reconnecting instead of failing them at once. @default false (UI calls fail fast) */
+  queueWhileReconnecting?: boolean;
+  /** Name shown by CLIENT LIST. @default 'ucore' */
+  clientName?: string;
+  logger?: Logger;
+}
+
+const DEFAULTS = {
+  connectTimeoutMs: 5000,
+  commandTimeoutMs: 10000,
+  maxReconnectDelayMs: 2000,
+  queueWhileReconnecting: false,
+  clientName: 'ucore',
+};
+
+type Role = 'cmd' | 'sub' | 'block';
+const MAX_IDLE_BLOCKING = 4;
+
+export class RedisTransport implements Transport {
+  readonly kind = 'redis' as const;
+  readonly description: string;
+  private readonly target: Extract<ConnectionTarget, { kind: 'redis' }>;
+  private readonly opts: typeof DEFAULTS & Omit<RedisTransportOptions, keyof typeof DEFAULTS>;
+  private readonly log: Logger;
+  private cmd: Redis | null = null;
+  private sub: Redis | null = null;
+  private subReady = false;
+  private readonly idleBlocking: Redis[] = [];
+  private readonly busyBlocking = new Set<Redis>();
+  private everReady = false;
+  private closing = false;
+  private currentStatus: ConnectionStatus = 'closed';
+  private readonly statusListeners = new Set<(s: ConnectionStatus, detail?: string) => void>();
+  private readonly messageListeners = new Set<(m: PubSubMessage) => void>();
+  private lastError: unknown;
+
+  constructor(options: RedisTransportOptions) {
+    const parsed = parseConnectionUrl(options.url);
+    if (parsed.kind !== 'redis') throw new UCoreError('BAD_URL', 'RedisTransport needs a redis:// or rediss:// URL');
+    this.target = { ...parsed };
+    if (options.password !== undefined) this.target.password = options.password;
+    if (options.username !== undefined) this.target.username = options.username;
+    if (options.tls === true) this.target.tls = { ...(this.target.tls ?? {}) };
+    else if (options.tls && typeof options.tls === 'object') this.target.tls = { ...(this.target.tls ?? {}), ...options.tls };
+    else if (options.tls === false) delete this.target.tls;
+    this.opts = { ...DEFAULTS, ...stripUndefined(options) };
+    this.log = options.logger ?? silentLogger;
+    this.description = describeTarget(this.target);
+  }
+
+  get status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
+  onStatus(listener: (status: ConnectionStatus, detail?: string) => void): Disposable {
+    this.statusListeners.add(listener);
+    return { dispose: () => this.statusListeners.delete(listener) };
+  }
+
+  onMessage(listener: (message: PubSubMessage) => void): Disposable {
+    this.messageListeners.add(listener);
+    return { dispose: () => this.messageListeners.delete(listener) };
+  }
+
+  async connect(): Promise<void> {
+    if (this.cmd && this.currentStatus !== 'closed') return;
+    this.closing = false;
+    this.everReady = false;
+    this.setStatus('connecting');
+    const client = this.createClient('cmd');
+    this.cmd = client;
+    try {
+      await withTimeout(client.connect(), this.opts.connectTimeoutMs + 500, () => new TimeoutError(`timed out connecting to ${this.description}`));
+      // ioredis only logs a failed SELECT; check the db index ourselves so a bad one is a clear error.
+      if (this.target.db) await client.select(this.target.db);
+    } catch (err) {
+      const cause = this.lastError ?? err;
+      this.lastError = undefined;
+      client.disconnect();
+      this.cmd = null;
+      this.setStatus('closed', 'connect failed');
+      const classified = classifyConnectError(pickMoreSpecific(cause, err), this.description);
+      // A plain server never answers a TLS hello: say what the timeout most likely means.
+      if (this.target.tls && classified.code === 'TIMEOUT') {
+        throw new TlsError(`no TLS handshake from ${this.description} within ${this.opts.connectTimeoutMs} ms: does that port speak TLS?`);
+      }
+      throw classified;
+    }
+    this.everReady = true;
+    this.refreshStatus();
+  }
+
+  async close(): Promise<void> {
+    if (this.closing && this.currentStatus === 'closed') return;
+    this.closing = true;
+    const all = [this.cmd, this.sub, ...this.idleBlocking, ...this.busyBlocking].filter((c): c is Redis => !!c);
+    this.cmd = null;
+    this.sub = null;
+    this.subReady = false;
+    this.idleBlocking.length = 0;
+    this.busyBlocking.clear();
+    await Promise.all(all.map(async (c) => {
+      try {
+        if (c.status === 'ready') await withTimeout(c.quit(), 1000, () => new TimeoutError('quit'));
+      } catch {
+        /* the socket is going away anyway */
+      }
+      c.disconnect();
+    }));
+    this.setStatus('closed');
+  }
+
+  async ping(): Promise<void> {
+    await this.run((c) => c.ping());
+  }
+
+  // ---------------------------------------------------------------- pub/sub
+
+  async publish(channel: string, message: string): Promise<number> {
+    return this.run((c) => c.publish(channel, message));
+  }
+
+  async publishBatch(messages: ReadonlyArray<readonly [string, string]>): Promise<number[]> {
+    if (messages.length === 0) return [];
+    return this.pipeline((p) => { for (const [ch, m] of messages) p.publish(ch, m); }) as Promise<number[]>;
+  }
+
+  async subscribe(channels: string[]): Promise<void> {
+    if (channels.length) await this.runSub((s) => s.subscribe(...channels));
+  }
+
+  async unsubscribe(channels: string[]): Promise<void> {
+    if (channels.length && this.sub) await this.runSub((s) => s.unsubscribe(...channels));
+  }
+
+  async psubscribe(patterns: string[]): Promise<void> {
+    if (patterns.length) await this.runSub((s) => s.psubscribe(...patterns));
+  }
+
+  async punsubscribe(patterns: string[]): Promise<void> {
+    if (patterns.length && this.sub) await this.runSub((s) => s.punsubscribe(...patterns));
+  }
+
+  async pubsubChannels(pattern?: string): Promise<string[]> {
+    const args = pattern === undefined ? ['CHANNELS'] : ['CHANNELS', pattern];
+    return (await this.run((c) => c.call('PUBSUB', ...args))) as string[];
+  }
+
+  async pubsubNumsub(channels: string[]): Promise<Array<{ channel: string; subscribers: number }>> {
+    if (channels.length === 0) return [];
+    const flat = (await this.run((c) => c.call('PUBSUB', 'NUMSUB', ...channels))) as unknown[];
+    const out: Array<{ channel: string; subscribers: number }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ channel: String(flat[i]), subscribers: Number(flat[i + 1]) });
+    return out;
+  }
+
+  async pubsubNumpat(): Promise<number> {
+    return Number(await this.run((c) => c.call('PUBSUB', 'NUMPAT')));
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  get(key: string): Promise<string | null> {
+    return this.run((c) => c.get(key));
+  }
+
+  async set(key: string, value: string, options: SetOptions = {}): Promise<boolean> {
+    const args: Array<string | number> = [key, value];
+    if (options.ttlSeconds !== undefined) args.push('EX', options.ttlSeconds);
+    if (options.nx) args.push('NX');
+    const r = await this.run((c) => c.call('SET', ...args));
+    return r === 'OK';
+  }
+
+  async setNxBatch(keys: string[], value: string, ttlSeconds: number): Promise<boolean[]> {
+    if (keys.length === 0) return [];
+    const results = await this.pipeline((p) => { for (const k of keys) p.set(k, value, 'EX', ttlSeconds, 'NX'); });
+    return results.map((r) => r === 'OK');
+  }
+
+  del(keys: string[]): Promise<number> {
+    return keys.length ? this.run((c) => c.del(...keys)) : Promise.resolve(0);
+  }
+
+  exists(keys: string[]): Promise<number> {
+    return keys.length ? this.run((c) => c.exists(...keys)) : Promise.resolve(0);
+  }
+
+  incr(key: string): Promise<number> {
+    return this.run((c) => c.incr(key));
+  }
+
+  incrBy(key: string, by: number): Promise<number> {
+    return this.run((c) => c.incrby(key, by));
+  }
+
+  async incrByBatch(items: ReadonlyArray<readonly [string, number]>): Promise<void> {
+    if (items.length) await this.pipeline((p) => { for (const [k, by] of items) p.incrby(k, by); });
+  }
+
+  async expire(key: string, seconds: number): Promise<boolean> {
+    return (await this.run((c) => c.expire(key, seconds))) === 1;
+  }
+
+  ttl(key: string): Promise<number> {
+    return this.run((c) => c.ttl(key));
+  }
+
+  type(key: string): Promise<string> {
+    return this.run((c) => c.type(key));
+  }
+
+  async scan(cursor: string, options: ScanOptions = {}): Promise<{ cursor: string; keys: string[] }> {
+    const args: Array<string | number> = [cursor];
+    if (options.match) args.push('MATCH', options.match);
+    if (options.count) args.push('COUNT', options.count);
+    if (options.type) args.push('TYPE', options.type);
+    const [next, keys] = (await this.run((c) => c.call('SCAN', ...args))) as [string, string[]];
+    return { cursor: String(next), keys };
+  }
+
+  hset(key: string, fields: Record<string, string>): Promise<number> {
+    const args = fieldsToArgs(fields);
+    return args.length ? this.run((c) => c.hset(key, ...args)) : Promise.resolve(0);
+  }
+
+  async hgetall(key: string): Promise<Record<string, string>> {
+    const flat = (await this.run((c) => c.call('HGETALL', key))) as string[];
+    const out: Record<string, string> = Object.create(null);
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]] = flat[i + 1];
+    return out;
+  }
+
+  hdel(key: string, fields: string[]): Promise<number> {
+    return fields.length ? this.run((c) => c.hdel(key, ...fields)) : Promise.resolve(0);
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  async xadd(key: string, fields: StreamFields, options: XAddOptions = {}): Promise<string | null> {
+    return (await this.run((c) => c.call('XADD', ...xaddArgs(key, fields, options)))) as string | null;
+  }
+
+  async xaddBatch(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null>> {
+    if (items.length === 0) return [];
+    return (await this.pipeline((p) => {
+      for (const it of items) p.call('XADD', ...xaddArgs(it.key, it.fields, it.options ?? {}));
+    })) as Array<string | null>;
+  }
+
+  async xrange(key: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
+    const args: Array<string | number> = [key, start, end];
+    if (count !== undefined) args.push('COUNT', count);
+    return toEntries(await this.run((c) => c.call('XRANGE', ...args)));
+  }
+
+  async xrevrange(key: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
+    const args: Array<string | number> = [key, end, start];
+    if (count !== undefined) args.push('COUNT', count);
+    return toEntries(await this.run((c) => c.call('XREVRANGE', ...args)));
+  }
+
+  xlen(key: string): Promise<number> {
+    return this.run((c) => c.xlen(key));
+  }
+
+  async xtrim(key: string, maxLen: number, approximate = false): Promise<number> {
+    const args = approximate ? [key, 'MAXLEN', '~', maxLen] : [key, 'MAXLEN', maxLen];
+    return Number(await this.run((c) => c.call('XTRIM', ...args)));
+  }
+
+  xdel(key: string, ids: string[]): Promise<number> {
+    return ids.length ? this.run((c) => c.xdel(key, ...ids)) : Promise.resolve(0);
+  }
+
+  async xinfoStream(key: string): Promise<StreamInfo | null> {
+    try {
+      return toStreamInfo(await this.run((c) => c.call('XINFO', 'STREAM', key)));
+    } catch (e) {
+      if (e instanceof UCoreError && /no such key/i.test(e.message)) return null;
+      throw e;
+    }
+  }
+
+  async xinfoGroups(key: string): Promise<GroupInfo[]> {
+    return toGroupInfos(await this.run((c) => c.call('XINFO', 'GROUPS', key)));
+  }
+
+  async xinfoConsumers(key: string, group: string): Promise<ConsumerInfo[]> {
+    return toConsumerInfos(await this.run((c) => c.call('XINFO', 'CONSUMERS', key, group)));
+  }
+
+  async xgroupCreate(key: string, group: string, startId: string, options: { mkStream?: boolean } = {}): Promise<void> {
+    const args = ['CREATE', key, group, startId];
+    if (options.mkStream) args.push('MKSTREAM');
+    await this.run((c) => c.call('XGROUP', ...args));
+  }
+
+  async xgroupDestroy(key: string, group: string): Promise<boolean> {
+    return Number(await this.run((c) => c.call('XGROUP', 'DESTROY', key, group))) === 1;
+  }
+
+  async xgroupSetId(key: string, group: string, id: string): Promise<void> {
+    await this.run((c) => c.call('XGROUP', 'SETID', key, group, id));
+  }
+
+  async xgroupDelConsumer(key: string, group: string, consumer: string): Promise<number> {
+    return Number(await this.run((c) => c.call('XGROUP', 'DELCONSUMER', key, group, consumer)));
+  }
+
+  async xreadgroup(o: ReadGroupOptions): Promise<StreamBatch[] | null> {
+    const args: Array<string | number> = ['GROUP', o.group, o.consumer];
+    if (o.count !== undefined) args.push('COUNT', o.count);
+    if (o.blockMs) args.push('BLOCK', o.blockMs);
+    if (o.noAck) args.push('NOACK');
+    args.push('STREAMS', ...o.streams.map((s) => s.key), ...o.streams.map((s) => s.id));
+    const raw = o.blockMs ? await this.runBlocking('XREADGROUP', args, o.blockMs) : await this.run((c) => c.call('XREADGROUP', ...args));
+    return toBatches(raw);
+  }
+
+  async xread(o: ReadOptions): Promise<StreamBatch[] | null> {
+    const args: Array<string | number> = [];
+    if (o.count !== undefined) args.push('COUNT', o.count);
+    if (o.blockMs) args.push('BLOCK', o.blockMs);
+    args.push('STREAMS', ...o.streams.map((s) => s.key), ...o.streams.map((s) => s.id));
+    const raw = o.blockMs ? await this.runBlocking('XREAD', args, o.blockMs) : await this.run((c) => c.call('XREAD', ...args));
+    return toBatches(raw);
+  }
+
+  xack(key: string, group: string, ids: string[]): Promise<number> {
+    return ids.length ? this.run((c) => c.xack(key, group, ...ids)) : Promise.resolve(0);
+  }
+
+  async xpendingSummary(key: string, group: string): Promise<PendingSummary> {
+    return toPendingSummary(await this.run((c) => c.call('XPENDING', key, group)));
+  }
+
+  async xpendingRange(
+    key: string, group: string, o: { start?: string; end?: string; count: number; consumer?: string; minIdleMs?: number },
+  ): Promise<PendingEntry[]> {
+    const args: Array<string | number> = [key, group];
+    if (o.minIdleMs !== undefined) args.push('IDLE', o.minIdleMs);
+    args.push(o.start ?? '-', o.end ?? '+', o.count);
+    if (o.consumer) args.push(o.consumer);
+    return toPendingEntries(await this.run((c) => c.call('XPENDING', ...args)));
+  }
+
+  async xclaim(key: string, group: string, consumer: string, minIdleMs: number, ids: string[]): Promise<StreamEntry[]> {
+    if (ids.length === 0) return [];
+    return toEntries(await this.run((c) => c.call('XCLAIM', key, group, consumer, minIdleMs, ...ids)));
+  }
+
+  async xautoclaim(key: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<AutoClaimResult> {
+    const r = (await this.run((c) => c.call('XAUTOCLAIM', key, group, consumer, minIdleMs, start, 'COUNT', count))) as unknown[];
+    return {
+      nextStart: String(r[0]),
+      entries: toEntries(r[1]),
+      deletedIds: Array.isArray(r[2]) ? (r[2] as unknown[]).map(String) : [],
+    };
+  }
+
+  // ---------------------------------------------------------------- atomic store operations
+
+  async appendIndexed(items: ReadonlyArray<IndexedAppend>): Promise<string[]> {
+    if (items.length === 0) return [];
+    const keys: string[] = [];
+    const argv: string[] = [String(items.length)];
+    for (const it of items) {
+      keys.push(it.stream, ...it.indexKeys);
+      const f = fieldsToArgs(it.fields);
+      argv.push(it.maxLen === undefined ? '' : String(it.maxLen), String(f.length), ...f, String(it.indexKeys.length));
+    }
+    const r = await this.run((c) => (c as RedisWithScripts).ucoreAppendIndexed(keys.length, ...keys, ...argv));
+    return (r as unknown[]).map(String);
+  }
+
+  async readByIndex(stream: string, indexKey: string, o: { start?: string; end?: string; count?: number; reverse?: boolean }): Promise<StreamEntry[]> {
+    const count = Math.max(1, Math.min(o.count ?? 10_000, 10_000));
+    const r = await this.run((c) => (c as RedisWithScripts).ucoreReadByIndex(2, stream, indexKey, o.start ?? '-', o.end ?? '+', String(count), o.reverse ? '1' : '0'));
+    return toEntries(r);
+  }
+
+  async info(section?: string): Promise<Record<string, string>> {
+    const text = (await this.run((c) => (section ? c.info(section) : c.info()))) as string;
+    return parseInfo(text);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private baseOptions(role: Role): RedisOptions {
+    const t = this.target;
+    const o: RedisOptions = {
+      host: t.host,
+      port: t.port,
+      username: t.username,
+      password: t.password,
+      db: t.db,
+      lazyConnect: true,
+      connectTimeout: this.opts.connectTimeoutMs,
+      commandTimeout: role === 'block' ? undefined : this.opts.commandTimeoutMs,
+      // Commands that were in flight when the socket dropped are retried once after the reconnect.
+      maxRetriesPerRequest: role === 'sub' ? null : 1,
+      enableOfflineQueue: role === 'sub' ? true : this.opts.queueWhileReconnecting,
+      autoResubscribe: true,
+      connectionName: `${this.opts.clientName}:${role}`,
+      enableReadyCheck: true,
+      retryStrategy: (times) => {
+        if (this.closing || !this.everReady) return null;
+        const base = Math.min(this.opts.maxReconnectDelayMs, 50 * 2 ** Math.min(times, 10));
+        return Math.round(base / 2 + Math.random() * (base / 2));
+      },
+    };
+    if (t.tls) {
+      o.tls = {
+        rejectUnauthorized: t.tls.rejectUnauthorized !== false,
+        ca: t.tls.ca,
+        cert: t.tls.cert,
+        key: t.tls.key,
+        servername: t.tls.servername ?? (isIp(t.host) ? undefined : t.host),
+      };
+    }
+    return o;
+  }
+
+  private createClient(role: Role): Redis {
+    const c = new Redis(this.baseOptions(role));
+    (c as Redis).defineCommand('ucoreAppendIndexed', { lua: APPEND_INDEXED });
+    (c as Redis).defineCommand('ucoreReadByIndex', { lua: READ_BY_INDEX });
+    c.on('error', (err: Error) => {
+      this.lastError = err;
+      this.log.debug(`${role} connection: ${err.message}`);
+    });
+    if (role === 'cmd') {
+      c.on('ready', () => this.refreshStatus());
+      c.on('reconnecting', () => this.refreshStatus());
+      c.on('close', () => this.refreshStatus());
+      c.on('end', () => this.refreshStatus());
+    }
+    if (role === 'sub') {
+      c.on('ready', () => { this.subReady = true; this.refreshStatus(); });
+      c.on('close', () => { this.subReady = false; this.refreshStatus(); });
+      c.on('reconnecting', () => this.refreshStatus());
+      c.on('message', (channel: string, payload: string) => this.emitMessage({ channel, payload }));
+      c.on('pmessage', (pattern: string, channel: string, payload: string) => this.emitMessage({ channel, pattern, payload }));
+    }
+    return c;
+  }
+
+  private emitMessage(m: PubSubMessage): void {
+    for (const l of this.messageListeners) {
+      try {
+        l(m);
+      } catch (e) {
+        this.log.error(`message listener failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private refreshStatus(): void {
+    if (this.closing) return this.setStatus('closed');
+    const cmdReady = this.cmd?.status === 'ready';
+    const subOk = !this.sub || this.subReady || this.sub.status === 'ready';
+    if (cmdReady && subOk) return this.setStatus('ready');
+    if (this.everReady) return this.setStatus('reconnecting', this.lastError ? String((this.lastError as Error).message ?? '') : undefined);
+    this.setStatus('connecting');
+  }
+
+  private setStatus(s: ConnectionStatus, detail?: string): void {
+    if (s === this.currentStatus) return;
+    this.currentStatus = s;
+    this.log.info(`${this.description}: ${s}${detail ? ` (${detail})` : ''}`);
+    for (const l of this.statusListeners) {
+      try {
+        l(s, detail);
+      } catch {
+        /* a listener's failure is not the transport's */
+      }
+    }
+  }
+
+  private requireCmd(): Redis {
+    if (!this.cmd || this.closing) throw new ClosedError(`not connected to ${this.description}`);
+    return this.cmd;
+  }
+
+  private async run<T>(fn: (c: Redis) => Promise<T>): Promise<T> {
+    const c = this.requireCmd();
+    try {
+      return await fn(c);
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
+  }
+
+  private async pipeline(fill: (p: ReturnType<Redis['pipeline']>) => void): Promise<unknown[]> {
+    const c = this.requireCmd();
+    const p = c.pipeline();
+    fill(p);
+    let results: Array<[Error | null, unknown]> | null;
+    try {
+      results = await p.exec();
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
+    if (!results) throw new ClosedError(`not connected to ${this.description}`);
+    return results.map(([err, value]) => {
+      if (err) throw classifyCommandError(err, this.description);
+      return value;
+    });
+  }
+
+  private async ensureSub(): Promise<Redis> {
+    if (this.closing) throw new ClosedError(`not connected to ${this.description}`);
+    if (!this.sub) {
+      this.requireCmd();
+      const s = this.createClient('sub');
+      this.sub = s;
+      try {
+        await withTimeout(s.connect(), this.opts.connectTimeoutMs + 500, () => new TimeoutError(`timed out opening the pub/sub connection to ${this.description}`));
+      } catch (e) {
+        this.sub = null;
+        s.disconnect();
+        throw classifyConnectError(e, this.description);
+      }
+    }
+    return this.sub;
+  }
+
+  private async runSub(fn: (s: Redis) => Promise<unknown>): Promise<void> {
+    const s = await this.ensureSub();
+    try {
+      await withTimeout(fn(s), this.opts.commandTimeoutMs, () => new TimeoutError(`Redis at ${this.description} did not confirm the subscription in time`));
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
+  }
+
+  private async acquireBlocking(): Promise<Redis> {
+    this.requireCmd();
+    let c = this.idleBlocking.pop();
+    if (!c || c.status !== 'ready') {
+      c?.disconnect();
+      c = this.createClient('block');
+      try {
+        await c.connect();
+      } catch (e) {
+        c.disconnect();
+        throw classifyConnectError(e, this.description);
+      }
+    }
+    this.busyBlocking.add(c);
+    return c;
+  }
+
+  private releaseBlocking(c: Redis, healthy: boolean): void {
+    this.busyBlocking.delete(c);
+    if (healthy && !this.closing && this.idleBlocking.length < MAX_IDLE_BLOCKING) this.idleBlocking.push(c);
+    else c.disconnect();
+  }
+
+  /** A blocking read on a pooled connection; if Redis does not answer by blockMs + the command timeout, the
+   *  connection is dropped (not reused) and the call fails with TimeoutError. */
+  private async runBlocking(command: string, args: Array<string | number>, blockMs: number): Promise<unknown> {
+    const c = await this.acquireBlocking();
+    let healthy = true;
+    try {
+      return await withTimeout(c.call(command, ...args), blockMs + this.opts.commandTimeoutMs, () => {
+        healthy = false;
+        return new TimeoutError(`Redis at ${this.description} did not answer a blocking ${command} in time`);
+      });
+    } catch (e) {
+      healthy = false;
+      throw classifyCommandError(e, this.description);
+    } finally {
+      this.releaseBlocking(c, healthy);
+    }
+  }
+}
+
+interface RedisWithScripts extends Redis {
+  ucoreAppendIndexed(numKeys: number, ...args: string[]): Promise<unknown>;
+  ucoreReadByIndex(numKeys: number, ...args: string[]): Promise<unknown>;
+}
+
+function xaddArgs(key: string, fields: StreamFields, o: XAddOptions): Array<string | number> {
+  const args: Array<string | number> = [key];
+  if (o.noMkStream) args.push('NOMKSTREAM');
+  if (o.maxLen !== undefined) args.push('MAXLEN', ...(o.exactTrim ? [] : ['~']), o.maxLen);
+  args.push(o.id ?? '*', ...fieldsToArgs(fields));
+  return args;
+}
+
+function toBatches(raw: unknown): StreamBatch[] | null {
+  if (raw == null) return null;
+  return (raw as unknown[]).map((b) => {
+    const [key, entries] = b as [unknown, unknown];
+    return { key: String(key), entries: toEntries(entries) };
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/** The socket error (refused, TLS, auth) says more than ioredis's later "Connection is closed". */
+function pickMoreSpecific(first: unknown, second: unknown): unknown {
+  const generic = (e: unknown) => /Connection is closed|Stream isn't writeable/i.test(String((e as Error)?.message ?? ''));
+  if (first && !generic(first)) return first;
+  return second ?? first;
+}
