@@ -7,9 +7,10 @@
 // `--watch` rebuilds on change; `--no-types` skips the .d.ts of the core.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const watch = process.argv.includes('--watch');
 const withTypes = !process.argv.includes('--no-types');
 
@@ -26,11 +27,11 @@ function filesUnder(dir, test) {
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
-const testExternals = ['vscode', 'mocha', 'playwright-core', 'fast-check', 'ioredis', 'zod'];
+const testExternals = ['vscode', 'mocha', 'playwright-core', 'fast-check', 'ioredis', 'zod', '@vscode/test-electron'];
 
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: !watch },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { UCORE_VERSION: JSON.stringify(pkg.version) } },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', external: ['ioredis', 'zod'] },
 ];
 const webviews = filesUnder('src/webview', (p) => /[\\/]main\.ts$/.test(p) || /src[\\/]webview[\\/][^\\/]+\.ts$/.test(p))
@@ -43,7 +44,8 @@ if (tests.length) builds.push({ ...node, entryPoints: tests, outdir: 'dist/test'
 const benches = filesUnder('bench', (p) => p.endsWith('.ts'));
 if (benches.length) builds.push({ ...node, entryPoints: benches, outdir: 'dist/bench', outbase: 'bench', external: ['ioredis', 'zod', 'playwright-core'] });
 
-if (!watch) rmSync('dist', { recursive: true, force: true });
+// dist/ is not wiped: tests and code-server may be reading it while a rebuild runs. The test runner lists tests
+// from test/*.ts sources, so stale bundles of deleted tests never run.
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('esbuild: watching');

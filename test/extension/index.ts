@@ -7,7 +7,7 @@
 // node_modules at run time.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Mocha = require('mocha');
+import Mocha from 'mocha';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });

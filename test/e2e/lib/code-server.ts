@@ -57,12 +57,17 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     EXTRA_SETTINGS_JSON: options.settings ? JSON.stringify(options.settings) : '',
   };
   const args = [String(port), runDir, workspace, ...(options.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []), ...(options.args ?? [])];
+  const removeDirs = () => {
+    rmSync(runDir, { recursive: true, force: true });
+    if (ownWorkspace) rmSync(workspace, { recursive: true, force: true });
+  };
+  // The script waits for /healthz (up to ~60 s) and kills the server itself when it does not come up.
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(join(REPO_ROOT, 'e2e', 'start-code-server.sh'), args, { env, timeout: 120_000 }, (err, out, errOut) => {
       if (err) reject(new Error(`start-code-server.sh failed: ${err.message}\n${errOut}`));
       else resolve(out);
     });
-  });
+  }).catch((e) => { removeDirs(); throw e; });
   const pid = Number(stdout.trim().split('\n').pop());
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`start-code-server.sh printed no PID: ${stdout}`);
   const logFile = join(runDir, 'server.log');
@@ -83,8 +88,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
           copyFileSync(logFile, join(ARTIFACTS_DIR, 'logs', `code-server-${port}.log`));
         }
       } catch { /* artifacts are best effort */ }
-      rmSync(runDir, { recursive: true, force: true });
-      if (ownWorkspace) rmSync(workspace, { recursive: true, force: true });
+      removeDirs();
     },
   };
 }

@@ -52,6 +52,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 const QUICK_INPUT = '.quick-input-widget';
 const QUICK_ROW = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
 const UI_TIMEOUT = 15_000;
+// Commands of extensions appear once the extension host has scanned them: 8–10 s after page load here.
+const COMMAND_TIMEOUT = 30_000;
 
 export async function openWorkbench(url: string, folder: string, options: WorkbenchOptions = {}): Promise<Workbench> {
   const artifactsDir = options.artifactsDir ?? ARTIFACTS_DIR;
@@ -77,9 +79,9 @@ export async function openWorkbench(url: string, folder: string, options: Workbe
 
     // Accept the row matching `text`: Enter when it is already the focused row (what a user would do),
     // otherwise click it, because fuzzy matching and "recently used" can put another row first.
-    async function pickRow(text: string | RegExp) {
+    async function pickRow(text: string | RegExp, timeout = UI_TIMEOUT) {
       const row = page.locator(QUICK_ROW).filter({ hasText: text }).first();
-      await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await row.waitFor({ state: 'visible', timeout });
       const focused = page.locator(`${QUICK_ROW}.focused`).filter({ hasText: text });
       if (await focused.count()) await page.keyboard.press('Enter');
       else await row.click();
@@ -97,10 +99,22 @@ export async function openWorkbench(url: string, folder: string, options: Workbe
       page, context, pageErrors,
 
       async runCommand(title) {
-        await page.keyboard.press('F1');
-        await quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-        await quickInputBox.fill(`>${title}`);
-        await pickRow(title);
+        // The palette lists the commands known when it opens and does not refresh while open. Right after the
+        // workbench appears, the extensions may not be scanned yet, so reopen it until the command shows up.
+        const deadline = Date.now() + COMMAND_TIMEOUT;
+        for (;;) {
+          await page.keyboard.press('F1');
+          await quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+          await quickInputBox.fill(`>${title}`);
+          try {
+            await pickRow(title, Math.min(3_000, Math.max(deadline - Date.now(), 500)));
+            break;
+          } catch (e) {
+            if (Date.now() >= deadline) throw e;
+            await page.keyboard.press('Escape');
+            await quickInput.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+          }
+        }
         await quickInput.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
       },
 
