@@ -1,0 +1,36 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeTarget, parseConnectionUrl, redactUrl } from '../../src/core/transport/url';
+import { BadUrlError } from '../../src/core/errors';
+
+describe('connection URLs', () => {
+  it('accepts the standard, TLS, query and guide forms', () => {
+    assert.deepEqual(parseConnectionUrl('redis://localhost:6379/0'), { kind: 'redis', host: 'localhost', port: 6379, db: 0 });
+    assert.deepEqual(parseConnectionUrl('redis://alice:p%40ss@h:7000/3'), { kind: 'redis', host: 'h', port: 7000, db: 3, username: 'alice', password: 'p@ss' });
+    assert.deepEqual(parseConnectionUrl('rediss://:pw@h'), { kind: 'redis', host: 'h', port: 6379, db: 0, password: 'pw', tls: {} });
+    assert.equal((parseConnectionUrl('redis://h:1?db=5') as { db: number }).db, 5);
+    assert.deepEqual(parseConnectionUrl('redis://host:6380,password=secret'), { kind: 'redis', host: 'host', port: 6380, db: 0, password: 'secret' });
+    assert.equal((parseConnectionUrl('redis://host:6380,db=1') as { db: number }).db, 1);
+    assert.deepEqual(parseConnectionUrl('redis://[::1]:6379'), { kind: 'redis', host: '::1', port: 6379, db: 0 });
+    assert.deepEqual(parseConnectionUrl('embedded'), { kind: 'embedded', name: 'default' });
+    assert.deepEqual(parseConnectionUrl('embedded://demo'), { kind: 'embedded', name: 'demo' });
+  });
+
+  it('rejects bad URLs with a BadUrlError that never shows the password', () => {
+    for (const bad of ['', 'http://x', 'redis://', 'redis://h:99999', 'redis://h/abc', 'redis://h:1?db=-1', 'redis://u:topsecret@h:1/x', 'redis://h,nonsense', 'embedded:bad name!']) {
+      assert.throws(() => parseConnectionUrl(bad), (e: unknown) => {
+        assert.ok(e instanceof BadUrlError, `${bad}: ${e}`);
+        assert.ok(!(e as Error).message.includes('topsecret'));
+        return true;
+      });
+    }
+  });
+
+  it('redacts passwords in every form', () => {
+    assert.equal(redactUrl('redis://alice:s3cr3t@h:1/0'), 'redis://alice:***@h:1/0');
+    assert.equal(redactUrl('rediss://:s3cr3t@h'), 'rediss://:***@h');
+    assert.equal(redactUrl('redis://h:1,password=s3cr3t,db=2'), 'redis://h:1,password=***,db=2');
+    assert.equal(redactUrl('redis://h:1?password=s3cr3t&db=2'), 'redis://h:1?password=***&db=2');
+    assert.equal(describeTarget(parseConnectionUrl('rediss://bob:s3cr3t@h:7/2')), 'rediss://bob@h:7/2');
+  });
+});
