@@ -1,1 +1,1 @@
-process.stdout.write('ucore: not built yet\n');
+process.stdout.write('ucore: being rebuilt\n');

@@ -1,13 +1,120 @@
+// activate(): builds the services once, then the views, documents, status bar and commands on top of them.
+// Everything runs in the extension host (no local backend), so it works the same over Remote-SSH, WSL and in
+// code-server. Every listener and registration lands in context.subscriptions.
 import * as vscode from 'vscode';
+import { describeError } from '../core/errors';
+import { registerCommands } from './commands';
+import type { CommandContext } from './commands/context';
+import { DemoController } from './commands/demo';
+import { ContextKeys, Views } from './constants';
+import { EventDocumentProvider } from './documents/eventDocumentProvider';
+import { TailProvider } from './documents/tailProvider';
+import { registerEventsFiles } from './eventsFile';
+import { ChannelsTreeProvider, type ChannelsTreeNode } from './explorer/channelsTree';
+import { ConnectionsTreeProvider, type ConnectionNode } from './explorer/connectionsTree';
+import { StreamsTreeProvider, type StreamsTreeNode } from './explorer/streamsTree';
+import { createServices } from './extensionServices';
+import { shorten } from './format';
+import { createExtensionLog } from './logging';
+import { LiveMonitor } from './monitor/liveMonitor';
+import { MonitorPanelManager } from './monitor/MonitorPanel';
+import type { ExtensionServices } from './services';
+import { StatusBar } from './statusBar';
 
-export function activate(context: vscode.ExtensionContext) {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('ucore.about.show', () => {
-      const version = String(context.extension.packageJSON.version ?? '');
-      void vscode.window.showInformationMessage(`UCore Events ${version}`);
-      return version;
-    }),
-  );
+/** What activate() returns: tests reach the extension through `getExtension('ucore.ucore-events').exports`. */
+export interface UCoreExtensionApi {
+  services: ExtensionServices;
+  explorer: {
+    connections: ConnectionsTreeProvider;
+    channels: ChannelsTreeProvider;
+    streams: StreamsTreeProvider;
+  };
+  monitor: LiveMonitor;
+  demo: DemoController;
+  statusBar: StatusBar;
+  tail: TailProvider;
+  monitorPanel: MonitorPanelManager;
+  /** Command ids this extension registered (without the `.events` ones). */
+  commands: string[];
 }
 
-export function deactivate() {}
+const STREAMS_AUTO_REFRESH_MS = 5000;
+
+export async function activate(context: vscode.ExtensionContext): Promise<UCoreExtensionApi> {
+  const log = createExtensionLog();
+  context.subscriptions.push(log);
+  log.info(`UCore Events ${String(context.extension.packageJSON.version ?? '')} activating (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'NOT trusted: read-only'})`);
+
+  const services = createServices(context, log);
+  const { connections, settings } = services;
+  const monitor = new LiveMonitor(connections, settings, log.scoped('monitor'));
+  const connectionsTree = new ConnectionsTreeProvider(connections);
+  const channelsTree = new ChannelsTreeProvider(connections, monitor, log.scoped('channels'));
+  const streamsTree = new StreamsTreeProvider(connections, settings, log.scoped('streams'));
+  const demo = new DemoController(services, services.errors);
+  const tail = new TailProvider(settings, log.scoped('tail'));
+  const eventDocuments = new EventDocumentProvider();
+  const monitorPanel = new MonitorPanelManager({
+    extensionUri: context.extensionUri,
+    monitor,
+    connections,
+    demoRunning: () => demo.running,
+    onDemoChange: demo.onDidChange,
+    log: log.scoped('monitor-panel'),
+  });
+  const statusBar = new StatusBar(connections, monitor, () => demo.running);
+  context.subscriptions.push(demo.onDidChange(() => statusBar.update()));
+
+  const connectionsView = vscode.window.createTreeView<ConnectionNode>(Views.connections, { treeDataProvider: connectionsTree });
+  const channelsView = vscode.window.createTreeView<ChannelsTreeNode>(Views.channels, { treeDataProvider: channelsTree });
+  const streamsView = vscode.window.createTreeView<StreamsTreeNode>(Views.streams, { treeDataProvider: streamsTree, showCollapseAll: true });
+  channelsTree.onDidChangeFilter((f) => {
+    channelsView.description = f ? `filter: ${shorten(f, 60)}` : undefined;
+    channelsView.message = f ? `Showing channels matching ${shorten(f, 100)}` : undefined;
+  });
+
+  // Context keys for the welcome views and menus.
+  const setConnectedKey = () => void vscode.commands.executeCommand('setContext', ContextKeys.connected, services.activeConnection() !== undefined);
+  setConnectedKey();
+  context.subscriptions.push(
+    connections.onDidChangeActive(setConnectedKey),
+    channelsTree.onDidChangeChannelCount((n) => void vscode.commands.executeCommand('setContext', ContextKeys.hasChannels, n > 0)),
+    streamsTree.onDidChangeStreamCount((n) => void vscode.commands.executeCommand('setContext', ContextKeys.hasStreams, n > 0)),
+  );
+
+  // The Streams view has no push notifications: while it is visible and connected, it looks again every few seconds.
+  const streamsTimer = setInterval(() => {
+    if (streamsView.visible && services.activeConnection()) streamsTree.refresh();
+  }, STREAMS_AUTO_REFRESH_MS);
+  context.subscriptions.push({ dispose: () => clearInterval(streamsTimer) });
+
+  const explorer = { connections: connectionsTree, channels: channelsTree, streams: streamsTree };
+  const ctx: CommandContext = { extension: context, services, explorer, monitor, monitorPanel, demo, tail, eventDocuments };
+  const commands = registerCommands(ctx);
+
+  try {
+    registerEventsFiles(context, services);
+  } catch (e) {
+    services.errors.report('Setting up .events files', e);
+  }
+
+  // Views and users of the connections are listed after the manager; each tolerates a closed transport.
+  context.subscriptions.push(
+    ...services.disposables,
+    monitor, connectionsTree, channelsTree, streamsTree, demo, tail, eventDocuments, monitorPanel, statusBar,
+    connectionsView, channelsView, streamsView,
+  );
+
+  try {
+    await connections.start();
+  } catch (e) {
+    log.warn(`start-up connection: ${describeError(e)}`);
+  }
+  await monitor.settled();
+  log.info(`activated; active connection: ${connections.activeConnectionName}`);
+  return { services, explorer, monitor, demo, statusBar, tail, monitorPanel, commands };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

@@ -29,6 +29,9 @@ export function classifyCommandError(err: unknown, where: string): UCoreError {
   if (err instanceof UCoreError) return err;
   const msg = (err as Error)?.message ?? String(err);
   if (/Command timed out/i.test(msg)) return new TimeoutError(`Redis at ${where} did not answer in time`, err);
+  if (/with the command in flight/.test(msg)) {
+    return new ClosedError(`the connection to ${where} dropped with the command in flight: it may or may not have been applied`);
+  }
   if (/Stream isn't writeable|Connection is closed|enableOfflineQueue|ECONNRESET|EPIPE|MaxRetriesPerRequest/i.test(msg)) {
     return new ClosedError(`not connected to ${where} (${firstLine(msg)})`);
   }

@@ -32,7 +32,8 @@ export interface RedisTransportOptions {
   connectTimeoutMs?: number;
   /** A command that gets no answer within this long fails with TimeoutError. @default 10000 */
   commandTimeoutMs?: number;
-  /** Longest wait between reconnect attempts. @default 2000 */
+  /** Longest wait between reconnect attempts (jittered between half and all of it). Keeps the time from a server's
+   *  restart to resubscribed pub/sub under 2 s whatever the outage's length. @default 1000 */
   maxReconnectDelayMs?: number;
   /** Queue commands while reconnecting instead of failing them at once. @default false (UI calls fail fast) */
   queueWhileReconnecting?: boolean;
@@ -44,7 +45,7 @@ export interface RedisTransportOptions {
 const DEFAULTS = {
   connectTimeoutMs: 5000,
   commandTimeoutMs: 10000,
-  maxReconnectDelayMs: 2000,
+  maxReconnectDelayMs: 1000,
   queueWhileReconnecting: false,
   clientName: 'ucore',
 };
@@ -79,9 +80,12 @@ export class RedisTransport implements Transport {
     if (options.tls === true) this.target.tls = { ...(this.target.tls ?? {}) };
     else if (options.tls && typeof options.tls === 'object') this.target.tls = { ...(this.target.tls ?? {}), ...options.tls };
     else if (options.tls === false) delete this.target.tls;
-    this.opts = { ...DEFAULTS, ...stripUndefined(options) };
+    this.opts = { ...options, ...DEFAULTS, ...stripUndefined(options) };
     this.log = options.logger ?? silentLogger;
     this.description = describeTarget(this.target);
+    if (this.target.tls && this.target.tls.rejectUnauthorized === false) {
+      this.log.warn(`${this.description}: TLS certificate verification is OFF (rejectUnauthorized: false); the server's identity is not checked`);
+    }
   }
 
   get status(): ConnectionStatus {
@@ -115,10 +119,18 @@ export class RedisTransport implements Transport {
       client.disconnect();
       this.cmd = null;
       this.setStatus('closed', 'connect failed');
-      const classified = classifyConnectError(pickMoreSpecific(cause, err), this.description);
+      const specific = pickMoreSpecific(cause, err);
+      const classified = classifyConnectError(specific, this.description);
       // A plain server never answers a TLS hello: say what the timeout most likely means.
       if (this.target.tls && classified.code === 'TIMEOUT') {
         throw new TlsError(`no TLS handshake from ${this.description} within ${this.opts.connectTimeoutMs} ms: does that port speak TLS?`);
+      }
+      // A TLS-only server drops a plain client at its first bytes: say so instead of a bare "connection reset".
+      if (!this.target.tls && classified.code === 'CLOSED') {
+        throw new ClosedError(`${this.description} closed the connection before it was ready (${String((specific as Error)?.message ?? specific).split('\n')[0].slice(0, 200)}): if that port expects TLS, use rediss://`);
+      }
+      if (classified.code === 'TLS' && /certificate|self[- ]signed|UNABLE_TO_VERIFY|DEPTH_ZERO|altnames|Hostname\/IP/i.test(classified.message)) {
+        throw new TlsError(`${classified.message} (certificate verification is on: trust the server's CA, or turn verification off explicitly)`, specific);
       }
       throw classified;
     }
@@ -434,8 +446,12 @@ export class RedisTransport implements Transport {
       lazyConnect: true,
       connectTimeout: this.opts.connectTimeoutMs,
       commandTimeout: role === 'block' ? undefined : this.opts.commandTimeoutMs,
-      // Commands that were in flight when the socket dropped are retried once after the reconnect.
+      // Commands queued while reconnecting (only with queueWhileReconnecting) fail after the second failed attempt.
       maxRetriesPerRequest: role === 'sub' ? null : 1,
+      // Commands in flight when the socket dropped are NOT sent again: Redis may have run them already, and a silent
+      // second SET NX makes a new event look like a duplicate (the deduplicator would drop it), a second XADD or
+      // INCR counts twice. They fail with ClosedError ("may have been applied") at once; see failInFlight.
+      autoResendUnfulfilledCommands: role === 'sub',
       enableOfflineQueue: role === 'sub' ? true : this.opts.queueWhileReconnecting,
       autoResubscribe: true,
       connectionName: `${this.opts.clientName}:${role}`,
@@ -466,6 +482,7 @@ export class RedisTransport implements Transport {
       this.lastError = err;
       this.log.debug(`${role} connection: ${err.message}`);
     });
+    if (role !== 'sub') c.on('close', () => failInFlight(c));
     if (role === 'cmd') {
       c.on('ready', () => this.refreshStatus());
       c.on('reconnecting', () => this.refreshStatus());
@@ -624,6 +641,25 @@ function xaddArgs(key: string, fields: StreamFields, o: XAddOptions): Array<stri
   if (o.maxLen !== undefined) args.push('MAXLEN', ...(o.exactTrim ? [] : ['~']), o.maxLen);
   args.push(o.id ?? '*', ...fieldsToArgs(fields));
   return args;
+}
+
+/**
+ * Rejects the commands that were sent on a connection that has just dropped, at once, instead of leaving them to
+ * ioredis (which sends them again after the reconnect, or, with autoResendUnfulfilledCommands off, never settles
+ * them until the command timeout). Their outcome is unknown: the message says so. ioredis emits 'close' on the next
+ * tick after its own close handler, before any reconnect could have replaced the command queue.
+ */
+function failInFlight(c: Redis): void {
+  const queue = c.commandQueue;
+  if (!queue || queue.length === 0) return;
+  const error = new Error('Connection is closed with the command in flight: it may or may not have been applied');
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    try {
+      item.command.reject(error);
+    } catch {
+      /* already settled */
+    }
+  }
 }
 
 function toBatches(raw: unknown): StreamBatch[] | null {

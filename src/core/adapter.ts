@@ -1,0 +1,200 @@
+// What apps and the extension use to talk events: JSON publish, subscriptions with several handlers per channel or
+// pattern, status events, typed errors. Reconnection and resubscription happen in the transport; the adapter keeps
+// the handler registry so nothing the caller registered is lost across a reconnect.
+import { BadInputError, NotJsonError, TimeoutError, type UCoreError } from './errors';
+import { parseJson } from './envelope/envelope';
+import { type Logger, silentLogger } from './logger';
+import { createTransport, type TransportOptions } from './transport/factory';
+import type { ConnectionStatus, Disposable, PubSubMessage, Transport } from './transport/types';
+
+export interface MessageContext {
+  channel: string;
+  /** The pattern, for handlers registered with psubscribe. */
+  pattern?: string;
+  /** The message text as it arrived. */
+  raw: string;
+}
+
+export type EventHandler = (event: any, context: MessageContext) => void | Promise<void>;
+
+export interface Subscription extends Disposable {
+  /** Removes this handler; the channel is unsubscribed when its last handler goes. */
+  unsubscribe(): Promise<void>;
+}
+
+export interface ProblemReport {
+  /** NotJsonError for a malformed message; whatever the handler threw for a handler failure. */
+  error: UCoreError | Error;
+  context: MessageContext;
+  kind: 'malformed' | 'handler';
+}
+
+export interface CallOptions {
+  /** Fail with TimeoutError if the call takes longer. */
+  timeoutMs?: number;
+}
+
+export class EventAdapter {
+  private readonly channelHandlers = new Map<string, Set<EventHandler>>();
+  private readonly patternHandlers = new Map<string, Set<EventHandler>>();
+  private readonly problemListeners = new Set<(p: ProblemReport) => void>();
+  private readonly messageSub: Disposable;
+  private readonly log: Logger;
+
+  constructor(readonly transport: Transport, logger: Logger = silentLogger) {
+    this.log = logger;
+    this.messageSub = transport.onMessage((m) => this.dispatch(m));
+  }
+
+  /** Connects to `redis://…`, `rediss://…` or `embedded[:name]` and resolves when ready. */
+  static async connect(url: string, options: Omit<TransportOptions, 'url'> = {}): Promise<EventAdapter> {
+    const transport = createTransport({ ...options, url });
+    await transport.connect();
+    return new EventAdapter(transport, options.logger);
+  }
+
+  get status(): ConnectionStatus {
+    return this.transport.status;
+  }
+
+  onStatus(listener: (status: ConnectionStatus, detail?: string) => void): Disposable {
+    return this.transport.onStatus(listener);
+  }
+
+  /** Malformed messages and failing handlers are reported here; they never throw into the transport. */
+  onProblem(listener: (p: ProblemReport) => void): Disposable {
+    this.problemListeners.add(listener);
+    return { dispose: () => this.problemListeners.delete(listener) };
+  }
+
+  /** JSON.stringify + PUBLISH; resolves with the number of receivers. */
+  async publishJson(channel: string, value: unknown, options: CallOptions = {}): Promise<number> {
+    return withDeadline(this.transport.publish(channel, toJson(value)), options.timeoutMs);
+  }
+
+  /** Pipelined publishJson of many; one round trip. */
+  async publishJsonBatch(items: ReadonlyArray<readonly [channel: string, value: unknown]>, options: CallOptions = {}): Promise<number[]> {
+    return withDeadline(this.transport.publishBatch(items.map(([c, v]) => [c, toJson(v)] as const)), options.timeoutMs);
+  }
+
+  subscribe(channel: string, handler: EventHandler): Promise<Subscription> {
+    return this.add(this.channelHandlers, channel, handler, (c) => this.transport.subscribe([c]), (c) => this.transport.unsubscribe([c]));
+  }
+
+  psubscribe(pattern: string, handler: EventHandler): Promise<Subscription> {
+    return this.add(this.patternHandlers, pattern, handler, (p) => this.transport.psubscribe([p]), (p) => this.transport.punsubscribe([p]));
+  }
+
+  /** Removes one handler, or every handler of the channel when none is given. */
+  async unsubscribe(channel: string, handler?: EventHandler): Promise<void> {
+    await this.remove(this.channelHandlers, channel, handler, (c) => this.transport.unsubscribe([c]));
+  }
+
+  async punsubscribe(pattern: string, handler?: EventHandler): Promise<void> {
+    await this.remove(this.patternHandlers, pattern, handler, (p) => this.transport.punsubscribe([p]));
+  }
+
+  async close(): Promise<void> {
+    this.messageSub.dispose();
+    this.channelHandlers.clear();
+    this.patternHandlers.clear();
+    await this.transport.close();
+  }
+
+  private async add(
+    map: Map<string, Set<EventHandler>>, name: string, handler: EventHandler,
+    first: (n: string) => Promise<void>, last: (n: string) => Promise<void>,
+  ): Promise<Subscription> {
+    if (typeof name !== 'string' || name.length === 0) throw new BadInputError('a channel or pattern name is required');
+    let set = map.get(name);
+    const isFirst = !set;
+    if (!set) {
+      set = new Set();
+      map.set(name, set);
+    }
+    set.add(handler);
+    if (isFirst) {
+      try {
+        await first(name);
+      } catch (e) {
+        set.delete(handler);
+        if (set.size === 0) map.delete(name);
+        throw e;
+      }
+    }
+    let active = true;
+    const unsubscribe = async () => {
+      if (!active) return;
+      active = false;
+      await this.remove(map, name, handler, last);
+    };
+    return { unsubscribe, dispose: () => void unsubscribe().catch(() => undefined) };
+  }
+
+  private async remove(map: Map<string, Set<EventHandler>>, name: string, handler: EventHandler | undefined, last: (n: string) => Promise<void>) {
+    const set = map.get(name);
+    if (!set) return;
+    if (handler) set.delete(handler);
+    else set.clear();
+    if (set.size === 0) {
+      map.delete(name);
+      if (this.transport.status !== 'closed') await last(name);
+    }
+  }
+
+  private dispatch(m: PubSubMessage): void {
+    const handlers = m.pattern === undefined ? this.channelHandlers.get(m.channel) : this.patternHandlers.get(m.pattern);
+    if (!handlers || handlers.size === 0) return;
+    const context: MessageContext = { channel: m.channel, raw: m.payload };
+    if (m.pattern !== undefined) context.pattern = m.pattern;
+    const parsed = parseJson(m.payload);
+    if (!parsed.ok) {
+      this.report({ error: parsed.error, context, kind: 'malformed' });
+      return;
+    }
+    for (const h of handlers) {
+      try {
+        const r = h(parsed.value, context);
+        if (r && typeof (r as Promise<void>).then === 'function') {
+          (r as Promise<void>).catch((error) => this.report({ error, context, kind: 'handler' }));
+        }
+      } catch (error) {
+        this.report({ error: error as Error, context, kind: 'handler' });
+      }
+    }
+  }
+
+  private report(p: ProblemReport): void {
+    if (this.problemListeners.size === 0) {
+      this.log.warn(`${p.kind === 'malformed' ? 'malformed message' : 'handler failed'} on ${p.context.channel}: ${p.error.message}`);
+      return;
+    }
+    for (const l of this.problemListeners) {
+      try {
+        l(p);
+      } catch {
+        /* a listener's own failure must not stop delivery */
+      }
+    }
+  }
+}
+
+export function toJson(value: unknown): string {
+  if (value === undefined) throw new BadInputError('cannot publish undefined');
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    throw new BadInputError(`the value cannot be turned into JSON: ${(e as Error).message}`);
+  }
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number | undefined): Promise<T> {
+  if (!ms) return p;
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => { t = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms); }),
+  ]).finally(() => clearTimeout(t));
+}
+
+export { NotJsonError };

@@ -1,0 +1,148 @@
+// The event envelope: one zod schema, strict parsing for events we write, lenient reading for events other
+// services write (the guide's events often carry only event_type and a few top-level fields).
+import { z } from 'zod';
+import { InvalidEventError, NotJsonError } from '../errors';
+import { isoNow, uuidv7 } from './ids';
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const idLike = z.union([z.string(), z.number()]);
+const objectLike = z.record(z.string(), z.unknown());
+
+export const eventEnvelopeSchema = z.looseObject({
+  event_id: z.string().min(1, 'event_id must not be empty').max(256),
+  event_type: z.string().min(1, 'event_type must not be empty').max(256),
+  timestamp: z.string().regex(ISO_UTC, 'timestamp must be ISO-8601, e.g. 2025-09-12T10:30:00Z').refine((s) => !Number.isNaN(Date.parse(s)), 'timestamp is not a real date'),
+  version: z.string().min(1).max(32).default('1.0'),
+  entity_id: idLike.nullish(),
+  user_id: idLike.nullish(),
+  correlation_id: z.string().max(256).nullish(),
+  causation_id: z.string().max(256).nullish(),
+  data: objectLike.default({}),
+  metadata: objectLike.default({}),
+});
+
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+
+/** What a reader may assume of any event on the wire: an object, maybe with the envelope's fields. */
+export interface EventLike {
+  event_id?: unknown;
+  event_type?: unknown;
+  timestamp?: unknown;
+  entity_id?: unknown;
+  user_id?: unknown;
+  data?: unknown;
+  [key: string]: unknown;
+}
+
+export type ParseResult<T> = { ok: true; event: T } | { ok: false; error: InvalidEventError | NotJsonError };
+
+const PREVIEW = 200;
+
+/** JSON text (or Buffer) → value; a NotJsonError with a short preview instead of a throw from JSON.parse. */
+export function parseJson(text: string | Buffer): { ok: true; value: unknown } | { ok: false; error: NotJsonError } {
+  const s = typeof text === 'string' ? text : text.toString('utf8');
+  try {
+    return { ok: true, value: JSON.parse(s) };
+  } catch (e) {
+    return { ok: false, error: new NotJsonError(`not JSON: ${(e as Error).message}`, previewText(s)) };
+  }
+}
+
+/** Strict: the value must be a complete envelope. Accepts an object or JSON text. Never throws. */
+export function parseEvent(input: unknown): ParseResult<EventEnvelope> {
+  let value = input;
+  if (typeof input === 'string' || Buffer.isBuffer(input)) {
+    const j = parseJson(input as string | Buffer);
+    if (!j.ok) return j;
+    value = j.value;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: new InvalidEventError(`an event must be a JSON object, not ${describeKind(value)}`) };
+  }
+  const r = eventEnvelopeSchema.safeParse(value);
+  if (r.success) return { ok: true, event: r.data };
+  const issues = r.error.issues.slice(0, 20).map((i) => `${i.path.map(String).join('.') || '(event)'}: ${i.message}`);
+  return { ok: false, error: new InvalidEventError(`invalid event: ${issues.join('; ')}`, issues) };
+}
+
+/** Lenient: any JSON object is an event; the rest is reported. Used for what other services publish. */
+export function readEvent(input: string | Buffer | unknown): ParseResult<EventLike> {
+  let value = input;
+  if (typeof input === 'string' || Buffer.isBuffer(input)) {
+    const j = parseJson(input as string | Buffer);
+    if (!j.ok) return j;
+    value = j.value;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: new InvalidEventError(`expected a JSON object, got ${describeKind(value)}`) };
+  }
+  return { ok: true, event: value as EventLike };
+}
+
+export interface NewEvent {
+  event_type: string;
+  data?: Record<string, unknown>;
+  entity_id?: string | number | null;
+  user_id?: string | number | null;
+  correlation_id?: string;
+  causation_id?: string;
+  version?: string;
+  metadata?: Record<string, unknown>;
+  event_id?: string;
+  timestamp?: string;
+}
+
+/** A complete envelope with a time-ordered id and the current time, unless given. */
+export function createEvent(e: NewEvent): EventEnvelope {
+  const out: EventEnvelope = {
+    event_id: e.event_id ?? uuidv7(),
+    event_type: e.event_type,
+    timestamp: e.timestamp ?? isoNow(),
+    version: e.version ?? '1.0',
+    data: e.data ?? {},
+    metadata: e.metadata ?? {},
+  };
+  if (e.entity_id !== undefined) out.entity_id = e.entity_id;
+  if (e.user_id !== undefined) out.user_id = e.user_id;
+  if (e.correlation_id !== undefined) out.correlation_id = e.correlation_id;
+  if (e.causation_id !== undefined) out.causation_id = e.causation_id;
+  return out;
+}
+
+/** Fills the envelope fields a lenient event lacks (id, timestamp, version, data) without dropping any of its own. */
+export function completeEvent(e: EventLike): EventEnvelope {
+  const out: Record<string, unknown> = { ...e };
+  if (typeof out.event_id !== 'string' || !out.event_id) out.event_id = uuidv7();
+  if (typeof out.timestamp !== 'string' || Number.isNaN(Date.parse(out.timestamp))) out.timestamp = isoNow();
+  if (typeof out.version !== 'string') out.version = '1.0';
+  if (typeof out.data !== 'object' || out.data === null || Array.isArray(out.data)) out.data = {};
+  if (typeof out.metadata !== 'object' || out.metadata === null || Array.isArray(out.metadata)) out.metadata = {};
+  if (typeof out.event_type !== 'string') out.event_type = String(out.event_type ?? 'unknown');
+  return out as EventEnvelope;
+}
+
+/** The event's type as text for display/counting; "(none)" when absent. */
+export function eventTypeOf(e: unknown): string {
+  const t = (e as EventLike | null)?.event_type;
+  return typeof t === 'string' && t ? t : t === undefined || t === null ? '(none)' : String(t);
+}
+
+/** The entity of an event: entity_id, else data.order_id / top-level order_id forms the guide uses. */
+export function entityOf(e: unknown): string | null {
+  const ev = e as EventLike | null;
+  if (!ev || typeof ev !== 'object') return null;
+  const id = ev.entity_id;
+  if (typeof id === 'string' && id) return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return null;
+}
+
+export function previewText(s: string, max = PREVIEW): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+function describeKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}

@@ -1,0 +1,28 @@
+// What command handlers are given.
+import type * as vscode from 'vscode';
+import type { ChannelsTreeProvider } from '../explorer/channelsTree';
+import type { ConnectionsTreeProvider } from '../explorer/connectionsTree';
+import type { StreamsTreeProvider } from '../explorer/streamsTree';
+import type { BuiltServices } from '../extensionServices';
+import type { LiveMonitor } from '../monitor/liveMonitor';
+import type { MonitorPanelHost } from '../monitor/MonitorPanel';
+import type { DemoController } from './demo';
+import type { TailProvider } from '../documents/tailProvider';
+import type { EventDocumentProvider } from '../documents/eventDocumentProvider';
+
+export interface Explorer {
+  connections: ConnectionsTreeProvider;
+  channels: ChannelsTreeProvider;
+  streams: StreamsTreeProvider;
+}
+
+export interface CommandContext {
+  extension: vscode.ExtensionContext;
+  services: BuiltServices;
+  explorer: Explorer;
+  monitor: LiveMonitor;
+  monitorPanel: MonitorPanelHost;
+  demo: DemoController;
+  tail: TailProvider;
+  eventDocuments: EventDocumentProvider;
+}

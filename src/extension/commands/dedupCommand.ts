@@ -1,0 +1,60 @@
+// "Check Duplicate": the guide's fingerprint of an event and whether it was seen within the TTL. The check is the
+// real idempotency check (SET NX EX), so checking marks the event as seen: the message says so.
+import * as vscode from 'vscode';
+import { Deduplicator } from '../../core/dedup/deduplicator';
+import { fingerprintJson } from '../../core/dedup/fingerprint';
+import { readEvent } from '../../core/envelope/envelope';
+import { BadInputError } from '../../core/errors';
+import { Commands } from '../constants';
+import { shorten } from '../format';
+import type { CommandContext } from './context';
+import { required } from './pickers';
+import type { Registrar } from './registrar';
+
+/** The selection, else the `###` block around the cursor in a .events file, else the whole document if it is JSON. */
+function textFromEditor(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const doc = editor.document;
+  if (!editor.selection.isEmpty) return doc.getText(editor.selection);
+  const lines = doc.getText().split(/\r?\n/);
+  const line = editor.selection.active.line;
+  let start = line;
+  while (start > 0 && !/^###/.test(lines[start])) start--;
+  if (/^###/.test(lines[start])) start++;
+  let end = line;
+  while (end < lines.length && !/^###/.test(lines[end])) end++;
+  const block = lines.slice(start, end).join('\n').trim();
+  if (block && readEvent(block).ok) return block;
+  const all = doc.getText().trim();
+  return readEvent(all).ok ? all : undefined;
+}
+
+export function registerDedupCommand(r: Registrar, ctx: CommandContext): void {
+  r.register(Commands.eventCheckDuplicate, 'Check Duplicate', async (arg?: unknown) => {
+    const conn = await ctx.services.requireConnection();
+    let text = typeof arg === 'string' ? arg : arg && typeof arg === 'object' ? JSON.stringify(arg) : textFromEditor();
+    if (text === undefined) {
+      text = required(await vscode.window.showInputBox({
+        prompt: 'Event JSON to check (fingerprint of event_type, user_id, entity_id and data, as the guide computes it)',
+        ignoreFocusOut: true,
+        validateInput: (v) => (readEvent(v).ok ? undefined : 'A JSON object'),
+      }));
+    }
+    const read = readEvent(text);
+    if (!read.ok) throw new BadInputError(`not an event: ${read.error.message}`);
+    const fp = fingerprintJson(text);
+    if (!(await ctx.services.guard(`mark event ${fp} as seen`, conn))) return undefined;
+    const dedup = new Deduplicator(conn.transport);
+    const duplicate = await dedup.isDuplicate(text);
+    const key = dedup.key(text);
+    ctx.services.log.info(`[dedup] ${key}: ${duplicate ? 'duplicate' : 'new'}`);
+    const message = duplicate
+      ? `Duplicate: an event with fingerprint ${fp} was seen within the last ${dedup.ttlSeconds} s (${shorten(key, 100)}).`
+      : `New: fingerprint ${fp} was not seen before. Checking marked it as seen for ${dedup.ttlSeconds} s, so checking again reports a duplicate.`;
+    void vscode.window.showInformationMessage(message, 'Copy Fingerprint').then((pick) => {
+      if (pick) void vscode.env.clipboard.writeText(fp);
+    });
+    return { fingerprint: fp, duplicate, key };
+  });
+}

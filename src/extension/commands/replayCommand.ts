@@ -1,0 +1,167 @@
+// "Replay Events", step by step: selection → target → rate → dry-run preview → run with a cancellable progress
+// notification → summary.
+import * as vscode from 'vscode';
+import { BadInputError } from '../../core/errors';
+import { replay, type ReplaySelection, type ReplayTarget, type ReplayResult } from '../../core/replay/replay';
+import { formatDuration, plural, shorten } from '../format';
+import type { ActiveConnection } from '../services';
+import { Commands } from '../constants';
+import type { CommandContext } from './context';
+import { isStreamNode } from './publishCommands';
+import { listStreams, nonEmpty, pickTarget, required } from './pickers';
+import type { Registrar } from './registrar';
+
+/** Scripted form (tests): every step given, nothing asked except the production confirmation. */
+export interface ReplayArgs {
+  selection: ReplaySelection;
+  target: { kind: 'channel'; channel: string; connection?: string } | { kind: 'stream'; stream: string; connection?: string };
+  ratePerSecond?: number;
+}
+
+function isIsoOrEmpty(v: string): string | undefined {
+  if (!v.trim()) return undefined;
+  return Number.isNaN(Date.parse(v.trim())) ? 'An ISO-8601 time, e.g. 2025-09-12T10:30:00Z, or empty' : undefined;
+}
+
+async function askSelection(ctx: CommandContext, conn: ActiveConnection, streamArg?: string): Promise<ReplaySelection> {
+  const storeKey = ctx.services.settings.get('storeStreamKey');
+  let stream = streamArg;
+  if (!stream) {
+    const streams = await listStreams(conn, 100);
+    if (!streams.includes(storeKey)) streams.unshift(storeKey);
+    stream = required(await vscode.window.showQuickPick(streams.map((s) => ({ label: shorten(s), description: s === storeKey ? 'event store' : '', key: s })),
+      { title: 'Replay (1/4): source stream', ignoreFocusOut: true })).key;
+  }
+  const selection: ReplaySelection = { stream, indexed: stream === storeKey };
+  const how = required(await vscode.window.showQuickPick([
+    { label: 'All events', id: 'all' },
+    { label: 'By entity', description: 'entity_id', id: 'entity' },
+    { label: 'By event type', id: 'type' },
+    { label: 'Time range', description: 'since / until', id: 'time' },
+  ], { title: 'Replay (1/4): which events', ignoreFocusOut: true })).id;
+  if (how === 'entity') {
+    selection.entity = required(await vscode.window.showInputBox({ prompt: 'entity_id', ignoreFocusOut: true, validateInput: nonEmpty })).trim();
+  } else if (how === 'type') {
+    const known = ctx.services.registry.eventTypes();
+    const picks = required(await vscode.window.showQuickPick(known.map((t) => ({ label: t })), { canPickMany: true, placeHolder: 'Event types (pick one or more)', ignoreFocusOut: true }));
+    if (picks.length === 0) throw new BadInputError('pick at least one event type');
+    selection.types = picks.map((p) => p.label);
+  } else if (how === 'time') {
+    const since = required(await vscode.window.showInputBox({ prompt: 'Since (ISO-8601, empty: from the start)', value: new Date(Date.now() - 3600_000).toISOString(), ignoreFocusOut: true, validateInput: isIsoOrEmpty })).trim();
+    const until = required(await vscode.window.showInputBox({ prompt: 'Until (ISO-8601, empty: up to now)', ignoreFocusOut: true, validateInput: isIsoOrEmpty })).trim();
+    if (since) selection.since = since;
+    if (until) selection.until = until;
+  }
+  return selection;
+}
+
+async function askTarget(ctx: CommandContext, conn: ActiveConnection): Promise<ReplayTarget & { label: string }> {
+  const where = required(await vscode.window.showQuickPick([
+    { label: 'This connection', description: conn.name, id: 'same' },
+    { label: 'Another connection…', id: 'other' },
+  ], { title: 'Replay (2/4): target', ignoreFocusOut: true })).id;
+  let targetConn = conn;
+  if (where === 'other') {
+    const others = ctx.services.connections.list().filter((e) => e.config.name !== conn.name);
+    if (others.length === 0) throw new BadInputError('there is no other connection; add one first');
+    const name = required(await vscode.window.showQuickPick(others.map((e) => ({ label: e.config.name, description: e.target })), { placeHolder: 'Target connection', ignoreFocusOut: true })).label;
+    targetConn = await ctx.services.connections.connect(name);
+  }
+  const t = await pickTarget(ctx, targetConn, 'Replay to a channel or a stream');
+  const label = `${t.kind} ${shorten(t.name, 80)}${targetConn !== conn ? ` on "${targetConn.name}"` : ''}`;
+  const transport = targetConn !== conn ? targetConn.transport : undefined;
+  return t.kind === 'channel' ? { kind: 'channel', channel: t.name, transport, label } : { kind: 'stream', stream: t.name, transport, label };
+}
+
+function summary(r: ReplayResult, label: string): string {
+  const secs = formatDuration(r.durationMs);
+  const skipped = r.skippedMalformed ? ` (${r.skippedMalformed} malformed skipped)` : '';
+  if (r.aborted) return `Replay cancelled after ${plural(r.sent, 'event')} of ${r.matched} to ${label}${skipped}.`;
+  return `Replayed ${plural(r.sent, 'event')} to ${label} in ${secs}${skipped}.`;
+}
+
+export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
+  r.register(Commands.eventReplay, 'Replay Events', async (arg?: unknown) => {
+    const conn = await ctx.services.requireConnection();
+    const scripted = arg && typeof arg === 'object' && 'selection' in arg ? arg as ReplayArgs : undefined;
+    let selection: ReplaySelection;
+    let target: ReplayTarget & { label: string };
+    let rate: number | undefined;
+    if (scripted) {
+      selection = { ...scripted.selection };
+      const storeKey = ctx.services.settings.get('storeStreamKey');
+      selection.stream ??= storeKey;
+      selection.indexed ??= selection.stream === storeKey;
+      const tc = scripted.target.connection ? await ctx.services.connections.connect(scripted.target.connection) : conn;
+      const transport = tc !== conn ? tc.transport : undefined;
+      target = scripted.target.kind === 'channel'
+        ? { kind: 'channel', channel: scripted.target.channel, transport, label: `channel ${scripted.target.channel}` }
+        : { kind: 'stream', stream: scripted.target.stream, transport, label: `stream ${scripted.target.stream}` };
+      rate = scripted.ratePerSecond;
+    } else {
+      selection = await askSelection(ctx, conn, isStreamNode(arg) ? arg.key : undefined);
+      target = await askTarget(ctx, conn);
+      const rateText = required(await vscode.window.showInputBox({
+        title: 'Replay (3/4): rate', prompt: 'Events per second (empty: as fast as possible)', ignoreFocusOut: true,
+        validateInput: (v) => (!v.trim() || (Number(v) > 0 && Number.isFinite(Number(v))) ? undefined : 'A positive number, or empty'),
+      })).trim();
+      rate = rateText ? Number(rateText) : undefined;
+    }
+    const { label, ...coreTarget } = target;
+    const runOptions = { ratePerSecond: rate, logger: ctx.services.log.scoped('replay') };
+
+    let expected: number | undefined;
+    if (!scripted) {
+      const preview = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Counting matching events…', cancellable: true },
+        (_p, token) => {
+          const ac = new AbortController();
+          token.onCancellationRequested(() => ac.abort());
+          return replay(conn.transport, selection, coreTarget, { ...runOptions, dryRun: true, preview: 5, signal: ac.signal });
+        });
+      if (preview.aborted) return undefined;
+      if (preview.matched === 0) {
+        void vscode.window.showInformationMessage(`No events match (scanned ${preview.scanned}).`);
+        return preview;
+      }
+      const first = preview.preview.map((e) => `${e.id} ${String(e.event.event_type ?? '')}`).join(', ');
+      const run = 'Run Replay';
+      const pick = await vscode.window.showInformationMessage(
+        `Replay (4/4): ${plural(preview.matched, 'event')} match (of ${preview.scanned} scanned). Send them to ${label}${rate ? ` at ${rate}/s` : ''}?`,
+        { modal: true, detail: `First: ${shorten(first, 400)}${preview.skippedMalformed ? `\n${preview.skippedMalformed} malformed entries will be skipped.` : ''}` },
+        run,
+      );
+      if (pick !== run) return undefined;
+      expected = preview.matched;
+    }
+    const guardConn = target.transport ? ctx.services.connections.list().find((e) => e.live?.transport === target.transport)?.live ?? conn : conn;
+    if (!(await ctx.services.guard(`replay events to ${label}`, guardConn))) return undefined;
+
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Replaying to ${label}`, cancellable: true },
+      async (progress, token) => {
+        const ac = new AbortController();
+        const sub = token.onCancellationRequested(() => ac.abort());
+        let lastPct = 0;
+        try {
+          return await replay(conn.transport, selection, coreTarget, {
+            ...runOptions,
+            signal: ac.signal,
+            onProgress: (p) => {
+              // Percent only when the dry run counted the events; new ones may have arrived since, hence the cap.
+              const pct = expected ? Math.min(100, (p.sent / expected) * 100) : 0;
+              progress.report({ message: `${p.sent} sent · ${p.matched} matched · ${p.rate.toFixed(0)}/s`, increment: Math.max(0, pct - lastPct) });
+              lastPct = Math.max(lastPct, pct);
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    const text = summary(result, label);
+    ctx.services.log.info(`[replay] ${text}`);
+    void vscode.window.showInformationMessage(text);
+    ctx.explorer.streams.refresh();
+    return result;
+  });
+}

@@ -1,0 +1,113 @@
+// Every id the extension shares with package.json: commands, views, context keys, settings, URI schemes.
+// test/extension/commands.test.ts checks that package.json and the registered commands agree.
+
+export const EXTENSION_ID = 'ucore.ucore-events';
+export const OUTPUT_CHANNEL_NAME = 'UCore Events';
+
+export const Commands = {
+  aboutShow: 'ucore.about.show',
+
+  connectionAdd: 'ucore.connection.add',
+  connectionConnect: 'ucore.connection.connect',
+  connectionDisconnect: 'ucore.connection.disconnect',
+  connectionEdit: 'ucore.connection.edit',
+  connectionRemove: 'ucore.connection.remove',
+  connectionSelect: 'ucore.connection.select',
+  connectionConnectEmbedded: 'ucore.connection.connectEmbedded',
+
+  eventPublish: 'ucore.event.publish',
+  eventInspect: 'ucore.event.inspect',
+  eventCopy: 'ucore.event.copy',
+  eventReplay: 'ucore.event.replay',
+  eventCheckDuplicate: 'ucore.event.checkDuplicate',
+
+  channelTail: 'ucore.channel.tail',
+  channelPublish: 'ucore.channel.publish',
+  channelShowInMonitor: 'ucore.channel.showInMonitor',
+  channelSetFilter: 'ucore.channel.setFilter',
+  channelClearFilter: 'ucore.channel.clearFilter',
+
+  streamLoadMore: 'ucore.stream.loadMore',
+  streamAppend: 'ucore.stream.append',
+  streamCreateGroup: 'ucore.stream.createGroup',
+  streamTrim: 'ucore.stream.trim',
+  pendingAck: 'ucore.pending.ack',
+  pendingClaim: 'ucore.pending.claim',
+  pendingMoveToDeadLetter: 'ucore.pending.moveToDeadLetter',
+  groupAutoclaim: 'ucore.group.autoclaim',
+  deadLetterRequeue: 'ucore.deadLetter.requeue',
+
+  demoStart: 'ucore.demo.start',
+  demoStop: 'ucore.demo.stop',
+  monitorOpen: 'ucore.monitor.open',
+  explorerRefresh: 'ucore.explorer.refresh',
+  logShow: 'ucore.log.show',
+
+  // Owned by src/extension/eventsFile (registered there).
+  eventsFilePublishBlock: 'ucore.eventsFile.publishBlock',
+  eventsFileAppendBlock: 'ucore.eventsFile.appendBlock',
+  eventsFilePublishAll: 'ucore.eventsFile.publishAll',
+} as const;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+export const Views = {
+  container: 'ucore',
+  connections: 'ucore.connections',
+  channels: 'ucore.channels',
+  streams: 'ucore.streams',
+} as const;
+
+/** Context keys set with `setContext`, used in package.json `when` clauses. */
+export const ContextKeys = {
+  demoRunning: 'ucore.demoRunning',
+  connected: 'ucore.connected',
+  hasChannels: 'ucore.hasChannels',
+  hasStreams: 'ucore.hasStreams',
+  channelFilter: 'ucore.channelFilterActive',
+} as const;
+
+export const SETTINGS_SECTION = 'ucore';
+
+export const Setting = {
+  connections: 'ucore.connections',
+  defaultConnection: 'ucore.defaultConnection',
+  commandTimeoutMs: 'ucore.commandTimeoutMs',
+  tailMaxLines: 'ucore.tail.maxLines',
+  storeStreamKey: 'ucore.store.streamKey',
+  demoRatePerSecond: 'ucore.demo.ratePerSecond',
+  monitorRecentCapacity: 'ucore.monitor.recentCapacity',
+  explorerPageSize: 'ucore.explorer.pageSize',
+} as const;
+
+export const Schemes = {
+  tail: 'ucore-tail',
+  event: 'ucore-event',
+} as const;
+
+export const MONITOR_VIEW_TYPE = 'ucore.monitor';
+export const EMBEDDED_NAME = 'Embedded';
+export const EMBEDDED_URL = 'embedded';
+export const DEAD_LETTER_STREAM = 'dead_letter';
+/** Streams the store keeps for itself (per-entity / per-type indexes); hidden from the top of the Streams view. */
+export const STORE_INDEX_MARKER = ':idx:';
+/** Longest name or value shown in a tree row; the tooltip carries the rest when it is small. */
+export const MAX_LABEL = 200;
+export const MAX_TOOLTIP = 2000;
+
+/** Tree item contextValues, matched by `viewItem == …` in package.json menus. */
+export const ItemContext = {
+  connection: 'connection',
+  connectionConnected: 'connection.connected',
+  channel: 'channel',
+  stream: 'stream',
+  deadLetterStream: 'stream.deadLetter',
+  entriesFolder: 'entries',
+  entry: 'entry',
+  deadLetterEntry: 'entry.deadLetter',
+  group: 'group',
+  consumer: 'consumer',
+  pending: 'pending',
+  loadMore: 'loadMore',
+  message: 'message',
+} as const;

@@ -1,0 +1,140 @@
+// "Tail Channel": a live read-only document (scheme `ucore-tail`), one event per line, newest at the bottom.
+// The buffer is bounded (`ucore.tail.maxLines`, oldest dropped) and the document is updated at most 4 times a
+// second. The subscription ends when the document is closed (its tab goes away) or its connection changes.
+import * as vscode from 'vscode';
+import type { Subscription } from '../../core/adapter';
+import { describeError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { Settings } from '../connections/settings';
+import { Schemes } from '../constants';
+import type { ActiveConnection } from '../services';
+
+const UPDATE_MS = 250;
+/** A single line longer than this is cut: a huge message must not make the editor crawl. */
+const MAX_LINE = 10_000;
+
+interface TailSession {
+  uri: vscode.Uri;
+  channel: string;
+  connection: ActiveConnection;
+  header: string;
+  lines: string[];
+  received: number;
+  subscription?: Subscription;
+  problemSub?: { dispose(): void };
+  dirty: boolean;
+  stopped: boolean;
+  /** Its editor has been shown: from then on, no tab means the user closed it. */
+  shown: boolean;
+}
+
+export class TailProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly sessions = new Map<string, TailSession>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private counter = 0;
+
+  constructor(private readonly settings: Settings, private readonly log: Logger) {
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(Schemes.tail, this),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.scheme === Schemes.tail) this.stop(d.uri.toString(), 'document closed');
+      }),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.stopHiddenSessions()),
+      this.changed,
+    );
+  }
+
+  /** Sessions still running (for tests and the log). */
+  get activeCount(): number {
+    return this.sessions.size;
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const s = this.sessions.get(uri.toString());
+    if (!s) return '// This tail has stopped. Run "UCore: Tail Channel" again.\n';
+    const status = s.stopped ? '  [stopped]' : '';
+    return `${s.header}  (${s.received} received, showing the last ${s.lines.length})${status}\n${s.lines.join('\n')}${s.lines.length ? '\n' : ''}`;
+  }
+
+  async start(connection: ActiveConnection, channel: string): Promise<vscode.TextDocument> {
+    const safe = channel.replace(/[\\/?#%\u0000-\u001f]/g, '_').slice(0, 100) || 'channel';
+    const uri = vscode.Uri.from({ scheme: Schemes.tail, path: `/${safe}.tail`, query: `n=${++this.counter}` });
+    const max = this.settings.get('tailMaxLines');
+    const session: TailSession = {
+      uri, channel, connection, lines: [], received: 0, dirty: false, stopped: false, shown: false,
+      header: `// tail of channel ${JSON.stringify(channel.slice(0, 200))} on "${connection.name}", newest last, at most ${max} lines`,
+    };
+    const key = uri.toString();
+    this.sessions.set(key, session);
+    const push = (line: string) => {
+      session.received++;
+      session.lines.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)} … (${line.length} chars)` : line);
+      const limit = this.settings.get('tailMaxLines');
+      if (session.lines.length > limit) session.lines.splice(0, session.lines.length - limit);
+      session.dirty = true;
+      this.schedule();
+    };
+    try {
+      session.subscription = await connection.adapter.subscribe(channel, (event) => push(JSON.stringify(event)));
+      session.problemSub = connection.adapter.onProblem((p) => {
+        if (p.kind === 'malformed' && p.context.channel === channel && p.context.pattern === undefined) {
+          push(`// not JSON: ${JSON.stringify(p.context.raw.slice(0, 500))}`);
+        }
+      });
+    } catch (e) {
+      this.sessions.delete(key);
+      throw e;
+    }
+    this.log.info(`tail started: ${channel} on "${connection.name}"`);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    session.shown = true;
+    return doc;
+  }
+
+  /** Stops every tail on a connection (it is going away). */
+  stopConnection(name: string): void {
+    for (const [key, s] of this.sessions) if (s.connection.name === name) this.stop(key, 'connection closed');
+  }
+
+  private stop(key: string, why: string): void {
+    const s = this.sessions.get(key);
+    if (!s) return;
+    this.sessions.delete(key);
+    s.stopped = true;
+    s.problemSub?.dispose();
+    void s.subscription?.unsubscribe().catch((e) => this.log.debug(`tail unsubscribe: ${describeError(e)}`));
+    this.log.info(`tail stopped (${why}): ${s.channel}`);
+  }
+
+  private stopHiddenSessions(): void {
+    const open = new Set<string>();
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        if (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === Schemes.tail) open.add(tab.input.uri.toString());
+      }
+    }
+    for (const [key, s] of [...this.sessions]) if (s.shown && !open.has(key)) this.stop(key, 'tab closed');
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      for (const s of this.sessions.values()) {
+        if (!s.dirty) continue;
+        s.dirty = false;
+        this.changed.fire(s.uri);
+      }
+    }, UPDATE_MS);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const key of [...this.sessions.keys()]) this.stop(key, 'extension stopped');
+    for (const d of this.disposables) d.dispose();
+  }
+}

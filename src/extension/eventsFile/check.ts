@@ -1,0 +1,156 @@
+// What is wrong with a `.events` file, as plain data (the vscode layer turns it into Diagnostics): invalid JSON,
+// envelope errors, schema errors from the registry, unknown placeholders, blocks without a target, limits hit.
+// The same checks run again on the expanded event just before it is sent. No vscode import.
+import { parseEvent } from '../../core/envelope/envelope';
+import { isoNow, uuidv7 } from '../../core/envelope/ids';
+import type { SchemaRegistry } from '../../core/envelope/registry';
+import { type DocRange, type EventBlock, type ParsedEventsFile, targetOf } from './parser';
+import { checkPlaceholder } from './placeholders';
+
+export type ProblemSeverity = 'error' | 'warning' | 'information';
+export type ProblemCode = 'json' | 'envelope' | 'schema' | 'placeholder' | 'target' | 'header' | 'limit' | 'duplicate-key';
+
+export interface EventsProblem extends DocRange {
+  severity: ProblemSeverity;
+  code: ProblemCode;
+  message: string;
+  /** The range is a line; the editor widens it to the whole line. */
+  wholeLine?: boolean;
+  blockIndex?: number;
+}
+
+/** A problem of an event value (before positions): envelope or schema, with the JSON path it is about. */
+export interface EventIssue {
+  kind: 'envelope' | 'schema';
+  /** Dotted path ("data.items.0.quantity"); '' for the event as a whole. */
+  path: string;
+  message: string;
+}
+
+export const MAX_PROBLEMS = 1_000;
+const MAX_ISSUES_PER_EVENT = 20;
+
+/**
+ * Fills only the envelope fields the event does not have (event_id, timestamp, version, data, metadata), as
+ * sending does: the file may leave them out. Present fields are kept as written, even when wrong.
+ */
+export function fillMissing(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...value };
+  if (out.event_id === undefined) out.event_id = uuidv7();
+  if (out.timestamp === undefined) out.timestamp = isoNow();
+  if (out.version === undefined) out.version = '1.0';
+  if (out.data === undefined) out.data = {};
+  if (out.metadata === undefined) out.metadata = {};
+  return out;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Envelope and schema problems of one event value (placeholders already expanded). Never throws. */
+export function checkEvent(value: unknown, registry?: SchemaRegistry): EventIssue[] {
+  if (!isPlainObject(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return [{ kind: 'envelope', path: '', message: `an event must be a JSON object, not ${kind}` }];
+  }
+  if (value.event_type === undefined) return [{ kind: 'envelope', path: '', message: 'event_type is required, e.g. "event_type": "order_created"' }];
+  const filled = fillMissing(value);
+  const issues: EventIssue[] = [];
+  const parsed = parseEvent(filled);
+  if (!parsed.ok) {
+    const list = 'issues' in parsed.error && parsed.error.issues.length ? parsed.error.issues : [parsed.error.message];
+    const seen = new Set<string>();
+    for (const text of list.slice(0, MAX_ISSUES_PER_EVENT)) {
+      const issue = splitIssue(text);
+      // One message per field: a bad timestamp fails both the format and the "real date" check.
+      if (seen.has(issue.path)) continue;
+      seen.add(issue.path);
+      issues.push({ kind: 'envelope', ...issue });
+    }
+  }
+  if (registry && typeof filled.event_type === 'string') {
+    let r;
+    try {
+      r = registry.validate(filled);
+    } catch (e) {
+      r = { ok: false as const, issues: [`schema check failed: ${(e as Error).message}`] };
+    }
+    if (!r.ok) {
+      const label = `${filled.event_type} ${typeof filled.version === 'string' ? filled.version : '1.0'}`;
+      for (const text of r.issues.slice(0, MAX_ISSUES_PER_EVENT)) {
+        const s = splitIssue(text);
+        const path = s.path || (/has no version/.test(text) ? 'version' : '');
+        issues.push({ kind: 'schema', path, message: `${label}: ${text}` });
+      }
+    }
+  }
+  return issues;
+}
+
+/** "data.items.0: expected array" → path + message; the envelope writes "(event)" for the whole event. */
+function splitIssue(text: string): { path: string; message: string } {
+  const m = /^([\w$.\-()]*): (.*)$/s.exec(text);
+  if (!m) return { path: '', message: text };
+  const path = m[1] === '(event)' ? '' : m[1].replace(/\.$/, '');
+  return { path, message: text };
+}
+
+/** The range of the deepest recorded key on the issue's path, else the event's first character. */
+export function locate(block: EventBlock, path: string): DocRange {
+  let p = path;
+  for (;;) {
+    const r = block.keyRanges.get(p);
+    if (r) return r;
+    if (!p) break;
+    const dot = p.lastIndexOf('.');
+    p = dot < 0 ? '' : p.slice(0, dot);
+  }
+  return { line: block.startLine, column: 0, endLine: block.startLine, endColumn: 0 };
+}
+
+export function checkBlock(block: EventBlock, registry?: SchemaRegistry): EventsProblem[] {
+  const out: EventsProblem[] = [];
+  const at = (r: DocRange) => ({ line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn, blockIndex: block.index });
+  const headerLine = { line: block.startLine, column: 0, endLine: block.startLine, endColumn: 0 };
+
+  for (const p of block.placeholders) {
+    const msg = checkPlaceholder(p);
+    if (msg) out.push({ ...at(p.range), severity: 'error', code: 'placeholder', message: msg });
+  }
+  if (block.placeholdersTruncated) {
+    out.push({ ...at(headerLine), wholeLine: true, severity: 'warning', code: 'limit', message: 'too many placeholders in one event: only the first 10,000 are expanded' });
+  }
+  if (block.jsonError) {
+    out.push({ ...at(block.jsonError), severity: 'error', code: 'json', message: block.jsonError.message });
+  } else {
+    for (const d of block.duplicateKeys) out.push({ ...at(d), severity: 'warning', code: 'duplicate-key', message: d.message });
+    for (const issue of checkEvent(block.json, registry)) {
+      out.push({ ...at(locate(block, issue.path)), severity: 'error', code: issue.kind, message: issue.message });
+    }
+  }
+  if (!targetOf(block)) {
+    out.push({
+      ...at(headerLine), wholeLine: true, severity: 'warning', code: 'target',
+      message: 'no channel or stream: Publish will ask (add "### channel: NAME" or "### stream: KEY" above the event)',
+    });
+  }
+  return out;
+}
+
+/** Every problem of the file, at most MAX_PROBLEMS. */
+export function checkFile(file: ParsedEventsFile, registry?: SchemaRegistry): EventsProblem[] {
+  const out: EventsProblem[] = [];
+  for (const h of file.headerProblems) {
+    out.push({ line: h.line, column: h.column, endLine: h.endLine, endColumn: h.endColumn, severity: h.severity, code: 'header', message: h.message });
+  }
+  for (const b of file.blocks) {
+    if (out.length >= MAX_PROBLEMS) break;
+    out.push(...checkBlock(b, registry));
+  }
+  if (file.truncated) {
+    const l = file.truncated.line;
+    out.push({ line: l, column: 0, endLine: l, endColumn: 0, wholeLine: true, severity: 'warning', code: 'limit', message: file.truncated.reason });
+  }
+  return out.slice(0, MAX_PROBLEMS);
+}

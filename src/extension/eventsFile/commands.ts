@@ -1,0 +1,290 @@
+// The publish commands of `.events` files. Each takes (uri, blockIndex) from its CodeLens; from the palette they act
+// on the active editor and the event under the cursor. Order of a send: the JSON must parse (else nothing is sent),
+// the target is known or asked, envelope/schema problems are confirmed, the connection is ready, services.guard()
+// agrees (trust, production), then placeholders are expanded and the event goes out.
+import * as vscode from 'vscode';
+import { ECOMMERCE_CHANNEL } from '../../core/domain/ecommerce';
+import { completeEvent, type EventLike } from '../../core/envelope/envelope';
+import { BadInputError, describeError } from '../../core/errors';
+import { Commands } from '../constants';
+import { shorten } from '../format';
+import type { ActiveConnection, ExtensionServices, PublishResult } from '../services';
+import { checkEvent, fillMissing, isPlainObject, type EventIssue } from './check';
+import { type EventsDocuments, isEventsDocument } from './documents';
+import { blockAtLine, type EventBlock, type EventsTarget, MAX_TARGET_NAME, type ParsedEventsFile, targetOf, type TargetKind } from './parser';
+import { checkPlaceholder, type ExpansionContext, expandPlaceholders, newExpansionContext } from './placeholders';
+
+/** Above this many events Publish All shows a cancellable notification (below: the status bar spinner). */
+const PROGRESS_NOTIFICATION_ABOVE = 20;
+
+/** What a block send returns (for scripts and tests). */
+export interface BlockSendResult {
+  result: PublishResult;
+  event: Record<string, unknown>;
+}
+
+export interface PublishAllSummary {
+  total: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  cancelled: boolean;
+  results: PublishResult[];
+}
+
+export class EventsFileCommands {
+  /** The last names typed into the "which channel / stream" boxes, offered again next time. */
+  private readonly lastAsked: Record<TargetKind, string | undefined> = { channel: undefined, stream: undefined };
+  private readonly log;
+
+  constructor(private readonly services: ExtensionServices, private readonly documents: EventsDocuments) {
+    this.log = services.log.scoped('events-file');
+  }
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand(Commands.eventsFilePublishBlock, (uri?: vscode.Uri, index?: number) =>
+        this.services.handleErrors('Publish event', () => this.sendBlock(uri, index, 'channel'))),
+      vscode.commands.registerCommand(Commands.eventsFileAppendBlock, (uri?: vscode.Uri, index?: number) =>
+        this.services.handleErrors('Append event', () => this.sendBlock(uri, index, 'stream'))),
+      vscode.commands.registerCommand(Commands.eventsFilePublishAll, (uri?: vscode.Uri) =>
+        this.services.handleErrors('Publish all events', () => this.publishAll(uri))),
+    ];
+  }
+
+  /** Sends one block: `mode` is where the user clicked (publish → a channel, append → a stream). */
+  async sendBlock(uri: vscode.Uri | undefined, index: number | undefined, mode: TargetKind): Promise<BlockSendResult | undefined> {
+    const doc = await this.documentFor(uri);
+    const parsed = this.documents.get(doc);
+    const block = this.blockFor(doc, parsed, index);
+    const where = `event ${block.index + 1} (line ${block.startLine + 1})`;
+    if (!vscode.workspace.isTrusted) {
+      await this.services.guard(mode === 'channel' ? 'publish events' : 'append events');
+      return undefined;
+    }
+    assertSendable(block, where);
+
+    const own = targetOf(block);
+    const target = own?.kind === mode ? own : await this.askTarget(mode, `Where should ${where} go?`);
+    if (!target) return undefined;
+
+    const ctx = newExpansionContext();
+    const value = expandBlock(block, ctx, where);
+    const issues = checkEvent(value, this.services.registry);
+    if (issues.length && !(await confirmIssues(`${typeOf(value)} (${where}) has ${plural(issues.length, 'problem')}`, issues, 'Send Anyway'))) return undefined;
+
+    const conn = await this.services.requireConnection();
+    const verb = target.kind === 'channel' ? 'publish' : 'append';
+    if (!(await this.services.guard(`${verb} ${typeOf(value)} to ${target.kind} ${shorten(target.name, 80)}`, conn))) return undefined;
+
+    const event = toEvent(value, issues);
+    const result = await this.send(conn, target, event);
+    const message = describeResult(result, typeOf(event));
+    this.log.info(`${message} [${where} of ${doc.uri.toString(true)}]`);
+    vscode.window.setStatusBarMessage(`$(check) ${message}`, 5_000);
+    return { result, event };
+  }
+
+  /** Sends every event of the file in order; events with invalid JSON are skipped after asking. */
+  async publishAll(uri: vscode.Uri | undefined): Promise<PublishAllSummary | undefined> {
+    const doc = await this.documentFor(uri);
+    const parsed = this.documents.get(doc);
+    if (parsed.blocks.length === 0) {
+      void vscode.window.showInformationMessage('This file has no events to publish. Write one JSON event per block, blocks separated by ### lines.');
+      return undefined;
+    }
+    if (!vscode.workspace.isTrusted) {
+      await this.services.guard(`publish ${plural(parsed.blocks.length, 'event')}`);
+      return undefined;
+    }
+    const broken = parsed.blocks.filter((b) => sendProblem(b) !== undefined);
+    let sendable = parsed.blocks.filter((b) => sendProblem(b) === undefined);
+    if (sendable.length === 0) throw new BadInputError(`none of the ${plural(parsed.blocks.length, 'event')} can be sent: ${sendProblem(broken[0])} (line ${broken[0].startLine + 1})`);
+
+    // Events that say nothing about where they go: ask once for all of them.
+    const untargeted = sendable.filter((b) => !targetOf(b));
+    let fallback: EventsTarget | undefined;
+    if (untargeted.length) {
+      fallback = await this.askTarget('channel', `${plural(untargeted.length, 'event')} of this file name no channel or stream: publish ${untargeted.length === 1 ? 'it' : 'them'} to which channel?`);
+      if (!fallback) return undefined;
+    }
+
+    // Envelope / schema problems, checked on the sample values the diagnostics use.
+    const withIssues = sendable.filter((b) => checkEvent(b.json, this.services.registry).length > 0);
+    if (broken.length || withIssues.length) {
+      const lines: string[] = [];
+      if (broken.length) lines.push(`${plural(broken.length, 'event')} cannot be sent and will be skipped (first: line ${broken[0].startLine + 1}: ${sendProblem(broken[0])}).`);
+      if (withIssues.length) lines.push(`${plural(withIssues.length, 'event')} ${withIssues.length === 1 ? 'has' : 'have'} envelope or schema problems (first: line ${withIssues[0].startLine + 1}).`);
+      const all = withIssues.length ? 'Send Anyway' : 'Send the Others';
+      const skip = 'Skip Events with Problems';
+      const buttons = withIssues.length && withIssues.length < sendable.length ? [all, skip] : [all];
+      const pick = await vscode.window.showWarningMessage('Some events of this file have problems.', { modal: true, detail: lines.join('\n') }, ...buttons);
+      if (!pick) return undefined;
+      if (pick === skip) sendable = sendable.filter((b) => !withIssues.includes(b));
+    }
+
+    const conn = await this.services.requireConnection();
+    if (!(await this.services.guard(`publish ${plural(sendable.length, 'event')} from ${shorten(baseName(doc.uri), 80)}`, conn))) return undefined;
+
+    const summary: PublishAllSummary = { total: parsed.blocks.length, sent: 0, skipped: parsed.blocks.length - sendable.length, failed: 0, cancelled: false, results: [] };
+    const perTarget = new Map<string, number>();
+    let failure: string | undefined;
+    const many = sendable.length > PROGRESS_NOTIFICATION_ABOVE;
+    await vscode.window.withProgress(
+      {
+        location: many ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+        title: `Publishing ${plural(sendable.length, 'event')}`,
+        cancellable: many,
+      },
+      async (progress, token) => {
+        const ctx = newExpansionContext();
+        for (let k = 0; k < sendable.length; k++) {
+          if (token.isCancellationRequested) {
+            summary.cancelled = true;
+            break;
+          }
+          const block = sendable[k];
+          const where = `event ${block.index + 1} (line ${block.startLine + 1})`;
+          const target = targetOf(block) ?? fallback!;
+          ctx.seq = k + 1;
+          try {
+            const value = expandBlock(block, ctx, where);
+            const event = toEvent(value, checkEvent(value, this.services.registry));
+            const result = await this.send(conn, target, event);
+            summary.results.push(result);
+            summary.sent++;
+            const key = `${target.kind} ${shorten(target.name, 60)}`;
+            perTarget.set(key, (perTarget.get(key) ?? 0) + 1);
+          } catch (e) {
+            // Stop at the first failure: later events often depend on earlier ones (order_created before order_paid).
+            summary.failed++;
+            failure = `${where} failed: ${describeError(e)}`;
+            this.log.error(`publish all: ${failure}`);
+            break;
+          }
+          progress.report({ increment: 100 / sendable.length, message: `${k + 1} of ${sendable.length}` });
+        }
+      },
+    );
+
+    const spread = [...perTarget].map(([t, n]) => `${n} to ${t}`).join(', ');
+    const head = `Published ${summary.sent} of ${plural(sendable.length, 'event')}${spread ? ` (${spread})` : ''}`;
+    this.log.info(`${head} from ${doc.uri.toString(true)}${summary.skipped ? `; skipped ${summary.skipped}` : ''}${summary.cancelled ? '; cancelled' : ''}`);
+    if (failure) {
+      void vscode.window.showErrorMessage(`${head}. Stopped: ${failure}`, 'Show Log').then((p) => p && this.services.log.show(false));
+    } else if (summary.cancelled) {
+      void vscode.window.showWarningMessage(`${head}. Cancelled.`);
+    } else {
+      void vscode.window.showInformationMessage(`${head}${summary.skipped ? `; ${summary.skipped} skipped` : ''}.`);
+    }
+    return summary;
+  }
+
+  private send(conn: ActiveConnection, target: EventsTarget, event: Record<string, unknown>): Promise<PublishResult> {
+    return target.kind === 'channel'
+      ? this.services.publishEvent(conn, target.name, event)
+      : this.services.appendEvent(conn, target.name, event);
+  }
+
+  private async askTarget(kind: TargetKind, prompt: string): Promise<EventsTarget | undefined> {
+    const fallback = kind === 'channel' ? ECOMMERCE_CHANNEL : this.services.settings.get('storeStreamKey');
+    const name = await vscode.window.showInputBox({
+      title: kind === 'channel' ? 'Publish to channel' : 'Append to stream',
+      prompt: `${prompt} (${kind === 'channel' ? 'a channel name' : 'a stream key'}; add "### ${kind}: NAME" above the event to skip this question)`,
+      value: this.lastAsked[kind] ?? fallback,
+      ignoreFocusOut: true,
+      validateInput: (v) => validateTargetName(v, kind),
+    });
+    if (name === undefined) return undefined;
+    const trimmed = name.trim();
+    this.lastAsked[kind] = trimmed;
+    return { kind, name: trimmed };
+  }
+
+  private async documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument> {
+    if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc || !isEventsDocument(doc)) throw new BadInputError('open a .events file first');
+    return doc;
+  }
+
+  private blockFor(doc: vscode.TextDocument, parsed: ParsedEventsFile, index: number | undefined): EventBlock {
+    if (typeof index === 'number') {
+      const b = parsed.blocks[index];
+      if (!b) throw new BadInputError(`the file has changed: it has no event ${index + 1} any more`);
+      return b;
+    }
+    const editor = vscode.window.activeTextEditor;
+    const line = editor && editor.document === doc ? editor.selection.active.line : 0;
+    const b = blockAtLine(parsed, line) ?? parsed.blocks[0];
+    if (!b) throw new BadInputError('this file has no event to send');
+    return b;
+  }
+}
+
+/** Why a block cannot be sent at all (invalid JSON, broken placeholder), or undefined. */
+export function sendProblem(block: EventBlock): string | undefined {
+  if (block.jsonError) return `invalid JSON: ${block.jsonError.message}`;
+  for (const p of block.placeholders) {
+    const m = checkPlaceholder(p);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+function assertSendable(block: EventBlock, where: string): void {
+  const problem = sendProblem(block);
+  if (problem) throw new BadInputError(`${where} cannot be sent: ${problem}`);
+}
+
+/** The block's JSON with fresh placeholder values. */
+export function expandBlock(block: EventBlock, ctx: ExpansionContext, where = `event ${block.index + 1}`): Record<string, unknown> {
+  const text = expandPlaceholders(block.bodyText, block.placeholders, ctx);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new BadInputError(`${where} is not valid JSON after expanding its placeholders: ${describeError(e).slice(0, 200)}`);
+  }
+  if (!isPlainObject(value)) throw new BadInputError(`${where} must be a JSON object`);
+  return value;
+}
+
+/** A valid event gets the envelope completed; one sent despite problems gets only its missing fields, as written. */
+function toEvent(value: Record<string, unknown>, issues: EventIssue[]): Record<string, unknown> {
+  return issues.length ? fillMissing(value) : (completeEvent(fillMissing(value) as EventLike) as Record<string, unknown>);
+}
+
+async function confirmIssues(title: string, issues: EventIssue[], button: string): Promise<boolean> {
+  const shown = issues.slice(0, 5).map((i) => `• ${shorten(i.message, 300)}`);
+  if (issues.length > 5) shown.push(`• … and ${issues.length - 5} more (see the Problems view)`);
+  const pick = await vscode.window.showWarningMessage(title, { modal: true, detail: shown.join('\n') }, button);
+  return pick === button;
+}
+
+export function validateTargetName(v: string, kind: TargetKind): string | undefined {
+  const t = v.trim();
+  if (!t) return `a ${kind === 'channel' ? 'channel name' : 'stream key'} is required`;
+  if (t.length > MAX_TARGET_NAME) return `at most ${MAX_TARGET_NAME} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(t)) return 'control characters are not allowed';
+  return undefined;
+}
+
+function describeResult(r: PublishResult, type: string): string {
+  if (r.kind === 'stream') return `Appended ${shorten(type, 80)} to ${shorten(r.target, 80)} as ${r.id ?? '?'}`;
+  const n = r.receivers ?? 0;
+  return `Published ${shorten(type, 80)} to ${shorten(r.target, 80)} (${n === 0 ? 'no receivers' : plural(n, 'receiver')})`;
+}
+
+function typeOf(value: Record<string, unknown>): string {
+  return typeof value.event_type === 'string' && value.event_type ? value.event_type : 'event';
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1) || uri.toString(true);
+}
+

@@ -1,0 +1,80 @@
+// Problems of `.events` documents in the Problems view: checked when a document opens, ~300 ms after the last
+// change, cleared when it closes.
+import * as vscode from 'vscode';
+import type { SchemaRegistry } from '../../core/envelope/registry';
+import type { Logger } from '../../core/logger';
+import { checkFile, type EventsProblem } from './check';
+import { type EventsDocuments, isEventsDocument } from './documents';
+
+export const DIAGNOSTIC_SOURCE = 'ucore-events';
+const DEBOUNCE_MS = 300;
+
+export class EventsDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly documents: EventsDocuments, private readonly registry: SchemaRegistry, private readonly log: Logger) {
+    this.subscriptions.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)),
+    );
+    for (const d of vscode.workspace.textDocuments) this.refresh(d);
+  }
+
+  /** Checks now (documents of other languages are ignored). */
+  refresh(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    if (!isEventsDocument(doc) || doc.isClosed) return;
+    try {
+      const problems = checkFile(this.documents.get(doc), this.registry);
+      this.collection.set(doc.uri, problems.map((p) => toDiagnostic(doc, p)));
+    } catch (e) {
+      // A bug here must not take the editor down with it; the log has the detail.
+      this.log.error(`checking ${doc.uri.toString(true)} failed: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+
+  private schedule(doc: vscode.TextDocument): void {
+    if (!isEventsDocument(doc)) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => this.refresh(doc), DEBOUNCE_MS));
+  }
+
+  private clear(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.collection.delete(doc.uri);
+    this.documents.forget(doc.uri);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.subscriptions) s.dispose();
+    this.collection.dispose();
+  }
+}
+
+const SEVERITY: Record<EventsProblem['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+};
+
+function toDiagnostic(doc: vscode.TextDocument, p: EventsProblem): vscode.Diagnostic {
+  const last = Math.max(0, doc.lineCount - 1);
+  const line = Math.min(p.line, last);
+  const range = p.wholeLine
+    ? doc.lineAt(line).range
+    : doc.validateRange(new vscode.Range(line, p.column, Math.min(p.endLine, last), p.endColumn));
+  const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = p.code;
+  return d;
+}

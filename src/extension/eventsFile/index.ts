@@ -1,0 +1,26 @@
+// `.events` files: JSON events separated by `###` lines, each optionally headed `### channel: NAME` or
+// `### stream: KEY`. Diagnostics (JSON, envelope, schema, placeholders), CodeLens to publish or append each event
+// or all of them, completion of event types / placeholders / targets, outline and folding.
+// The format itself (parser.ts, placeholders.ts, jsonScan.ts, check.ts) has no vscode import.
+import * as vscode from 'vscode';
+import type { ExtensionServices } from '../services';
+import { EventsCodeLensProvider } from './codeLens';
+import { EventsFileCommands } from './commands';
+import { COMPLETION_TRIGGERS, EventsCompletionProvider } from './completion';
+import { EventsDiagnostics } from './diagnostics';
+import { EventsDocuments, LANGUAGE_ID } from './documents';
+import { EventsOutlineProvider } from './outline';
+
+export function registerEventsFiles(context: vscode.ExtensionContext, services: ExtensionServices): void {
+  const selector: vscode.DocumentSelector = { language: LANGUAGE_ID };
+  const documents = new EventsDocuments();
+  const outline = new EventsOutlineProvider(documents);
+  context.subscriptions.push(
+    new EventsDiagnostics(documents, services.registry, services.log.scoped('events-file')),
+    vscode.languages.registerCodeLensProvider(selector, new EventsCodeLensProvider(documents)),
+    vscode.languages.registerCompletionItemProvider(selector, new EventsCompletionProvider(services, documents), ...COMPLETION_TRIGGERS),
+    vscode.languages.registerDocumentSymbolProvider(selector, outline, { label: 'Events' }),
+    vscode.languages.registerFoldingRangeProvider(selector, outline),
+    ...new EventsFileCommands(services, documents).register(),
+  );
+}

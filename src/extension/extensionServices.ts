@@ -1,0 +1,84 @@
+// Builds the ExtensionServices object activate() hands to every area.
+import * as vscode from 'vscode';
+import { ecommerceRegistry } from '../core/domain/ecommerce';
+import type { EventLike } from '../core/envelope/envelope';
+import { BadInputError, UCoreError } from '../core/errors';
+import { EventStore } from '../core/store/event-store';
+import { EVENT_FIELD } from '../core/store/stored-event';
+import { ConnectionManager } from './connections/connectionManager';
+import { Settings } from './connections/settings';
+import { ErrorReporter } from './errors';
+import { SafetyGuard } from './safety';
+import type { ActiveConnection, ExtensionLog, ExtensionServices, PublishResult } from './services';
+
+export interface BuiltServices extends ExtensionServices {
+  errors: ErrorReporter;
+  safety: SafetyGuard;
+  /** Everything to dispose at deactivation, in order. */
+  disposables: vscode.Disposable[];
+}
+
+export function createServices(context: vscode.ExtensionContext, log: ExtensionLog): BuiltServices {
+  const settings = new Settings(log.scoped('settings'), (message) => {
+    void vscode.window.showWarningMessage(message, 'Open Settings').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'ucore.');
+    });
+  });
+  const connections = new ConnectionManager(settings, context.secrets, context.globalState, log);
+  const registry = ecommerceRegistry();
+  const errors = new ErrorReporter(log);
+  const safety = new SafetyGuard(log.scoped('safety'));
+  const publishLog = log.scoped('publish');
+
+  const activeConnection = (): ActiveConnection | undefined => connections.live(connections.activeConnectionName);
+
+  const requireConnection = async (): Promise<ActiveConnection> => {
+    const entry = connections.active;
+    if (!entry) throw new BadInputError('no connection is active; add or pick one in the Connections view');
+    if (!connections.isAllowed(entry.config)) {
+      throw new UCoreError('BAD_INPUT', `"${entry.config.name}" is defined in the workspace settings; trust the workspace to connect to it.`);
+    }
+    return connections.connect(entry.config.name);
+  };
+
+  const publishEvent = async (conn: ActiveConnection, channel: string, event: EventLike): Promise<PublishResult> => {
+    if (!channel) throw new BadInputError('a channel name is required');
+    const receivers = await conn.adapter.publishJson(channel, event, { timeoutMs: settings.get('commandTimeoutMs') });
+    publishLog.info(`published ${String(event.event_type ?? '(no type)')} to channel ${channel} on "${conn.name}" (${receivers} receivers)`);
+    return { kind: 'channel', target: channel, receivers };
+  };
+
+  const appendEvent = async (conn: ActiveConnection, stream: string, event: EventLike): Promise<PublishResult> => {
+    if (!stream) throw new BadInputError('a stream key is required');
+    const storeKey = settings.get('storeStreamKey');
+    let id: string;
+    if (stream === storeKey) {
+      const store = new EventStore(conn.transport, { streamKey: storeKey, logger: publishLog });
+      id = (await store.append(event)).id;
+    } else {
+      const fields: Record<string, string> = Object.create(null);
+      fields[EVENT_FIELD] = JSON.stringify(event);
+      const added = await conn.transport.xadd(stream, fields);
+      if (added === null) throw new UCoreError('REDIS', `could not append to ${stream}`);
+      id = added;
+    }
+    publishLog.info(`appended ${String(event.event_type ?? '(no type)')} to stream ${stream} on "${conn.name}" as ${id}`);
+    return { kind: 'stream', target: stream, id };
+  };
+
+  return {
+    log,
+    settings,
+    connections,
+    registry,
+    errors,
+    safety,
+    guard: (action, connection) => safety.confirm(action, connection ?? activeConnection()),
+    activeConnection,
+    requireConnection,
+    publishEvent,
+    appendEvent,
+    handleErrors: (what, task) => errors.run(what, task),
+    disposables: [connections, settings],
+  };
+}

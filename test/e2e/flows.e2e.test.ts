@@ -1,0 +1,286 @@
+// End-to-end UI flows of the extension in a real VS Code (code-server) driven by headless Chromium, against a private
+// redis-server; the `ucore` CLI and redis-cli observe from outside. One server and workbench for the whole file: the
+// flows build on each other the way a user's session does (add a connection, then use it).
+// Screenshots: .test-artifacts/screenshots/flows-*.png (FAILED-*.png when a step fails).
+import * as assert from 'node:assert';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { startCodeServer, type CodeServer } from './lib/code-server';
+import {
+  answerPrompts, eventually, redisCli, redisCliRaw, runCli, startCli, step, treeContextAction, waitForSubscribers, waitForEditorText,
+  clearNotifications, clickDialogButton, modalDialog, type BackgroundCli,
+} from './lib/ui';
+import { openWorkbench, type Workbench } from './lib/workbench';
+
+const CONN = 'e2e-redis';
+const CHANNEL = 'e2e_orders';
+const LENS_CHANNEL = 'e2e_lens';
+const JOBS = 'e2e_jobs';
+const REPLAY_CHANNEL = 'e2e_replayed';
+const REPLAY_COUNT = 12;
+
+const EVENTS_FILE = `### channel: ${LENS_CHANNEL}
+{
+  "event_type": "order_paid",
+  "entity_id": "order_4242",
+  "data": { "order_id": 4242, "note": "from-codelens" }
+}
+`;
+
+function event(type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return {
+    event_id: `e2e-${type}-${Math.random().toString(16).slice(2)}`, event_type: type, timestamp: new Date().toISOString(),
+    version: '1.0', data, metadata: {}, ...extra,
+  };
+}
+
+/** Label + description of the rows of a view, for messages. */
+const rowsText = async (wb: Workbench, view: string) => (await wb.treeRows(view)).map((r) => `${r.label} [${r.description}]`).join(' | ');
+
+describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
+  let redis: RedisServerHandle | undefined;
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  const clis: BackgroundCli[] = [];
+  const dialogs: string[] = [];
+  const t0 = Date.now();
+  const lap = (m: string) => console.log(`[flows ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
+
+  before(async () => {
+    redis = await startRedisServer();
+    server = await startCodeServer({ settings: { 'ucore.commandTimeoutMs': 4000 } });
+    writeFileSync(join(server.workspace, 'orders.events'), EVENTS_FILE);
+    wb = await openWorkbench(server.url, server.workspace);
+    wb.page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss(); });
+    lap('workbench up');
+  });
+
+  after(async () => {
+    for (const c of clis) c.kill();
+    await wb?.close();
+    await server?.stop();
+    await redis?.stop();
+    lap('stopped');
+  });
+
+  it('adds a connection to the test redis-server and connects to it', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'flows-add-connection', async () => {
+      await w.runCommand('UCore: Add Connection');
+      const asked = await answerPrompts(w, [
+        { match: /URL/, type: redis!.url },
+        { match: /: name/, type: CONN },
+        { match: /TLS/, pick: 'No TLS' },
+        { match: /ACL user/, type: '' },
+        { match: /password/i, type: '' },
+        { match: /production/i, pick: 'Development' },
+      ]);
+      assert.ok(asked.length >= 5, `the URL, name, TLS, user and password were asked: ${asked.join('\n')}`);
+      await w.waitForNotification(new RegExp(`Connected to ${CONN}`));
+      await w.openActivity('UCore Events');
+      await eventually(async () => (await w.treeRows('Connections')).find((r) => r.label === CONN && /active/.test(r.description) && /\bconnected\b/.test(r.description)),
+        `"${CONN}" shown as active and connected`);
+      await w.screenshot('flows-1-connection-added');
+    });
+    lap('connection added');
+  });
+
+  it('shows a channel after an event is published to it from the CLI', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'flows-channel-from-cli', async () => {
+      const r = await runCli(['publish', CHANNEL, JSON.stringify(event('order_created', { order_id: 1, items: [{ product_id: 1, quantity: 1 }], total_price: 5 })), '--url', redis!.url]);
+      assert.strictEqual(r.code, 0, `ucore publish failed: ${r.stderr}`);
+      await eventually(async () => (await w.treeRows('Channels')).find((row) => row.label === CHANNEL),
+        `channel ${CHANNEL} in the Channels view`, 15_000).catch(async (e) => { throw new Error(`${(e as Error).message}; rows: ${await rowsText(w, 'Channels')}`); });
+      await w.screenshot('flows-2-channel-from-cli');
+    });
+    lap('channel from CLI');
+  });
+
+  it('publishes from the command palette and `ucore tail` receives it', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'flows-publish-palette', async () => {
+      const tail = startCli(['tail', CHANNEL, '--count', '1', '--json', '--url', redis!.url]);
+      clis.push(tail);
+      await waitForSubscribers(redis!.port, CHANNEL);
+      const marker = `palette-${Date.now()}`;
+      await w.runCommand('UCore: Publish Event');
+      await answerPrompts(w, [
+        { match: /Publish to a channel or append to a stream/, pick: CHANNEL },
+        { match: /Event type/, pick: 'order_created' },
+        {
+          match: /as JSON/,
+          edit: (v) => {
+            const e = JSON.parse(v) as { event_type: string; data: Record<string, unknown> };
+            assert.strictEqual(e.event_type, 'order_created', 'the JSON box is prefilled with the chosen type');
+            e.data.note = marker;
+            return JSON.stringify(e);
+          },
+        },
+      ]);
+      const msg = await w.waitForNotification(new RegExp(`Published order_created to channel ${CHANNEL}`));
+      assert.match(msg, /\(\d+ receivers?\)/);
+      await w.screenshot('flows-3-published-from-palette');
+      const res = await tail.done(15_000);
+      assert.strictEqual(res.code, 0, `ucore tail failed: ${res.stderr}`);
+      const line = JSON.parse(res.stdout.trim().split('\n')[0]) as { channel: string; event: { event_type: string; data: { note?: string } } };
+      assert.strictEqual(line.channel, CHANNEL);
+      assert.strictEqual(line.event.event_type, 'order_created');
+      assert.strictEqual(line.event.data.note, marker, 'the tail received the event edited in the input box');
+    });
+    lap('palette publish → CLI tail');
+  });
+
+  it('publishes a block of a .events file from its CodeLens', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'flows-codelens', async () => {
+      const tail = startCli(['tail', LENS_CHANNEL, '--count', '1', '--json', '--url', redis!.url]);
+      clis.push(tail);
+      await waitForSubscribers(redis!.port, LENS_CHANNEL);
+      // Open the file the way a user does: Quick Open.
+      await w.page.keyboard.press('Control+P');
+      await w.quickInputType('orders.events', { submit: false });
+      await w.quickPickSelect('orders.events');
+      await waitForEditorText(w.page, /from-codelens/);
+      const lens = w.page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: `Publish to ${LENS_CHANNEL}` }).first();
+      await lens.waitFor({ state: 'visible', timeout: 20_000 });
+      const lenses = await w.page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+      await w.screenshot('flows-4a-events-file-codelens');
+      await lens.click();
+      // A single block reports in the status bar (Publish All uses a notification).
+      const status = w.page.locator('.part.statusbar').filter({ hasText: new RegExp(`Published order_paid to ${LENS_CHANNEL} \\((\\d+ receivers?|no receivers)\\)`) });
+      await status.waitFor({ timeout: 15_000 }).catch((e: Error) => { throw new Error(`${e.message}; lenses: ${lenses.join(' | ')}`); });
+      const res = await tail.done(15_000);
+      const line = JSON.parse(res.stdout.trim().split('\n')[0]) as { channel: string; event: { event_type: string; event_id?: string; data: { order_id: number; note: string } } };
+      assert.strictEqual(line.channel, LENS_CHANNEL);
+      assert.strictEqual(line.event.event_type, 'order_paid');
+      assert.deepStrictEqual([line.event.data.order_id, line.event.data.note], [4242, 'from-codelens']);
+      assert.ok(line.event.event_id, 'the missing envelope fields were filled in when sending');
+      await w.screenshot('flows-4b-codelens-published');
+    });
+    lap('CodeLens publish');
+  });
+
+  it('expands a stream → group → consumer → pending entries and claims one for another consumer', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    const port = redis.port;
+    await step(w, 'flows-claim', async () => {
+      for (let i = 1; i <= 3; i++) {
+        await redisCli(port, ['XADD', JOBS, '*', 'event', JSON.stringify(event('order_paid', { order_id: 100 + i }, { entity_id: `order_${100 + i}` }))]);
+      }
+      await redisCli(port, ['XGROUP', 'CREATE', JOBS, 'workers', '0']);
+      await redisCli(port, ['XGROUP', 'CREATECONSUMER', JOBS, 'workers', 'bob']);
+      await redisCli(port, ['XREADGROUP', 'GROUP', 'workers', 'alice', 'COUNT', '2', 'STREAMS', JOBS, '>']);
+      const pendingIds = (await redisCliRaw(port, ['XPENDING', JOBS, 'workers', '-', '+', '10', 'alice'])).filter((l) => /^\d+-\d+$/.test(l));
+      assert.strictEqual(pendingIds.length, 2, 'alice holds two pending entries');
+
+      await w.runCommand('UCore: Refresh');
+      await w.expandTreeRow(JOBS, 'Streams');
+      await w.expandTreeRow('workers', 'Streams');
+      await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === 'alice' && /^2 pending/.test(r.description)), 'alice with 2 pending');
+      await w.expandTreeRow('alice', 'Streams');
+      const target = pendingIds[0];
+      const row = await w.waitForTreeRow(target, 'Streams');
+      await w.screenshot('flows-5a-pending-entries');
+      await treeContextAction(w, row, /^Claim/);
+      await answerPrompts(w, [{ match: new RegExp(`Claim ${target} for`), pick: 'bob' }]);
+      await w.page.locator('.part.statusbar', { hasText: `Claimed ${target} for bob` }).waitFor({ timeout: 15_000 });
+      const bobs = await redisCliRaw(port, ['XPENDING', JOBS, 'workers', '-', '+', '10', 'bob']);
+      assert.ok(bobs.includes(target), `bob owns ${target} in Redis: ${bobs.join(' ')}`);
+      await eventually(async () => {
+        const rows = await w.treeRows('Streams');
+        return rows.find((r) => r.label === 'bob' && /^1 pending/.test(r.description)) && rows.find((r) => r.label === 'alice' && /^1 pending/.test(r.description));
+      }, 'the tree showing alice and bob with one pending entry each').catch(async (e) => { throw new Error(`${(e as Error).message}; rows: ${await rowsText(w, 'Streams')}`); });
+      await w.expandTreeRow('bob', 'Streams');
+      await w.waitForTreeRow(target, 'Streams');
+      await w.screenshot('flows-5b-claimed');
+    });
+    lap('claim');
+  });
+
+  it('replays stored events with a progress notification, then a summary', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    const port = redis.port;
+    await step(w, 'flows-replay', async () => {
+      for (let i = 1; i <= REPLAY_COUNT; i++) {
+        await redisCli(port, ['XADD', 'event_store', '*', 'event', JSON.stringify(event('order_created',
+          { order_id: 500 + i, items: [{ product_id: 1, quantity: i }], total_price: i }, { entity_id: `order_${500 + i}` }))]);
+      }
+      const tail = startCli(['tail', REPLAY_CHANNEL, '--count', String(REPLAY_COUNT), '--json', '--url', redis!.url]);
+      clis.push(tail);
+      await waitForSubscribers(port, REPLAY_CHANNEL);
+      await clearNotifications(w);
+      await w.runCommand('UCore: Replay Events');
+      // The replay walks: which events → where to → how fast → a dry-run preview (a modal) → run.
+      const transcript: string[] = [];
+      await answerPrompts(w, [
+        { match: /source stream/, pick: 'event_store' },
+        { match: /which events/, pick: 'All events' },
+        { match: /\(2\/4\): target/, pick: 'This connection' },
+        { match: /Replay to a channel or a stream/, pick: /Other channel/ },
+        { match: /Channel name/, type: REPLAY_CHANNEL },
+        { match: /rate/, type: '4' },
+      ], { transcript });
+      const preview = await modalDialog(w.page, 15_000);
+      assert.match(preview.text, new RegExp(`${REPLAY_COUNT} events match`), `the dry run counted the events: ${preview.text}`);
+      assert.match(preview.text, new RegExp(REPLAY_CHANNEL));
+      await w.screenshot('flows-6a-replay-preview');
+      await clickDialogButton(w.page, 'Run Replay');
+      const progress = w.page.locator('.notifications-toasts .notification-toast').filter({ hasText: new RegExp(`Replaying to channel ${REPLAY_CHANNEL}`) }).first();
+      await progress.waitFor({ state: 'visible', timeout: 10_000 });
+      const progressText = await progress.innerText();
+      // Cancellable: the progress toast carries a Cancel button.
+      const cancelButtons = await progress.locator('.monaco-button').filter({ hasText: /^Cancel$/ }).count();
+      await w.screenshot('flows-6b-replay-progress');
+      const summary = await w.waitForNotification(new RegExp(`Replayed ${REPLAY_COUNT}\\b`), 30_000);
+      assert.match(summary, new RegExp(REPLAY_CHANNEL), `summary names the target: ${summary}`);
+      assert.strictEqual(cancelButtons, 1, `the progress notification can be cancelled: ${progressText}`);
+      await w.screenshot('flows-6c-replay-summary');
+      const res = await tail.done(15_000);
+      const got = res.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: { data: { order_id: number } } }).event.data.order_id);
+      assert.deepStrictEqual(got, Array.from({ length: REPLAY_COUNT }, (_, i) => 501 + i), 'replayed in order');
+      console.log(`replay prompts:\n${transcript.join('\n')}`);
+    });
+    lap('replay');
+  });
+
+  it('starts demo traffic and the Channels and Streams views fill; stops it', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'flows-demo', async () => {
+      await w.runCommand('UCore: Start Demo Traffic');
+      await eventually(async () => {
+        const names = (await w.treeRows('Channels')).map((r) => r.label);
+        return names.includes('ecommerce_events') && names.includes('user_events');
+      }, 'the demo channels in the Channels view', 20_000).catch(async (e) => { throw new Error(`${(e as Error).message}; rows: ${await rowsText(w, 'Channels')}`); });
+      await w.runCommand('UCore: Refresh');
+      await eventually(async () => {
+        const rows = await w.treeRows('Streams');
+        const store = rows.find((r) => r.label === 'event_store');
+        return store && Number(/^(\d+)/.exec(store.description)?.[1] ?? 0) > REPLAY_COUNT;
+      }, 'event_store growing in the Streams view', 20_000);
+      const rates = (await w.treeRows('Channels')).filter((r) => r.label === 'ecommerce_events').map((r) => r.description);
+      assert.ok(rates.some((d) => /[1-9][\d.]*k?\/s/.test(d)), `ecommerce_events shows a rate: ${rates.join(', ')}`);
+      await w.screenshot('flows-7a-demo-traffic');
+      await w.runCommand('UCore: Stop Demo Traffic');
+      const before = Number((await redisCliRaw(redis!.port, ['XLEN', 'event_store']))[0]);
+      await new Promise((r) => setTimeout(r, 1500));
+      const after = Number((await redisCliRaw(redis!.port, ['XLEN', 'event_store']))[0]);
+      assert.ok(after - before <= 5, `demo traffic stopped (event_store grew by ${after - before} after Stop)`);
+      await w.screenshot('flows-7b-demo-stopped');
+    });
+    lap('demo traffic');
+  });
+
+  it('no browser dialog opened during the flows', () => {
+    assert.deepStrictEqual(dialogs, []);
+  });
+});

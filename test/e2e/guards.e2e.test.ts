@@ -1,0 +1,295 @@
+// The brakes and the bad days, in a real VS Code (code-server) UI with Workspace Trust ON:
+// - Restricted Mode (untrusted workspace): connections from workspace settings wait for trust, and nothing is
+//   published; trusting the workspace lets them connect.
+// - A production connection asks a modal confirmation before publishing; Cancel sends nothing, Proceed sends.
+// - Bad configuration (malformed URL, wrong password, unreachable port) gives one clear error within the timeout.
+// The `ucore` CLI watches the channels from outside, so "nothing was published" is observed, not assumed.
+// Screenshots: .test-artifacts/screenshots/guards-*.png.
+import * as assert from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { startCodeServer, type CodeServer } from './lib/code-server';
+import {
+  answerPrompts, clearNotifications, clickDialogButton, clickNotificationButton, eventually, modalDialog, promptState, runCli, startCli, step,
+  waitForSubscribers, type BackgroundCli,
+} from './lib/ui';
+import { openWorkbench, type Workbench } from './lib/workbench';
+
+const COMMAND_TIMEOUT_MS = 2000;
+/** A clear error must show within the command timeout plus this much (UI and retry slack). */
+const ERROR_SLACK_MS = 4000;
+const PASSWORD = 's3cret-pw';
+
+/** The palette's Publish Event flow, to a channel typed by hand, with `marker` in the event's data. */
+async function publishFromPalette(wb: Workbench, channel: string, marker: string): Promise<void> {
+  await wb.runCommand('UCore: Publish Event');
+  await answerPrompts(wb, [
+    { match: /Publish to a channel or append to a stream/, pick: /Other channel/ },
+    { match: /Channel name/, type: channel },
+    { match: /Event type/, pick: 'order_paid' },
+    { match: /as JSON/, edit: (v) => { const e = JSON.parse(v) as { data: Record<string, unknown> }; e.data.marker = marker; return JSON.stringify(e); } },
+  ]);
+}
+
+/** Connect through the palette, like a user who picks from the list. */
+async function connectFromPalette(wb: Workbench, name: string): Promise<void> {
+  await wb.runCommand('UCore: Connect');
+  await answerPrompts(wb, [{ match: /Connect to/, pick: new RegExp(`^\\S*\\s*${name}\\b`) }], { settleMs: 500 });
+}
+
+const rowOf = async (wb: Workbench, name: string) => (await wb.treeRows('Connections')).find((r) => r.label === name);
+
+describe('guards and bad configuration (code-server UI, Workspace Trust on)', { timeout: 300_000 }, () => {
+  let redis: RedisServerHandle | undefined;
+  let locked: RedisServerHandle | undefined;
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  let workspace: string | undefined;
+  const clis: BackgroundCli[] = [];
+  const t0 = Date.now();
+  const lap = (m: string) => console.log(`[guards ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
+
+  before(async () => {
+    redis = await startRedisServer();
+    locked = await startRedisServer({ args: ['--requirepass', PASSWORD] });
+    const deadPort = await freePort();
+    workspace = mkdtempSync(join(tmpdir(), 'ucore-ws-guards-'));
+    mkdirSync(join(workspace, '.vscode'));
+    // A connection a cloned repository could carry: it must not be used before the user trusts the folder.
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'ucore.connections': [{ name: 'ws-redis', url: redis.url }] }, null, 2));
+    writeFileSync(join(workspace, 'README.md'), '# guards e2e\n');
+    writeFileSync(join(workspace, 'restricted.events'), '### channel: guard_restricted\n{ "event_type": "order_paid", "data": { "order_id": 1 } }\n');
+    server = await startCodeServer({
+      trust: true,
+      workspace,
+      settings: {
+        'ucore.commandTimeoutMs': COMMAND_TIMEOUT_MS,
+        'ucore.connections': [
+          { name: 'user-redis', url: redis.url },
+          { name: 'prod-redis', url: redis.url, production: true },
+          { name: 'bad-url', url: 'redis://127.0.0.1:notaport' },
+          { name: 'locked', url: locked.url },
+          { name: 'nowhere', url: `redis://127.0.0.1:${deadPort}` },
+        ],
+      },
+    });
+    wb = await openWorkbench(server.url, server.workspace);
+    lap('workbench up');
+  });
+
+  after(async () => {
+    for (const c of clis) c.kill();
+    await wb?.close();
+    await server?.stop();
+    await redis?.stop();
+    await locked?.stop();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('Restricted Mode: a connection from workspace settings is not used before trust', async () => {
+    assert.ok(wb);
+    const w = wb;
+    await step(w, 'guards-restricted-connection', async () => {
+      await w.openActivity('UCore Events');
+      // The user-settings connections are listed: the view is up to date.
+      await eventually(() => rowOf(w, 'user-redis'), 'user-redis in the Connections view', 30_000);
+      // VS Code may hold the workspace value back entirely, or the extension may list it as waiting for trust;
+      // either way it must not be connectable.
+      const row = await rowOf(w, 'ws-redis');
+      if (row) assert.match(row.description, /needs a trusted workspace/);
+      await w.runCommand('UCore: Connect');
+      await w.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'user-redis' }).first().waitFor({ timeout: 10_000 });
+      const offered = (await promptState(w.page)).rows;
+      const wsOffered = offered.some((r) => /\bws-redis\b/.test(r));
+      if (wsOffered) {
+        await w.quickPickSelect(/ws-redis/);
+        const msg = await w.waitForNotification(/trust the workspace/i);
+        assert.match(msg, /ws-redis/);
+      } else {
+        await w.page.keyboard.press('Escape');
+      }
+      await w.screenshot('guards-1-restricted-workspace-connection');
+      assert.doesNotMatch((await rowOf(w, 'ws-redis'))?.description ?? '', /\bconnected\b/, 'ws-redis is not connected');
+      console.log(`restricted: ws-redis ${row ? `listed as "${row.description}"` : 'not listed'}; offered by Connect: ${wsOffered}`);
+    });
+    lap('restricted: workspace connection');
+  });
+
+  it('Restricted Mode: nothing can be published (palette hides it, a CodeLens is refused) and nothing reaches Redis', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'guards-restricted-publish', async () => {
+      await connectFromPalette(w, 'user-redis');
+      await eventually(async () => /\bconnected\b/.test((await rowOf(w, 'user-redis'))?.description ?? ''), 'user-redis connected (reading is allowed)');
+      // The palette offers reading commands but not publishing ones.
+      await w.page.keyboard.press('F1');
+      await w.quickInputType('>UCore: ', { submit: false });
+      await w.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'UCore: Tail Channel' }).first().waitFor({ timeout: 10_000 });
+      const offered = await w.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').allInnerTexts();
+      await w.quickInputType('>UCore: Publish Event', { submit: false });
+      await w.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'UCore: Tail Channel' }).first().waitFor({ state: 'hidden', timeout: 5_000 });
+      const publishRows = await w.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'UCore: Publish Event' }).count();
+      await w.screenshot('guards-2a-restricted-palette');
+      await w.page.keyboard.press('Escape');
+      assert.strictEqual(publishRows, 0, `"UCore: Publish Event" is not offered in Restricted Mode (offered: ${offered.join(' | ')})`);
+
+      const tail = startCli(['tail', 'guard_restricted', '--count', '1', '--json', '--url', redis!.url]);
+      clis.push(tail);
+      await waitForSubscribers(redis!.port, 'guard_restricted');
+      await clearNotifications(w);
+      // A CodeLens of a .events file is still on screen: clicking it must be refused.
+      await w.page.keyboard.press('Control+P');
+      await w.quickInputType('restricted.events', { submit: false });
+      await w.quickPickSelect('restricted.events');
+      const lens = w.page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: 'Publish to guard_restricted' }).first();
+      await lens.waitFor({ state: 'visible', timeout: 20_000 });
+      await lens.click();
+      const msg = await w.waitForNotification(/read-only in an untrusted workspace/);
+      assert.match(msg, /cannot publish/);
+      await w.screenshot('guards-2b-restricted-codelens-refused');
+      // The first event the tail sees must be this sentinel, not the refused one.
+      const r = await runCli(['publish', 'guard_restricted', JSON.stringify({ event_type: 'sentinel', data: {} }), '--url', redis!.url]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const res = await tail.done(10_000);
+      assert.strictEqual((JSON.parse(res.stdout.trim().split('\n')[0]) as { event: { event_type: string } }).event.event_type, 'sentinel');
+      await w.page.keyboard.press('Control+W');
+    });
+    lap('restricted: publish refused');
+  });
+
+  it('after the user trusts the workspace, its connection may connect', async () => {
+    assert.ok(wb);
+    const w = wb;
+    await step(w, 'guards-trust', async () => {
+      await w.runCommand('Workspaces: Manage Workspace Trust');
+      const trust = w.page.locator('.workspace-trust-editor .monaco-button').filter({ hasText: /^Trust$/ }).first();
+      await trust.waitFor({ state: 'visible', timeout: 15_000 });
+      await trust.click();
+      await eventually(async () => {
+        const r = await rowOf(w, 'ws-redis');
+        return r && !/needs a trusted workspace/.test(r.description);
+      }, 'ws-redis listed and no longer waiting for trust');
+      await w.page.keyboard.press('Control+W').catch(() => undefined); // close the trust editor
+      await connectFromPalette(w, 'ws-redis');
+      await eventually(async () => /active · connected/.test((await rowOf(w, 'ws-redis'))?.description ?? ''), 'ws-redis active and connected');
+      await w.screenshot('guards-3-trusted-workspace-connection');
+    });
+    lap('trusted');
+  });
+
+  it('a production connection asks before publishing: Cancel sends nothing, Proceed sends', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'guards-production', async () => {
+      await connectFromPalette(w, 'prod-redis');
+      const row = await eventually(async () => {
+        const r = await rowOf(w, 'prod-redis');
+        return r && /active · connected/.test(r.description) ? r : undefined;
+      }, 'prod-redis active and connected');
+      assert.match(row.description, /production/, 'the tree marks the connection as production');
+      const tail = startCli(['tail', 'guard_prod', '--count', '1', '--json', '--url', redis!.url]);
+      clis.push(tail);
+      await waitForSubscribers(redis!.port, 'guard_prod');
+
+      await publishFromPalette(w, 'guard_prod', 'cancelled');
+      const dialog = await modalDialog(w.page);
+      assert.match(dialog.text, /"prod-redis" is a production connection/);
+      assert.match(dialog.text, /publish order_paid to channel guard_prod/);
+      await w.screenshot('guards-4a-production-confirm');
+      await clickDialogButton(w.page, /^Cancel$/);
+
+      await publishFromPalette(w, 'guard_prod', 'proceeded');
+      await modalDialog(w.page);
+      await clickDialogButton(w.page, /^Proceed$/);
+      await w.waitForNotification(/Published order_paid to channel guard_prod/);
+      const res = await tail.done(10_000);
+      const first = JSON.parse(res.stdout.trim().split('\n')[0]) as { event: { data: { marker?: string } } };
+      assert.strictEqual(first.event.data.marker, 'proceeded', 'the cancelled publish never reached Redis');
+      await w.screenshot('guards-4b-production-proceeded');
+    });
+    lap('production guard');
+  });
+
+  it('a malformed URL is refused with a clear message (in the form and on connect)', async () => {
+    assert.ok(wb);
+    const w = wb;
+    await step(w, 'guards-bad-url', async () => {
+      // In the Add Connection form, the URL box says what is wrong before anything is saved.
+      await w.runCommand('UCore: Add Connection');
+      await w.quickInputType('redis://127.0.0.1:99999', { submit: false });
+      const s = await eventually(async () => {
+        const p = await promptState(w.page);
+        return p.visible && /port|URL/i.test(p.message) && p.message !== '' && !/^redis:\/\/host:port/.test(p.message) ? p : undefined;
+      }, 'a validation message under the URL box');
+      await w.screenshot('guards-5a-bad-url-in-form');
+      await w.page.keyboard.press('Escape');
+      assert.match(s.message, /port/i, `message: ${s.message}`);
+
+      // A malformed URL from settings: one clear error when connecting.
+      await clearNotifications(w);
+      const started = Date.now();
+      await connectFromPalette(w, 'bad-url');
+      const msg = await w.waitForNotification(/Connect failed/i, COMMAND_TIMEOUT_MS + ERROR_SLACK_MS);
+      const took = Date.now() - started;
+      assert.match(msg, /URL|port/i, msg);
+      assert.doesNotMatch(msg, /undefined|\[object|at .*\.js:\d+/, 'a message for people, not a stack');
+      console.log(`bad URL: "${msg}" after ${took} ms`);
+      await w.screenshot('guards-5b-bad-url-connect');
+    });
+    lap('bad URL');
+  });
+
+  it('a wrong password gives a clear authentication error; the right one connects', async () => {
+    assert.ok(wb);
+    const w = wb;
+    await step(w, 'guards-wrong-password', async () => {
+      await clearNotifications(w);
+      const started = Date.now();
+      await connectFromPalette(w, 'locked');
+      const first = await w.waitForNotification(/locked: authentication failed/, COMMAND_TIMEOUT_MS + ERROR_SLACK_MS);
+      console.log(`no password: "${first}" after ${Date.now() - started} ms`);
+      await clickNotificationButton(w.page, /locked: authentication failed/, 'Enter Password');
+      await answerPrompts(w, [{ match: /Password for locked/, type: 'wrong-password' }], { settleMs: 500 });
+      const t1 = Date.now();
+      const msg = await w.waitForNotification(/Connect failed/, COMMAND_TIMEOUT_MS + ERROR_SLACK_MS);
+      console.log(`wrong password: "${msg}" after ${Date.now() - t1} ms`);
+      assert.match(msg, /password|auth/i, msg);
+      assert.doesNotMatch(msg, /wrong-password/, 'the password is never shown');
+      await w.screenshot('guards-6a-wrong-password');
+
+      await clearNotifications(w);
+      await connectFromPalette(w, 'locked');
+      // The stored password is wrong now: the same offer to enter it comes back.
+      await w.waitForNotification(/locked: authentication failed/, COMMAND_TIMEOUT_MS + ERROR_SLACK_MS);
+      await clickNotificationButton(w.page, /locked: authentication failed/, 'Enter Password');
+      await answerPrompts(w, [{ match: /Password for locked/, type: PASSWORD }], { settleMs: 500 });
+      await eventually(async () => /active · connected/.test((await rowOf(w, 'locked'))?.description ?? ''), 'locked connected with the right password', 10_000);
+      await w.screenshot('guards-6b-right-password');
+    });
+    lap('wrong password');
+  });
+
+  it('an unreachable port gives a clear error within the timeout', async () => {
+    assert.ok(wb);
+    const w = wb;
+    await step(w, 'guards-unreachable', async () => {
+      await clearNotifications(w);
+      const started = Date.now();
+      await connectFromPalette(w, 'nowhere');
+      const msg = await w.waitForNotification(/Connect failed/, COMMAND_TIMEOUT_MS + ERROR_SLACK_MS);
+      const took = Date.now() - started;
+      console.log(`unreachable: "${msg}" after ${took} ms`);
+      assert.match(msg, /refused|unreachable|could not connect|ECONNREFUSED/i, msg);
+      const row = await eventually(async () => {
+        const r = await rowOf(w, 'nowhere');
+        return r && /error/.test(r.description) ? r : undefined;
+      }, 'the Connections view showing the error');
+      assert.match(row.description, /error/);
+      await w.screenshot('guards-7-unreachable');
+    });
+    lap('unreachable');
+  });
+});

@@ -1,0 +1,160 @@
+// Hostile payloads in a real VS Code (code-server) UI: an event whose channel name, event_type and data carry HTML and
+// script is published with the `ucore` CLI, then looked at everywhere the extension shows it (Channels tree, tail
+// document, Streams tree + inspect document, live monitor webview). It must show as literal text and run nothing:
+// no browser dialog, no `window.__pwned` in the page or any frame, no <img src=x> element created from the payload.
+// Screenshots: .test-artifacts/screenshots/hostile-*.png.
+import * as assert from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { startCodeServer, type CodeServer } from './lib/code-server';
+import { eventually, redisCli, runCli, step, treeContextAction, waitForEditorText } from './lib/ui';
+import { openWorkbench, type Workbench } from './lib/workbench';
+
+const IMG = '<img src=x onerror=alert(1)>';
+const SCRIPT = '<script>window.__pwned=1</script>';
+const CHANNEL = IMG;
+const TYPE = SCRIPT;
+const STREAM = `xss:${IMG}`;
+const CONN = 'xss-redis';
+
+const hostileEvent = (n: number) => ({
+  event_id: `xss-${n}`, event_type: TYPE, timestamp: new Date().toISOString(), version: '1.0',
+  entity_id: IMG, user_id: SCRIPT,
+  data: { html: IMG, script: SCRIPT, svg: '<svg/onload=alert(2)>', n },
+  metadata: { source: `"><iframe src=javascript:alert(3)>` },
+});
+
+/** Every frame's `window.__pwned` (undefined everywhere = nothing ran), and browser alerts seen. */
+async function pwnedAnywhere(wb: Workbench): Promise<string[]> {
+  const hits: string[] = [];
+  for (const f of wb.page.frames()) {
+    const v = await f.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned).catch(() => undefined);
+    if (v !== undefined) hits.push(`${f.url().slice(0, 120)} → ${String(v)}`);
+  }
+  return hits;
+}
+
+/** Elements created from the payload: an <img src=x>, <svg onload>, <iframe src=javascript:> in any frame. */
+async function injectedElements(wb: Workbench): Promise<string[]> {
+  const hits: string[] = [];
+  const check = async (f: Frame) => {
+    const n = await f.evaluate(() => document.querySelectorAll('img[src="x"], svg[onload], iframe[src^="javascript:"], [onerror]').length).catch(() => 0);
+    if (n) hits.push(`${f.url().slice(0, 120)}: ${n}`);
+  };
+  for (const f of wb.page.frames()) await check(f);
+  return hits;
+}
+
+describe('hostile payloads show as text and run nothing (code-server UI)', { timeout: 240_000 }, () => {
+  let redis: RedisServerHandle | undefined;
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  const dialogs: string[] = [];
+  const t0 = Date.now();
+  const lap = (m: string) => console.log(`[hostile ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
+
+  before(async () => {
+    redis = await startRedisServer();
+    server = await startCodeServer({
+      settings: { 'ucore.connections': [{ name: CONN, url: redis.url }], 'ucore.defaultConnection': CONN },
+    });
+    wb = await openWorkbench(server.url, server.workspace);
+    // Any alert()/confirm() from a payload would surface here (in the page or any frame).
+    wb.page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss(); });
+    lap('workbench up');
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  it('the Channels tree shows the hostile channel name as text', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'hostile-channels', async () => {
+      await w.openActivity('UCore Events');
+      await eventually(async () => (await w.treeRows('Connections')).find((r) => r.label === CONN && /\bconnected\b/.test(r.description)), `${CONN} connected`, 30_000);
+      const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(1)), '--url', redis!.url]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      await eventually(async () => (await w.treeRows('Channels')).find((row) => row.label === CHANNEL), 'the hostile channel as a literal tree label', 15_000);
+      await w.screenshot('hostile-1-channels-tree');
+    });
+    lap('channels tree');
+  });
+
+  it('the tail document shows the hostile event as text', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'hostile-tail', async () => {
+      const row = await w.waitForTreeRow(CHANNEL, 'Channels');
+      await treeContextAction(w, row, /^Tail Channel/);
+      await waitForEditorText(w.page, /tail of channel/);
+      const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(2)), '--url', redis!.url]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const text = await waitForEditorText(w.page, (t) => t.includes('"n":2'), 15_000);
+      assert.ok(text.includes(IMG) && text.includes(SCRIPT), `the tail shows the payload literally:\n${text}`);
+      await w.screenshot('hostile-2-tail-document');
+    });
+    lap('tail document');
+  });
+
+  it('the Streams tree and the inspect document show a hostile stream entry as text', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'hostile-inspect', async () => {
+      await redisCli(redis!.port, ['XADD', STREAM, '*', 'event', JSON.stringify(hostileEvent(3))]);
+      await w.runCommand('UCore: Refresh');
+      await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === STREAM), 'the hostile stream key as a literal tree label');
+      await w.expandTreeRow(STREAM, 'Streams');
+      await w.expandTreeRow('Entries', 'Streams');
+      const entry = w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Streams' }) })
+        .locator('.monaco-list-row').filter({ hasText: /^\s*\d+-\d+/ }).first();
+      await entry.waitFor({ state: 'visible', timeout: 15_000 });
+      const rows = await w.treeRows('Streams');
+      const entryRow = rows.find((r) => /^\d+-\d+$/.test(r.label));
+      assert.ok(entryRow && entryRow.description.includes(TYPE), `the entry row names the type literally: ${JSON.stringify(entryRow)}`);
+      await w.screenshot('hostile-3a-streams-tree');
+      await entry.click(); // an entry's command is Inspect Event
+      const text = await waitForEditorText(w.page, (t) => t.includes('"n": 3'), 15_000);
+      assert.ok(text.includes(IMG) && text.includes(SCRIPT), `the inspect document shows the payload literally:\n${text}`);
+      await w.screenshot('hostile-3b-inspect-document');
+    });
+    lap('inspect document');
+  });
+
+  it('the live monitor webview shows the hostile channel and type as text', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'hostile-monitor', async () => {
+      await w.runCommand('UCore: Open Live Monitor');
+      const frame = w.webviewFrame();
+      await frame.locator('body').waitFor({ state: 'attached', timeout: 30_000 });
+      // Publish after the monitor is open so its recent-events list has the event for sure.
+      for (let n = 4; n <= 6; n++) {
+        const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(n)), '--url', redis!.url]);
+        assert.strictEqual(r.code, 0, r.stderr);
+      }
+      await eventually(async () => {
+        const text = await frame.locator('body').innerText();
+        return text.includes(CHANNEL) && text.includes(TYPE);
+      }, 'the monitor showing the hostile channel and event type as text', 20_000).catch(async (e) => {
+        throw new Error(`${(e as Error).message}; the monitor shows:\n${(await frame.locator('body').innerText().catch(() => '?')).slice(0, 1500)}`);
+      });
+      await w.screenshot('hostile-4-monitor-webview');
+    });
+    lap('monitor webview');
+  });
+
+  it('nothing ran: no dialog, no window.__pwned in any frame, no injected element', async () => {
+    assert.ok(wb);
+    // Give any deferred handler (onerror of a broken image, a timer) a moment to fire.
+    await wb.page.waitForTimeout(1000);
+    assert.deepStrictEqual(dialogs, [], 'no alert/confirm/prompt dialog');
+    assert.deepStrictEqual(await pwnedAnywhere(wb), [], 'window.__pwned is undefined in the page and every frame');
+    assert.deepStrictEqual(await injectedElements(wb), [], 'no element built from the payload');
+    assert.ok(wb.page.frames().length > 1, 'the webview frames were checked too');
+  });
+});

@@ -1,0 +1,112 @@
+// Connections with passwords: the password goes to SecretStorage only (never into the stored URL, a tree row or an
+// error), and a reconnect finds it there. Runs against a redis-server with `requirepass` started by this test.
+import * as assert from 'node:assert';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { UCoreExtensionApi } from '../../src/extension/extension';
+
+const EXTENSION_ID = 'ucore.ucore-events';
+const SECRET = 's3cret-Pa55word';
+
+async function api(): Promise<UCoreExtensionApi> {
+  const ext = vscode.extensions.getExtension<UCoreExtensionApi>(EXTENSION_ID);
+  assert.ok(ext);
+  return ext.activate();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = spawnSync('redis-cli', ['-p', String(port), '-a', SECRET, '--no-auth-warning', 'ping'], { encoding: 'utf8' }).stdout?.includes('PONG');
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('redis-server did not start');
+}
+
+function allText(a: UCoreExtensionApi): string {
+  return a.explorer.connections.getChildren().map((n) => {
+    const item = a.explorer.connections.getTreeItem(n);
+    return `${String(item.label)} ${String(item.description)} ${String(item.tooltip)} ${JSON.stringify({ config: n.entry.config, state: n.entry.state, target: n.entry.target })}`;
+  }).join('\n');
+}
+
+describe('connections with a password', function () {
+  this.timeout(60_000);
+  let server: ChildProcess | undefined;
+  let dir = '';
+  let port = 0;
+
+  before(async function () {
+    if (spawnSync('redis-server', ['--version']).status !== 0) this.skip();
+    port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'ucore-ext-redis-'));
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', SECRET, '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitForPort(port);
+  });
+
+  after(async () => {
+    server?.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    const a = await api();
+    await a.services.connections.setActive('Embedded');
+  });
+
+  it('stores the password of a URL in the secret storage only, and reconnects with it', async () => {
+    const a = await api();
+    const name = `pw-test-${Date.now().toString(36)}`;
+    const url = `redis://:${SECRET}@127.0.0.1:${port}/0`;
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('ucore.connection.add', { name, url }), name);
+      const entry = a.services.connections.get(name);
+      assert.ok(entry?.live, 'connected');
+      assert.strictEqual(entry.config.url, `redis://127.0.0.1:${port}/0`);
+      assert.ok(await a.services.connections.hasPassword(name));
+      assert.ok(!allText(a).includes(SECRET), 'no password in any tree row or tooltip');
+      assert.ok(!entry.live.transport.description.includes(SECRET));
+
+      await vscode.commands.executeCommand('ucore.connection.disconnect', name);
+      assert.strictEqual(a.services.connections.get(name)?.state.kind, 'disconnected');
+      await vscode.commands.executeCommand('ucore.connection.connect', name);
+      const again = a.services.connections.live(name);
+      assert.ok(again, 'reconnected with the stored password');
+      await again.transport.ping();
+    } finally {
+      await a.services.connections.setActive('Embedded');
+      await a.services.connections.remove(name).catch(() => undefined);
+    }
+    assert.strictEqual(await a.services.connections.hasPassword(name), false, 'removing the connection removes its password');
+  });
+
+  it('shows a wrong password as an error state without the password in it', async () => {
+    const a = await api();
+    const name = `bad-pw-${Date.now().toString(36)}`;
+    try {
+      await a.services.connections.add({ name, url: `redis://127.0.0.1:${port}` }, 'wrong-Pa55');
+      await assert.rejects(a.services.connections.connect(name), (e: Error & { code?: string }) => {
+        assert.strictEqual(e.code, 'AUTH_FAILED');
+        assert.ok(!e.message.includes('wrong-Pa55'));
+        return true;
+      });
+      const state = a.services.connections.get(name)?.state;
+      assert.strictEqual(state?.kind, 'error');
+      assert.ok(!allText(a).includes('wrong-Pa55'));
+    } finally {
+      await a.services.connections.remove(name).catch(() => undefined);
+    }
+  });
+});
