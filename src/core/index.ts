@@ -1,12 +1,40 @@
 // The public API of the UCore event core: `import { ... } from 'ucore-events/core'`.
+// Plain Node + ioredis + zod; never imports vscode.
 export * from './errors';
 export * from './logger';
 export type * from './transport/types';
 export * from './transport/url';
 export { RedisTransport, type RedisTransportOptions } from './transport/redis';
+export * from './transport/embedded/index';
 export { createTransport, type TransportOptions } from './transport/factory';
 export * from './envelope/ids';
 export * from './envelope/envelope';
 export * from './envelope/registry';
 export * from './domain/ecommerce';
 export * from './adapter';
+// store and consumer groups
+export { EventStore, APPEND_CHUNK, DEFAULT_GET_LIMIT, MAX_GET_LIMIT, type EventStoreOptions, type ScanQuery, type PendingEntriesOptions, type AutoClaimOptions, type ReadGroupOptions as StoreReadGroupOptions } from './store/event-store';
+export * from './store/stored-event';
+export type { StoreQuery } from './store/query-plan';
+export * from './store/group-consumer';
+export { groupsWithLag, type GroupWithLag } from './store/consumer-groups';
+// replay
+export { replay, type ReplaySelection, type ReplayOptions, type ReplayResult, type ReplayProgress, type ReplayTarget } from './replay/replay';
+// dedup, monitor, capture
+export * from './dedup/index';
+export * from './monitor/index';
+export * from './capture/index';
+// retry + dead letter, saga, projection
+export * from './retry/policy';
+export * from './retry/classify';
+export * from './retry/process';
+export * from './retry/dead-letter';
+export { abortableSleep } from './retry/sleep';
+export * from './saga/saga';
+export * from './saga/events';
+export type * from './saga/checkpoint';
+export * from './projection/projection';
+export * from './projection/ecommerce-dashboard';
+export * from './projection/rebuild';
+export { BoundedRecencyMap } from './projection/bounded-recency-map';
+export * from './domain/demo';

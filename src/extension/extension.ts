@@ -39,6 +39,7 @@ export interface UCoreExtensionApi {
 }
 
 const STREAMS_AUTO_REFRESH_MS = 5000;
+const START_WAIT_MS = 2000;
 
 export async function activate(context: vscode.ExtensionContext): Promise<UCoreExtensionApi> {
   const log = createExtensionLog();
@@ -105,12 +106,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
     connectionsView, channelsView, streamsView,
   );
 
-  try {
-    await connections.start();
-  } catch (e) {
-    log.warn(`start-up connection: ${describeError(e)}`);
-  }
-  await monitor.settled();
+  // Connect the default connection; activation waits briefly (the embedded one is ready at once) but never for a
+  // slow or unreachable server: its state shows in the Connections view when it settles.
+  const started = connections.start().then(() => monitor.settled()).catch((e) => log.warn(`start-up connection: ${describeError(e)}`));
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([started, new Promise<void>((resolve) => { waited = setTimeout(resolve, START_WAIT_MS); })]);
+  clearTimeout(waited);
   log.info(`activated; active connection: ${connections.activeConnectionName}`);
   return { services, explorer, monitor, demo, statusBar, tail, monitorPanel, commands };
 }

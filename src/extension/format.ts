@@ -4,7 +4,6 @@ import { MAX_LABEL, MAX_TOOLTIP } from './constants';
 
 /** At most `max` characters, with an ellipsis; control characters shown as spaces so a row stays one line. */
 export function shorten(text: string, max = MAX_LABEL): string {
-  // eslint-disable-next-line no-control-regex
   const one = String(text).replace(/[\u0000-\u001f\u007f]/g, ' ');
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }

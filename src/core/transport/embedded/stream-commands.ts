@@ -532,11 +532,14 @@ export class StreamCommands {
     // As the Redis transport's script does: 1 to 10,000 entries, 10,000 when not given.
     const count = Math.max(1, Math.min(options.count === undefined ? 10_000 : integer(options.count), 10_000));
     const index = this.stream(indexKey);
-    const main = this.stream(stream);
     const out: StreamEntry[] = [];
-    if (!index || !main || compareIds(from, to) > 0) return out;
+    if (!index || compareIds(from, to) > 0) return out;
     const lo = index.lowerBound(from);
     const hi = index.upperBound(to);
+    if (lo >= hi) return out;
+    // Looked up only when the index points somewhere, as the Redis script does (a WRONGTYPE shows up then).
+    const main = this.stream(stream);
+    if (!main) return out;
     const take = (i: number): boolean => {
       const e = main.find(index.at(i));
       if (e) out.push({ id: e.id, fields: entryFields(e.fv) });

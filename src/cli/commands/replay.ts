@@ -1,0 +1,61 @@
+import { replay, type ReplayTarget } from '../../core/replay/replay';
+import { type CliCommand, num, str, UsageError } from '../command';
+import { safeText } from '../output';
+import { selectionFrom, selectionOptions } from './store';
+
+export const replayCommand: CliCommand = {
+  name: 'replay',
+  usage: 'ucore replay [--entity ID] [--type T]... [--since ISO] [--until ISO] [--from-id ID] [--to-id ID] [--limit N] [--stream KEY]\n' +
+    '             (--to-channel C | --to-stream S | --to-url U [--to-channel C | --to-stream S]) [--rate N] [--dry-run]',
+  summary: 'send stored events, in order, to a channel, a stream or another Redis; progress on stderr',
+  options: {
+    ...selectionOptions,
+    stream: { type: 'string' },
+    'to-channel': { type: 'string' },
+    'to-stream': { type: 'string' },
+    'to-url': { type: 'string' },
+    rate: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
+  positionals: [0, 0],
+  async run(ctx, _p, values) {
+    const toChannel = str(values, 'to-channel');
+    const toStream = str(values, 'to-stream');
+    const toUrl = str(values, 'to-url');
+    if (toChannel && toStream) throw new UsageError('give one of --to-channel and --to-stream');
+    if (!toChannel && !toStream && !toUrl) throw new UsageError('give a target: --to-channel, --to-stream or --to-url');
+    const selection = { ...selectionFrom(values), stream: str(values, 'stream') };
+    const rate = num(values, 'rate', { min: 0.001 });
+    const source = await ctx.connect();
+    const targetTransport = toUrl ? await ctx.connect(toUrl) : undefined;
+    const target: ReplayTarget = toChannel
+      ? { kind: 'channel', channel: toChannel, transport: targetTransport }
+      : { kind: 'stream', stream: toStream ?? selection.stream ?? 'event_store', transport: targetTransport };
+    const where = `${target.kind} ${target.kind === 'channel' ? target.channel : target.stream}${toUrl ? ` on ${targetTransport!.description}` : ''}`;
+    const tty = process.stderr.isTTY;
+    let lastPrint = 0;
+    const result = await replay(source, selection, target, {
+      ratePerSecond: rate,
+      dryRun: !!values['dry-run'],
+      signal: ctx.signal,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (now - lastPrint < (tty ? 100 : 1000)) return;
+        lastPrint = now;
+        const line = `replay: ${p.sent} sent, ${p.matched} matched, ${p.scanned} scanned, ${Math.round(p.rate)}/s`;
+        if (tty) process.stderr.write(`\r${line}\u001b[K`);
+        else process.stderr.write(`${line}\n`);
+      },
+    });
+    if (tty) process.stderr.write('\r\u001b[K');
+    const secs = (result.durationMs / 1000).toFixed(2);
+    const human = result.dryRun
+      ? `dry run: ${result.matched} event${result.matched === 1 ? '' : 's'} would go to ${safeText(where)} (${result.scanned} scanned)` +
+        (result.preview.length ? `\n${result.preview.map((e) => `  ${e.id}  ${safeText(e.raw, 160)}`).join('\n')}` : '')
+      : `${result.aborted ? 'cancelled: ' : ''}replayed ${result.sent} of ${result.matched} event${result.matched === 1 ? '' : 's'} to ${safeText(where)} in ${secs} s` +
+        (result.skippedMalformed ? ` (${result.skippedMalformed} malformed skipped)` : '');
+    const { preview, ...summary } = result;
+    ctx.out.record({ ...summary, preview: preview.map((e) => ({ id: e.id, event: e.event })) }, human);
+    return result.aborted ? 130 : 0;
+  },
+};

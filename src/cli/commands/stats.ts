@@ -1,0 +1,55 @@
+import { getEventStatistics } from '../../core/monitor';
+import type { Transport } from '../../core/transport/types';
+import { type CliCommand, int } from '../command';
+import { safeText, table } from '../output';
+
+export const statsCommand: CliCommand = {
+  name: 'stats',
+  usage: 'ucore stats [--max-streams 200]',
+  summary: 'channels with subscriber counts, streams with length, groups and lag, and the event_counts:* counters',
+  options: { 'max-streams': { type: 'string' } },
+  positionals: [0, 0],
+  async run(ctx, _p, values) {
+    const t = await ctx.connect();
+    const maxStreams = int(values, 'max-streams', { min: 1, max: 100_000 }) ?? 200;
+    const channels = (await t.pubsubChannels()).slice(0, 1000).sort();
+    const subs = await t.pubsubNumsub(channels);
+    const streams = await streamStats(t, maxStreams);
+    const counters = await getEventStatistics(t);
+    if (ctx.out.json) {
+      ctx.out.record({ channels: subs, patterns: await t.pubsubNumpat(), streams, counters }, '');
+      return 0;
+    }
+    ctx.out.line(`Channels (${subs.length})`);
+    ctx.out.line(subs.length ? table([['channel', 'subscribers'], ...subs.map((s) => [safeText(s.channel, 80), String(s.subscribers)])]) : '  none with subscribers');
+    ctx.out.line(`\nStreams (${streams.length}${streams.length >= maxStreams ? '+' : ''})`);
+    const rows = [['stream', 'length', 'group', 'consumers', 'pending', 'lag']];
+    for (const s of streams) {
+      if (s.groups.length === 0) rows.push([safeText(s.key, 80), String(s.length), '-', '', '', '']);
+      for (const g of s.groups) rows.push([safeText(s.key, 80), String(s.length), safeText(g.name, 60), String(g.consumers), String(g.pending), g.lag === null ? '?' : String(g.lag)]);
+    }
+    ctx.out.line(streams.length ? table(rows) : '  none');
+    const counterRows: string[][] = [];
+    for (const ch of Object.keys(counters)) for (const ty of Object.keys(counters[ch])) counterRows.push([safeText(ch, 60), safeText(ty, 60), String(counters[ch][ty])]);
+    ctx.out.line(`\nMonitor counters (event_counts:*)`);
+    ctx.out.line(counterRows.length ? table([['channel', 'type', 'count'], ...counterRows]) : '  none');
+    return 0;
+  },
+};
+
+async function streamStats(t: Transport, max: number) {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const r = await t.scan(cursor, { type: 'stream', count: 500 });
+    cursor = r.cursor;
+    // The store's per-entity and per-type index streams are internal; they would drown the list.
+    keys.push(...r.keys.filter((k) => !k.includes(':idx:')));
+  } while (cursor !== '0' && keys.length < max);
+  const out = [];
+  for (const key of keys.slice(0, max).sort()) {
+    const [length, groups] = await Promise.all([t.xlen(key), t.xinfoGroups(key).catch(() => [])]);
+    out.push({ key, length, groups });
+  }
+  return out;
+}

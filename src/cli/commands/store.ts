@@ -1,0 +1,118 @@
+import { EventStore } from '../../core/store/event-store';
+import type { StoredEvent } from '../../core/store/stored-event';
+import type { StoreQuery } from '../../core/store/query-plan';
+import { readNdjson } from '../../core/capture/ndjson';
+import { parseJson, eventTypeOf, entityOf } from '../../core/envelope/envelope';
+import { BadInputError } from '../../core/errors';
+import { type CliCommand, int, str, strs, UsageError, type Values } from '../command';
+import type { CliContext } from '../context';
+import { safeText } from '../output';
+
+const storeKeyOption = { 'store-key': { type: 'string' as const } };
+
+export const storeAppendCommand: CliCommand = {
+  name: 'store append',
+  usage: 'ucore store append (<json> | --file events.ndjson) [--store-key event_store]',
+  summary: 'append events to the event store (stream event_store, field event), indexed by entity and type',
+  options: { file: { type: 'string', short: 'f' }, ...storeKeyOption },
+  positionals: [0, 1],
+  async run(ctx, [json], values) {
+    const file = str(values, 'file');
+    if (!file && json === undefined) throw new UsageError('give the event as JSON or --file');
+    const store = new EventStore(await ctx.connect(), { streamKey: str(values, 'store-key') });
+    if (json !== undefined) {
+      const parsed = parseJson(json);
+      if (!parsed.ok) throw new BadInputError(parsed.error.message);
+      if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) throw new BadInputError('an event must be a JSON object');
+      const stored = await store.append(parsed.value as Record<string, unknown>);
+      ctx.out.record({ id: stored.id, event: stored.event }, `stored ${stored.id} ${safeText(eventTypeOf(stored.event), 80)}`);
+      return 0;
+    }
+    let batch: Record<string, unknown>[] = [];
+    let total = 0;
+    let bad = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      total += (await store.appendBatch(batch)).length;
+      batch = [];
+    };
+    for await (const row of readNdjson(file!)) {
+      if (ctx.signal.aborted) break;
+      const v = row.value;
+      if (row.error !== undefined || typeof v !== 'object' || v === null || Array.isArray(v)) {
+        bad++;
+        ctx.out.note(`line ${row.line}: ${row.error ?? 'not a JSON object'}`);
+        continue;
+      }
+      batch.push(v as Record<string, unknown>);
+      if (batch.length >= 500) await flush();
+    }
+    await flush();
+    ctx.out.record({ appended: total, badLines: bad }, `appended ${total} event${total === 1 ? '' : 's'} to ${store.streamKey}${bad ? `; ${bad} bad line${bad === 1 ? '' : 's'} skipped` : ''}`);
+    return bad ? 1 : 0;
+  },
+};
+
+export const selectionOptions = {
+  entity: { type: 'string' as const },
+  type: { type: 'string' as const, multiple: true },
+  since: { type: 'string' as const },
+  until: { type: 'string' as const },
+  'from-id': { type: 'string' as const },
+  'to-id': { type: 'string' as const },
+  limit: { type: 'string' as const },
+};
+
+export function selectionFrom(values: Values): StoreQuery {
+  const q: StoreQuery = {};
+  const entity = str(values, 'entity');
+  if (entity !== undefined) q.entity = entity;
+  const types = strs(values, 'type').flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  if (types.length) q.types = types;
+  for (const [flag, key] of [['since', 'since'], ['until', 'until']] as const) {
+    const v = str(values, flag);
+    if (v !== undefined) {
+      if (Number.isNaN(Date.parse(v))) throw new UsageError(`--${flag} must be an ISO date/time, e.g. 2025-09-12T10:30:00Z; got "${v}"`);
+      q[key] = v;
+    }
+  }
+  const fromId = str(values, 'from-id');
+  if (fromId !== undefined) q.fromId = fromId;
+  const toId = str(values, 'to-id');
+  if (toId !== undefined) q.toId = toId;
+  const limit = int(values, 'limit', { min: 1, max: 100_000 });
+  if (limit !== undefined) q.limit = limit;
+  return q;
+}
+
+export const storeGetCommand: CliCommand = {
+  name: 'store get',
+  usage: 'ucore store get [--entity ID] [--type T]... [--since ISO] [--until ISO] [--limit N] [--newest]',
+  summary: 'read events from the store: by entity (indexed), type, time range; oldest first unless --newest',
+  options: { ...selectionOptions, newest: { type: 'boolean' }, ...storeKeyOption },
+  positionals: [0, 0],
+  async run(ctx, _p, values) {
+    const store = new EventStore(await ctx.connect(), { streamKey: str(values, 'store-key') });
+    const q = selectionFrom(values);
+    if (values.newest) q.reverse = true;
+    if (q.limit === undefined) q.limit = 100;
+    const events = await store.get(q);
+    for (const e of events) printStored(ctx, e);
+    if (!ctx.out.json) ctx.out.note(`${events.length} event${events.length === 1 ? '' : 's'}${events.length === q.limit ? ` (limit ${q.limit}; use --limit for more)` : ''}`);
+    return 0;
+  },
+};
+
+function printStored(ctx: CliContext, e: StoredEvent) {
+  if (ctx.out.json) {
+    ctx.out.record(e.error ? { id: e.id, error: e.error, raw: e.raw.slice(0, 1000) } : { id: e.id, event: e.event }, '');
+    return;
+  }
+  if (e.error) {
+    ctx.out.line(`${e.id}  (${safeText(e.error, 80)})  ${safeText(e.raw, 200)}`);
+    return;
+  }
+  const ts = typeof e.event.timestamp === 'string' ? e.event.timestamp : '';
+  const entity = entityOf(e.event);
+  ctx.out.line(`${e.id}  ${safeText(ts, 40)}  ${safeText(eventTypeOf(e.event), 60)}${entity ? `  ${safeText(entity, 60)}` : ''}  ${safeText(JSON.stringify(e.event.data ?? {}), 200)}`);
+}
