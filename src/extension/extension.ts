@@ -1,6 +1,7 @@
 // activate(): builds the services once, then the views, documents, status bar and commands on top of them.
 // Everything runs in the extension host (no local backend), so it works the same over Remote-SSH, WSL and in
 // code-server. Every listener and registration lands in context.subscriptions.
+import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import { registerCommands } from './commands';
@@ -34,6 +35,8 @@ export interface UCoreExtensionApi {
   statusBar: StatusBar;
   tail: TailProvider;
   monitorPanel: MonitorPanelManager;
+  /** How long activate() took, in ms (also in the log). */
+  activationMs: number;
   /** Command ids this extension registered (without the `.events` ones). */
   commands: string[];
 }
@@ -42,6 +45,7 @@ const STREAMS_AUTO_REFRESH_MS = 5000;
 const START_WAIT_MS = 2000;
 
 export async function activate(context: vscode.ExtensionContext): Promise<UCoreExtensionApi> {
+  const activationStarted = performance.now();
   const log = createExtensionLog();
   context.subscriptions.push(log);
   log.info(`UCore Events ${String(context.extension.packageJSON.version ?? '')} activating (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'NOT trusted: read-only'})`);
@@ -112,8 +116,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   let waited: NodeJS.Timeout | undefined;
   await Promise.race([started, new Promise<void>((resolve) => { waited = setTimeout(resolve, START_WAIT_MS); })]);
   clearTimeout(waited);
-  log.info(`activated; active connection: ${connections.activeConnectionName}`);
-  return { services, explorer, monitor, demo, statusBar, tail, monitorPanel, commands };
+  const activationMs = Math.round(performance.now() - activationStarted);
+  log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
+  reportActivationTime(activationMs);
+  return { services, explorer, monitor, demo, statusBar, tail, monitorPanel, commands, activationMs };
+}
+
+/** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */
+function reportActivationTime(ms: number): void {
+  const file = process.env.UCORE_BENCH_ACTIVATION_FILE;
+  if (!file) return;
+  try {
+    appendFileSync(file, `${JSON.stringify({ activationMs: ms, at: new Date().toISOString() })}\n`);
+  } catch {
+    /* a benchmark aid only */
+  }
 }
 
 export function deactivate(): void {

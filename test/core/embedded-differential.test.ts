@@ -118,6 +118,8 @@ describe('embedded transport vs redis-server, differentially', () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const int = (n: number) => Math.floor(rnd() * n);
     const streams = ['d:s1', 'd:s2'];
+    // Larger entries fill Redis's 4 KiB stream nodes before 100 entries: approximate trimming then differs a little.
+    const bigValues = process.env['DIFF_BIG'] === '1';
     const groups = ['g1', 'g2'];
     const consumers = ['c1', 'c2', 'c3'];
     const randomId = () => {
@@ -136,7 +138,7 @@ describe('embedded transport vs redis-server, differentially', () => {
         n++;
         return t.xadd(key, { f: `v${n}`, g: 'x' }, { id, ...(rnd() < 0.2 ? { maxLen: int(30), exactTrim: rnd() < 0.5 } : {}) });
       }],
-      ['xadd-many', async (t) => { const key = pick(streams); const top = await t.xinfoStream(key); let ms = top ? Number(top.lastGeneratedId.split('-')[0]) + 1 : 1; const out = []; for (let i = 0; i < 5 + int(40); i++) out.push(await t.xadd(key, { n: String(i) }, { id: `${ms++}-0`, ...(rnd() < 0.3 ? { maxLen: 20 + int(100) } : {}) })); return out; }],
+      ['xadd-many', async (t) => { const key = pick(streams); const top = await t.xinfoStream(key); let ms = top ? Number(top.lastGeneratedId.split('-')[0]) + 1 : 1; const out = []; for (let i = 0; i < 5 + int(40); i++) out.push(await t.xadd(key, { n: String(i), ...(bigValues ? { pad: 'x'.repeat(int(400)) } : {}) }, { id: `${ms++}-0`, ...(rnd() < 0.3 ? { maxLen: 20 + int(100) } : {}) })); return out; }],
       ['xrange', (t) => t.xrange(pick(streams), bound(), bound(), rnd() < 0.5 ? undefined : int(5))],
       ['xrevrange', (t) => t.xrevrange(pick(streams), bound(), bound(), rnd() < 0.5 ? undefined : int(5))],
       ['xlen', (t) => t.xlen(pick(streams))],

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server';
 import { startCodeServer, type CodeServer } from './lib/code-server';
 import {
-  answerPrompts, clearNotifications, clickDialogButton, clickNotificationButton, eventually, modalDialog, promptState, runCli, startCli, step,
+  answerPrompts, clearNotifications, clickDialogButton, clickNotificationButton, eventually, modalDialog, pickByLabel, promptState, runCli, startCli, step,
   waitForSubscribers, type BackgroundCli,
 } from './lib/ui';
 import { openWorkbench, type Workbench } from './lib/workbench';
@@ -37,7 +37,7 @@ async function publishFromPalette(wb: Workbench, channel: string, marker: string
 /** Connect through the palette, like a user who picks from the list. */
 async function connectFromPalette(wb: Workbench, name: string): Promise<void> {
   await wb.runCommand('UCore: Connect');
-  await answerPrompts(wb, [{ match: /Connect to/, pick: new RegExp(`^\\S*\\s*${name}\\b`) }], { settleMs: 500 });
+  await answerPrompts(wb, [{ match: /Connect to/, pickLabel: name }], { settleMs: 500 });
 }
 
 const rowOf = async (wb: Workbench, name: string) => (await wb.treeRows('Connections')).find((r) => r.label === name);
@@ -105,7 +105,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
       const offered = (await promptState(w.page)).rows;
       const wsOffered = offered.some((r) => /\bws-redis\b/.test(r));
       if (wsOffered) {
-        await w.quickPickSelect(/ws-redis/);
+        await pickByLabel(w, 'ws-redis');
         const msg = await w.waitForNotification(/trust the workspace/i);
         assert.match(msg, /ws-redis/);
       } else {
@@ -222,11 +222,11 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
       await w.quickInputType('redis://127.0.0.1:99999', { submit: false });
       const s = await eventually(async () => {
         const p = await promptState(w.page);
-        return p.visible && /port|URL/i.test(p.message) && p.message !== '' && !/^redis:\/\/host:port/.test(p.message) ? p : undefined;
+        return p.visible && /99999/.test(p.message) ? p : undefined;
       }, 'a validation message under the URL box');
       await w.screenshot('guards-5a-bad-url-in-form');
       await w.page.keyboard.press('Escape');
-      assert.match(s.message, /port/i, `message: ${s.message}`);
+      assert.match(s.message, /not a valid URL|port/i, `message: ${s.message}`);
 
       // A malformed URL from settings: one clear error when connecting.
       await clearNotifications(w);

@@ -110,3 +110,26 @@ describe('connections with a password', function () {
     }
   });
 });
+
+describe('settings', function () {
+  this.timeout(30_000);
+
+  it('falls back to the default for a bad value and skips a bad connection entry, without failing', async () => {
+    const a = await api();
+    const config = vscode.workspace.getConfiguration('ucore');
+    try {
+      await config.update('tail.maxLines', 'lots', vscode.ConfigurationTarget.Global);
+      await config.update('connections', [{ name: 'from-settings', url: 'redis://127.0.0.1:1' }, { url: 5 }], vscode.ConfigurationTarget.Global);
+      assert.strictEqual(a.services.settings.get('tailMaxLines'), 1000);
+      const names = a.services.connections.list().map((e) => e.config.name);
+      assert.ok(names.includes('Embedded'));
+      assert.ok(names.includes('from-settings'));
+      assert.strictEqual(a.services.connections.get('from-settings')?.config.source, 'user');
+      assert.strictEqual(names.length, new Set(names).size);
+    } finally {
+      await config.update('tail.maxLines', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('connections', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.ok(!a.services.connections.list().some((e) => e.config.name === 'from-settings'));
+  });
+});

@@ -19,6 +19,8 @@ export interface PromptAnswer {
   type?: string;
   /** Or pick the row with this text (quick picks). */
   pick?: string | RegExp;
+  /** Or pick the row whose label is exactly this (see pickByLabel). */
+  pickLabel?: string;
   /** Or change the prefilled value (e.g. edit a JSON template) and submit it. */
   edit?: (current: string) => string;
   /** Multi-select pick: the rows to check before accepting. */
@@ -41,7 +43,8 @@ export interface PromptState {
 export async function promptState(page: Page): Promise<PromptState> {
   return page.evaluate((sel) => {
     const w = document.querySelector(sel) as HTMLElement | null;
-    const visible = !!w && w.style.display !== 'none' && w.offsetParent !== null;
+    // A widget that is closing (animation) still shows its old content: count it as gone.
+    const visible = !!w && w.style.display !== 'none' && w.offsetParent !== null && !w.classList.contains('quick-input-widget-closing');
     if (!w || !visible) return { visible: false, title: '', placeholder: '', message: '', value: '', rows: [], error: false };
     const input = w.querySelector('.quick-input-box input') as HTMLInputElement | null;
     const msgEl = w.querySelector('.quick-input-message') as HTMLElement | null;
@@ -104,7 +107,9 @@ export async function answerPrompts(wb: Workbench, answers: PromptAnswer[], opti
     const answer = left.splice(i, 1)[0];
     transcript.push(describePrompt(s));
     const box = page.locator(`${QUICK_INPUT} .quick-input-box input`);
-    if (answer.pick !== undefined) {
+    if (answer.pickLabel !== undefined) {
+      await pickByLabel(wb, answer.pickLabel);
+    } else if (answer.pick !== undefined) {
       await wb.quickPickSelect(answer.pick);
     } else if (answer.check) {
       for (const c of answer.check) {
@@ -132,6 +137,19 @@ export async function answerPrompts(wb: Workbench, answers: PromptAnswer[], opti
       throw new Error(`answer rejected: ${describePrompt(s)}`);
     }
   }
+}
+
+/**
+ * Picks the quick-pick row whose label (without icon, description or detail) is exactly `label`. Row text runs label
+ * and description together ("user-redisdisconnected"), so a text match cannot tell "redis" from "user-redis".
+ */
+export async function pickByLabel(wb: Workbench, label: string): Promise<void> {
+  const { page } = wb;
+  const row = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).filter({
+    has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }),
+  }).first();
+  await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await row.click();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -115,7 +115,13 @@ export async function openWorkbench(url: string, folder: string, options: Workbe
             await quickInput.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
           }
         }
-        await quickInput.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+        // The palette closes; a command that asks something at once reuses the same widget for its own quick pick
+        // or input box, often before a poll could see it hidden. Either way the palette's ">title" text is gone.
+        await page.waitForFunction(({ sel, text }) => {
+          const w = document.querySelector(sel) as HTMLElement | null;
+          const input = w?.querySelector('.quick-input-box input') as HTMLInputElement | null;
+          return !w || w.style.display === 'none' || w.offsetParent === null || input?.value !== text;
+        }, { sel: QUICK_INPUT, text: `>${title}` }, { timeout: UI_TIMEOUT });
       },
 
       async quickPickSelect(text) {

@@ -1,8 +1,9 @@
 // The data of one stream key: entries in id order in an array (binary search for ranges, a moving head so
 // trimming from the front is cheap), the counters Redis 7 keeps for consumer-group lag (entries-added,
 // max-deleted-entry-id, first id), and the consumer groups. Approximate trimming (`MAXLEN ~`) removes whole
-// "nodes" as Redis does with its radix-tree listpacks: a node closes at 100 entries or about 4 KiB, so the
-// length left over after `~` trimming is what Redis would leave, give or take the byte estimate.
+// "nodes" as Redis does with its radix-tree listpacks. Where a node ends is computed as Redis computes it (100
+// entries, or 4096 bytes of listpack, whose encoding is sized here byte for byte), so `~` leaves the same length
+// Redis would.
 import { RedisCommandError } from '../../errors';
 import type { StreamEntry, StreamFields } from '../types';
 import { compareIds, formatId, incrId, isZeroId, MIN_ID, type StreamId } from './ids';
@@ -25,6 +26,38 @@ const NODE_MAX_BYTES = 4096;
 export const APPROX_TRIM_LIMIT = NODE_MAX_ENTRIES * 100;
 /** A group's entries-read counter when unknown (SCG_INVALID_ENTRIES_READ). */
 export const UNKNOWN_ENTRIES_READ = -1;
+
+const INT_STRING = /^(0|-?[1-9][0-9]{0,18})$/;
+
+function byteLength(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+/** Bytes a listpack element of `len` encoded bytes takes with its back-length. */
+function lpElement(len: number): number {
+  return len + (len <= 127 ? 1 : len < 16383 ? 2 : len < 2097151 ? 3 : len < 268435455 ? 4 : 5);
+}
+
+/** Bytes of an integer in a listpack (listpack.c lpEncodeIntegerGetType). */
+function lpInt(v: number): number {
+  if (v >= 0 && v <= 127) return lpElement(1);
+  if (v >= -4096 && v <= 4095) return lpElement(2);
+  if (v >= -32768 && v <= 32767) return lpElement(3);
+  if (v >= -8388608 && v <= 8388607) return lpElement(4);
+  if (v >= -2147483648 && v <= 2147483647) return lpElement(5);
+  return lpElement(9);
+}
+
+/** Bytes of a string in a listpack; strings that read as 64-bit integers are stored as integers. */
+function lpString(s: string): number {
+  if (s.length <= 20 && INT_STRING.test(s)) {
+    const v = BigInt(s);
+    if (v <= 9223372036854775807n && v >= -9223372036854775808n) return lpInt(Number(v));
+  }
+  const n = byteLength(s);
+  return lpElement(n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n);
+}
 
 export function entryFields(fv: readonly string[]): StreamFields {
   const fields: StreamFields = Object.create(null) as StreamFields;
@@ -49,8 +82,12 @@ export class StreamData {
 
   private nodeCounter = 0;
   private tailNode = -1;
+  /** Entries ever appended to the tail node, deleted ones included. */
   private tailCount = 0;
+  /** Bytes of the tail node's listpack. */
   private tailBytes = 0;
+  private masterId: StreamId = MIN_ID;
+  private masterFields: string[] = [];
 
   get length(): number {
     return this.entries.length - this.head;
@@ -84,24 +121,40 @@ export class StreamData {
 
   /** Appends; the caller has checked that `id` is above `lastId`. */
   append(id: StreamId, fv: string[]): Entry {
-    let payload = 0;
-    let names = 0;
-    for (let i = 0; i < fv.length; i += 2) {
-      names += fv[i]!.length;
-      payload += fv[i + 1]!.length + 2;
-    }
+    const numFields = fv.length / 2;
+    let total = 0;
+    for (let i = 0; i < fv.length; i++) total += byteLength(fv[i]!);
     const lastEntry = this.last();
-    let newNode = this.tailNode < 0 || !lastEntry || lastEntry.node !== this.tailNode;
-    if (!newNode && (this.tailCount >= NODE_MAX_ENTRIES || this.tailBytes + payload >= NODE_MAX_BYTES)) newNode = true;
+    const newNode = this.tailNode < 0 || !lastEntry || lastEntry.node !== this.tailNode
+      || this.tailBytes + total >= NODE_MAX_BYTES || this.tailCount >= NODE_MAX_ENTRIES;
+    let sameFields = true;
     if (newNode) {
+      // A new listpack: header and end byte, then the master entry (count, deleted, fields, terminator).
       this.tailNode = this.nodeCounter++;
       this.tailCount = 0;
-      // The node's master entry holds the field names; later entries with the same fields store values only.
-      this.tailBytes = 16 + names + payload;
+      this.masterId = id;
+      this.masterFields = [];
+      this.tailBytes = 7 + lpInt(1) + lpInt(0) + lpInt(numFields) + lpInt(0);
+      for (let i = 0; i < fv.length; i += 2) {
+        this.masterFields.push(fv[i]!);
+        this.tailBytes += lpString(fv[i]!);
+      }
+    } else if (numFields === this.masterFields.length) {
+      for (let i = 0; i < numFields && sameFields; i++) sameFields = fv[i * 2] === this.masterFields[i];
+    } else {
+      sameFields = false;
     }
+    // The entry: flags, ms and seq relative to the master id, [field count and names], values, element count.
+    let bytes = lpInt(sameFields ? 2 : 0) + lpInt(id.ms - this.masterId.ms) + lpInt(id.seq - this.masterId.seq);
+    if (!sameFields) bytes += lpInt(numFields);
+    for (let i = 0; i < fv.length; i += 2) {
+      if (!sameFields) bytes += lpString(fv[i]!);
+      bytes += lpString(fv[i + 1]!);
+    }
+    bytes += lpInt(numFields + 3 + (sameFields ? 0 : numFields + 1));
+    this.tailBytes += bytes;
     this.tailCount++;
-    this.tailBytes += payload + 6;
-    const size = 48 + 2 * (names + payload);
+    const size = 64 + 2 * total;
     const entry: Entry = { ms: id.ms, seq: id.seq, id: formatId(id), fv, node: this.tailNode, size };
     this.entries.push(entry);
     this.bytes += size;
