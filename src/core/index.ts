@@ -17,8 +17,12 @@ export { EventStore, APPEND_CHUNK, DEFAULT_GET_LIMIT, MAX_GET_LIMIT, type EventS
 export * from './store/stored-event';
 export type { StoreQuery } from './store/query-plan';
 export * from './store/group-consumer';
-export { groupsWithLag, type GroupWithLag } from './store/consumer-groups';
+export { groupsWithLag, createGroup, countAfter, isRedisError, LAG_COUNT_LIMIT, type GroupWithLag } from './store/consumer-groups';
+export { pruneIndexes, type PruneOptions, type PruneResult } from './store/index-pruner';
+export { DEFAULT_STORE_STREAM, DEFAULT_STORE_CHANNEL, entityIndexKey, typeIndexKey } from './store/index-keys';
+export { idTime, compareIds } from './store/stream-ids';
 // replay
+export { TokenBucket } from './replay/token-bucket';
 export { replay, type ReplaySelection, type ReplayOptions, type ReplayResult, type ReplayProgress, type ReplayTarget } from './replay/replay';
 // dedup, monitor, capture
 export * from './dedup/index';

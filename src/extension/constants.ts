@@ -77,6 +77,8 @@ export const Setting = {
   storeStreamKey: 'ucore.store.streamKey',
   demoRatePerSecond: 'ucore.demo.ratePerSecond',
   monitorRecentCapacity: 'ucore.monitor.recentCapacity',
+  monitorAlerts: 'ucore.monitor.alerts',
+  monitorStreams: 'ucore.monitor.streams',
   explorerPageSize: 'ucore.explorer.pageSize',
 } as const;
 

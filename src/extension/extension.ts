@@ -9,6 +9,7 @@ import type { CommandContext } from './commands/context';
 import { DemoController } from './commands/demo';
 import { ContextKeys, Views } from './constants';
 import { EventDocumentProvider } from './documents/eventDocumentProvider';
+import { formatPayload } from './documents/eventDocumentProvider';
 import { TailProvider } from './documents/tailProvider';
 import { registerEventsFiles } from './eventsFile';
 import { ChannelsTreeProvider, type ChannelsTreeNode } from './explorer/channelsTree';
@@ -17,6 +18,7 @@ import { StreamsTreeProvider, type StreamsTreeNode } from './explorer/streamsTre
 import { createServices } from './extensionServices';
 import { shorten } from './format';
 import { createExtensionLog } from './logging';
+import { startBenchStats } from './monitor/benchStats';
 import { LiveMonitor } from './monitor/liveMonitor';
 import { MonitorPanelManager } from './monitor/MonitorPanel';
 import type { ExtensionServices } from './services';
@@ -52,7 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
 
   const services = createServices(context, log);
   const { connections, settings } = services;
-  const monitor = new LiveMonitor(connections, settings, log.scoped('monitor'));
+  const monitor = new LiveMonitor(connections, settings, log.scoped('monitor'), context.globalState);
   const connectionsTree = new ConnectionsTreeProvider(connections);
   const channelsTree = new ChannelsTreeProvider(connections, monitor, log.scoped('channels'));
   const streamsTree = new StreamsTreeProvider(connections, settings, log.scoped('streams'));
@@ -62,11 +64,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const monitorPanel = new MonitorPanelManager({
     extensionUri: context.extensionUri,
     monitor,
-    connections,
     demoRunning: () => demo.running,
     onDemoChange: demo.onDidChange,
+    // The same read-only document as Inspect Event, from the payload the monitor kept.
+    inspect: async (item) => {
+      const { text, json } = formatPayload(item.payload);
+      const note = item.truncated ? '// The monitor kept only the start of this event (it is larger than 64 KiB).\n' : '';
+      await eventDocuments.open(`${item.channel} #${item.seq}`, note && json ? text : note + text, json);
+    },
     log: log.scoped('monitor-panel'),
   });
+  const benchStats = startBenchStats(monitor, monitorPanel, log.scoped('bench'));
+  if (benchStats) context.subscriptions.push(benchStats);
   const statusBar = new StatusBar(connections, monitor, () => demo.running);
   context.subscriptions.push(demo.onDidChange(() => statusBar.update()));
 

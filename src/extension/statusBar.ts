@@ -1,4 +1,5 @@
 // The status bar item: the active connection, its state and its event rate; a click picks another connection.
+// While a monitor alert fires it turns red and says which (a click then opens the live monitor).
 import * as vscode from 'vscode';
 import type { ConnectionManager } from './connections/connectionManager';
 import { Commands } from './constants';
@@ -14,7 +15,11 @@ export class StatusBar implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem('ucore.status', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'UCore Events';
     this.item.command = Commands.connectionSelect;
-    this.subscriptions.push(connections.onDidChange(() => this.update()), monitor.onDidUpdate(() => this.update()));
+    this.subscriptions.push(
+      connections.onDidChange(() => this.update()),
+      monitor.onDidUpdate(() => this.update()),
+      monitor.onDidChangeAlerts(() => this.update()),
+    );
     this.update();
     this.item.show();
   }
@@ -33,6 +38,18 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     const { state, config } = entry;
+    const alerts = this.monitor.activeAlerts();
+    if (alerts.length > 0 && state.kind === 'connected') {
+      const a = alerts[alerts.length - 1]!;
+      const more = alerts.length > 1 ? ` (+${alerts.length - 1})` : '';
+      this.item.text = `$(alert) ${shorten(alertText(a), 60)}${more}`;
+      this.item.tooltip = `UCore Events — ${alerts.length === 1 ? 'an alert is' : `${alerts.length} alerts are`} firing on ${shorten(config.name, 100)}:\n`
+        + alerts.slice(-10).map((x) => `• ${shorten(x.ruleId, 80)}: ${shorten(alertText(x), 120)}`).join('\n') + '\nClick to open the live monitor';
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      this.item.command = Commands.monitorOpen;
+      return;
+    }
+    this.item.command = Commands.connectionSelect;
     const icon = state.kind === 'connected' ? '$(radio-tower)'
       : state.kind === 'connecting' || state.kind === 'reconnecting' ? '$(sync~spin)'
         : state.kind === 'error' ? '$(error)' : '$(debug-disconnect)';
@@ -45,8 +62,22 @@ export class StatusBar implements vscode.Disposable {
       : config.production ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 
+  /** The alert shown now, if any (tests). */
+  get alerting(): boolean {
+    return this.item.command === Commands.monitorOpen;
+  }
+
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
+}
+
+function alertText(a: { scope: string; key: string; value: number; threshold: number }): string {
+  const unit = a.scope === 'lag' ? '' : '/s';
+  return `${a.key} ${formatNumber(a.value)}${unit} > ${formatNumber(a.threshold)}${unit}`;
+}
+
+function formatNumber(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : Number.isInteger(n) ? String(n) : n.toFixed(1);
 }

@@ -1,16 +1,44 @@
 // Messages between the monitor panel's host (extension) and its webview, validated with zod on arrival on both
 // sides: the webview trusts nothing the host did not send in this shape, the host nothing the page sends.
-// Shared by src/extension/monitor/MonitorPanel.ts and src/webview/monitor/main.ts (bundled into each).
-import { z } from 'zod';
+// Shared by src/extension/monitor/* and src/webview/monitor/* (bundled into each). Built on `zod/mini`, which
+// tree-shakes: the webview bundle carries only the validators used here instead of all of zod (458 KB → ~100 KB).
+//
+// Every array is bounded by its schema: the host sends deltas (new recent events since the last update, new
+// per-second points) and the page never receives, nor keeps, an unbounded list.
+import * as z from 'zod/mini';
 
-/** Recent events sent at most; payload previews at most this long. */
-export const MAX_RECENT = 50;
-export const MAX_PREVIEW_CHARS = 300;
-export const MAX_RATES = 20;
+/** Longest channel, type, entity, rule id or stream name sent (longer ones are clipped with an ellipsis). */
 export const MAX_NAME_CHARS = 200;
+/** Payload preview sent per recent event; the whole (kept) payload stays in the host for Inspect. */
+export const MAX_PREVIEW_CHARS = 300;
+/** Rows of the channel and type tables. */
+export const MAX_RATES = 20;
+/** Named series per chart; the rest add up to `(other)`. */
+export const MAX_SERIES = 8;
+/** Recent events per update at most (at 10 updates/s: 1000 rows/s, the table's whole capacity). */
+export const MAX_RECENT_PER_UPDATE = 100;
+/** Recent events the page keeps for its table. */
+export const MAX_TABLE_ROWS = 1000;
+/** Per-second history kept by the host and sent on `init`: 15 minutes, the longest time window. */
+export const HISTORY_SECONDS = 900;
+/** New points in one update at most (the rest come with the next `init`). */
+export const MAX_POINTS_PER_UPDATE = 30;
+export const MAX_STREAMS = 10;
+export const MAX_GROUPS = 20;
+export const MAX_ALERT_RULES = 100;
+export const MAX_ALERTS = 50;
+export const MAX_STATUSES = 20;
+/** Time windows of the charts, in seconds. */
+export const TIME_WINDOWS = [60, 300, 900] as const;
+/** Updates per second at most (the host's coalescing limit). */
+export const MAX_UPDATES_PER_SECOND = 10;
 
-const name = z.string().max(MAX_NAME_CHARS * 2);
-const count = z.number().finite().nonnegative();
+const name = z.string().check(z.maxLength(MAX_NAME_CHARS + 1));
+const count = z.number().check(z.nonnegative());
+const int = z.int().check(z.nonnegative());
+const pairs = (max: number) => z.array(z.tuple([name, count])).check(z.maxLength(max));
+
+export const connectionStatusSchema = z.enum(['connecting', 'ready', 'reconnecting', 'closed', 'none']);
 
 export const rateRowSchema = z.object({
   name,
@@ -18,59 +46,188 @@ export const rateRowSchema = z.object({
   rate1s: count,
   rate10s: count,
   rate60s: count,
+  /** Channels only: PUBSUB NUMSUB (pattern subscribers such as the monitor itself are not counted); null unknown. */
+  subscribers: z.optional(z.nullable(int)),
 });
 export type RateRow = z.infer<typeof rateRowSchema>;
 
 export const recentRowSchema = z.object({
-  seq: count,
+  seq: int,
   channel: name,
   receivedAt: count,
   type: name,
-  entity: name.nullable(),
-  sizeBytes: count,
-  preview: z.string().max(MAX_PREVIEW_CHARS + 10),
+  entity: z.nullable(name),
+  sizeBytes: int,
+  preview: z.string().check(z.maxLength(MAX_PREVIEW_CHARS + 1)),
   truncated: z.boolean(),
 });
 export type RecentRow = z.infer<typeof recentRowSchema>;
 
-export const alertRowSchema = z.object({ ruleId: name, key: name, rate: count, threshold: count, at: count });
-
-export const monitorViewSchema = z.object({
-  connection: name.nullable(),
-  status: z.enum(['connecting', 'ready', 'reconnecting', 'closed', 'none']),
-  gaps: count,
-  demoRunning: z.boolean(),
-  total: rateRowSchema,
-  channels: z.array(rateRowSchema).max(MAX_RATES + 1),
-  types: z.array(rateRowSchema).max(MAX_RATES + 1),
-  recent: z.array(recentRowSchema).max(MAX_RECENT),
-  alerts: z.array(alertRowSchema).max(50),
-  /** The channel to highlight ("Show in Monitor"). */
-  focusChannel: name.nullable(),
+/** One second of history: events in that second per top channel and type (+ `(other)`), stream lengths, lags. */
+export const pointSchema = z.object({
+  /** Epoch seconds of the second measured. */
+  t: int,
+  total: count,
+  channels: pairs(MAX_SERIES + 1),
+  types: pairs(MAX_SERIES + 1),
+  streams: pairs(MAX_STREAMS),
+  /** `stream › group` → entries not yet delivered to the group. */
+  lags: pairs(MAX_SERIES),
 });
-export type MonitorView = z.infer<typeof monitorViewSchema>;
+export type Point = z.infer<typeof pointSchema>;
+
+export const groupRowSchema = z.object({ name, consumers: int, pending: int, lag: z.nullable(int) });
+export const streamRowSchema = z.object({
+  stream: name,
+  exists: z.boolean(),
+  length: int,
+  entriesPerSecond: z.nullable(count),
+  groups: z.array(groupRowSchema).check(z.maxLength(MAX_GROUPS)),
+  error: z.optional(z.string().check(z.maxLength(500))),
+});
+export type StreamRow = z.infer<typeof streamRowSchema>;
+
+export const alertScopeSchema = z.enum(['channel', 'type', 'total', 'lag']);
+export type AlertScope = z.infer<typeof alertScopeSchema>;
+
+/** A threshold: events/s (averaged over windowSeconds) for channel/type/total, entries not yet delivered for lag. */
+export const alertRuleSchema = z.object({
+  id: name,
+  scope: alertScopeSchema,
+  /** Channel or type name or glob; for lag the consumer group (name or glob); ignored for total. */
+  match: name,
+  /** Lag rules: the stream (name or glob), `*` for every sampled stream. */
+  stream: z.optional(name),
+  threshold: count,
+  windowSeconds: z.optional(z.int().check(z.gte(1), z.lte(60))),
+  /** Where the rule lives: `ucore.monitor.alerts` in settings, or added in the panel (removable there). */
+  source: z.enum(['settings', 'panel']),
+});
+export type AlertRuleRow = z.infer<typeof alertRuleSchema>;
+
+export const alertEventSchema = z.object({
+  ruleId: name,
+  scope: alertScopeSchema,
+  /** The channel, type, `total`, or `stream › group` that crossed. */
+  key: name,
+  value: count,
+  threshold: count,
+  at: count,
+  state: z.enum(['firing', 'resolved']),
+});
+export type AlertEventRow = z.infer<typeof alertEventSchema>;
+
+/** The guide's realtime dashboard (the e-commerce projection); null until an e-commerce event is seen. */
+export const dashboardSchema = z.object({
+  events: int,
+  orders: int,
+  revenue: count,
+  activeUsers: int,
+  byStatus: pairs(MAX_STATUSES),
+});
+export type DashboardView = z.infer<typeof dashboardSchema>;
+
+export const updateSchema = z.object({
+  /** Increases by one per update; the page notices a gap (it never should). */
+  seq: int,
+  at: count,
+  connection: z.nullable(name),
+  status: connectionStatusSchema,
+  /** Times the subscription was lost (e.g. Redis dropped the monitor for falling 32 MB behind). */
+  gaps: int,
+  lastGapAt: z.nullable(count),
+  demoRunning: z.boolean(),
+  /** Events counted since the monitor started or was cleared. */
+  eventsSeen: int,
+  total: rateRowSchema,
+  channels: z.array(rateRowSchema).check(z.maxLength(MAX_RATES + 1)),
+  types: z.array(rateRowSchema).check(z.maxLength(MAX_RATES + 1)),
+  streams: z.array(streamRowSchema).check(z.maxLength(MAX_STREAMS)),
+  /** Events counted since the previous update, newest first, at most MAX_RECENT_PER_UPDATE of them. */
+  recent: z.array(recentRowSchema).check(z.maxLength(MAX_RECENT_PER_UPDATE)),
+  /** Events counted since the previous update that are not in `recent` (too many to list). */
+  skipped: int,
+  /** Seconds completed since the previous update. */
+  points: z.array(pointSchema).check(z.maxLength(MAX_POINTS_PER_UPDATE)),
+  /** Alerts firing now. */
+  active: z.array(alertEventSchema).check(z.maxLength(MAX_ALERTS)),
+  /** Alerts that fired or resolved since the previous update, oldest first. */
+  alertLog: z.array(alertEventSchema).check(z.maxLength(MAX_ALERTS)),
+  dashboard: z.nullable(dashboardSchema),
+});
+export type MonitorUpdate = z.infer<typeof updateSchema>;
 
 // ---- host → webview ----
 export const hostMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('update'), view: monitorViewSchema }),
-  z.object({ type: z.literal('focusChannel'), channel: name.nullable() }),
+  /** After `ready`, after clear and after resume: everything the page shows from scratch (then updates). */
+  z.object({
+    type: z.literal('init'),
+    paused: z.boolean(),
+    focusChannel: z.nullable(name),
+    rules: z.array(alertRuleSchema).check(z.maxLength(MAX_ALERT_RULES)),
+    history: z.array(pointSchema).check(z.maxLength(HISTORY_SECONDS)),
+    alertLog: z.array(alertEventSchema).check(z.maxLength(MAX_ALERTS)),
+  }),
+  z.object({ type: z.literal('update'), update: updateSchema }),
+  z.object({ type: z.literal('rules'), rules: z.array(alertRuleSchema).check(z.maxLength(MAX_ALERT_RULES)) }),
+  z.object({ type: z.literal('paused'), paused: z.boolean() }),
+  z.object({ type: z.literal('focusChannel'), channel: z.nullable(name) }),
+  /** A problem with something the page asked (an alert rule that cannot be added...). */
+  z.object({ type: z.literal('error'), message: z.string().check(z.maxLength(1000)) }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
+export const newAlertRuleSchema = z.object({
+  scope: alertScopeSchema,
+  match: z.string().check(z.maxLength(MAX_NAME_CHARS)),
+  stream: z.optional(z.string().check(z.maxLength(MAX_NAME_CHARS))),
+  threshold: z.number().check(z.nonnegative(), z.lte(1e9)),
+  windowSeconds: z.optional(z.int().check(z.gte(1), z.lte(60))),
+});
+export type NewAlertRule = z.infer<typeof newAlertRuleSchema>;
+
 // ---- webview → host ----
 export const webviewMessageSchema = z.discriminatedUnion('type', [
-  /** Sent once the page's script runs; the host posts nothing before it. */
-  z.object({ type: z.literal('ready') }),
+  /** Sent once the page's script runs, with what it restored from getState; the host posts nothing before it. */
+  z.object({ type: z.literal('ready'), paused: z.optional(z.boolean()), focusChannel: z.optional(z.nullable(name)) }),
   z.object({ type: z.literal('startDemo') }),
+  z.object({ type: z.literal('stopDemo') }),
   z.object({ type: z.literal('clear') }),
-  z.object({ type: z.literal('setFocus'), channel: name.nullable() }),
+  z.object({ type: z.literal('pause'), paused: z.boolean() }),
+  z.object({ type: z.literal('setFocus'), channel: z.nullable(name) }),
+  z.object({ type: z.literal('addAlertRule'), rule: newAlertRuleSchema }),
+  z.object({ type: z.literal('removeAlertRule'), id: name }),
+  /** Open a recent event (by its seq) in an Inspect Event document. */
+  z.object({ type: z.literal('inspect'), seq: int }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 
 /** What the webview keeps with setState, to come back the same after being hidden or reloaded. */
-export const webviewStateSchema = z.object({ focusChannel: name.nullable() });
+export const webviewStateSchema = z.object({
+  focusChannel: z.nullable(name),
+  paused: z.boolean(),
+  windowSeconds: z.union([z.literal(60), z.literal(300), z.literal(900)]),
+  filters: z.object({
+    channel: z.string().check(z.maxLength(MAX_NAME_CHARS)),
+    type: z.string().check(z.maxLength(MAX_NAME_CHARS)),
+    text: z.string().check(z.maxLength(MAX_NAME_CHARS)),
+  }),
+});
 export type WebviewState = z.infer<typeof webviewStateSchema>;
+
+export const DEFAULT_WEBVIEW_STATE: WebviewState = {
+  focusChannel: null,
+  paused: false,
+  windowSeconds: 300,
+  filters: { channel: '', type: '', text: '' },
+};
 
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The first problem of a failed parse, short enough for a log line. */
+export function firstIssue(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): string {
+  const i = error.issues[0];
+  return i ? `${i.path.map(String).join('.') || '(root)'}: ${i.message}` : 'invalid';
 }

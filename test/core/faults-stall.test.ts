@@ -52,6 +52,12 @@ describe('faults: server stalls', () => {
       await t.xgroupCreate('stall:s', 'g', '$', { mkStream: true }).catch(() => undefined);
       const got: string[] = [];
       await adapter.subscribe('stall:ch', (e) => { got.push((e as { n: string }).n); });
+      // A worker that has been reading holds a pooled connection for blocking reads.
+      await t.xreadgroup({ group: 'g', consumer: 'c', streams: [{ key: 'stall:s', id: '>' }], blockMs: 10 });
+
+      // Connected, but without a pooled connection for blocking reads yet.
+      const cold = new RedisTransport({ url: srv.url, connectTimeoutMs: TIMEOUT, commandTimeoutMs: TIMEOUT });
+      await cold.connect();
 
       const stallMs = 3000;
       const stalled = stall === 'CLIENT PAUSE'
@@ -59,19 +65,24 @@ describe('faults: server stalls', () => {
         : admin.call('DEBUG', 'SLEEP', String(stallMs / 1000)).catch(() => undefined);
       await sleep(100);
       const stalledAt = Date.now();
-      const figures: string[] = [];
-      figures.push(`get ${await timesOut('get', () => t.get('k'))}`);
-      figures.push(`publish ${await timesOut('publishJson', () => adapter.publishJson('stall:ch', { n: 'during' }))}`);
-      figures.push(`pipeline ${await timesOut('publishBatch', () => t.publishBatch([['stall:ch', '{}'], ['stall:ch', '{}']]))}`);
-      figures.push(`store.append ${await timesOut('store.append (Lua)', () => store.append({ event_type: 'stalled' }))}`);
-      figures.push(`xreadgroup ${await timesOut('blocking xreadgroup', () => t.xreadgroup({ group: 'g', consumer: 'c', streams: [{ key: 'stall:s', id: '>' }], blockMs: 200 }), 200 + TIMEOUT + MARGIN)}`);
-      figures.push(`adapter timeoutMs ${await timesOut('publishJson with timeoutMs', () => adapter.publishJson('stall:ch', { n: 'x' }, { timeoutMs: 200 }), 200 + MARGIN)}`);
+      // All at once, as a busy UI would: each call times out on its own.
+      const calls: Array<Promise<string>> = [];
+      const check = (name: string, call: () => Promise<unknown>, bound?: number) => calls.push(timesOut(name, call, bound).then((ms) => `${name} ${ms}`));
+      check('get', () => t.get('k'));
+      check('publishJson', () => adapter.publishJson('stall:ch', { n: 'during' }));
+      check('publishBatch', () => t.publishBatch([['stall:ch', '{}'], ['stall:ch', '{}']]));
+      check('store.append', () => store.append({ event_type: 'stalled' }));
+      check('xreadgroup(block 200)', () => t.xreadgroup({ group: 'g', consumer: 'c', streams: [{ key: 'stall:s', id: '>' }], blockMs: 200 }), 200 + TIMEOUT + MARGIN);
+      check('subscribe', () => adapter.subscribe('stall:other', () => undefined));
+      check('publishJson(timeoutMs 200)', () => adapter.publishJson('stall:ch', { n: 'x' }, { timeoutMs: 200 }), 200 + MARGIN);
       if (stall === 'DEBUG SLEEP') {
         // A new connection to a stalled server: the kernel accepts, Redis never answers.
         const fresh = new RedisTransport({ url: srv.url, connectTimeoutMs: TIMEOUT, commandTimeoutMs: TIMEOUT });
-        figures.push(`connect ${await timesOut('connect', () => fresh.connect(), TIMEOUT + 500 + MARGIN)}`);
-        figures.push(`subscribe ${await timesOut('subscribe on a new pub/sub connection', () => adapter.subscribe('stall:other', () => undefined), 2 * TIMEOUT + 500 + MARGIN)}`);
+        check('connect', () => fresh.connect(), TIMEOUT + 500 + MARGIN);
+        // A blocking read that needs a new pooled connection: bounded by the connect timeout too.
+        check('xread(block 200) needing a new connection', () => cold.xread({ streams: [{ key: 'stall:s', id: '$' }], blockMs: 200 }), TIMEOUT + 500 + MARGIN);
       }
+      const figures = await Promise.all(calls);
       assert.ok(Date.now() - stalledAt < stallMs, 'all of it while the server was still stalled');
       await stalled;
       // Recovery: the same transport, no reconnect by the caller.
@@ -89,6 +100,7 @@ describe('faults: server stalls', () => {
       assert.equal(t.status, 'ready');
       console.log(`FIGURE: ${stall} ${stallMs} ms, commandTimeoutMs ${TIMEOUT}: timed out after (ms) ${figures.join(', ')}; working again ${recoveredMs} ms after the stall began`);
       await adapter.close();
+      await cold.close();
     });
   }
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
 import { startCodeServer, type CodeServer } from './lib/code-server';
-import { eventually, redisCli, runCli, step, treeContextAction, waitForEditorText } from './lib/ui';
+import { activeEditorTitle, answerPrompts, eventually, redisCli, runCli, step, treeInlineAction, waitForEditorText } from './lib/ui';
 import { openWorkbench, type Workbench } from './lib/workbench';
 
 const IMG = '<img src=x onerror=alert(1)>';
@@ -90,8 +90,9 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
     const w = wb;
     await step(w, 'hostile-tail', async () => {
       const row = await w.waitForTreeRow(CHANNEL, 'Channels');
-      await treeContextAction(w, row, /^Tail Channel/);
+      await treeInlineAction(row, 'Tail Channel');
       await waitForEditorText(w.page, /tail of channel/);
+      assert.ok((await activeEditorTitle(w.page)).includes(IMG), 'the tab title shows the channel literally');
       const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(2)), '--url', redis!.url]);
       assert.strictEqual(r.code, 0, r.stderr);
       const text = await waitForEditorText(w.page, (t) => t.includes('"n":2'), 15_000);
@@ -143,9 +144,41 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
       }, 'the monitor showing the hostile channel and event type as text', 20_000).catch(async (e) => {
         throw new Error(`${(e as Error).message}; the monitor shows:\n${(await frame.locator('body').innerText().catch(() => '?')).slice(0, 1500)}`);
       });
-      await w.screenshot('hostile-4-monitor-webview');
+      await w.screenshot('hostile-4a-monitor-webview');
+      // The recent-events list is further down: show it too, payload preview included.
+      const recent = frame.locator('section', { has: frame.locator('h3', { hasText: 'Recent events' }) }).first();
+      await recent.scrollIntoViewIfNeeded();
+      const recentText = await recent.innerText();
+      assert.ok(recentText.includes(TYPE) && recentText.includes(CHANNEL) && recentText.includes(IMG),
+        `recent events show the event literally: ${recentText.slice(0, 500)}`);
+      await w.screenshot('hostile-4b-monitor-recent-events');
     });
     lap('monitor webview');
+  });
+
+  it('a notification naming a hostile channel shows it as text (no HTML, no command link)', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    await step(w, 'hostile-notification', async () => {
+      // Notifications render [text](command:…) as a link: a channel name must not become one.
+      const channel = `${IMG} [open](command:ucore.demo.start)`;
+      await w.runCommand('UCore: Publish Event');
+      await answerPrompts(w, [
+        { match: /Publish to a channel or append to a stream/, pick: /Other channel/ },
+        { match: /Channel name/, type: channel },
+        { match: /Event type/, pick: 'order_paid' },
+        { match: /as JSON/, edit: (v) => v },
+      ]);
+      const toast = w.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'Published order_paid' }).first();
+      await toast.waitFor({ timeout: 15_000 });
+      const text = await toast.locator('.notification-list-item-message').innerText();
+      await w.screenshot('hostile-5-notification');
+      const links = await toast.locator('.notification-list-item-message a').evaluateAll((as) =>
+        as.map((a) => `"${a.textContent ?? ''}" → ${a.getAttribute('href') ?? a.getAttribute('data-href') ?? a.getAttribute('title') ?? '?'}`));
+      assert.deepStrictEqual({ literal: text.includes(channel), links }, { literal: true, links: [] },
+        `the notification must show the channel name literally, without links; it shows: ${text}`);
+    });
+    lap('notification');
   });
 
   it('nothing ran: no dialog, no window.__pwned in any frame, no injected element', async () => {

@@ -1,11 +1,24 @@
 // Time-ordered ids (UUIDv7, RFC 9562): sortable by creation time, unique without coordination.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let seq = 0;
 
+// Random bytes are drawn from the OS a few KiB at a time: one randomBytes(16) call per id cost ~2 µs, more than the
+// rest of building and serializing an event (profile of the store append benchmark: 15 % of its time).
+const POOL_IDS = 256;
+const pool = Buffer.allocUnsafe(16 * POOL_IDS);
+let poolOffset = pool.length;
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function uuidv7(now = Date.now()): string {
-  const b = randomBytes(16);
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const b = pool.subarray(poolOffset, poolOffset + 16);
+  poolOffset += 16;
   // Within one millisecond, a 12-bit counter in rand_a keeps ids from one process in creation order.
   if (now <= lastMs) {
     now = lastMs;
@@ -24,8 +37,8 @@ export function uuidv7(now = Date.now()): string {
   b[6] = 0x70 | ((seq >>> 8) & 0x0f);
   b[7] = seq & 0xff;
   b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return HEX[b[0]] + HEX[b[1]] + HEX[b[2]] + HEX[b[3]] + '-' + HEX[b[4]] + HEX[b[5]] + '-' + HEX[b[6]] + HEX[b[7]] + '-' +
+    HEX[b[8]] + HEX[b[9]] + '-' + HEX[b[10]] + HEX[b[11]] + HEX[b[12]] + HEX[b[13]] + HEX[b[14]] + HEX[b[15]];
 }
 
 /** ISO-8601 UTC with milliseconds, as `new Date().toISOString()`. */

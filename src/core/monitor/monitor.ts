@@ -52,7 +52,8 @@ export class EventMonitor {
   private readonly alerts: AlertEvaluator;
   private readonly flusher: CounterFlusher | null;
   private readonly sampler: StreamSampler | null;
-  private readonly sniffed: SniffResult = { type: '', entity: null };
+  private readonly sniffed: SniffResult = { type: '', entity: null, value: undefined };
+  private taps: Array<{ types: ReadonlySet<string>; listener: EventTap }> = [];
   private readonly alertListeners = new Set<(a: MonitorAlert) => void>();
   private readonly eventListeners = new Set<(e: RecentEvent) => void>();
   private subscriptions: Disposable[] = [];
@@ -125,6 +126,8 @@ export class EventMonitor {
     this.types.counterFor(s.type).add(second);
     if (this.flusher) this.flusher.add(channel, s.type);
     this.ring.push(channel, pattern, now, s.type, s.entity, payload);
+    if (this.taps.length > 0) this.runTaps(channel, s);
+    s.value = undefined; // not kept alive until the next message
     if (this.eventListeners.size > 0) this.emitEvent();
   }
 
@@ -212,6 +215,17 @@ export class EventMonitor {
     return { dispose: () => this.eventListeners.delete(listener) };
   }
 
+  /**
+   * Hears the already parsed payload of every event whose type is in `types`, as it is counted: no second parse and
+   * no object per event (unlike onEvent). `value` is undefined when the payload was too big to parse. Listeners must
+   * be quick and must not keep `value` beyond what they need.
+   */
+  tap(types: Iterable<string>, listener: EventTap): Disposable {
+    const entry = { types: new Set(types), listener };
+    this.taps = [...this.taps, entry];
+    return { dispose: () => { this.taps = this.taps.filter((t) => t !== entry); } };
+  }
+
   /** Replaces the alert rules; firing alerts of removed rules are reported resolved. */
   setAlertRules(rules: AlertRule[]): void {
     for (const a of this.alerts.setRules(rules, this.now())) this.emitAlert(a);
@@ -287,6 +301,17 @@ export class EventMonitor {
     return shown;
   }
 
+  private runTaps(channel: string, s: SniffResult): void {
+    for (const t of this.taps) {
+      if (!t.types.has(s.type)) continue;
+      try {
+        t.listener(channel, s.type, s.value);
+      } catch (err) {
+        this.log.error(`event tap failed: ${describeError(err)}`);
+      }
+    }
+  }
+
   private emitEvent(): void {
     const e = this.ring.newest();
     if (!e) return;
@@ -310,6 +335,9 @@ export class EventMonitor {
     }
   }
 }
+
+/** Hears one counted event (see EventMonitor.tap). */
+export type EventTap = (channel: string, type: string, value: unknown) => void;
 
 /** The tracked keys and, when it has counted anything, `(other)`: alerts may watch the overflow too. */
 function withOther(counters: BoundedCounters): Array<[string, SecondBuckets]> {

@@ -16,6 +16,8 @@ const ENTITY_IN_PREFIX = /"entity_id"\s*:\s*(?:"((?:[^"\\]|\\.){0,1024})"|(-?\d{
 export interface SniffResult {
   type: string;
   entity: string | null;
+  /** The parsed payload when it was parsed (and JSON); undefined for oversized or malformed ones. */
+  value?: unknown;
 }
 
 export function sniffPayload(payload: string, maxParseChars: number, out: SniffResult): void {
@@ -26,12 +28,15 @@ export function sniffPayload(payload: string, maxParseChars: number, out: SniffR
     } catch {
       out.type = MALFORMED_TYPE;
       out.entity = null;
+      out.value = undefined;
       return;
     }
+    out.value = value;
     out.type = eventTypeOf(value);
     out.entity = entityOf(value);
     return;
   }
+  out.value = undefined;
   const head = payload.slice(0, SNIFF_PREFIX_CHARS);
   const t = TYPE_IN_PREFIX.exec(head);
   out.type = (t && decodeJsonString(t[1]!)) || UNKNOWN_TYPE;

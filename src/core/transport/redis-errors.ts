@@ -3,7 +3,29 @@ import {
   AuthFailedError, BadUrlError, ClosedError, ConnectionRefusedError, RedisCommandError, TimeoutError, TlsError, UCoreError,
 } from '../errors';
 
+/** Commands whose arguments hold a password (AUTH pw, HELLO 3 AUTH user pw, ACL SETUSER u >pw, CONFIG SET requirepass pw). */
+const SECRET_COMMANDS = new Set(['auth', 'hello', 'acl', 'config', 'migrate']);
+
+/**
+ * ioredis attaches the failed command to its ReplyError (`err.command = { name: 'auth', args: [password] }`). The
+ * core keeps that error as the `cause` of its own, and anything that logs or inspects the error (console.error,
+ * util.inspect, a crash reporter) would print the password. Blank the arguments of such commands in place.
+ */
+export function scrubSecrets(err: unknown): void {
+  for (let e = err as { command?: { name?: unknown; args?: unknown }; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    const c = e.command;
+    if (c && typeof c === 'object' && Array.isArray(c.args) && SECRET_COMMANDS.has(String(c.name).toLowerCase())) {
+      try {
+        c.args = c.args.map(() => '***');
+      } catch {
+        /* a frozen object: nothing we can do */
+      }
+    }
+  }
+}
+
 export function classifyConnectError(err: unknown, where: string): UCoreError {
+  scrubSecrets(err);
   if (err instanceof UCoreError) return err;
   const e = err as { code?: string; message?: string } | undefined;
   const code = e?.code ?? '';
@@ -26,6 +48,7 @@ export function classifyConnectError(err: unknown, where: string): UCoreError {
 }
 
 export function classifyCommandError(err: unknown, where: string): UCoreError {
+  scrubSecrets(err);
   if (err instanceof UCoreError) return err;
   const msg = (err as Error)?.message ?? String(err);
   if (/Command timed out/i.test(msg)) return new TimeoutError(`Redis at ${where} did not answer in time`, err);

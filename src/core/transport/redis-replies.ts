@@ -26,6 +26,24 @@ export function toEntries(raw: Raw): StreamEntry[] {
   return out;
 }
 
+/** The flat reply of READ_BY_INDEX: per entry its id, the count n of field and value strings, then the n strings. */
+export function toEntriesFlat(raw: Raw): StreamEntry[] {
+  if (!Array.isArray(raw)) return [];
+  const out: StreamEntry[] = [];
+  let i = 0;
+  while (i + 1 < raw.length) {
+    const id = String(raw[i]);
+    const n = Number(raw[i + 1]);
+    i += 2;
+    const fields: StreamFields = Object.create(null);
+    const end = Math.min(raw.length, i + n);
+    for (; i + 1 < end; i += 2) fields[String(raw[i])] = String(raw[i + 1]);
+    i = Math.max(i, end);
+    out.push({ id, fields });
+  }
+  return out;
+}
+
 export function fieldsToArgs(fields: StreamFields): string[] {
   const args: string[] = [];
   for (const k of Object.keys(fields)) args.push(k, fields[k]);

@@ -9,7 +9,7 @@ import { ClosedError, TimeoutError, TlsError, UCoreError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
 import { classifyCommandError, classifyConnectError } from './redis-errors';
 import {
-  fieldsToArgs, parseInfo, toConsumerInfos, toEntries, toGroupInfos, toPendingEntries, toPendingSummary, toStreamInfo,
+  fieldsToArgs, parseInfo, toConsumerInfos, toEntries, toEntriesFlat, toGroupInfos, toPendingEntries, toPendingSummary, toStreamInfo,
 } from './redis-replies';
 import { APPEND_INDEXED, READ_BY_INDEX } from './redis-scripts';
 import type {
@@ -70,6 +70,8 @@ export class RedisTransport implements Transport {
   private readonly statusListeners = new Set<(s: ConnectionStatus, detail?: string) => void>();
   private readonly messageListeners = new Set<(m: PubSubMessage) => void>();
   private lastError: unknown;
+  /** The command connection's socket is corked until the end of this tick (see coalesceWrites). */
+  private corked = false;
 
   constructor(options: RedisTransportOptions) {
     const parsed = parseConnectionUrl(options.url);
@@ -425,7 +427,7 @@ export class RedisTransport implements Transport {
   async readByIndex(stream: string, indexKey: string, o: { start?: string; end?: string; count?: number; reverse?: boolean }): Promise<StreamEntry[]> {
     const count = Math.max(1, Math.min(o.count ?? 10_000, 10_000));
     const r = await this.run((c) => (c as RedisWithScripts).ucoreReadByIndex(2, stream, indexKey, o.start ?? '-', o.end ?? '+', String(count), o.reverse ? '1' : '0'));
-    return toEntries(r);
+    return toEntriesFlat(r);
   }
 
   async info(section?: string): Promise<Record<string, string>> {
@@ -538,11 +540,30 @@ export class RedisTransport implements Transport {
 
   private async run<T>(fn: (c: Redis) => Promise<T>): Promise<T> {
     const c = this.requireCmd();
+    this.coalesceWrites(c);
     try {
       return await fn(c);
     } catch (e) {
       throw classifyCommandError(e, this.description);
     }
+  }
+
+  /**
+   * Commands issued in the same tick leave in one socket write: the socket is corked until the current code and its
+   * microtasks are done (process.nextTick), so a loop of `publishJson` or `isDuplicate` calls costs what a pipeline
+   * costs (ioredis writes each command on its own: ~0.6× the rate of a pipeline in the publish benchmark). Unlike
+   * ioredis's enableAutoPipelining, which waits for setImmediate, this adds no latency: nothing is held past the tick.
+   */
+  private coalesceWrites(c: Redis): void {
+    if (this.corked || c.status !== 'ready') return;
+    const stream = (c as unknown as { stream?: { cork?: () => void; uncork?: () => void; writable?: boolean } }).stream;
+    if (!stream?.writable || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+    stream.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      stream.uncork!();
+    });
   }
 
   private async pipeline(fill: (p: ReturnType<Redis['pipeline']>) => void): Promise<unknown[]> {
@@ -595,7 +616,8 @@ export class RedisTransport implements Transport {
       c?.disconnect();
       c = this.createClient('block');
       try {
-        await c.connect();
+        // ioredis's connectTimeout ends at the TCP connect; a stalled server would hold the ready check forever.
+        await withTimeout(c.connect(), this.opts.connectTimeoutMs + 500, () => new TimeoutError(`timed out opening a connection for a blocking read to ${this.description}`));
       } catch (e) {
         c.disconnect();
         throw classifyConnectError(e, this.description);

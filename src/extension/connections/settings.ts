@@ -19,6 +19,18 @@ export const connectionSettingSchema = z.object({
 
 export type ConnectionSetting = z.infer<typeof connectionSettingSchema>;
 
+/** One entry of `ucore.monitor.alerts`: a threshold on a rate (events/s) or on a consumer group's lag (entries). */
+export const alertRuleSettingSchema = z.object({
+  id: z.string().trim().min(1).max(100).optional(),
+  scope: z.enum(['channel', 'type', 'total', 'lag']),
+  match: z.string().min(1).max(200).optional(),
+  stream: z.string().min(1).max(200).optional(),
+  threshold: z.number().nonnegative().max(1e9),
+  windowSeconds: z.number().int().min(1).max(60).optional(),
+}).refine((r) => r.scope === 'total' || r.match !== undefined, { message: 'match is required for channel, type and lag rules' });
+
+export type AlertRuleSetting = z.infer<typeof alertRuleSettingSchema>;
+
 /** Where a configured connection came from: Workspace Trust treats workspace values differently. */
 export type SettingSource = 'user' | 'workspace';
 
@@ -33,6 +45,7 @@ export interface UCoreSettings {
   storeStreamKey: string;
   demoRatePerSecond: number;
   monitorRecentCapacity: number;
+  monitorStreams: string[];
   explorerPageSize: number;
 }
 
@@ -43,6 +56,7 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   storeStreamKey: 'event_store',
   demoRatePerSecond: 20,
   monitorRecentCapacity: 500,
+  monitorStreams: [],
   explorerPageSize: 50,
 };
 
@@ -53,6 +67,7 @@ const scalarSchemas: { [K in keyof UCoreSettings]: { key: string; schema: z.ZodT
   storeStreamKey: { key: Setting.storeStreamKey, schema: z.string().trim().min(1).max(512) },
   demoRatePerSecond: { key: Setting.demoRatePerSecond, schema: z.number().positive().max(10_000) },
   monitorRecentCapacity: { key: Setting.monitorRecentCapacity, schema: z.number().int().min(10).max(100_000) },
+  monitorStreams: { key: Setting.monitorStreams, schema: z.array(z.string().min(1).max(512)).max(10) },
   explorerPageSize: { key: Setting.explorerPageSize, schema: z.number().int().min(5).max(1000) },
 };
 
@@ -124,6 +139,23 @@ export class Settings implements vscode.Disposable {
     take(info?.globalValue, 'user');
     take(info?.workspaceValue, 'workspace');
     take(info?.workspaceFolderValue, 'workspace');
+    return out;
+  }
+
+  /** `ucore.monitor.alerts`, each entry validated on its own (a bad entry is skipped with a warning). */
+  monitorAlertRules(): AlertRuleSetting[] {
+    const raw = vscode.workspace.getConfiguration().get<unknown>(Setting.monitorAlerts);
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      this.problem(`Setting ${Setting.monitorAlerts} must be an array of { scope, match, threshold }; ignored.`);
+      return [];
+    }
+    const out: AlertRuleSetting[] = [];
+    raw.slice(0, 100).forEach((item, i) => {
+      const r = alertRuleSettingSchema.safeParse(item);
+      if (r.success) out.push(r.data);
+      else this.problem(`${Setting.monitorAlerts}[${i}] is invalid (${issuesText(r.error)}); skipped.`);
+    });
     return out;
   }
 

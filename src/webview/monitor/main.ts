@@ -1,8 +1,15 @@
-// Browser code of the monitor panel. Everything shown comes from other people's events, so it is rendered with
-// DOM nodes and textContent only — never innerHTML — and every message from the host is validated before use.
+// Browser code of the monitor panel. Everything shown comes from other people's events, so it is rendered with DOM
+// nodes and textContent only — never as HTML — and every message from the host is validated before use (invalid
+// ones are dropped and logged to the webview console). Bounded everywhere: 15 minutes of per-second points, the
+// newest 1000 recent events, the newest 50 alert changes.
 import {
-  hostMessageSchema, webviewStateSchema, type MonitorView, type RateRow, type RecentRow, type WebviewMessage, type WebviewState,
+  DEFAULT_WEBVIEW_STATE, firstIssue, HISTORY_SECONDS, hostMessageSchema, TIME_WINDOWS, webviewStateSchema,
+  type HostMessage, type MonitorUpdate, type Point, type WebviewMessage, type WebviewState,
 } from '../../shared/monitorProtocol';
+import { readTheme, TimeChart, type ChartSpec } from './charts';
+import { button, clock, el, num, option, rate, setText } from './dom';
+import { RecentTable } from './recentTable';
+import { AlertsSection, DashboardSection, RateTable, StreamsView } from './views';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -12,123 +19,221 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
+const restored = webviewStateSchema.safeParse(vscode.getState());
+const state: WebviewState = restored.success ? restored.data : structuredClone(DEFAULT_WEBVIEW_STATE);
+const save = () => vscode.setState(state);
+const send = (m: WebviewMessage) => vscode.postMessage(m);
+
+// ---- layout (built once; updates refill it) ----
 const app = document.getElementById('app') as HTMLElement;
-const saved = webviewStateSchema.safeParse(vscode.getState());
-let focusChannel: string | null = saved.success ? saved.data.focusChannel : null;
-let lastView: MonitorView | undefined;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; title?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.title !== undefined) node.title = props.title;
-  for (const c of children) node.appendChild(c);
-  return node;
-}
-
-function rate(n: number): string {
-  return n >= 1000 ? `${(n / 1000).toFixed(1)}k/s` : `${n.toFixed(1)}/s`;
-}
-
-function time(ms: number): string {
-  const d = new Date(ms);
-  return `${d.toLocaleTimeString(undefined, { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
-
-function button(label: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', { text: label });
-  b.type = 'button';
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-function setFocus(channel: string | null): void {
-  focusChannel = channel;
-  vscode.setState({ focusChannel });
-  vscode.postMessage({ type: 'setFocus', channel });
-  if (lastView) render(lastView);
-}
-
-function rateTable(title: string, rows: RateRow[], clickable: boolean): HTMLElement {
-  const table = el('table', { className: 'rates' });
-  const head = el('tr', {}, el('th', { text: title }), el('th', { text: '1 s' }), el('th', { text: '10 s' }), el('th', { text: '60 s' }), el('th', { text: 'total' }));
-  table.appendChild(el('thead', {}, head));
-  const body = el('tbody');
-  for (const r of rows) {
-    const nameCell = el('td', { className: 'name', text: r.name, title: r.name });
-    const tr = el('tr', {}, nameCell, el('td', { text: rate(r.rate1s) }), el('td', { text: rate(r.rate10s) }), el('td', { text: rate(r.rate60s) }), el('td', { text: String(r.total) }));
-    if (clickable) {
-      tr.classList.add('clickable');
-      if (r.name === focusChannel) tr.classList.add('focused');
-      tr.addEventListener('click', () => setFocus(r.name === focusChannel ? null : r.name));
-    }
-    body.appendChild(tr);
+const connText = el('span', { className: 'conn' });
+const totalText = el('span', { className: 'total', data: { figure: 'total' } });
+const pauseButton = button('Pause', () => setPaused(!state.paused), { data: { action: 'pause' } });
+const clearButton = button('Clear', () => send({ type: 'clear' }), { className: 'secondary', data: { action: 'clear' } });
+const demoButton = button('Start Demo Traffic', () => send({ type: demoRunning ? 'stopDemo' : 'startDemo' }), { className: 'secondary', data: { action: 'demo' } });
+const windowSelect = el('select', { title: 'Time window of the charts' });
+windowSelect.setAttribute('aria-label', 'Time window');
+for (const w of TIME_WINDOWS) windowSelect.appendChild(option(String(w), `last ${w / 60} min`));
+windowSelect.value = String(state.windowSeconds);
+windowSelect.addEventListener('change', () => {
+  const w = Number(windowSelect.value);
+  if (w === 60 || w === 300 || w === 900) {
+    state.windowSeconds = w;
+    save();
+    scheduleCharts();
   }
-  if (rows.length === 0) body.appendChild(el('tr', {}, el('td', { className: 'muted', text: 'none yet' })));
-  table.appendChild(body);
-  return el('section', {}, table);
+});
+
+const gapBanner = el('p', { className: 'warning', data: { banner: 'gap' } });
+const statusBanner = el('p', { className: 'warning', data: { banner: 'status' } });
+const pausedBanner = el('p', { className: 'notice', data: { banner: 'paused' } });
+const errorBanner = el('p', { className: 'error', data: { banner: 'error' } });
+const emptyCard = el('section', { className: 'card empty' }, el('p', { text: 'No events yet. Publish something, or start the demo: the guide\'s e-commerce flow.' }),
+  button('Start Demo Traffic', () => send({ type: 'startDemo' })));
+for (const b of [gapBanner, statusBanner, pausedBanner, errorBanner, emptyCard]) b.hidden = true;
+
+const alerts = new AlertsSection({
+  add: (rule) => send({ type: 'addAlertRule', rule }),
+  remove: (id) => send({ type: 'removeAlertRule', id }),
+});
+
+const specs: ChartSpec[] = [
+  { title: 'Events/s by channel', pick: (p) => p.channels, total: (p) => p.total, unit: '', empty: 'No events in this window.' },
+  { title: 'Events/s by event type', pick: (p) => p.types, total: (p) => p.total, unit: '', empty: 'No events in this window.' },
+  { title: 'Stream length', pick: (p) => p.streams, unit: '', empty: 'No sampled stream exists yet.' },
+  { title: 'Consumer-group lag', pick: (p) => p.lags, unit: '', empty: 'No consumer group on the sampled streams.' },
+];
+let theme = readTheme();
+const charts = specs.map((s) => new TimeChart(s, theme));
+
+const channelTable = new RateTable('Channel', true, (name) => setFilters({ ...state.filters, channel: name }));
+const typeTable = new RateTable('Event type', false, (name) => setFilters({ ...state.filters, type: name }));
+const streamsView = new StreamsView();
+const dashboard = new DashboardSection();
+const table = new RecentTable((seq) => send({ type: 'inspect', seq }));
+
+function filterInput(label: string, key: keyof WebviewState['filters']): HTMLInputElement {
+  const input = el('input', { className: 'filter', data: { filter: key } });
+  input.type = 'search';
+  input.placeholder = label;
+  input.setAttribute('aria-label', `Filter by ${key}`);
+  input.value = state.filters[key];
+  input.addEventListener('input', () => setFilters({ ...state.filters, [key]: input.value.slice(0, 200) }, false));
+  return input;
+}
+const filterInputs = { channel: filterInput('channel contains…', 'channel'), type: filterInput('type contains…', 'type'), text: filterInput('payload or entity contains…', 'text') };
+table.setFilters(state.filters);
+
+app.replaceChildren(
+  el('header', { className: 'toolbar' },
+    el('h1', { text: 'Live Monitor' }), connText, totalText,
+    el('div', { className: 'controls' }, pauseButton, clearButton, windowSelect, demoButton)),
+  gapBanner, statusBanner, pausedBanner, errorBanner, alerts.banner, emptyCard,
+  el('div', { className: 'charts' }, ...charts.map((c) => c.root)),
+  el('div', { className: 'grid' }, channelTable.root, typeTable.root),
+  el('div', { className: 'grid' }, dashboard.root, streamsView.root),
+  alerts.root,
+  el('section', { className: 'card recent', data: { section: 'recent' } },
+    el('h3', { text: 'Recent events' }),
+    el('div', { className: 'filters' }, filterInputs.channel, filterInputs.type, filterInputs.text,
+      button('Clear Filters', () => setFilters({ channel: '', type: '', text: '' }), { className: 'secondary small' })),
+    table.root),
+);
+
+// ---- state ----
+let points: Point[] = [];
+let demoRunning = false;
+let lastSeq = 0;
+
+function setPaused(paused: boolean): void {
+  state.paused = paused;
+  save();
+  renderPaused();
+  send({ type: 'pause', paused });
 }
 
-function recentList(rows: RecentRow[]): HTMLElement {
-  const shown = focusChannel ? rows.filter((r) => r.channel === focusChannel) : rows;
-  const list = el('ol', { className: 'recent' });
-  for (const r of shown) {
-    const meta = el('div', { className: 'meta' },
-      el('span', { className: 'time', text: time(r.receivedAt) }),
-      el('span', { className: 'channel', text: r.channel, title: r.channel }),
-      el('span', { className: 'type', text: r.type, title: r.type }),
-      el('span', { className: 'entity', text: r.entity ?? '' }),
-      el('span', { className: 'size', text: `${r.sizeBytes} B` }));
-    const payload = el('pre', { className: 'payload', text: r.preview + (r.truncated ? ' …' : '') });
-    list.appendChild(el('li', {}, meta, payload));
-  }
-  const title = focusChannel ? `Recent events on ${focusChannel}` : 'Recent events';
-  const header = el('h2', { text: title });
-  const section = el('section', {}, header);
-  if (focusChannel) section.appendChild(button('Show all channels', () => setFocus(null)));
-  if (shown.length === 0) section.appendChild(el('p', { className: 'muted', text: focusChannel ? 'No recent event on this channel.' : 'None yet.' }));
-  section.appendChild(list);
-  return section;
+function renderPaused(): void {
+  pauseButton.textContent = state.paused ? 'Resume' : 'Pause';
+  pauseButton.dataset.paused = String(state.paused);
+  pausedBanner.hidden = !state.paused;
+  pausedBanner.textContent = 'Paused: the panel is not updated; the monitor keeps counting (and alerting). Resume to catch up.';
 }
 
-function render(view: MonitorView): void {
-  lastView = view;
-  const parts: Node[] = [];
-  const status = view.connection === null ? 'not connected' : `${view.connection} · ${view.status}`;
-  parts.push(el('header', {},
-    el('h1', { text: 'Live Monitor' }),
-    el('span', { className: `status status-${view.status}`, text: status }),
-    el('span', { className: 'total', text: `${rate(view.total.rate10s)} · ${view.total.total} events` }),
-    button('Clear', () => vscode.postMessage({ type: 'clear' }))));
-  if (view.gaps > 0) parts.push(el('p', { className: 'warning', text: `The subscription was lost ${view.gaps}× — events published meanwhile were not seen.` }));
-  for (const a of view.alerts) parts.push(el('p', { className: 'warning', text: `Alert ${a.ruleId}: ${a.key} at ${rate(a.rate)} (threshold ${rate(a.threshold)})` }));
-  if (view.total.total === 0 && view.recent.length === 0) {
-    const empty = el('section', { className: 'empty' }, el('p', { text: 'No events yet — Start Demo Traffic' }));
-    if (!view.demoRunning && view.connection !== null) empty.appendChild(button('Start Demo Traffic', () => vscode.postMessage({ type: 'startDemo' })));
-    parts.push(empty);
-  } else {
-    parts.push(el('div', { className: 'grid' }, rateTable('Channel', view.channels, true), rateTable('Event type', view.types, false)));
-    parts.push(recentList(view.recent));
+function setFilters(filters: WebviewState['filters'], syncInputs = true): void {
+  state.filters = filters;
+  save();
+  if (syncInputs) for (const k of ['channel', 'type', 'text'] as const) filterInputs[k].value = filters[k];
+  table.setFilters(filters);
+  send({ type: 'setFocus', channel: filters.channel || null });
+}
+
+let chartsScheduled = false;
+function scheduleCharts(): void {
+  if (chartsScheduled) return;
+  chartsScheduled = true;
+  requestAnimationFrame(() => {
+    chartsScheduled = false;
+    for (const c of charts) c.draw(points, state.windowSeconds);
+  });
+}
+
+function addPoints(fresh: readonly Point[]): void {
+  if (fresh.length === 0) return;
+  const last = points.length ? points[points.length - 1]!.t : -1;
+  const newer = fresh.filter((p) => p.t > last);
+  if (newer.length === 0) return;
+  points = points.concat(newer);
+  if (points.length > HISTORY_SECONDS) points = points.slice(points.length - HISTORY_SECONDS);
+  scheduleCharts();
+}
+
+function render(u: MonitorUpdate): void {
+  if (lastSeq && u.seq !== lastSeq + 1) console.warn(`monitor: update ${u.seq} after ${lastSeq}`);
+  lastSeq = u.seq;
+  demoRunning = u.demoRunning;
+  setText(connText, u.connection === null ? 'not connected' : `${u.connection} · ${u.status}`);
+  connText.className = `conn status-${u.status}`;
+  setText(totalText, `${rate(u.total.rate1s)} now · ${rate(u.total.rate10s)} over 10 s · ${num(u.eventsSeen)} events`);
+  totalText.dataset.events = String(u.eventsSeen);
+  setText(demoButton, u.demoRunning ? 'Stop Demo Traffic' : 'Start Demo Traffic');
+  demoButton.hidden = u.connection === null;
+
+  gapBanner.hidden = u.gaps === 0;
+  if (u.gaps > 0) {
+    setText(gapBanner, `The subscription was lost ${u.gaps}× (last at ${u.lastGapAt ? clock(u.lastGapAt, false) : '?'}): events published meanwhile were not seen, so the rates and totals here are lower than the real traffic. `
+      + 'Redis disconnects a subscriber that falls 32 MB behind (client-output-buffer-limit pubsub).');
   }
-  app.replaceChildren(...parts);
+  const down = u.connection !== null && u.status !== 'ready';
+  statusBanner.hidden = !down;
+  if (down) setText(statusBanner, u.status === 'reconnecting' ? 'Reconnecting: no events are received until the subscription is back.' : `Connection ${u.status}.`);
+  emptyCard.hidden = !(u.eventsSeen === 0 && u.connection !== null && !u.demoRunning && table.size === 0);
+
+  channelTable.fill(u.channels);
+  typeTable.fill(u.types);
+  streamsView.fill(u.streams);
+  dashboard.fill(u.dashboard);
+  alerts.setActive(u.active);
+  alerts.appendLog(u.alertLog);
+  table.add(u.recent, u.skipped);
+  addPoints(u.points);
+}
+
+function handle(m: HostMessage): void {
+  switch (m.type) {
+    case 'init':
+      points = m.history.slice(-HISTORY_SECONDS);
+      lastSeq = 0;
+      table.clear();
+      alerts.setRules(m.rules);
+      alerts.resetLog(m.alertLog);
+      if (m.paused !== state.paused) {
+        state.paused = m.paused;
+        save();
+      }
+      renderPaused();
+      if (m.focusChannel !== null && m.focusChannel !== state.filters.channel) setFilters({ ...state.filters, channel: m.focusChannel });
+      scheduleCharts();
+      break;
+    case 'update':
+      errorBanner.hidden = true;
+      render(m.update);
+      break;
+    case 'rules':
+      alerts.setRules(m.rules);
+      break;
+    case 'paused':
+      state.paused = m.paused;
+      save();
+      renderPaused();
+      break;
+    case 'focusChannel':
+      setFilters({ ...state.filters, channel: m.channel ?? '' });
+      break;
+    case 'error':
+      alerts.showError(m.message);
+      break;
+  }
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
   const r = hostMessageSchema.safeParse(e.data);
-  if (!r.success) return; // not from our host, or not in our shape: ignored
-  const m = r.data;
-  if (m.type === 'update') {
-    if (m.view.focusChannel !== focusChannel && m.view.focusChannel !== null) {
-      focusChannel = m.view.focusChannel;
-      vscode.setState({ focusChannel });
-    }
-    render(m.view);
-  } else if (m.type === 'focusChannel') {
-    focusChannel = m.channel;
-    vscode.setState({ focusChannel });
-    if (lastView) render(lastView);
+  if (!r.success) {
+    console.warn(`monitor: dropped an invalid message (${firstIssue(r.error)})`);
+    return;
   }
+  handle(r.data);
 });
 
-if (focusChannel) vscode.postMessage({ type: 'setFocus', channel: focusChannel });
-vscode.postMessage({ type: 'ready' });
+// Theme: VS Code swaps the body's class (vscode-light / vscode-dark / vscode-high-contrast) and its variables.
+const themeObserver = new MutationObserver(() => {
+  theme = readTheme();
+  for (const c of charts) c.setTheme(theme);
+  scheduleCharts();
+});
+themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+new ResizeObserver(() => { for (const c of charts) c.resize(); }).observe(app);
+
+renderPaused();
+save();
+send({ type: 'ready', paused: state.paused, focusChannel: state.filters.channel || null });

@@ -187,12 +187,29 @@ export async function waitForEditorText(page: Page, pattern: RegExp | ((text: st
 // ---------------------------------------------------------------------------------------------------------------
 // Trees, menus, dialogs
 
-/** Right-clicks a tree row and runs the context-menu entry whose label matches. */
+/**
+ * Right-clicks a tree row and runs the context-menu entry whose label matches. The entry is chosen the keyboard way
+ * (hover focuses it, Enter runs it): a mouse click that comes right after the menu opened is sometimes dropped by the
+ * menu, and a live tree that re-renders can close it; then it tries again.
+ */
 export async function treeContextAction(wb: Workbench, row: Locator, action: string | RegExp): Promise<void> {
-  await row.click({ button: 'right' });
-  const item = wb.page.locator('.context-view .monaco-menu .action-item .action-label').filter({ hasText: action }).first();
-  await item.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  await item.click();
+  const { page } = wb;
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    const entry = menu.locator('.action-item').filter({ has: page.locator('.action-label', { hasText: action }) }).first();
+    await entry.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await entry.hover();
+    const focused = await page.waitForFunction((el) => !!el && /\bfocused\b/.test(el.className), await entry.elementHandle(), { timeout: 2_000 })
+      .then(() => true, () => false);
+    if (focused) {
+      await page.keyboard.press('Enter');
+      const closed = await menu.first().waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+      if (closed) return;
+    }
+    await page.keyboard.press('Escape');
+    if (attempt >= 3) throw new Error(`the context menu entry ${String(action)} could not be run`);
+  }
 }
 
 /** Hovers a tree row and clicks its inline action button whose title (aria-label) starts with `title`. */
@@ -338,7 +355,7 @@ export async function step<T>(wb: Workbench, name: string, fn: () => Promise<T>)
   } catch (e) {
     await wb.screenshot(`FAILED-${name}`).catch(() => undefined);
     for (let i = 0; i < 3; i++) {
-      const open = await wb.page.locator(`${QUICK_INPUT}:visible, .monaco-dialog-box:visible`).count().catch(() => 0);
+      const open = await wb.page.locator(`${QUICK_INPUT}:visible, .monaco-dialog-box:visible, .context-view .monaco-menu:visible`).count().catch(() => 0);
       if (!open) break;
       await wb.page.keyboard.press('Escape').catch(() => undefined);
       await wb.page.waitForTimeout(200);

@@ -194,9 +194,9 @@ export class EmbeddedServer {
       const old = h.map.get(name);
       if (old === undefined) {
         added++;
-        delta += 32 + 2 * (name.length + value.length);
+        delta += 80 + name.length + value.length;
       } else {
-        delta += 2 * (value.length - old.length);
+        delta += value.length - old.length;
       }
       h.map.set(name, value);
     }
@@ -220,7 +220,7 @@ export class EmbeddedServer {
       const old = h.map.get(name);
       if (old === undefined) continue;
       h.map.delete(name);
-      delta -= 32 + 2 * (name.length + old.length);
+      delta -= 80 + name.length + old.length;
       n++;
     }
     this.keyspace.adjustHashBytes(h, delta);

@@ -52,6 +52,7 @@ function lpInt(v: number): number {
 /** Bytes of a string in a listpack; strings that read as 64-bit integers are stored as integers. */
 function lpString(s: string): number {
   if (s.length <= 20 && INT_STRING.test(s)) {
+    if (s.length <= 15) return lpInt(Number(s));
     const v = BigInt(s);
     if (v <= 9223372036854775807n && v >= -9223372036854775808n) return lpInt(Number(v));
   }
@@ -77,7 +78,7 @@ export class StreamData {
   maxDeletedId: StreamId = MIN_ID;
   entriesAdded = 0;
   readonly groups = new Map<string, ConsumerGroup>();
-  /** Approximate bytes of the entries. */
+  /** Approximate heap bytes of the entries. */
   bytes = 0;
 
   private nodeCounter = 0;
@@ -154,7 +155,8 @@ export class StreamData {
     bytes += lpInt(numFields + 3 + (sameFields ? 0 : numFields + 1));
     this.tailBytes += bytes;
     this.tailCount++;
-    const size = 64 + 2 * total;
+    // Heap bytes as measured on V8: ~300 of object, array and id string per entry, plus the text.
+    const size = 300 + 16 * fv.length + total;
     const entry: Entry = { ms: id.ms, seq: id.seq, id: formatId(id), fv, node: this.tailNode, size };
     this.entries.push(entry);
     this.bytes += size;

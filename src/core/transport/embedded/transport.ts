@@ -34,7 +34,7 @@ export class EmbeddedTransport implements Transport, Subscriber {
   readonly server: EmbeddedServer;
   private state: ConnectionStatus = 'closed';
   private connected = false;
-  /** close() was called during connect(). */
+  /** Counts close() calls, so a connect() that a close() overtook can tell. */
   private closeCount = 0;
   private readonly statusListeners: Array<{ fn: (status: ConnectionStatus, detail?: string) => void }> = [];
   private readonly messageListeners: Array<{ fn: (message: PubSubMessage) => void }> = [];
@@ -116,7 +116,7 @@ export class EmbeddedTransport implements Transport, Subscriber {
   /** Runs one command now, the way a connected client would; errors come back as a rejected promise. */
   private run<T>(command: () => T): Promise<T> {
     if (!this.connected) {
-      return Promise.reject(this.state === 'closed' ? new ClosedError() : new ClosedError('not connected'));
+      return Promise.reject(this.closeCount ? new ClosedError() : new ClosedError('not connected'));
     }
     try {
       const result = command();
@@ -374,7 +374,8 @@ export class EmbeddedTransport implements Transport, Subscriber {
 
   /**
    * Runs a read now; when it finds nothing and `blockMs` > 0, waits for writes to its keys (retrying on each)
-   * until it is served, fails, times out (null) or the transport closes (ClosedError).
+   * until it is served, fails, times out (null) or the transport closes (ClosedError). The wait is registered
+   * before this returns, so a write issued right after the call (even in the same tick) wakes it, as in Redis.
    */
   private blockingRead<T>(
     blockMs: number | undefined,
@@ -382,51 +383,56 @@ export class EmbeddedTransport implements Transport, Subscriber {
     keys: () => string[],
     retry: (key: string) => T | null,
   ): Promise<T | null> {
-    return this.run(() => {
+    if (!this.connected) return this.run(() => null);
+    let result: T | null;
+    try {
       if (blockMs !== undefined) {
         if (!Number.isSafeInteger(blockMs)) throw new RedisCommandError('ERR timeout is not an integer or out of range');
         if (blockMs < 0) throw new RedisCommandError('ERR timeout is negative');
       }
-      return first();
-    }).then((result) => {
-      if (result !== null || !blockMs) return result;
-      return new Promise<T | null>((resolve, reject) => {
-        const blocking = this.server.blocking;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const finish = (): void => {
-          if (timer !== undefined) clearTimeout(timer);
-          timer = undefined;
-          blocking.remove(waiter);
-          this.pendingReads.delete(pending);
-        };
-        const waiter: Waiter = {
-          keys: keys(),
-          retry: (key) => {
-            try {
-              const r = retry(key);
-              if (r === null) return false;
-              finish();
-              resolve(r);
-            } catch (e) {
-              finish();
-              reject(e);
-            }
-            return true;
-          },
-        };
-        const pending: PendingRead = {
-          cancel: (error) => {
+      result = first();
+    } catch (e) {
+      this.server.afterCommand();
+      return Promise.reject(e);
+    }
+    this.server.afterCommand();
+    if (result !== null || !blockMs) return Promise.resolve(result);
+    return new Promise<T | null>((resolve, reject) => {
+      const blocking = this.server.blocking;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        blocking.remove(waiter);
+        this.pendingReads.delete(pending);
+      };
+      const waiter: Waiter = {
+        keys: keys(),
+        retry: (key) => {
+          try {
+            const r = retry(key);
+            if (r === null) return false;
             finish();
-            reject(error);
-          },
-        };
-        timer = setTimeout(() => {
+            resolve(r);
+          } catch (e) {
+            finish();
+            reject(e);
+          }
+          return true;
+        },
+      };
+      const pending: PendingRead = {
+        cancel: (error) => {
           finish();
-          resolve(null);
-        }, Math.min(blockMs, MAX_TIMER_MS));
-        this.pendingReads.add(pending);
-        blocking.add(waiter);
-      });
+          reject(error);
+        },
+      };
+      timer = setTimeout(() => {
+        finish();
+        resolve(null);
+      }, Math.min(blockMs, MAX_TIMER_MS));
+      this.pendingReads.add(pending);
+      blocking.add(waiter);
     });
   }
 

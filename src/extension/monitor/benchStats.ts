@@ -1,0 +1,88 @@
+// Figures for bench/monitor-panel.ts, written only when the environment names a file (the extension host inherits
+// code-server's environment): one JSON line a second with the events the monitor counted, the updates posted to
+// the panel, the extension host's longest event-loop delay over that second, and its heap. With
+// UCORE_BENCH_PROFILE_FILE also a CPU profile of the extension host (inspector session) over
+// UCORE_BENCH_PROFILE_SECONDS (default 20) from activation, to find where the time goes when a goal is missed.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type * as vscode from 'vscode';
+import { describeError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { LiveMonitor } from './liveMonitor';
+import type { MonitorPanelManager } from './MonitorPanel';
+
+export interface BenchStatsLine {
+  /** ms since the epoch. */
+  at: number;
+  /** Events counted by the monitor since it started (cumulative). */
+  received: number;
+  /** `update` messages posted to the panel since activation (cumulative). */
+  uiUpdates: number;
+  maxLoopDelayMs: number;
+  p99LoopDelayMs: number;
+  heapUsed: number;
+  rss: number;
+  status: string;
+  gaps: number;
+  panelOpen: boolean;
+}
+
+export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManager, log: Logger, env = process.env): vscode.Disposable | undefined {
+  const file = env.UCORE_BENCH_STATS_FILE;
+  const profileFile = env.UCORE_BENCH_PROFILE_FILE;
+  const disposables: Array<() => void> = [];
+  if (file) {
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const timer = setInterval(() => {
+      const snap = monitor.snapshot({ top: 0, recent: 0 });
+      const mem = process.memoryUsage();
+      const line: BenchStatsLine = {
+        at: Date.now(),
+        received: monitor.eventsSeen,
+        uiUpdates: panels.totalPosted,
+        maxLoopDelayMs: delay.max / 1e6,
+        p99LoopDelayMs: delay.percentile(99) / 1e6,
+        heapUsed: mem.heapUsed,
+        rss: mem.rss,
+        status: snap?.connection ?? 'none',
+        gaps: snap?.gaps ?? 0,
+        panelOpen: panels.current?.isReady ?? false,
+      };
+      delay.reset();
+      try {
+        appendFileSync(file, `${JSON.stringify(line)}\n`);
+      } catch {
+        /* a benchmark aid only */
+      }
+    }, 1000);
+    disposables.push(() => { clearInterval(timer); delay.disable(); });
+    log.info(`benchmark figures go to ${file}`);
+  }
+  if (profileFile) {
+    const seconds = Number(env.UCORE_BENCH_PROFILE_SECONDS ?? 20) || 20;
+    const session = new Session();
+    session.connect();
+    const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => {
+      session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result)));
+    });
+    const startAfter = Number(env.UCORE_BENCH_PROFILE_DELAY_SECONDS ?? 0) || 0;
+    const begin = setTimeout(() => {
+      void post('Profiler.enable')
+        .then(() => post('Profiler.setSamplingInterval', { interval: 500 }))
+        .then(() => post('Profiler.start'))
+        .then(() => new Promise((r) => setTimeout(r, seconds * 1000)))
+        .then(() => post('Profiler.stop'))
+        .then((result) => {
+          writeFileSync(profileFile, JSON.stringify((result as { profile: unknown }).profile));
+          log.info(`CPU profile written to ${profileFile}`);
+        })
+        .catch((e) => log.warn(`CPU profile failed: ${describeError(e)}`))
+        .finally(() => session.disconnect());
+    }, startAfter * 1000);
+    disposables.push(() => clearTimeout(begin));
+  }
+  if (disposables.length === 0) return undefined;
+  return { dispose: () => { for (const d of disposables) d(); } };
+}

@@ -1,0 +1,135 @@
+// Builds what the panel sends: an `init` (history, rules, alert log) when the page says ready, then `update`
+// deltas — only the recent events, points and alert changes since the previous update, each list bounded — so a
+// page open for hours at 100k events/s receives at most a few hundred rows a second and never a growing array.
+import type { MonitorSnapshot, RateSummary, RecentEvent } from '../../core/monitor';
+import {
+  clip, MAX_ALERTS, MAX_GROUPS, MAX_NAME_CHARS, MAX_POINTS_PER_UPDATE, MAX_PREVIEW_CHARS, MAX_RATES, MAX_RECENT_PER_UPDATE,
+  MAX_STREAMS, type HostMessage, type MonitorUpdate, type RateRow, type RecentRow, type StreamRow,
+} from '../../shared/monitorProtocol';
+import type { InspectStore } from './inspectStore';
+import type { LiveMonitor } from './liveMonitor';
+
+const SUBSCRIBERS_EVERY_MS = 2000;
+
+export interface UpdateSource {
+  monitor: LiveMonitor;
+  demoRunning(): boolean;
+}
+
+export class UpdateBuilder {
+  private seq = 0;
+  /** The monitor's eventsSeen at the previous update: recent events after it are new. */
+  private recentCursor = 0;
+  private historyCursor = 0;
+  private alertCursor = 0;
+  private subscribers = new Map<string, number>();
+  private subscribersAt = 0;
+  private subscribersBusy = false;
+
+  constructor(private readonly source: UpdateSource, private readonly inspect: InspectStore) {}
+
+  /** The whole picture for a page that starts (or restarts) from scratch; later updates are deltas from here. */
+  init(paused: boolean, focusChannel: string | null): HostMessage {
+    const m = this.source.monitor;
+    this.historyCursor = m.history.count;
+    this.alertCursor = m.alertLog.lastSeq;
+    // The table starts with the newest events already counted.
+    this.recentCursor = Math.max(0, m.eventsSeen - MAX_RECENT_PER_UPDATE);
+    return {
+      type: 'init',
+      paused,
+      focusChannel: focusChannel === null ? null : clip(focusChannel, MAX_NAME_CHARS),
+      rules: m.rules,
+      history: m.history.all(),
+      alertLog: m.alertLog.all().slice(-MAX_ALERTS),
+    };
+  }
+
+  /** True when an update would show something new (events, a completed second, an alert). */
+  hasNews(): boolean {
+    const m = this.source.monitor;
+    return m.eventsSeen !== this.recentCursor || m.history.count !== this.historyCursor || m.alertLog.lastSeq !== this.alertCursor;
+  }
+
+  update(): MonitorUpdate {
+    const m = this.source.monitor;
+    const snap = m.snapshot({ top: MAX_RATES, recent: 0 });
+    const seen = m.eventsSeen;
+    if (seen < this.recentCursor) this.recentCursor = 0; // cleared, or another connection
+    const fresh = seen - this.recentCursor;
+    const recent = fresh > 0 ? m.recent(Math.min(fresh, MAX_RECENT_PER_UPDATE)).filter((e) => e.seq > this.recentCursor) : [];
+    this.recentCursor = seen;
+    const rows = recent.map((e) => this.recentRow(e));
+    if (m.history.count < this.historyCursor) this.historyCursor = 0;
+    const points = m.history.since(this.historyCursor, MAX_POINTS_PER_UPDATE);
+    this.historyCursor = m.history.count;
+    const alertLog = m.alertLog.since(this.alertCursor).slice(-MAX_ALERTS);
+    this.alertCursor = m.alertLog.lastSeq;
+    const channels = (snap?.channels ?? []).slice(0, MAX_RATES + 1).map((r) => this.rateRow(r, true));
+    this.refreshSubscribers(channels.map((c) => c.name).filter((n) => n !== '(other)'));
+    return {
+      seq: ++this.seq,
+      at: snap?.at ?? Date.now(),
+      connection: m.connectionName === undefined ? null : clip(m.connectionName, MAX_NAME_CHARS),
+      status: snap ? snap.connection : 'none',
+      gaps: snap?.gaps ?? 0,
+      lastGapAt: snap?.lastGapAt ?? null,
+      demoRunning: this.source.demoRunning(),
+      eventsSeen: seen,
+      total: snap ? this.rateRow(snap.total, false) : { name: 'total', total: 0, rate1s: 0, rate10s: 0, rate60s: 0 },
+      channels,
+      types: (snap?.types ?? []).slice(0, MAX_RATES + 1).map((r) => this.rateRow(r, false)),
+      streams: (snap?.streams ?? []).slice(0, MAX_STREAMS).map(streamRow),
+      recent: rows,
+      skipped: Math.max(0, fresh - rows.length),
+      points,
+      active: m.activeAlerts().slice(-MAX_ALERTS),
+      alertLog,
+      dashboard: m.dashboardView(),
+    };
+  }
+
+  private recentRow(e: RecentEvent): RecentRow {
+    this.inspect.add({ seq: e.seq, channel: e.channel, type: e.type, receivedAt: e.receivedAt, payload: e.payload, truncated: e.truncated });
+    return {
+      seq: e.seq,
+      channel: clip(e.channel, MAX_NAME_CHARS),
+      receivedAt: e.receivedAt,
+      type: clip(e.type, MAX_NAME_CHARS),
+      entity: e.entity === null ? null : clip(e.entity, MAX_NAME_CHARS),
+      sizeBytes: e.sizeBytes,
+      preview: clip(e.payload, MAX_PREVIEW_CHARS),
+      truncated: e.truncated || e.payload.length > MAX_PREVIEW_CHARS,
+    };
+  }
+
+  private rateRow(r: RateSummary, channel: boolean): RateRow {
+    const row: RateRow = { name: clip(r.name, MAX_NAME_CHARS), total: r.total, rate1s: r.rate1s, rate10s: r.rate10s, rate60s: r.rate60s };
+    if (channel && r.name !== '(other)') row.subscribers = this.subscribers.get(r.name) ?? null;
+    return row;
+  }
+
+  /** PUBSUB NUMSUB of the listed channels every 2 s, never two at once; the update uses the last answer. */
+  private refreshSubscribers(channels: string[]): void {
+    const now = Date.now();
+    if (this.subscribersBusy || now - this.subscribersAt < SUBSCRIBERS_EVERY_MS || channels.length === 0) return;
+    this.subscribersBusy = true;
+    this.subscribersAt = now;
+    this.source.monitor.subscriberCounts(channels).then(
+      (counts) => { this.subscribers = counts; },
+      () => { /* the next update shows the last known counts; the connection state says why */ },
+    ).finally(() => { this.subscribersBusy = false; });
+  }
+}
+
+function streamRow(s: MonitorSnapshot['streams'][number]): StreamRow {
+  const row: StreamRow = {
+    stream: clip(s.stream, MAX_NAME_CHARS),
+    exists: s.exists,
+    length: s.length,
+    entriesPerSecond: s.entriesPerSecond,
+    groups: s.groups.slice(0, MAX_GROUPS).map((g) => ({ name: clip(g.name, MAX_NAME_CHARS), consumers: g.consumers, pending: g.pending, lag: g.lag })),
+  };
+  if (s.error !== undefined) row.error = clip(s.error, 500);
+  return row;
+}

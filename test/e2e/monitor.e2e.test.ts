@@ -1,0 +1,253 @@
+// The live monitor panel in a real VS Code (code-server + Chromium), on a Redis connection: open it from the
+// palette, start demo traffic and see the charts draw and the recent-events table grow, pause and resume, set a low
+// alert threshold in the panel and see the alert in the panel and the status bar, open a row in Inspect Event, show
+// a hostile channel / type / payload as text without running it, follow a switch to the dark theme, and come back
+// after a window reload. Screenshots: .test-artifacts/screenshots/monitor-*.png.
+import * as assert from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { startCodeServer, type CodeServer } from './lib/code-server';
+import { eventually, runCli, step, waitForEditorText } from './lib/ui';
+import { openWorkbench, type Workbench } from './lib/workbench';
+
+const CONN = 'monitor-redis';
+const IMG = '<img src=x onerror=alert(1)>';
+const SCRIPT = '<script>window.__pwned=1</script>';
+const DATA = '<img src=x onerror=window.__pwned=2>';
+
+describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
+  let redis: RedisServerHandle | undefined;
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  const dialogs: string[] = [];
+  const t0 = Date.now();
+  const lap = (m: string) => console.log(`[monitor ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
+
+  const frame = (): FrameLocator => wb!.webviewFrame();
+  const panelText = () => frame().locator('body').innerText();
+  const rowsKept = async () => Number(await frame().locator('.vtable').getAttribute('data-rows'));
+  const eventsSeen = async () => Number(await frame().locator('[data-figure="total"]').getAttribute('data-events'));
+  const statusBarText = () => wb!.page.locator('.part.statusbar').innerText();
+
+  /** Pixels drawn (alpha > 0) on the chart's canvas: axes, grid and lines. */
+  const chartInk = (title: string) => frame().locator(`[data-chart="${title}"] canvas`).first()
+    .evaluate((c: HTMLCanvasElement) => {
+      const ctx = c.getContext('2d');
+      if (!ctx || c.width === 0 || c.height === 0) return 0;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
+
+  before(async () => {
+    redis = await startRedisServer();
+    server = await startCodeServer({
+      settings: {
+        'ucore.connections': [{ name: CONN, url: redis.url }],
+        'ucore.defaultConnection': CONN,
+        'ucore.demo.ratePerSecond': 40,
+        'workbench.colorTheme': 'Default Light Modern',
+      },
+    });
+    wb = await openWorkbench(server.url, server.workspace);
+    wb.page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss(); });
+    lap('workbench up');
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  it('opens from the palette and says there are no events yet', async () => {
+    const w = wb!;
+    await step(w, 'monitor-open', async () => {
+      await eventually(async () => /monitor-redis/.test(await statusBarText()), 'the Redis connection in the status bar', 30_000);
+      await w.runCommand('UCore: Open Live Monitor');
+      await frame().locator('h1', { hasText: 'Live Monitor' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await eventually(async () => /monitor-redis · ready/.test(await panelText()), 'the panel naming the connection, ready', 20_000);
+      assert.match(await panelText(), /No events yet/);
+      await w.screenshot('monitor-1-empty-light');
+    });
+    lap('opened');
+  });
+
+  it('shows demo traffic: charts drawn, rate tables, dashboard, and a growing recent-events table', async () => {
+    const w = wb!;
+    await step(w, 'monitor-traffic', async () => {
+      await w.runCommand('UCore: Start Demo Traffic');
+      await eventually(async () => (await rowsKept()) > 5, 'recent events in the table', 20_000);
+      const first = await rowsKept();
+      await eventually(async () => (await rowsKept()) > first + 10, 'the table growing', 20_000);
+      // Charts get a point a second: wait for a few, then look at the canvas.
+      await frame().locator('[data-chart="Events/s by channel"] canvas').first().waitFor({ state: 'visible', timeout: 20_000 });
+      await eventually(async () => (await chartInk('Events/s by channel')) > 500, 'the channel chart drawn', 20_000);
+      assert.ok((await chartInk('Events/s by event type')) > 500, 'the type chart is drawn');
+      await eventually(async () => (await chartInk('Stream length')) > 500, 'the stream-length chart drawn (the demo stores its events)', 20_000);
+      const text = await panelText();
+      assert.match(text, /ecommerce_events/, 'the demo channel in the channel table');
+      assert.match(text, /order_created/, 'an event type in the type table');
+      await eventually(async () => /E-commerce dashboard/.test(await panelText()) && /orders by status|Orders by status/.test(await panelText()), 'the e-commerce dashboard', 20_000);
+      await eventually(async () => /event_store/.test(await panelText()), 'the event store in the streams table', 10_000);
+      await w.page.waitForTimeout(2500); // a few more seconds of history for the screenshot
+      await w.screenshot('monitor-2-traffic-light');
+    });
+    lap('traffic');
+  });
+
+  it('pauses (nothing changes, counting goes on) and resumes', async () => {
+    const w = wb!;
+    await step(w, 'monitor-pause', async () => {
+      await frame().getByRole('button', { name: 'Pause' }).click();
+      await frame().getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible', timeout: 5_000 });
+      await w.page.waitForTimeout(500); // an update already on its way may still land
+      const rows = await rowsKept();
+      const seen = await eventsSeen();
+      assert.match(await panelText(), /Paused/);
+      await w.page.waitForTimeout(3000);
+      assert.strictEqual(await rowsKept(), rows, 'the table does not change while paused');
+      assert.strictEqual(await eventsSeen(), seen, 'the totals do not change while paused');
+      await w.screenshot('monitor-3-paused');
+      await frame().getByRole('button', { name: 'Resume' }).click();
+      await eventually(async () => (await eventsSeen()) > seen + 20, 'the counts catching up after Resume (the monitor kept counting)', 10_000);
+      await eventually(async () => (await rowsKept()) !== rows, 'the table moving again', 10_000);
+      assert.doesNotMatch(await panelText(), /Paused:/);
+    });
+    lap('pause/resume');
+  });
+
+  it('fires an alert past a threshold set in the panel: alert list and status bar', async () => {
+    const w = wb!;
+    await step(w, 'monitor-alert', async () => {
+      const f = frame();
+      await f.getByLabel('Alert scope').selectOption('total');
+      await f.getByLabel('Alert threshold').fill('1');
+      await f.getByLabel('Alert window').selectOption('1');
+      await f.getByRole('button', { name: 'Add Alert' }).click();
+      await eventually(async () => /total > 1\/s/.test(await f.locator('[data-section="alerts"]').innerText()), 'the rule listed', 10_000);
+      await eventually(async () => /Alert total > 1\/s — total:/.test(await f.locator('[data-section="active-alerts"]').innerText().catch(() => '')), 'the alert firing in the panel', 15_000);
+      await eventually(async () => /total \S+\/s > 1\/s/.test(await statusBarText()), 'the alert in the status bar', 10_000);
+      assert.match(await f.locator('.alert-log').innerText(), /fired/);
+      await w.screenshot('monitor-4-alert');
+      // Removing the rule resolves the alert: the status bar goes back to the connection.
+      await f.locator('ul.rules li', { hasText: 'total > 1/s' }).getByRole('button', { name: 'Remove' }).click();
+      await eventually(async () => !/total \S+\/s > 1\/s/.test(await statusBarText()) && /monitor-redis/.test(await statusBarText()), 'the status bar back to normal', 10_000);
+    });
+    lap('alert');
+  });
+
+  it('opens a recent event in Inspect Event when its row is clicked', async () => {
+    const w = wb!;
+    await step(w, 'monitor-inspect', async () => {
+      // Paused, so the row clicked is the row read (new events would push it down otherwise).
+      await frame().getByRole('button', { name: 'Pause' }).click();
+      await frame().getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible', timeout: 5_000 });
+      await w.page.waitForTimeout(500);
+      // A row of the guide's envelope (saga events have no event_type), and the same entity in the document.
+      const row = frame().locator('.vwindow .vrow').filter({ has: frame().locator('.c-type', { hasText: /^order_/ }) }).first();
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      const type = await row.locator('.c-type').innerText();
+      const entity = await row.locator('.c-entity').innerText();
+      await row.click();
+      const text = await waitForEditorText(w.page, (t) => t.includes(`"event_type": "${type}"`) && t.includes(entity), 15_000);
+      assert.match(text, /"event_id"/);
+      await w.screenshot('monitor-5-inspect');
+      await w.runCommand('View: Close Editor');
+      await w.runCommand('UCore: Open Live Monitor');
+      // The page was rebuilt when its tab came back; it restored "paused" from its state.
+      await frame().getByRole('button', { name: 'Resume' }).click();
+      await frame().getByRole('button', { name: 'Pause' }).waitFor({ state: 'visible', timeout: 10_000 });
+    });
+    lap('inspect');
+  });
+
+  it('shows a hostile channel, type and payload as text and runs nothing', async () => {
+    const w = wb!;
+    await step(w, 'monitor-xss', async () => {
+      await w.runCommand('UCore: Stop Demo Traffic');
+      await w.runCommand('UCore: Open Live Monitor');
+      await frame().locator('h1', { hasText: 'Live Monitor' }).waitFor({ state: 'visible', timeout: 20_000 });
+      const resume = frame().getByRole('button', { name: 'Resume' });
+      if (await resume.isVisible()) await resume.click();
+      const payload = JSON.stringify({ event_type: SCRIPT, entity_id: IMG, data: { x: DATA } });
+      for (let i = 0; i < 3; i++) {
+        const r = await runCli(['publish', IMG, payload, '--url', redis!.url]);
+        assert.strictEqual(r.code, 0, r.stderr);
+      }
+      const f = frame();
+      await f.locator('[data-filter="channel"]').fill('<img');
+      await eventually(async () => {
+        const text = await panelText();
+        return text.includes(IMG) && text.includes(SCRIPT) && text.includes(DATA.replace(/"/g, ''));
+      }, 'the hostile channel, type and data as literal text', 15_000).catch(async (e) => {
+        throw new Error(`${(e as Error).message}; the panel shows:\n${(await panelText().catch(() => '?')).slice(0, 2000)}`);
+      });
+      await w.page.waitForTimeout(1000); // any onerror of a broken image would have fired by now
+      const pwned = await f.locator('body').evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+      assert.strictEqual(pwned, undefined, 'window.__pwned is undefined in the webview');
+      for (const fr of w.page.frames()) {
+        const v = await fr.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned).catch(() => undefined);
+        assert.strictEqual(v, undefined, `window.__pwned in ${fr.url().slice(0, 80)}`);
+      }
+      const injected = await f.locator('body').evaluate(() => document.querySelectorAll('img, svg, iframe, object, embed, [onerror], [onload]').length
+        + Array.from(document.scripts).filter((s) => (s.textContent ?? '').includes('__pwned')).length);
+      assert.strictEqual(injected, 0, 'no element built from the payload');
+      assert.deepStrictEqual(dialogs, [], 'no dialog');
+      await w.screenshot('monitor-6-xss');
+      await f.locator('[data-filter="channel"]').fill('');
+    });
+    lap('xss');
+  });
+
+  it('follows a switch to the dark theme', async () => {
+    const w = wb!;
+    await step(w, 'monitor-dark', async () => {
+      await w.runCommand('UCore: Start Demo Traffic');
+      await w.runCommand('Preferences: Color Theme');
+      await w.quickInputType('Dark Modern');
+      await eventually(async () => /vscode-dark/.test((await frame().locator('body').getAttribute('class')) ?? ''), 'the webview in the dark theme', 20_000);
+      await w.page.waitForTimeout(3000);
+      const bg = await frame().locator('body').evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const [r, g, b] = (bg.match(/\d+/g) ?? ['255', '255', '255']).map(Number);
+      assert.ok(r! + g! + b! < 200, `a dark background: ${bg}`);
+      assert.ok((await chartInk('Events/s by channel')) > 500, 'the chart is drawn in the dark theme');
+      await w.screenshot('monitor-7-traffic-dark');
+    });
+    lap('dark');
+  });
+
+  it('comes back after a window reload (serializer), with the time window and filters it had', async () => {
+    const w = wb!;
+    await step(w, 'monitor-reload', async () => {
+      const resume = frame().getByRole('button', { name: 'Resume' });
+      if (await resume.isVisible()) await resume.click();
+      await frame().getByLabel('Time window').selectOption('60');
+      await frame().locator('[data-filter="type"]').fill('order_');
+      await w.page.waitForTimeout(500);
+      await w.runCommand('Developer: Reload Window');
+      await w.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+      // Restored by the serializer: nobody opens it again.
+      await frame().locator('h1', { hasText: 'Live Monitor' }).waitFor({ state: 'visible', timeout: 60_000 });
+      assert.strictEqual(await frame().getByLabel('Time window').inputValue(), '60');
+      assert.strictEqual(await frame().locator('[data-filter="type"]').inputValue(), 'order_');
+      // A reload restarts the extension host (and stops the demo): start it again and see data flow.
+      await w.runCommand('UCore: Start Demo Traffic');
+      await eventually(async () => Number(await frame().locator('.vtable').getAttribute('data-shown')) > 0, 'filtered events in the restored panel', 30_000)
+        .catch(async (e) => {
+          const f = frame();
+          const diag = `rows=${await f.locator('.vtable').getAttribute('data-rows')} shown=${await f.locator('.vtable').getAttribute('data-shown')} `
+            + `events=${await eventsSeen()}\n${(await f.locator('[data-section="recent"]').innerText()).slice(0, 1500)}`;
+          throw new Error(`${(e as Error).message}\n${diag}`);
+        });
+      const types = await frame().locator('.vwindow .vrow .c-type').allInnerTexts();
+      assert.ok(types.length > 0 && types.every((t) => t.includes('order_')), `only order_ types listed: ${types.join(', ')}`);
+      await eventually(async () => (await chartInk('Events/s by channel')) > 500, 'the chart drawing again', 20_000);
+      await w.screenshot('monitor-8-restored-dark');
+      await w.runCommand('UCore: Stop Demo Traffic');
+    });
+    lap('reload');
+  });
+});

@@ -1,0 +1,227 @@
+// The live monitor's host side, inside a real extension host: updates to the panel are coalesced (at most 10 a
+// second however busy the traffic), messages from the page are validated (junk is dropped, never acted on),
+// updates are bounded deltas, alert rules from the panel fire and show in the status bar, and every buffer stays
+// bounded. The page itself is driven in test/e2e/monitor.e2e.test.ts.
+import * as assert from 'node:assert';
+import * as vscode from 'vscode';
+import type { UCoreExtensionApi } from '../../src/extension/extension';
+import { Coalescer, type Clock } from '../../src/extension/monitor/coalescer';
+import { MonitorHistory } from '../../src/extension/monitor/history';
+import { InspectStore } from '../../src/extension/monitor/inspectStore';
+import { UpdateBuilder } from '../../src/extension/monitor/updateBuilder';
+import type { MonitorSnapshot } from '../../src/core/monitor';
+import {
+  HISTORY_SECONDS, hostMessageSchema, MAX_RECENT_PER_UPDATE, webviewMessageSchema,
+} from '../../src/shared/monitorProtocol';
+
+const EXTENSION_ID = 'ucore.ucore-events';
+
+async function api(): Promise<UCoreExtensionApi> {
+  const ext = vscode.extensions.getExtension<UCoreExtensionApi>(EXTENSION_ID);
+  assert.ok(ext);
+  return ext.activate();
+}
+
+async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A clock whose time only moves when the test says so. */
+class FakeClock implements Clock {
+  t = 0;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private ids = 0;
+  now(): number { return this.t; }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.ids;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  }
+  clearTimeout(h: unknown): void { this.timers = this.timers.filter((x) => x.id !== h); }
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.t = next.at;
+      next.fn();
+    }
+    this.t = end;
+  }
+}
+
+/** Publishes `n` small events on the active (embedded) connection, pipelined. */
+async function publishMany(a: UCoreExtensionApi, channel: string, n: number, type = 'load_test'): Promise<void> {
+  const conn = await a.services.requireConnection();
+  const payload = JSON.stringify({ event_id: 'x', event_type: type, timestamp: new Date().toISOString(), data: { n: 1 } });
+  for (let done = 0; done < n; done += 1000) {
+    const batch: Array<[string, string]> = [];
+    for (let i = done; i < Math.min(n, done + 1000); i++) batch.push([channel, payload]);
+    await conn.transport.publishBatch(batch);
+  }
+}
+
+describe('monitor panel (host side)', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    const a = await api();
+    await a.services.connections.setActive('Embedded');
+    await a.monitor.settled();
+  });
+
+  afterEach(async () => {
+    (await api()).monitorPanel.current?.dispose();
+  });
+
+  it('coalesces: a thousand requests in a second give at most 10 sends, the first one at once', () => {
+    const clock = new FakeClock();
+    let sends = 0;
+    const c = new Coalescer(100, () => { sends++; }, clock);
+    c.request();
+    assert.strictEqual(sends, 1, 'the first request after a quiet time is sent at once');
+    for (let i = 0; i < 1000; i++) {
+      c.request();
+      clock.advance(1);
+    }
+    assert.ok(sends <= 11, `${sends} sends in 1 s`);
+    assert.ok(sends >= 9, `${sends} sends in 1 s: requests are not starved`);
+    clock.advance(1000);
+    const settled = sends;
+    clock.advance(5000);
+    assert.strictEqual(sends, settled, 'nothing is sent without a request');
+    c.dispose();
+  });
+
+  it('accepts the messages the page sends and rejects junk', () => {
+    for (const ok of [
+      { type: 'ready' }, { type: 'ready', paused: true, focusChannel: null }, { type: 'pause', paused: false },
+      { type: 'inspect', seq: 42 }, { type: 'addAlertRule', rule: { scope: 'total', match: 'total', threshold: 5 } },
+      { type: 'removeAlertRule', id: 'total > 5/s' }, { type: 'setFocus', channel: 'orders' },
+    ]) assert.ok(webviewMessageSchema.safeParse(ok).success, JSON.stringify(ok));
+    for (const junk of [
+      null, 'ready', 42, [], {}, { type: 'nope' }, { type: 'inspect', seq: '1' }, { type: 'inspect', seq: -1 },
+      { type: 'inspect', seq: 1.5 }, { type: 'pause' }, { type: 'setFocus', channel: 'x'.repeat(10_000) },
+      { type: 'addAlertRule', rule: { scope: 'everything', match: '*', threshold: 1 } },
+      { type: 'addAlertRule', rule: { scope: 'total', match: 'total', threshold: -1 } },
+      { type: 'addAlertRule', rule: { scope: 'total', match: 'total', threshold: Number.POSITIVE_INFINITY } },
+      { type: '__proto__' }, JSON.parse('{"type":"ready","__proto__":{"paused":true}}').__proto__,
+    ]) assert.ok(!webviewMessageSchema.safeParse(junk).success, `rejected: ${JSON.stringify(junk)}`);
+  });
+
+  it('drops invalid messages from the page without acting on them', async () => {
+    const a = await api();
+    const panel = a.monitorPanel.createOrShow(null);
+    await eventually('the page saying ready', () => panel.isReady || undefined, 30_000);
+    const seenBefore = a.monitor.eventsSeen;
+    const rulesBefore = a.monitor.rules.length;
+    for (const junk of [null, { type: 'clear', then: 'more' }.then, { type: 'inspect', seq: 'all' }, { type: 'addAlertRule', rule: { scope: 'total' } }, '<img src=x onerror=alert(1)>']) {
+      panel.receive(junk);
+    }
+    assert.strictEqual(panel.rejected, 5, 'every junk message was counted as rejected');
+    assert.strictEqual(a.monitor.rules.length, rulesBefore, 'no rule was added');
+    assert.ok(a.monitor.eventsSeen >= seenBefore, 'nothing was cleared');
+  });
+
+  it('sends bounded deltas: only events since the last update, at most 100, the rest counted as skipped', async () => {
+    const a = await api();
+    const builder = new UpdateBuilder({ monitor: a.monitor, demoRunning: () => false }, new InspectStore());
+    const init = builder.init(false, null);
+    assert.ok(hostMessageSchema.safeParse(init).success, 'init is valid');
+    const before = a.monitor.eventsSeen;
+    await publishMany(a, 'bounded-deltas', 5000);
+    await eventually('5000 events counted', () => (a.monitor.eventsSeen >= before + 5000 ? true : undefined));
+    const u1 = builder.update();
+    assert.ok(hostMessageSchema.safeParse({ type: 'update', update: u1 }).success, 'the update is valid');
+    assert.strictEqual(u1.recent.length, MAX_RECENT_PER_UPDATE);
+    assert.strictEqual(u1.recent.length + u1.skipped, u1.eventsSeen - Math.max(0, before - MAX_RECENT_PER_UPDATE));
+    for (let i = 1; i < u1.recent.length; i++) assert.ok(u1.recent[i - 1]!.seq > u1.recent[i]!.seq, 'newest first');
+    assert.strictEqual(u1.recent[0]!.seq, u1.eventsSeen, 'the newest event is listed');
+    const u2 = builder.update();
+    assert.strictEqual(u2.recent.length, 0, 'nothing new: no rows');
+    assert.strictEqual(u2.skipped, 0);
+    assert.strictEqual(u2.seq, u1.seq + 1);
+    await publishMany(a, 'bounded-deltas', 7);
+    await eventually('7 more events counted', () => (a.monitor.eventsSeen >= u1.eventsSeen + 7 ? true : undefined));
+    const u3 = builder.update();
+    assert.strictEqual(u3.recent.length, 7, 'exactly the new events');
+    assert.ok(u3.recent.every((r) => r.seq > u1.eventsSeen));
+  });
+
+  it('posts at most 10 updates a second to an open panel under heavy traffic', async () => {
+    const a = await api();
+    const panel = a.monitorPanel.createOrShow(null);
+    await eventually('the page saying ready', () => panel.isReady || undefined, 30_000);
+    await sleep(300);
+    const start = panel.updatesPosted;
+    const t0 = Date.now();
+    // ~2 s of traffic as fast as the embedded transport takes it. The embedded transport delivers in-process: yield
+    // between batches as a socket would, or this loop alone would starve every timer of the extension host.
+    let sent = 0;
+    while (Date.now() - t0 < 2000) {
+      await publishMany(a, 'coalescing', 1000);
+      sent += 1000;
+      await new Promise((r) => setImmediate(r));
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const posted = panel.updatesPosted - start;
+    console.log(`      ${posted} updates in ${seconds.toFixed(1)} s under load (${Math.round(sent / seconds)} events/s)`);
+    assert.ok(posted >= 5, `updates keep coming under load (${posted})`);
+    assert.ok(posted <= Math.ceil(seconds * 10) + 1, `${posted} updates in ${seconds.toFixed(1)} s`);
+  });
+
+  it('fires a rule added in the panel: the status bar turns to the alert, removing the rule resolves it', async () => {
+    const a = await api();
+    const rule = await a.monitor.addPanelRule({ scope: 'channel', match: 'alert-test-*', threshold: 5, windowSeconds: 1 });
+    try {
+      assert.ok(a.monitor.rules.some((r) => r.id === rule.id && r.source === 'panel'));
+      await assert.rejects(a.monitor.addPanelRule({ scope: 'channel', match: '  ', threshold: 5 }), /Name the channel/);
+      const deadline = Date.now() + 15_000;
+      while (!a.statusBar.alerting && Date.now() < deadline) {
+        await publishMany(a, 'alert-test-1', 200);
+        await sleep(100);
+      }
+      assert.ok(a.statusBar.alerting, 'the status bar shows the alert');
+      assert.match(a.statusBar.text, /alert-test-1 .*\/s > 5\/s/);
+      assert.ok(a.monitor.activeAlerts().some((x) => x.ruleId === rule.id && x.key === 'alert-test-1'));
+      assert.ok(a.monitor.alertLog.all().some((x) => x.ruleId === rule.id && x.state === 'firing'));
+    } finally {
+      await a.monitor.removePanelRule(rule.id);
+    }
+    await eventually('the alert resolved', () => (!a.statusBar.alerting ? true : undefined), 5000);
+    assert.ok(!a.monitor.activeAlerts().some((x) => x.ruleId === rule.id));
+    assert.ok(a.monitor.alertLog.all().some((x) => x.ruleId === rule.id && x.state === 'resolved'));
+  });
+
+  it('keeps its buffers bounded: 15 minutes of history, the payloads of 1000 listed events', () => {
+    const history = new MonitorHistory();
+    const snap = (at: number): MonitorSnapshot => ({
+      at, running: true, connection: 'ready', gaps: 0, lastGapAt: null,
+      total: { name: 'total', total: 1, rate1s: 1, rate10s: 1, rate60s: 1 },
+      channels: Array.from({ length: 30 }, (_, i) => ({ name: `c${i}`, total: 1, rate1s: 1, rate10s: 1, rate60s: 1 })),
+      types: [], trackedChannels: 30, trackedTypes: 0, streams: [], recent: [], activeAlerts: [], counters: null,
+    });
+    for (let s = 1; s <= 2000; s++) history.record(snap(s * 1000 + 5));
+    assert.strictEqual(history.all().length, HISTORY_SECONDS);
+    assert.ok(history.all().every((p) => p.channels.length <= 9), 'top 8 channels + (other) per point');
+    assert.strictEqual(history.since(history.count - 3, 30).length, 3);
+    assert.strictEqual(history.since(0, 30).length, 30, 'a delta never carries more than asked');
+
+    const store = new InspectStore(1000, 100_000);
+    for (let i = 1; i <= 5000; i++) store.add({ seq: i, channel: 'c', type: 't', receivedAt: 0, payload: 'x'.repeat(50), truncated: false });
+    assert.strictEqual(store.size, 1000);
+    assert.ok(store.get(5000) && !store.get(4000));
+    for (let i = 5001; i <= 5010; i++) store.add({ seq: i, channel: 'c', type: 't', receivedAt: 0, payload: 'y'.repeat(40_000), truncated: false });
+    assert.ok(store.size <= 3, `a character budget too: ${store.size} entries`);
+  });
+});
