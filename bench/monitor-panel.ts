@@ -33,6 +33,13 @@ interface HostLine {
 }
 
 interface LoadLine { t: number; sent: number; acked: number; zeroReceivers: number }
+interface CanaryLine { t: number; max: number }
+
+// An idle Node process measuring its own event-loop delay beside the extension host: on a busy 2-core machine the
+// scheduler alone delays every process, and this tells those delays apart from work done in the extension host.
+const CANARY = `const { monitorEventLoopDelay } = require('node:perf_hooks');
+const h = monitorEventLoopDelay({ resolution: 5 }); h.enable();
+setInterval(() => { console.log(JSON.stringify({ t: Date.now(), max: h.max / 1e6 })); h.reset(); }, 1000);`;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,9 +79,9 @@ async function main(): Promise<void> {
     const env: Record<string, string> = { UCORE_BENCH_STATS_FILE: statsFile };
     if (profile) {
       env.UCORE_BENCH_PROFILE_FILE = profileFile;
-      env.UCORE_BENCH_PROFILE_SECONDS = String(Math.min(seconds, 30));
-      // Activation + opening the panel take ~15-25 s here; the load starts right after.
-      env.UCORE_BENCH_PROFILE_DELAY_SECONDS = '25';
+      env.UCORE_BENCH_PROFILE_SECONDS = String(Math.min(seconds, 20));
+      // Activation + opening the panel take ~10-15 s here; the load starts right after.
+      env.UCORE_BENCH_PROFILE_DELAY_SECONDS = '18';
     }
     server = await startCodeServer({ env, settings: { 'ucore.connections': [{ name: CONN, url: redis.url }], 'ucore.defaultConnection': CONN } });
     wb = await openWorkbench(server.url, server.workspace);
@@ -93,6 +100,9 @@ async function main(): Promise<void> {
     const startLine = before[before.length - 1]!;
 
     log(`load: ${rate > 0 ? `${k(rate)} events/s target` : 'as fast as possible'} for ${seconds} s`);
+    const canaryLines: CanaryLine[] = [];
+    const canary = spawn(process.execPath, ['-e', CANARY], { stdio: ['ignore', 'pipe', 'ignore'] });
+    canary.stdout.on('data', (d) => { for (const l of String(d).split('\n')) if (l.trim()) canaryLines.push(JSON.parse(l) as CanaryLine); });
     const loadLines: LoadLine[] = [];
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'monitor-panel-load.js'), '--port', String(redis.port), '--seconds', String(seconds), '--rate', String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
@@ -108,6 +118,7 @@ async function main(): Promise<void> {
     const loadStart = Date.now();
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     const loadEnd = Date.now();
+    canary.kill();
     if (code !== 0) throw new Error(`the load generator exited with ${code}`);
     log('load done; letting the monitor drain');
     await sleep(5000);
@@ -117,7 +128,8 @@ async function main(): Promise<void> {
 
     // ---- per-second table ----
     const during = lines.filter((l) => l.at > loadStart && l.at <= loadEnd + 1000);
-    console.log('\n  second   sent/s   recv/s   ui/s  maxLoop ms  p99 ms  heap MB  status');
+    console.log('\n  second   sent/s   recv/s   ui/s  maxLoop ms  p99 ms  canary ms  heap MB  status');
+    const canaryAt = (at: number) => canaryLines.find((c) => Math.abs(c.t - at) <= 500)?.max;
     let prev = startLine;
     let prevSent = 0;
     const loadAt = (at: number) => {
@@ -129,7 +141,8 @@ async function main(): Promise<void> {
       const sentNow = loadAt(l.at);
       const dt = (l.at - prev.at) / 1000 || 1;
       console.log(`  ${pad(((l.at - loadStart) / 1000).toFixed(0), 6)} ${pad(k((sentNow - prevSent) / dt), 8)} ${pad(k((l.received - prev.received) / dt), 8)} `
-        + `${pad(((l.uiUpdates - prev.uiUpdates) / dt).toFixed(1), 6)} ${pad(l.maxLoopDelayMs.toFixed(1), 11)} ${pad(l.p99LoopDelayMs.toFixed(1), 7)} ${pad(mb(l.heapUsed), 8)}  ${l.status}${l.gaps ? ` gaps=${l.gaps}` : ''}`);
+        + `${pad(((l.uiUpdates - prev.uiUpdates) / dt).toFixed(1), 6)} ${pad(l.maxLoopDelayMs.toFixed(1), 11)} ${pad(l.p99LoopDelayMs.toFixed(1), 7)} `
+        + `${pad(canaryAt(l.at)?.toFixed(1) ?? '–', 10)} ${pad(mb(l.heapUsed), 8)}  ${l.status}${l.gaps ? ` gaps=${l.gaps}` : ''}`);
       prev = l;
       prevSent = sentNow;
     }
@@ -143,6 +156,10 @@ async function main(): Promise<void> {
     const maxLoop = Math.max(...during.map((l) => l.maxLoopDelayMs));
     const maxUiPerSecond = Math.max(...during.map((l, i) => l.uiUpdates - (i ? during[i - 1]!.uiUpdates : startLine.uiUpdates)));
     const gaps = endLine.gaps - startLine.gaps;
+    const canaryMax = Math.max(0, ...canaryLines.filter((c) => c.t > loadStart && c.t <= loadEnd + 1000).map((c) => c.max));
+    const over = during.filter((l) => l.maxLoopDelayMs > 100);
+    const overAlone = over.filter((l) => (canaryAt(l.at) ?? 0) <= 100);
+    const loadAvg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const firstHeaps = during.slice(0, 10).map((l) => l.heapUsed);
     const lastHeaps = during.slice(-10).map((l) => l.heapUsed);
     const saidSo = /subscription was lost/.test(panelText);
@@ -150,13 +167,14 @@ async function main(): Promise<void> {
   load                ${k(lastLoad.sent / loadSeconds)} events/s sent for ${loadSeconds.toFixed(1)} s (${lastLoad.sent} events; ${lastLoad.zeroReceivers} PUBLISH replies of 0 receivers)
   received            ${k(received / loadSeconds)} events/s counted by the extension host's monitor (${received} events, ${(100 * received / Math.max(1, lastLoad.sent)).toFixed(1)} % of sent)
   UI updates          ${(uiUpdates / loadSeconds).toFixed(1)}/s on average, ${maxUiPerSecond} in the busiest second (limit 10/s)
-  event-loop delay    max ${maxLoop.toFixed(1)} ms over the run (goal: never over 100 ms); p99 per second up to ${Math.max(...during.map((l) => l.p99LoopDelayMs)).toFixed(1)} ms
+  event-loop delay    max ${maxLoop.toFixed(1)} ms over the run (goal: never over 100 ms); p99 per second up to ${Math.max(...during.map((l) => l.p99LoopDelayMs)).toFixed(1)} ms;
+                      ${over.length} of ${during.length} seconds over 100 ms, ${overAlone.length} of them while an idle canary process stayed under 100 ms (canary max ${canaryMax.toFixed(1)} ms; load average ${loadAvg})
   heap                ${mb(startLine.heapUsed)} MB before the load; first 10 s ${mb(Math.min(...firstHeaps))}–${mb(Math.max(...firstHeaps))} MB, last 10 s ${mb(Math.min(...lastHeaps))}–${mb(Math.max(...lastHeaps))} MB; ${mb(endLine.heapUsed)} MB 5 s after
   subscription lost   ${gaps} time(s)${gaps ? `; the panel ${saidSo ? 'SAYS SO' : 'does NOT say so'}` : ''}
   figures             ${statsFile}${profile ? `\n  CPU profile         ${profileFile}` : ''}
   screenshot          ${join(ARTIFACTS_DIR, 'screenshots', 'bench-monitor-panel.png')}`);
     console.log(`
-  goal: max event-loop delay <= 100 ms ......... ${maxLoop <= 100 ? 'met' : 'MISSED'}
+  goal: max event-loop delay <= 100 ms ......... ${maxLoop <= 100 ? 'met' : overAlone.length === 0 ? 'missed only when the whole machine stalled (see canary)' : 'MISSED'}
   goal: UI updates <= 10/s ..................... ${maxUiPerSecond <= 11 ? 'met' : 'MISSED'}
   goal: received close to sent ................. ${received >= 0.95 * lastLoad.sent ? 'met' : gaps ? 'missed, and the panel says why' : 'MISSED'}
   goal: a lost subscription is shown ........... ${gaps === 0 ? 'not exercised (no drop)' : saidSo ? 'met' : 'MISSED'}`);

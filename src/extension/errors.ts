@@ -1,6 +1,7 @@
 // One way to fail in front of the user: a single clear message with "Show Log", the detail in the log, nothing
 // swallowed. The same message is not stacked while it is still on screen.
 import * as vscode from 'vscode';
+import { showError } from './notify';
 import { describeError, isUCoreError } from '../core/errors';
 import type { ExtensionLog } from './services';
 
@@ -33,7 +34,7 @@ export class ErrorReporter {
     const message = `${what} failed: ${line}`;
     if (this.showing.has(message)) return;
     this.showing.add(message);
-    void vscode.window.showErrorMessage(message, 'Show Log').then((pick) => {
+    void showError(message, 'Show Log').then((pick) => {
       this.showing.delete(message);
       if (pick) this.log.show(false);
     });

@@ -76,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   });
   const benchStats = startBenchStats(monitor, monitorPanel, log.scoped('bench'));
   if (benchStats) context.subscriptions.push(benchStats);
+  services.ownReceivers = (name) => (monitor.connectionName === name ? 1 : 0);
   const statusBar = new StatusBar(connections, monitor, () => demo.running);
   context.subscriptions.push(demo.onDidChange(() => statusBar.update()));
 

@@ -1,5 +1,6 @@
 // Builds the ExtensionServices object activate() hands to every area.
 import * as vscode from 'vscode';
+import { showWarning } from './notify';
 import { ecommerceRegistry } from '../core/domain/ecommerce';
 import type { EventLike } from '../core/envelope/envelope';
 import { BadInputError, UCoreError } from '../core/errors';
@@ -16,11 +17,16 @@ export interface BuiltServices extends ExtensionServices {
   safety: SafetyGuard;
   /** Everything to dispose at deactivation, in order. */
   disposables: vscode.Disposable[];
+  /**
+   * How many of a channel's subscribers on this connection are the extension's own (the live monitor's
+   * PSUBSCRIBE *): PUBLISH counts them, the user wants to hear about the others. Set by activate().
+   */
+  ownReceivers: (connectionName: string) => number;
 }
 
 export function createServices(context: vscode.ExtensionContext, log: ExtensionLog): BuiltServices {
   const settings = new Settings(log.scoped('settings'), (message) => {
-    void vscode.window.showWarningMessage(message, 'Open Settings').then((pick) => {
+    void showWarning(message, 'Open Settings').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'ucore.');
     });
   });
@@ -43,8 +49,9 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
 
   const publishEvent = async (conn: ActiveConnection, channel: string, event: EventLike): Promise<PublishResult> => {
     if (!channel) throw new BadInputError('a channel name is required');
-    const receivers = await conn.adapter.publishJson(channel, event, { timeoutMs: settings.get('commandTimeoutMs') });
-    publishLog.info(`published ${String(event.event_type ?? '(no type)')} to channel ${channel} on "${conn.name}" (${receivers} receivers)`);
+    const counted = await conn.adapter.publishJson(channel, event, { timeoutMs: settings.get('commandTimeoutMs') });
+    const receivers = Math.max(0, counted - built.ownReceivers(conn.name));
+    publishLog.info(`published ${String(event.event_type ?? '(no type)')} to channel ${channel} on "${conn.name}" (${receivers} receivers besides UCore)`);
     return { kind: 'channel', target: channel, receivers };
   };
 
@@ -66,7 +73,7 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
     return { kind: 'stream', target: stream, id };
   };
 
-  return {
+  const built: BuiltServices = {
     log,
     settings,
     connections,
@@ -80,5 +87,7 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
     appendEvent,
     handleErrors: (what, task) => errors.run(what, task),
     disposables: [connections, settings],
+    ownReceivers: () => 0,
   };
+  return built;
 }

@@ -1,6 +1,7 @@
 // Two brakes on mutating actions: Workspace Trust (an untrusted workspace is read-only) and production connections
 // (a modal confirmation before publish, replay, ack, claim, trim, delete, move to dead-letter, requeue, create group).
 import * as vscode from 'vscode';
+import { showWarning } from './notify';
 import type { Logger } from '../core/logger';
 import type { ActiveConnection } from './services';
 
@@ -11,7 +12,7 @@ export class SafetyGuard {
   async confirm(action: string, connection: ActiveConnection | undefined): Promise<boolean> {
     if (!vscode.workspace.isTrusted) {
       this.log.info(`refused in an untrusted workspace: ${action}`);
-      void vscode.window.showWarningMessage(
+      void showWarning(
         `UCore Events is read-only in an untrusted workspace: cannot ${action}. Trust the workspace to allow changes.`,
         'Manage Workspace Trust',
       ).then((pick) => {
@@ -21,7 +22,7 @@ export class SafetyGuard {
     }
     if (connection?.production) {
       const go = 'Proceed';
-      const pick = await vscode.window.showWarningMessage(
+      const pick = await showWarning(
         `"${connection.name}" is a production connection.`,
         { modal: true, detail: `Do you really want to ${action}?` },
         go,
@@ -39,7 +40,7 @@ export class SafetyGuard {
   async confirmDestructive(action: string, detail: string, connection: ActiveConnection | undefined, button: string): Promise<boolean> {
     if (!(await this.confirm(action, undefined))) return false;
     const prod = connection?.production ? ` on the PRODUCTION connection "${connection.name}"` : '';
-    const pick = await vscode.window.showWarningMessage(`${capitalize(action)}${prod}?`, { modal: true, detail }, button);
+    const pick = await showWarning(`${capitalize(action)}${prod}?`, { modal: true, detail }, button);
     return pick === button;
   }
 }

@@ -25,6 +25,13 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
 }
 
+// Every server a test process starts dies with it, even when a test forgets stop() on a handle from restart():
+// an orphaned redis-server would keep a port other test files may be handed next.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -52,6 +59,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--protected-mode', 'no', '--loglevel', 'warning', ...(options.args ?? [])];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   child.stderr?.on('data', (d) => { stderr += String(d); });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

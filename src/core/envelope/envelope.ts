@@ -117,14 +117,26 @@ export function completeEvent(e: EventLike): EventEnvelope {
   if (typeof out.version !== 'string') out.version = '1.0';
   if (typeof out.data !== 'object' || out.data === null || Array.isArray(out.data)) out.data = {};
   if (typeof out.metadata !== 'object' || out.metadata === null || Array.isArray(out.metadata)) out.metadata = {};
-  if (typeof out.event_type !== 'string') out.event_type = String(out.event_type ?? 'unknown');
+  if (typeof out.event_type !== 'string') out.event_type = textOf(out.event_type ?? 'unknown');
   return out as EventEnvelope;
 }
 
 /** The event's type as text for display/counting; "(none)" when absent. */
 export function eventTypeOf(e: unknown): string {
   const t = (e as EventLike | null)?.event_type;
-  return typeof t === 'string' && t ? t : t === undefined || t === null ? '(none)' : String(t);
+  return typeof t === 'string' && t ? t : t === undefined || t === null ? '(none)' : textOf(t);
+}
+
+/**
+ * String(value) that cannot throw: `{"toString": 1}` from the wire makes String() throw ("Cannot convert object to
+ * primitive value"), and so would a null-prototype object. Objects fall back to "[object Object]".
+ */
+function textOf(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
 }
 
 /** The entity of an event: entity_id, else data.order_id / top-level order_id forms the guide uses. */

@@ -1,5 +1,6 @@
 // Commands on channels (tail, filter, show in monitor) and the view-wide ones (refresh, monitor, log, about).
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { ECOMMERCE_CHANNEL, USER_CHANNEL } from '../../core/domain/ecommerce';
 import { Commands, ContextKeys } from '../constants';
 import { shorten } from '../format';
@@ -63,7 +64,7 @@ export function registerChannelCommands(r: Registrar, ctx: CommandContext): void
 
   r.register(Commands.aboutShow, 'Show Version', async () => {
     const version = String(ctx.extension.extension.packageJSON.version ?? '');
-    void vscode.window.showInformationMessage(`UCore Events ${version}`);
+    void showInfo(`UCore Events ${version}`);
     return version;
   });
 

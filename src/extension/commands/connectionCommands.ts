@@ -1,5 +1,6 @@
 // Add, connect, disconnect, edit, remove and pick connections.
 import * as vscode from 'vscode';
+import { showError, showInfo, showWarning } from '../notify';
 import { BadInputError } from '../../core/errors';
 import { parseConnectionUrl, redactUrl } from '../../core/transport/url';
 import { splitPassword, type ConnectionEntry } from '../connections/connectionManager';
@@ -127,7 +128,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
     const name = form.setting.name;
     await connections.setActive(name, { connect: false });
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting to ${name}…` }, () => connections.connect(name));
-    void vscode.window.showInformationMessage(`Connected to ${name} (${redactUrl(form.setting.url)}).`);
+    void showInfo(`Connected to ${name} (${redactUrl(form.setting.url)}).`);
     return name;
   });
 
@@ -142,7 +143,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Connecting to ${name}…` }, () => connections.connect(name));
     } catch (e) {
       if ((e as { code?: string }).code === 'AUTH_FAILED' && entry.config.source !== 'builtin') {
-        const pick = await vscode.window.showErrorMessage(`${name}: authentication failed.`, 'Enter Password', 'Show Log');
+        const pick = await showError(`${name}: authentication failed.`, 'Enter Password', 'Show Log');
         if (pick === 'Show Log') ctx.services.log.show(false);
         if (pick === 'Enter Password') {
           const pw = await vscode.window.showInputBox({ prompt: `Password for ${name} (kept in the secret storage)`, password: true, ignoreFocusOut: true });
@@ -195,7 +196,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
 
   r.register(Commands.connectionRemove, 'Remove Connection', async (arg?: unknown) => {
     const entry = await pickConnection(ctx, arg, 'Remove…', (e) => e.config.source === 'added');
-    const ok = await vscode.window.showWarningMessage(`Remove the connection "${entry.config.name}" and its stored password?`, { modal: true }, 'Remove');
+    const ok = await showWarning(`Remove the connection "${entry.config.name}" and its stored password?`, { modal: true }, 'Remove');
     if (ok !== 'Remove') return;
     ctx.tail.stopConnection(entry.config.name);
     await connections.remove(entry.config.name);

@@ -1,6 +1,7 @@
 // "Check Duplicate": the guide's fingerprint of an event and whether it was seen within the TTL. The check is the
 // real idempotency check (SET NX EX), so checking marks the event as seen: the message says so.
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { Deduplicator } from '../../core/dedup/deduplicator';
 import { fingerprintJson } from '../../core/dedup/fingerprint';
 import { readEvent } from '../../core/envelope/envelope';
@@ -52,7 +53,7 @@ export function registerDedupCommand(r: Registrar, ctx: CommandContext): void {
     const message = duplicate
       ? `Duplicate: an event with fingerprint ${fp} was seen within the last ${dedup.ttlSeconds} s (${shorten(key, 100)}).`
       : `New: fingerprint ${fp} was not seen before. Checking marked it as seen for ${dedup.ttlSeconds} s, so checking again reports a duplicate.`;
-    void vscode.window.showInformationMessage(message, 'Copy Fingerprint').then((pick) => {
+    void showInfo(message, 'Copy Fingerprint').then((pick) => {
       if (pick) void vscode.env.clipboard.writeText(fp);
     });
     return { fingerprint: fp, duplicate, key };

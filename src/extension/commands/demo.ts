@@ -1,6 +1,7 @@
 // "Start / Stop Demo Traffic": the guide's e-commerce flow (core runDemo) on the active connection until stopped.
 // The context key ucore.demoRunning switches which of the two the views' title bars show.
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { runDemo, type DemoSummary } from '../../core/domain/demo';
 import { describeError } from '../../core/errors';
 import { Commands, ContextKeys } from '../constants';
@@ -105,7 +106,7 @@ export function registerDemoCommands(r: Registrar, services: ExtensionServices, 
   r.register(Commands.demoStop, 'Stop Demo Traffic', async () => {
     const summary = await demo.stop();
     if (summary) {
-      void vscode.window.showInformationMessage(
+      void showInfo(
         `Demo stopped: ${summary.events} events, ${summary.orders} orders (${summary.paid} paid, ${summary.shipped} shipped), ${summary.deadLettered} dead-lettered, ${summary.sagas} sagas.`,
       );
     }

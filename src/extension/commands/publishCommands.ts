@@ -1,6 +1,7 @@
 // "Publish Event": pick a channel or stream, an event type from the registry, edit the prefilled JSON (validated as
 // you type: JSON, envelope, schema), then send it.
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { createEvent, parseEvent, parseJson, type EventEnvelope } from '../../core/envelope/envelope';
 import type { SchemaRegistry } from '../../core/envelope/registry';
 import { BadInputError, InvalidEventError } from '../../core/errors';
@@ -84,9 +85,7 @@ export async function publishTo(ctx: CommandContext, target: Target, eventInput:
   const result = target.kind === 'channel'
     ? await ctx.services.publishEvent(conn, target.name, event)
     : await ctx.services.appendEvent(conn, target.name, event);
-  // PUBLISH counts the extension's own monitor (PSUBSCRIBE *) too; the user wants to know about the others.
-  if (result.receivers !== undefined && ctx.monitor.connectionName === conn.name) result.receivers = Math.max(0, result.receivers - 1);
-  void vscode.window.showInformationMessage(describeResult(result, event.event_type));
+  void showInfo(describeResult(result, event.event_type));
   if (target.kind === 'channel') ctx.explorer.channels.scheduleRefresh();
   else ctx.explorer.streams.refresh();
   return result;

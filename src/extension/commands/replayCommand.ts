@@ -1,6 +1,7 @@
 // "Replay Events", step by step: selection → target → rate → dry-run preview → run with a cancellable progress
 // notification → summary.
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { BadInputError } from '../../core/errors';
 import { replay, type ReplaySelection, type ReplayTarget, type ReplayResult } from '../../core/replay/replay';
 import { formatDuration, plural, shorten } from '../format';
@@ -120,12 +121,12 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
         });
       if (preview.aborted) return undefined;
       if (preview.matched === 0) {
-        void vscode.window.showInformationMessage(`No events match (scanned ${preview.scanned}).`);
+        void showInfo(`No events match (scanned ${preview.scanned}).`);
         return preview;
       }
       const first = preview.preview.map((e) => `${e.id} ${String(e.event.event_type ?? '')}`).join(', ');
       const run = 'Run Replay';
-      const pick = await vscode.window.showInformationMessage(
+      const pick = await showInfo(
         `Replay (4/4): ${plural(preview.matched, 'event')} match (of ${preview.scanned} scanned). Send them to ${label}${rate ? ` at ${rate}/s` : ''}?`,
         { modal: true, detail: `First: ${shorten(first, 400)}${preview.skippedMalformed ? `\n${preview.skippedMalformed} malformed entries will be skipped.` : ''}` },
         run,
@@ -160,7 +161,7 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
     );
     const text = summary(result, label);
     ctx.services.log.info(`[replay] ${text}`);
-    void vscode.window.showInformationMessage(text);
+    void showInfo(text);
     ctx.explorer.streams.refresh();
     return result;
   });

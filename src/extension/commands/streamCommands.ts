@@ -1,6 +1,7 @@
 // Commands on streams, consumer groups and pending entries: inspect, copy, ack, claim, autoclaim, move to
 // dead-letter, requeue from dead-letter, create group, trim, load more.
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { BadInputError } from '../../core/errors';
 import { DeadLetterQueue } from '../../core/retry/dead-letter';
 import type { StreamEntry } from '../../core/transport/types';
@@ -121,7 +122,7 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
       start = res.nextStart;
       if (start === '0-0') break;
     }
-    void vscode.window.showInformationMessage(`Claimed ${plural(claimed, 'entry', 'entries')} for ${shorten(consumer, 80)}${deleted ? `; ${deleted} pending ids pointed at deleted entries and were dropped` : ''}.`);
+    void showInfo(`Claimed ${plural(claimed, 'entry', 'entries')} for ${shorten(consumer, 80)}${deleted ? `; ${deleted} pending ids pointed at deleted entries and were dropped` : ''}.`);
     refresh();
     return claimed;
   });
@@ -135,7 +136,7 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
     const raw = entry ? entryText(entry) : JSON.stringify({ missing_entry: p.pending.id });
     const id = await dlq.add(raw, { error: 'moved by user', attempts: p.pending.deliveries, source: `${p.key}/${p.group}`, errorName: 'MovedByUser' });
     await conn.transport.xack(p.key, p.group, [p.pending.id]);
-    void vscode.window.showInformationMessage(`Moved ${p.pending.id} to ${DEAD_LETTER_STREAM} as ${id} and acknowledged it.`);
+    void showInfo(`Moved ${p.pending.id} to ${DEAD_LETTER_STREAM} as ${id} and acknowledged it.`);
     refresh();
     return id;
   });
@@ -157,7 +158,7 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
     const where = 'channel' in target ? `channel ${target.channel}` : `stream ${target.stream}`;
     if (!(await services.guard(`requeue ${id} to ${shorten(where, 100)}`, conn))) return undefined;
     const ok = await dlq.requeue(id, target);
-    void vscode.window.showInformationMessage(ok ? `Requeued ${id} to ${shorten(where, 100)}.` : `${id} was no longer in ${DEAD_LETTER_STREAM}.`);
+    void showInfo(ok ? `Requeued ${id} to ${shorten(where, 100)}.` : `${id} was no longer in ${DEAD_LETTER_STREAM}.`);
     refresh();
     ctx.explorer.channels.scheduleRefresh();
     return ok;
@@ -181,7 +182,7 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
       if (/BUSYGROUP/.test((e as Error).message)) throw new BadInputError(`the group "${group}" exists already on ${stream}`);
       throw e;
     }
-    void vscode.window.showInformationMessage(`Created consumer group ${shorten(group, 80)} on ${shorten(stream, 80)}.`);
+    void showInfo(`Created consumer group ${shorten(group, 80)} on ${shorten(stream, 80)}.`);
     refresh();
     return group;
   });
@@ -204,7 +205,7 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
     );
     if (!ok) return undefined;
     const removed = await conn.transport.xtrim(stream, maxLen, false);
-    void vscode.window.showInformationMessage(`Trimmed ${shorten(stream, 80)}: ${plural(removed, 'entry', 'entries')} removed.`);
+    void showInfo(`Trimmed ${shorten(stream, 80)}: ${plural(removed, 'entry', 'entries')} removed.`);
     refresh();
     return removed;
   });

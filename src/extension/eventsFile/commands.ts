@@ -3,6 +3,7 @@
 // the target is known or asked, envelope/schema problems are confirmed, the connection is ready, services.guard()
 // agrees (trust, production), then placeholders are expanded and the event goes out.
 import * as vscode from 'vscode';
+import { showError, showInfo, showWarning } from '../notify';
 import { ECOMMERCE_CHANNEL } from '../../core/domain/ecommerce';
 import { completeEvent, type EventLike } from '../../core/envelope/envelope';
 import { BadInputError, describeError } from '../../core/errors';
@@ -90,7 +91,7 @@ export class EventsFileCommands {
     const doc = await this.documentFor(uri);
     const parsed = this.documents.get(doc);
     if (parsed.blocks.length === 0) {
-      void vscode.window.showInformationMessage('This file has no events to publish. Write one JSON event per block, blocks separated by ### lines.');
+      void showInfo('This file has no events to publish. Write one JSON event per block, blocks separated by ### lines.');
       return undefined;
     }
     if (!vscode.workspace.isTrusted) {
@@ -118,7 +119,7 @@ export class EventsFileCommands {
       const all = withIssues.length ? 'Send Anyway' : 'Send the Others';
       const skip = 'Skip Events with Problems';
       const buttons = withIssues.length && withIssues.length < sendable.length ? [all, skip] : [all];
-      const pick = await vscode.window.showWarningMessage('Some events of this file have problems.', { modal: true, detail: lines.join('\n') }, ...buttons);
+      const pick = await showWarning('Some events of this file have problems.', { modal: true, detail: lines.join('\n') }, ...buttons);
       if (!pick) return undefined;
       if (pick === skip) sendable = sendable.filter((b) => !withIssues.includes(b));
     }
@@ -171,11 +172,11 @@ export class EventsFileCommands {
     const head = `Published ${summary.sent} of ${plural(sendable.length, 'event')}${spread ? ` (${spread})` : ''}`;
     this.log.info(`${head} from ${doc.uri.toString(true)}${summary.skipped ? `; skipped ${summary.skipped}` : ''}${summary.cancelled ? '; cancelled' : ''}`);
     if (failure) {
-      void vscode.window.showErrorMessage(`${head}. Stopped: ${failure}`, 'Show Log').then((p) => p && this.services.log.show(false));
+      void showError(`${head}. Stopped: ${failure}`, 'Show Log').then((p) => p && this.services.log.show(false));
     } else if (summary.cancelled) {
-      void vscode.window.showWarningMessage(`${head}. Cancelled.`);
+      void showWarning(`${head}. Cancelled.`);
     } else {
-      void vscode.window.showInformationMessage(`${head}${summary.skipped ? `; ${summary.skipped} skipped` : ''}.`);
+      void showInfo(`${head}${summary.skipped ? `; ${summary.skipped} skipped` : ''}.`);
     }
     return summary;
   }
@@ -258,7 +259,7 @@ function toEvent(value: Record<string, unknown>, issues: EventIssue[]): Record<s
 async function confirmIssues(title: string, issues: EventIssue[], button: string): Promise<boolean> {
   const shown = issues.slice(0, 5).map((i) => `• ${shorten(i.message, 300)}`);
   if (issues.length > 5) shown.push(`• … and ${issues.length - 5} more (see the Problems view)`);
-  const pick = await vscode.window.showWarningMessage(title, { modal: true, detail: shown.join('\n') }, button);
+  const pick = await showWarning(title, { modal: true, detail: shown.join('\n') }, button);
   return pick === button;
 }
 
@@ -273,7 +274,7 @@ export function validateTargetName(v: string, kind: TargetKind): string | undefi
 function describeResult(r: PublishResult, type: string): string {
   if (r.kind === 'stream') return `Appended ${shorten(type, 80)} to ${shorten(r.target, 80)} as ${r.id ?? '?'}`;
   const n = r.receivers ?? 0;
-  return `Published ${shorten(type, 80)} to ${shorten(r.target, 80)} (${n === 0 ? 'no receivers' : plural(n, 'receiver')})`;
+  return `Published ${shorten(type, 80)} to ${shorten(r.target, 80)} (${n === 0 ? 'no receivers' : plural(n, 'receiver')} besides UCore)`;
 }
 
 function typeOf(value: Record<string, unknown>): string {

@@ -161,7 +161,7 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
     const item = new vscode.TreeItem(shorten(node.channel), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     const parts = [formatRate(node.ratePerSecond)];
-    if (node.subscribers !== null) parts.push(`${node.subscribers} subs`);
+    if (node.subscribers !== null) parts.push(`${node.subscribers} ${node.subscribers === 1 ? 'subscriber' : 'subscribers'}`);
     item.description = parts.join(' · ');
     item.tooltip = [tooltipValue(node.channel) ?? shorten(node.channel),
       `${formatRate(node.ratePerSecond)}, ${plural(node.total, 'event')} seen since the monitor started`,
