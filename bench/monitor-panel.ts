@@ -8,11 +8,13 @@
 // updates/s (messages posted to the webview), the extension host's max event-loop delay, its heap; and whether the
 // panel said so when Redis dropped the monitor's subscription (client-output-buffer-limit pubsub 32mb).
 //
-//   node dist/bench/monitor-panel.js [--seconds 60] [--quick] [--rate 100000 | --rate 0] [--profile]
+//   node dist/bench/monitor-panel.js [--seconds 60] [--quick] [--rate 100000 | --rate 0] [--profile] [--no-panel]
 //   --quick: 10 s of load.  --profile: also a CPU profile of the extension host during the load (.cpuprofile,
-//   open it in Chrome DevTools or VS Code), written to .test-artifacts/bench/.
+//   open it in Chrome DevTools or VS Code), written to .test-artifacts/bench/.  --no-panel: a baseline with the
+//   monitor counting but no panel open.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startCodeServer, type CodeServer } from '../test/e2e/lib/code-server';
 import { ARTIFACTS_DIR, REPO_ROOT } from '../test/e2e/lib/paths';
@@ -26,6 +28,10 @@ interface HostLine {
   maxLoopDelayMs: number;
   p99LoopDelayMs: number;
   heapUsed: number;
+  heapAfterMajorGc: number | null;
+  cpuPercent: number;
+  majorGcs: number;
+  maxGcPauseMs: number;
   rss: number;
   status: string;
   gaps: number;
@@ -48,13 +54,75 @@ function arg(name: string): string | undefined {
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
+/** Baseline: the same load with the monitor running but no panel open. */
+const noPanel = process.argv.includes('--no-panel');
 const seconds = Number(arg('seconds') ?? (quick ? 10 : 60));
 const rate = Number(arg('rate') ?? 100_000);
 const CONN = 'bench-redis';
+const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
 const k = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
 const pad = (s: string, n: number) => s.padStart(n);
+
+/** Fields of /proc/<pid>/stat after the command name: [state, ppid, pgrp, session, ...]. */
+function procStat(pid: string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) used so far by the processes of process group `pgrp`. */
+function cpuSecondsOfGroup(pgrp: number): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const f = procStat(pid);
+    if (f && Number(f[2]) === pgrp) total += (Number(f[11]) + Number(f[12])) / 100; // utime + stime, USER_HZ ticks
+  }
+  return total;
+}
+
+/** The process group of our browser: Playwright starts Chromium as a child of this process, in a group of its own. */
+function browserGroup(): number {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const f = procStat(pid);
+    if (f && Number(f[1]) === process.pid && Number(f[2]) === Number(pid)) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chrom')) return Number(pid);
+      } catch { /* gone */ }
+    }
+  }
+  return -1;
+}
+
+/** CPU seconds of the process listening as redis-server on `port` (its title is "redis-server 127.0.0.1:port"). */
+function redisCpuSeconds(port: number): number {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`:${port}`)) continue;
+      const f = procStat(pid);
+      if (f) return (Number(f[11]) + Number(f[12])) / 100;
+    } catch { /* gone */ }
+  }
+  return 0;
+}
+
+/** Busy share of all cores since the previous call, from /proc/stat. */
+function machineBusy(): () => number {
+  const read = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3]! + f[4]!;
+    return { idle, total: f.reduce((a, b) => a + b, 0) };
+  };
+  const start = read();
+  return () => {
+    const now = read();
+    return 1 - (now.idle - start.idle) / Math.max(1, now.total - start.total);
+  };
+}
 
 function readLines<T>(file: string): T[] {
   if (!existsSync(file)) return [];
@@ -88,11 +156,15 @@ async function main(): Promise<void> {
     log('workbench up');
     const statusBar = wb.page.locator('.part.statusbar');
     for (let i = 0; i < 150 && !/bench-redis/.test(await statusBar.innerText()); i++) await sleep(200);
-    await wb.runCommand('UCore: Open Live Monitor');
     const frame = wb.webviewFrame();
-    await frame.locator('h1', { hasText: 'Live Monitor' }).waitFor({ state: 'visible', timeout: 60_000 });
-    for (let i = 0; i < 100 && !/bench-redis · ready/.test(await frame.locator('body').innerText()); i++) await sleep(200);
-    log('monitor panel open and ready');
+    if (!noPanel) {
+      await wb.runCommand('UCore: Open Live Monitor');
+      await frame.locator('h1', { hasText: 'Live Monitor' }).waitFor({ state: 'visible', timeout: 60_000 });
+      for (let i = 0; i < 100 && !/bench-redis · ready/.test(await frame.locator('body').innerText()); i++) await sleep(200);
+      log('monitor panel open and ready');
+    } else {
+      log('no panel (baseline)');
+    }
     const waitForLines = async (n: number) => { for (let i = 0; i < 100 && readLines<HostLine>(statsFile).length < n; i++) await sleep(100); };
     await waitForLines(3);
     await sleep(3000);
@@ -116,19 +188,29 @@ async function main(): Promise<void> {
       }
     });
     const loadStart = Date.now();
+    const busy = machineBusy();
+    const browserPgrp = browserGroup();
+    const chromiumCpu0 = cpuSecondsOfGroup(browserPgrp);
+    const serverCpu0 = cpuSecondsOfGroup(server.pid);
+    const redisCpu0 = redisCpuSeconds(redis.port);
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     const loadEnd = Date.now();
+    const machine = busy();
+    const loadSec = (loadEnd - loadStart) / 1000;
+    const chromiumPct = (100 * (cpuSecondsOfGroup(browserPgrp) - chromiumCpu0)) / loadSec;
+    const serverPct = (100 * (cpuSecondsOfGroup(server.pid) - serverCpu0)) / loadSec;
+    const redisPct = (100 * (redisCpuSeconds(redis.port) - redisCpu0)) / loadSec;
     canary.kill();
     if (code !== 0) throw new Error(`the load generator exited with ${code}`);
     log('load done; letting the monitor drain');
     await sleep(5000);
     const lines = readLines<HostLine>(statsFile);
-    const panelText = await frame.locator('body').innerText().catch(() => '');
+    const panelText = noPanel ? '' : await frame.locator('body').innerText().catch(() => '');
     await wb.screenshot('bench-monitor-panel');
 
     // ---- per-second table ----
     const during = lines.filter((l) => l.at > loadStart && l.at <= loadEnd + 1000);
-    console.log('\n  second   sent/s   recv/s   ui/s  maxLoop ms  p99 ms  canary ms  heap MB  status');
+    console.log('\n  second   sent/s   recv/s   ui/s  maxLoop ms  p99 ms  canary ms  heap MB  after full GC  GC pause ms  status');
     const canaryAt = (at: number) => canaryLines.find((c) => Math.abs(c.t - at) <= 500)?.max;
     let prev = startLine;
     let prevSent = 0;
@@ -142,7 +224,8 @@ async function main(): Promise<void> {
       const dt = (l.at - prev.at) / 1000 || 1;
       console.log(`  ${pad(((l.at - loadStart) / 1000).toFixed(0), 6)} ${pad(k((sentNow - prevSent) / dt), 8)} ${pad(k((l.received - prev.received) / dt), 8)} `
         + `${pad(((l.uiUpdates - prev.uiUpdates) / dt).toFixed(1), 6)} ${pad(l.maxLoopDelayMs.toFixed(1), 11)} ${pad(l.p99LoopDelayMs.toFixed(1), 7)} `
-        + `${pad(canaryAt(l.at)?.toFixed(1) ?? '–', 10)} ${pad(mb(l.heapUsed), 8)}  ${l.status}${l.gaps ? ` gaps=${l.gaps}` : ''}`);
+        + `${pad(canaryAt(l.at)?.toFixed(1) ?? '–', 10)} ${pad(mb(l.heapUsed), 8)} ${pad(l.heapAfterMajorGc === null ? '–' : mb(l.heapAfterMajorGc), 14)}`
+        + ` ${pad(`${l.maxGcPauseMs.toFixed(1)}${l.majorGcs ? ' (full)' : ''}`, 12)}  ${l.status}${l.gaps ? ` gaps=${l.gaps}` : ''}`);
       prev = l;
       prevSent = sentNow;
     }
@@ -152,10 +235,13 @@ async function main(): Promise<void> {
     const endLine = lines[lines.length - 1]!;
     const loadSeconds = (loadEnd - loadStart) / 1000;
     const received = endLine.received - startLine.received;
-    const uiUpdates = endLine.uiUpdates - startLine.uiUpdates;
+    const lastDuring = during[during.length - 1] ?? endLine;
+    const uiUpdates = lastDuring.uiUpdates - startLine.uiUpdates;
+    const uiSeconds = Math.max(1, (lastDuring.at - startLine.at) / 1000);
     const maxLoop = Math.max(...during.map((l) => l.maxLoopDelayMs));
     const maxUiPerSecond = Math.max(...during.map((l, i) => l.uiUpdates - (i ? during[i - 1]!.uiUpdates : startLine.uiUpdates)));
     const gaps = endLine.gaps - startLine.gaps;
+    const floors = during.filter((l) => l.majorGcs > 0 && l.heapAfterMajorGc !== null).map((l) => l.heapAfterMajorGc!);
     const canaryMax = Math.max(0, ...canaryLines.filter((c) => c.t > loadStart && c.t <= loadEnd + 1000).map((c) => c.max));
     const over = during.filter((l) => l.maxLoopDelayMs > 100);
     const overAlone = over.filter((l) => (canaryAt(l.at) ?? 0) <= 100);
@@ -166,10 +252,12 @@ async function main(): Promise<void> {
     console.log(`
   load                ${k(lastLoad.sent / loadSeconds)} events/s sent for ${loadSeconds.toFixed(1)} s (${lastLoad.sent} events; ${lastLoad.zeroReceivers} PUBLISH replies of 0 receivers)
   received            ${k(received / loadSeconds)} events/s counted by the extension host's monitor (${received} events, ${(100 * received / Math.max(1, lastLoad.sent)).toFixed(1)} % of sent)
-  UI updates          ${(uiUpdates / loadSeconds).toFixed(1)}/s on average, ${maxUiPerSecond} in the busiest second (limit 10/s)
+  CPU (% of one core) extension host ${avg(during.map((l) => l.cpuPercent)).toFixed(0)} % (of code-server's ${serverPct.toFixed(0)} % in all), Chromium ${browserPgrp > 0 ? `${chromiumPct.toFixed(0)} %` : '?'}, redis-server ${redisPct.toFixed(0)} %; the machine ${(machine * 100).toFixed(0)} % busy (${cpus().length} cores, every process)
+  UI updates          ${(uiUpdates / uiSeconds).toFixed(1)}/s on average, ${maxUiPerSecond} in the busiest second (limit 10/s)
   event-loop delay    max ${maxLoop.toFixed(1)} ms over the run (goal: never over 100 ms); p99 per second up to ${Math.max(...during.map((l) => l.p99LoopDelayMs)).toFixed(1)} ms;
                       ${over.length} of ${during.length} seconds over 100 ms, ${overAlone.length} of them while an idle canary process stayed under 100 ms (canary max ${canaryMax.toFixed(1)} ms; load average ${loadAvg})
   heap                ${mb(startLine.heapUsed)} MB before the load; first 10 s ${mb(Math.min(...firstHeaps))}–${mb(Math.max(...firstHeaps))} MB, last 10 s ${mb(Math.min(...lastHeaps))}–${mb(Math.max(...lastHeaps))} MB; ${mb(endLine.heapUsed)} MB 5 s after
+                      after each full GC during the load: ${floors.length ? floors.map((f) => mb(f)).join(', ') : 'none happened'} MB (the floor: flat = no leak)
   subscription lost   ${gaps} time(s)${gaps ? `; the panel ${saidSo ? 'SAYS SO' : 'does NOT say so'}` : ''}
   figures             ${statsFile}${profile ? `\n  CPU profile         ${profileFile}` : ''}
   screenshot          ${join(ARTIFACTS_DIR, 'screenshots', 'bench-monitor-panel.png')}`);

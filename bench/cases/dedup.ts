@@ -54,6 +54,6 @@ export async function dedupCase(ctx: BenchContext): Promise<CaseResult[]> {
   const note = 'both sides fingerprint every event; ours is the guide\'s Python-exact canonical JSON, the baseline JSON.stringify';
   return [
     caseResult({ id: 'dedup', title: 'dedup checkBatch, 1000 per call', count: n, times: a, baselineLabel: 'hand-written SHA-256 + pipelined SET NX EX', goal: 0.9, notes: [note] }),
-    caseResult({ id: 'dedup-single', title: 'dedup isDuplicate, 1000 calls in flight', count: n, times: b, baselineLabel: 'hand-written SHA-256 + pipelined SET NX EX', goal: 0.9 }),
+    caseResult({ id: 'dedup-single', title: 'dedup isDuplicate, 1000 calls in flight', count: n, times: b, baselineLabel: 'hand-written SHA-256 + pipelined SET NX EX' }),
   ];
 }

@@ -25,10 +25,11 @@ export async function embeddedCase(ctx: BenchContext): Promise<CaseResult[]> {
   await Promise.all([emb.connect(), embSub.connect(), redisSub.connect()]);
   const reset = async () => { server.flushAll(); await ctx.flush(); };
   const results: CaseResult[] = [];
-  const pair = (id: string, title: string, run: (t: Transport) => Promise<number>, o: { count?: number; size?: string; warm?: boolean; reset?: boolean } = {}) =>
+  const pair = (id: string, title: string, run: (t: Transport) => Promise<number>, o: { count?: number; size?: string; warm?: boolean; reset?: boolean; repeats?: number } = {}) =>
     measurePairs({
       runs: ctx.runs,
       redisPid: ctx.redisPid,
+      repeats: { baseline: o.repeats ?? 1, ours: o.repeats ?? 1 },
       reset: o.reset === false ? undefined : reset,
       warmup: o.warm === false ? undefined : async () => { await run(redis); await run(emb); },
       baseline: () => run(redis),
@@ -81,7 +82,7 @@ export async function embeddedCase(ctx: BenchContext): Promise<CaseResult[]> {
       const got = await store.getByEntity('order-7', { limit: 100_000 });
       if (got.length !== 1000) throw new Error(`entity query: ${got.length}`);
     }
-  }).then((ms) => ms / 5), { size: `${n.toLocaleString('en-US')} events; one entity's 1,000`, reset: false });
+  }).then((ms) => ms / 5), { size: `${n.toLocaleString('en-US')} events; one entity's 1,000`, reset: false, repeats: 5 });
 
   // ---- replay of the store's stream to another stream
   await pair('embedded-replay', 'embedded: replay stream → stream', (t) => timed(async () => {

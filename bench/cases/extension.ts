@@ -1,6 +1,7 @@
-// The extension's own figures: the size of the minified bundle, and its activation time as the extension host
-// measures it (activate() writes `{"activationMs": N}` to the file named by UCORE_BENCH_ACTIVATION_FILE; the host
-// inherits code-server's environment). Each reload of the workbench starts a new extension host: one activation.
+// The extension's own figures: the size of the minified bundle, and its activation time in the extension host, two
+// ways: activate() writes its own duration (`{"activationMs": N}`) to the file named by UCORE_BENCH_ACTIVATION_FILE
+// (the host inherits code-server's environment), and VS Code's Running Extensions view shows its measure, which also
+// counts loading the bundle. Each reload of the workbench starts a new extension host: one more activation.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,17 @@ async function waitForActivations(file: string, count: number, timeoutMs: number
   }
 }
 
+/** "Activation: 106ms" (or "Startup Activation: …") of our row in Developer: Show Running Extensions. */
+async function vscodeActivationMs(wb: Workbench): Promise<number> {
+  await wb.runCommand('Developer: Show Running Extensions');
+  const cell = wb.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'UCore Events' }).locator('.activation-time');
+  await cell.waitFor({ timeout: 15_000 });
+  const text = await cell.innerText();
+  const ms = Number(/(\d+)\s*ms/.exec(text)?.[1]);
+  if (!Number.isFinite(ms)) throw new Error(`unexpected activation text "${text}"`);
+  return ms;
+}
+
 export function bundleSizeResult(): CaseResult {
   const bundle = join(REPO_ROOT, 'dist', 'extension.js');
   const size = statSync(bundle).size;
@@ -39,14 +51,18 @@ export function bundleSizeResult(): CaseResult {
 }
 
 export async function extensionCase(ctx: BenchContext): Promise<CaseResult[]> {
-  const results: CaseResult[] = [bundleSizeResult()];
-  const activation: CaseResult = {
-    id: 'activation', title: 'extension activation (in the extension host)', size: 'code-server, embedded connection', unit: 'ms',
-    ours: figure([]), goal: { text: `< ${ACTIVATION_LIMIT_MS} ms`, valueAtMost: ACTIVATION_LIMIT_MS }, notes: [],
+  const goal = { text: `< ${ACTIVATION_LIMIT_MS} ms`, valueAtMost: ACTIVATION_LIMIT_MS };
+  const own: CaseResult = {
+    id: 'activation', title: 'extension activation: activate()', size: 'code-server, embedded connection', unit: 'ms',
+    ours: figure([]), goal, notes: [],
   };
-  results.push(activation);
+  const host: CaseResult = {
+    id: 'activation-vscode', title: 'extension activation: VS Code\'s measure', size: 'loading the bundle + activate()', unit: 'ms',
+    ours: figure([]), goal, notes: [],
+  };
+  const results = [bundleSizeResult(), own, host];
   if (!existsSync(join(REPO_ROOT, 'e2e', 'tools', 'code-server'))) {
-    activation.notes.push('not measured: code-server is not installed (node scripts/ensure-e2e.mjs)');
+    for (const r of [own, host]) r.notes.push('not measured: code-server is not installed (node scripts/ensure-e2e.mjs)');
     return results;
   }
   const dir = mkdtempSync(join(tmpdir(), 'ucore-bench-act-'));
@@ -54,23 +70,40 @@ export async function extensionCase(ctx: BenchContext): Promise<CaseResult[]> {
   let server: CodeServer | undefined;
   let wb: Workbench | undefined;
   const started = performance.now();
+  const hostValues: number[] = [];
+  const hostErrors: string[] = [];
+  const readHost = async () => {
+    try {
+      hostValues.push(await vscodeActivationMs(wb!));
+    } catch (e) {
+      hostErrors.push((e as Error).message.split('\n')[0]);
+    }
+  };
   try {
     server = await startCodeServer({ env: { UCORE_BENCH_ACTIVATION_FILE: file } });
     wb = await openWorkbench(server.url, server.workspace);
     await waitForActivations(file, 1, 90_000);
-    for (let r = 1; r < ctx.runs; r++) {
+    await readHost();
+    // A quick run measures one activation: starting code-server and a workbench takes ~15 s of the minute.
+    const activationRuns = ctx.quick ? 1 : ctx.runs;
+    for (let r = 1; r < activationRuns; r++) {
       await wb.page.reload();
       await waitForActivations(file, r + 1, 90_000);
+      await readHost();
     }
     const values = activations(file);
-    activation.ours = figure(values, 0);
-    activation.met = activation.ours.median < ACTIVATION_LIMIT_MS;
-    activation.notes.push(
-      `${values.length} activation(s): first after code-server start, then one per workbench reload; ${((performance.now() - started) / 1000).toFixed(0)} s in all`,
-      'activate() measured by the extension itself, from its first line to the end (the embedded connection ready)',
+    own.ours = figure(values, 0);
+    own.met = own.ours.median < ACTIVATION_LIMIT_MS;
+    own.notes.push(
+      `${values.length} activation(s): the first after code-server started, then one per workbench reload; ${((performance.now() - started) / 1000).toFixed(0)} s in all`,
+      'timed by activate() itself, from its first line until the embedded connection is ready; loading the bundle comes before',
     );
+    host.ours = figure(hostValues, 0);
+    if (hostValues.length) host.met = host.ours.median < ACTIVATION_LIMIT_MS;
+    host.notes.push('the "Activation" time of Developer: Show Running Extensions: loading dist/extension.js plus the activate() call');
+    if (hostErrors.length) host.notes.push(`not read ${hostErrors.length} time(s): ${hostErrors[0]}`);
   } catch (e) {
-    activation.notes.push(`not measured: ${(e as Error).message.split('\n')[0]}`);
+    for (const r of [own, host]) r.notes.push(`not measured: ${(e as Error).message.split('\n')[0]}`);
   } finally {
     await wb?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);

@@ -24,6 +24,8 @@ export interface PairOptions {
   ours: TimedRun;
   /** redis-server's pid, to add its CPU time to each side's. */
   redisPid?: number;
+  /** A side that times the mean of several repetitions: its CPU time is divided by as many. @default 1 */
+  repeats?: { baseline?: number; ours?: number };
 }
 
 export interface PairTimes {
@@ -55,7 +57,7 @@ export async function measurePairs(o: PairOptions): Promise<PairTimes> {
         const cpu1 = cpuMs(o.redisPid);
         sum[name] += ms;
         if (cpu0 === null || cpu1 === null) cpuKnown = false;
-        else sum[`${name}Cpu`] += cpu1 - cpu0;
+        else sum[`${name}Cpu`] += (cpu1 - cpu0) / (o.repeats?.[name] ?? 1);
       }
     }
     out.baselineMs.push(sum.baseline);

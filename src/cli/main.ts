@@ -105,12 +105,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Exit only once stdout and stderr have drained: a piped stdout is asynchronous, and exiting early loses lines. */
+function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => { if (--pending === 0) process.exit(code); };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (e) => {
       process.stderr.write(`ucore: ${redactUrl(describeError(e))}\n`);
-      process.exit(1);
+      exitAfterFlush(1);
     },
   );
 }

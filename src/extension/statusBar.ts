@@ -30,6 +30,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(): void {
+    this.item.command = Commands.connectionSelect;
     const entry = this.connections.active;
     if (!entry) {
       this.item.text = '$(debug-disconnect) UCore: no connection';
@@ -49,7 +50,6 @@ export class StatusBar implements vscode.Disposable {
       this.item.command = Commands.monitorOpen;
       return;
     }
-    this.item.command = Commands.connectionSelect;
     const icon = state.kind === 'connected' ? '$(radio-tower)'
       : state.kind === 'connecting' || state.kind === 'reconnecting' ? '$(sync~spin)'
         : state.kind === 'error' ? '$(error)' : '$(debug-disconnect)';

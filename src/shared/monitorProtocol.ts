@@ -15,8 +15,12 @@ export const MAX_PREVIEW_CHARS = 300;
 export const MAX_RATES = 20;
 /** Named series per chart; the rest add up to `(other)`. */
 export const MAX_SERIES = 8;
-/** Recent events per update at most (at 10 updates/s: 1000 rows/s, the table's whole capacity). */
-export const MAX_RECENT_PER_UPDATE = 100;
+/**
+ * Recent events per update at most (at 10 updates/s: 500 rows/s, the table's capacity in 2 s). More would only
+ * churn: the host keeps each listed payload for Inspect, and at 100 rows per update that alone promoted ~0.5 MB/s
+ * to the extension host's old generation.
+ */
+export const MAX_RECENT_PER_UPDATE = 50;
 /** Recent events the page keeps for its table. */
 export const MAX_TABLE_ROWS = 1000;
 /** Per-second history kept by the host and sent on `init`: 15 minutes, the longest time window. */
@@ -199,6 +203,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('removeAlertRule'), id: name }),
   /** Open a recent event (by its seq) in an Inspect Event document. */
   z.object({ type: z.literal('inspect'), seq: int }),
+  /** Something the page noticed (e.g. it dropped an invalid message from the host), for the host's log. */
+  z.object({ type: z.literal('problem'), message: z.string().check(z.maxLength(500)) }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 

@@ -147,6 +147,10 @@ describe('secrets: the password never shows', () => {
     const good = await tryConnect(url, { maxReconnectDelayMs: 100 });
     assert.ok(good);
     const adapter = new EventAdapter(good, logger);
+    // The objects themselves, as a careless console.log or a crash reporter would print them.
+    assertClean('util.inspect(transport)', inspect(good, { depth: 10 }));
+    assertClean('util.inspect(adapter)', inspect(adapter, { depth: 10 }));
+    assertClean('JSON.stringify(transport)', JSON.stringify(good));
     await adapter.subscribe('core-ch', () => undefined);
     await adapter.publishJson('core-ch', { event_type: 'x' });
     await srv.kill();

@@ -747,6 +747,30 @@ export function defineContract(name: string, makeTransport: () => Promise<Contra
         assert.deepEqual(ids(await b.readByIndex(big, bigIdx, { count: 3 })), ids(await a.xrange(big, '-', '+', 3)));
       });
 
+      it('appendIndexed can publish a field of each item in the same step, in append order', async () => {
+        const stream = k('pub-store');
+        const idx = k('pub-idx');
+        const channel = k('pub-ch');
+        const rec = record(b);
+        await b.subscribe([channel]);
+        const items = Array.from({ length: 5 }, (_, i) => ({ stream, fields: { event: `{"n":${i}}` }, indexKeys: [idx] }));
+        // An item without the field is stored, not published.
+        items.splice(2, 0, { stream, fields: { other: 'x' } as Record<string, string>, indexKeys: [idx] });
+        const appended = await a.appendIndexed(items, { publish: { channel, field: 'event' } });
+        assert.equal(appended.length, 6);
+        await until('5 messages', () => rec.messages.length >= 5);
+        await sleep(20);
+        assert.deepEqual(rec.messages.map((m) => m.payload), [0, 1, 2, 3, 4].map((n) => `{"n":${n}}`));
+        assert.ok(rec.messages.every((m) => m.channel === channel));
+        assert.equal(await a.xlen(stream), 6);
+        assert.equal(await a.xlen(idx), 6);
+        await a.appendIndexed([{ stream, fields: { event: '{}' }, indexKeys: [] }]);
+        await sleep(20);
+        assert.equal(rec.messages.length, 5, 'no publish without the option');
+        rec.stop();
+        await b.unsubscribe([channel]);
+      });
+
       it('pipelines XADDs and reports the first error after running them all', async () => {
         const key = k('batch');
         const str = k('str');

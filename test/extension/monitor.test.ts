@@ -5,6 +5,7 @@
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
+import { LagAlerts } from '../../src/extension/monitor/alertRules';
 import { Coalescer, type Clock } from '../../src/extension/monitor/coalescer';
 import { MonitorHistory } from '../../src/extension/monitor/history';
 import { InspectStore } from '../../src/extension/monitor/inspectStore';
@@ -133,7 +134,7 @@ describe('monitor panel (host side)', function () {
     assert.ok(a.monitor.eventsSeen >= seenBefore, 'nothing was cleared');
   });
 
-  it('sends bounded deltas: only events since the last update, at most 100, the rest counted as skipped', async () => {
+  it('sends bounded deltas: only events since the last update, at most 50, the rest counted as skipped', async () => {
     const a = await api();
     const builder = new UpdateBuilder({ monitor: a.monitor, demoRunning: () => false }, new InspectStore());
     const init = builder.init(false, null);
@@ -201,6 +202,44 @@ describe('monitor panel (host side)', function () {
     await eventually('the alert resolved', () => (!a.statusBar.alerting ? true : undefined), 5000);
     assert.ok(!a.monitor.activeAlerts().some((x) => x.ruleId === rule.id));
     assert.ok(a.monitor.alertLog.all().some((x) => x.ruleId === rule.id && x.state === 'resolved'));
+  });
+
+  it('fires lag alerts per consumer group once above the threshold and resolves them once back under', () => {
+    const lag = new LagAlerts();
+    lag.setRules([{ id: 'lag', scope: 'lag', match: 'workers-*', stream: 'event_store', threshold: 100, source: 'panel' }], 0);
+    const sample = (lagA: number | null, lagB: number) => [{
+      stream: 'event_store', exists: true, length: 1000, lastId: '1-0', newEntries: 0, entriesPerSecond: null, sampledAt: 0,
+      groups: [{ name: 'workers-a', consumers: 1, pending: 0, lag: lagA }, { name: 'workers-b', consumers: 1, pending: 0, lag: lagB }, { name: 'other', consumers: 1, pending: 0, lag: 10_000 }],
+    }];
+    assert.deepStrictEqual(lag.evaluate(sample(50, 50), 1), []);
+    const fired = lag.evaluate(sample(150, 50), 2);
+    assert.deepStrictEqual(fired.map((a) => [a.key, a.state, a.value]), [['event_store › workers-a', 'firing', 150]]);
+    assert.deepStrictEqual(lag.evaluate(sample(300, 50), 3), [], 'still firing: not reported again');
+    assert.deepStrictEqual(lag.evaluate(sample(null, 50), 4).map((a) => a.state), ['resolved'], 'a group whose lag is unknown no longer fires');
+    lag.evaluate(sample(150, 150), 5);
+    assert.deepStrictEqual(lag.setRules([], 6).map((a) => [a.key, a.state]), [['event_store › workers-a', 'resolved'], ['event_store › workers-b', 'resolved']]);
+  });
+
+  it('takes alert rules from the setting ucore.monitor.alerts, skipping invalid entries', async () => {
+    const a = await api();
+    const config = vscode.workspace.getConfiguration();
+    try {
+      await config.update('ucore.monitor.alerts', [
+        { scope: 'channel', match: 'orders:*', threshold: 100 },
+        { scope: 'lag', match: 'fulfilment', threshold: 50, id: 'fulfilment behind' },
+        { scope: 'channel', threshold: 1 },
+        { scope: 'galaxy', match: 'x', threshold: 1 },
+      ], vscode.ConfigurationTarget.Global);
+      const rules = await eventually('the rules from settings', () => {
+        const r = a.monitor.rules.filter((x) => x.source === 'settings');
+        return r.length === 2 ? r : undefined;
+      });
+      assert.deepStrictEqual(rules.map((r) => r.id), ['channel orders:* > 100/s', 'fulfilment behind']);
+      await assert.rejects(a.monitor.removePanelRule('fulfilment behind'), /setting ucore\.monitor\.alerts/);
+    } finally {
+      await config.update('ucore.monitor.alerts', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await eventually('the rules gone', () => (a.monitor.rules.every((x) => x.source !== 'settings') ? true : undefined));
   });
 
   it('keeps its buffers bounded: 15 minutes of history, the payloads of 1000 listed events', () => {

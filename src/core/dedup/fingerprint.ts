@@ -14,21 +14,30 @@ import * as crypto from 'node:crypto';
 import { BadInputError } from '../errors';
 import type { EventLike } from '../envelope/envelope';
 import { parseJsonExact } from './exact-json';
-import { canonicalJson } from './python-json';
+import { canonicalJsonOrUndefined } from './python-json';
 
 export const FINGERPRINT_HEX_CHARS = 32;
+
+/** The four fields in sorted order, as json.dumps(sort_keys=True) writes them. */
+const CANONICAL_FIELDS = [['data', {}], ['entity_id', null], ['event_type', null], ['user_id', null]] as const;
 
 /** The text the fingerprint hashes (Python's json.dumps of the four fields). */
 export function fingerprintCanonical(event: EventLike): string {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new BadInputError('an event to fingerprint must be an object');
   }
-  return canonicalJson({
-    data: field(event, 'data', {}),
-    entity_id: field(event, 'entity_id', null),
-    event_type: field(event, 'event_type', null),
-    user_id: field(event, 'user_id', null),
-  });
+  // canonicalJson of {data, entity_id, event_type, user_id}, written directly: the keys are known and sorted, so
+  // the outer object is neither built nor sorted (a third of the fingerprint's cost in the dedup benchmark).
+  let out = '{';
+  for (const [key, fallback] of CANONICAL_FIELDS) {
+    const value = field(event, key, fallback);
+    // A value with no JSON form (a function) leaves its key out, as it would from an object.
+    const text = canonicalJsonOrUndefined(value);
+    if (text === undefined) continue;
+    if (out.length > 1) out += ', ';
+    out += `"${key}": ${text}`;
+  }
+  return `${out}}`;
 }
 
 /** First 32 hex chars of the SHA-256 of `fingerprintCanonical(event)`. */

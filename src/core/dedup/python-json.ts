@@ -20,6 +20,11 @@ export function canonicalJson(value: unknown): string {
   return out;
 }
 
+/** canonicalJson, but undefined (not an error) for a value with no JSON form: undefined, a function, a symbol. */
+export function canonicalJsonOrUndefined(value: unknown): string | undefined {
+  return write(value, 1);
+}
+
 function write(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case 'string': return pyString(value);
@@ -72,6 +77,10 @@ export function pyNumber(n: number): string {
 
 /** Python `repr(float)`: exponent form when the decimal exponent is < -4 or >= 16, `.0` on integral values. */
 export function pyFloatRepr(x: number): string {
+  // The usual price or ratio: both languages print the same shortest round-trip digits, and JS uses plain decimal
+  // notation from 1e-7 up to 1e21, Python from 1e-4 up to 1e16. Only integral values need Python's `.0`.
+  const abs = x < 0 ? -x : x;
+  if (abs >= 1e-4 && abs < 1e16 && !Number.isInteger(x)) return String(x);
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';

@@ -38,14 +38,44 @@ export type ParseResult<T> = { ok: true; event: T } | { ok: false; error: Invali
 
 const PREVIEW = 200;
 
+/**
+ * Deepest nesting of arrays and objects the core accepts in an event. Python's json (the guide's apps) gives up near
+ * 1,000 levels; JS's JSON.parse reads 100,000 levels, but the value then overflows the stack of whatever walks or
+ * serialises it next (JSON.stringify in the CLI's output, structured clone into a webview), far from the parse.
+ */
+export const MAX_JSON_NESTING = 1000;
+
 /** JSON text (or Buffer) → value; a NotJsonError with a short preview instead of a throw from JSON.parse. */
 export function parseJson(text: string | Buffer): { ok: true; value: unknown } | { ok: false; error: NotJsonError } {
   const s = typeof text === 'string' ? text : text.toString('utf8');
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(s) };
+    value = JSON.parse(s);
   } catch (e) {
     return { ok: false, error: new NotJsonError(`not JSON: ${(e as Error).message}`, previewText(s)) };
   }
+  if (nestedDeeperThan(s, MAX_JSON_NESTING)) {
+    return { ok: false, error: new NotJsonError(`not JSON the core accepts: nested deeper than ${MAX_JSON_NESTING} levels`, previewText(s)) };
+  }
+  return { ok: true, value };
+}
+
+/** For valid JSON text: true when arrays/objects nest deeper than `max`. Free for short texts, one pass otherwise. */
+function nestedDeeperThan(s: string, max: number): boolean {
+  if (s.length <= 2 * max) return false; // each level costs two characters
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 /** Strict: the value must be a complete envelope. Accepts an object or JSON text. Never throws. */

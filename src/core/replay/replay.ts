@@ -36,7 +36,7 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /** Called at most ~10 times a second, and once at the end. */
   onProgress?: (p: ReplayProgress) => void;
-  /** Events per pipelined send. @default 500 */
+  /** Events per pipelined send. @default 1000 (a read page: one send per page) */
   batchSize?: number;
   /** In a dry run, the first this many matched events are returned in `preview`. @default 20 */
   preview?: number;
@@ -168,7 +168,7 @@ function previewOf(id: string, raw: string, parsed: StoredEvent['event'] | undef
 }
 
 function checkOptions(o: ReplayOptions): { batchSize: number; previewMax: number; rate: number | undefined } {
-  const batchSize = o.batchSize ?? 500;
+  const batchSize = o.batchSize ?? READ_PAGE;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) throw new BadInputError(`batchSize must be a whole number from 1 to ${MAX_BATCH}`);
   const previewMax = o.preview ?? 20;
   if (!Number.isInteger(previewMax) || previewMax < 0 || previewMax > MAX_PREVIEW) throw new BadInputError(`preview must be a whole number from 0 to ${MAX_PREVIEW}`);

@@ -55,8 +55,13 @@ export interface AutoClaimOptions {
   count?: number;
 }
 
-/** Events one `appendIndexed` call carries: one round trip, and a Lua script short enough not to stall Redis. */
-export const APPEND_CHUNK = 500;
+/**
+ * Events one `appendIndexed` call carries: a Lua script short enough not to stall Redis (~1 ms), and small enough
+ * that Redis works on the first chunk while the next ones are built and sent.
+ */
+export const APPEND_CHUNK = 200;
+/** `appendIndexed` calls in flight at once within one appendBatch. */
+const APPEND_WINDOW = 8;
 export const DEFAULT_GET_LIMIT = 1000;
 export const MAX_GET_LIMIT = 100_000;
 const MAX_COUNT = 10_000;
@@ -95,23 +100,42 @@ export class EventStore {
   }
 
   /**
-   * Stores events in order: one atomic `appendIndexed` per chunk of up to 500, then one pipelined publish of that
-   * chunk (overlapping the next chunk's append). Every event is checked before anything is written.
+   * Stores events in order, one atomic `appendIndexed` per chunk of up to 200, and publishes each on the store's
+   * channel: in the same step as its append on an indexed store (Redis runs the PUBLISH in the script), else with a
+   * pipelined publish per chunk once it is stored. Every event is checked before anything is written. Up to 8 chunks
+   * are in flight at once, so Redis stores the first ones while the next are being built. On a failure the call
+   * rejects: the chunks before the failing one are stored, and chunks after it that were already sent may be too.
    */
   async appendBatch(events: EventLike[], options: { publish?: boolean } = {}): Promise<StoredEvent[]> {
     if (!Array.isArray(events)) throw new BadInputError('appendBatch takes a list of events');
     const prepared = events.map((e, i) => this.prepare(e, events.length > 1 ? `event #${i + 1}` : 'event'));
     const channel = options.publish === false ? null : this.publishChannel;
     const out: StoredEvent[] = [];
-    let publishing: Promise<void> = Promise.resolve();
-    for (let i = 0; i < prepared.length; i += APPEND_CHUNK) {
-      const chunk = prepared.slice(i, i + APPEND_CHUNK);
-      const ids = await this.write(chunk);
-      for (let j = 0; j < chunk.length; j++) out.push({ id: ids[j], event: chunk[j].event, raw: chunk[j].raw });
-      await publishing;
-      if (channel !== null) publishing = this.publish(channel, chunk);
+    const writes: Array<Promise<string[]>> = [];
+    const publishes: Array<Promise<void>> = [];
+    const chunks: Prepared[][] = [];
+    for (let i = 0; i < prepared.length; i += APPEND_CHUNK) chunks.push(prepared.slice(i, i + APPEND_CHUNK));
+    const fill = (done: number) => {
+      while (writes.length < chunks.length && writes.length - done < APPEND_WINDOW) {
+        const w = this.write(chunks[writes.length], channel);
+        // Awaited in order below; after a failure nobody awaits the later ones.
+        w.catch(() => undefined);
+        writes.push(w);
+      }
+    };
+    try {
+      fill(0);
+      for (let k = 0; k < chunks.length; k++) {
+        const ids = await writes[k];
+        fill(k + 1);
+        const chunk = chunks[k];
+        for (let j = 0; j < chunk.length; j++) out.push({ id: ids[j], event: chunk[j].event, raw: chunk[j].raw });
+        if (channel !== null && !this.indexed) publishes.push(this.publish(channel, chunk));
+      }
+    } finally {
+      // publish() never rejects: it logs.
+      await Promise.all(publishes);
     }
-    await publishing;
     return out;
   }
 
@@ -134,14 +158,15 @@ export class EventStore {
     return { event, raw, indexKeys };
   }
 
-  private async write(chunk: Prepared[]): Promise<string[]> {
+  /** Writes a chunk; an indexed store also publishes it on `channel` in the same step. */
+  private async write(chunk: Prepared[], channel: string | null): Promise<string[]> {
     if (!this.indexed) {
       const options = this.maxLen === undefined ? undefined : { maxLen: this.maxLen };
       const ids = await this.transport.xaddBatch(chunk.map((p) => ({ key: this.streamKey, fields: eventFields(p.raw), options })));
       return ids.map(String);
     }
     const items: IndexedAppend[] = chunk.map((p) => ({ stream: this.streamKey, fields: eventFields(p.raw), indexKeys: p.indexKeys, maxLen: this.maxLen }));
-    return this.transport.appendIndexed(items);
+    return this.transport.appendIndexed(items, channel === null ? undefined : { publish: { channel, field: EVENT_FIELD } });
   }
 
   /** The events are stored by now; a failed publish only costs live subscribers, so it is logged, not thrown. */

@@ -2,27 +2,45 @@
 // natively). Kept as plain strings; ioredis sends EVALSHA and falls back to EVAL once per connection.
 
 /**
- * Appends a batch of events, each to its stream plus its index streams with the same id.
- * KEYS: per item, the stream key then its index keys. ARGV: item count, then per item:
- * maxLen ('' for none), n = number of field and value strings, the n strings, then the number of index keys.
+ * Appends a batch of events, each to its stream plus its index streams with the same id, and optionally publishes
+ * one of its fields (the store's `events` channel) in the same step.
+ * KEYS: per item, the stream key then its index keys. ARGV: item count, '1' to publish (else '0'), the channel, the
+ * field to publish, then per item: maxLen ('' for none), n = number of field and value strings, the n strings, then the
+ * number of index keys. The usual entry (one field, no maxLen) is added without building an argument table.
  */
 export const APPEND_INDEXED = `
 local ids = {}
 local k = 1
-local a = 2
+local publish, channel, pfield = ARGV[2] == '1', ARGV[3], ARGV[4]
+local a = 5
 for i = 1, tonumber(ARGV[1]) do
   local stream = KEYS[k]; k = k + 1
-  local maxlen = ARGV[a]; a = a + 1
-  local n = tonumber(ARGV[a]); a = a + 1
-  local args = {}
-  if maxlen ~= '' then args[1] = 'MAXLEN'; args[2] = '~'; args[3] = maxlen end
-  args[#args + 1] = '*'
-  for j = 1, n do args[#args + 1] = ARGV[a]; a = a + 1 end
-  local id = redis.call('XADD', stream, unpack(args))
+  local maxlen = ARGV[a]
+  local n = tonumber(ARGV[a + 1])
+  local f = a + 2
+  a = f + n
+  local id
+  if maxlen == '' and n == 2 then
+    id = redis.call('XADD', stream, '*', ARGV[f], ARGV[f + 1])
+  else
+    local args = {}
+    if maxlen ~= '' then args[1] = 'MAXLEN'; args[2] = '~'; args[3] = maxlen end
+    args[#args + 1] = '*'
+    for j = f, a - 1 do args[#args + 1] = ARGV[j] end
+    id = redis.call('XADD', stream, unpack(args))
+  end
   local ni = tonumber(ARGV[a]); a = a + 1
   for j = 1, ni do
     redis.call('XADD', KEYS[k], id, 'i', '')
     k = k + 1
+  end
+  if publish then
+    for j = f, a - 3, 2 do
+      if ARGV[j] == pfield then
+        redis.call('PUBLISH', channel, ARGV[j + 1])
+        break
+      end
+    end
   end
   ids[i] = id
 end

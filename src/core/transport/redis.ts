@@ -13,7 +13,7 @@ import {
 } from './redis-replies';
 import { APPEND_INDEXED, READ_BY_INDEX } from './redis-scripts';
 import type {
-  AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry, PendingSummary,
+  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry, PendingSummary,
   PubSubMessage, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry, StreamFields,
   StreamInfo, Transport, XAddOptions,
 } from './types';
@@ -70,8 +70,8 @@ export class RedisTransport implements Transport {
   private readonly statusListeners = new Set<(s: ConnectionStatus, detail?: string) => void>();
   private readonly messageListeners = new Set<(m: PubSubMessage) => void>();
   private lastError: unknown;
-  /** The command connection's socket is corked until the end of this tick (see coalesceWrites). */
-  private corked = false;
+  /** Commands of the current tick on the command connection: none, one sent at once, more corked (see coalesceWrites). */
+  private writeState: 'idle' | 'sent' | 'corked' = 'idle';
 
   constructor(options: RedisTransportOptions) {
     const parsed = parseConnectionUrl(options.url);
@@ -88,6 +88,15 @@ export class RedisTransport implements Transport {
     if (this.target.tls && this.target.tls.rejectUnauthorized === false) {
       this.log.warn(`${this.description}: TLS certificate verification is OFF (rejectUnauthorized: false); the server's identity is not checked`);
     }
+  }
+
+  /** console.log / util.inspect of a transport shows where it points, never its password (held in several fields). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `RedisTransport { ${this.description} (${this.currentStatus}) }`;
+  }
+
+  toJSON(): { kind: 'redis'; description: string; status: ConnectionStatus } {
+    return { kind: this.kind, description: this.description, status: this.currentStatus };
   }
 
   get status(): ConnectionStatus {
@@ -294,7 +303,13 @@ export class RedisTransport implements Transport {
   async xaddBatch(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null>> {
     if (items.length === 0) return [];
     return (await this.pipeline((p) => {
-      for (const it of items) p.call('XADD', ...xaddArgs(it.key, it.fields, it.options ?? {}));
+      for (const it of items) {
+        // The common entry, one field and no options (the store's and replay's `event`), without the argument arrays.
+        const o = it.options;
+        const single = o === undefined || (o.id === undefined && o.maxLen === undefined && !o.noMkStream) ? singleField(it.fields) : undefined;
+        if (single !== undefined) p.xadd(it.key, '*', single, it.fields[single]);
+        else p.call('XADD', ...xaddArgs(it.key, it.fields, o ?? {}));
+      }
     })) as Array<string | null>;
   }
 
@@ -411,16 +426,17 @@ export class RedisTransport implements Transport {
 
   // ---------------------------------------------------------------- atomic store operations
 
-  async appendIndexed(items: ReadonlyArray<IndexedAppend>): Promise<string[]> {
+  async appendIndexed(items: ReadonlyArray<IndexedAppend>, options: AppendIndexedOptions = {}): Promise<string[]> {
     if (items.length === 0) return [];
     const keys: string[] = [];
-    const argv: string[] = [String(items.length)];
+    const pub = options.publish;
+    const argv: string[] = [String(items.length), pub ? '1' : '0', pub?.channel ?? '', pub?.field ?? ''];
     for (const it of items) {
       keys.push(it.stream, ...it.indexKeys);
       const f = fieldsToArgs(it.fields);
       argv.push(it.maxLen === undefined ? '' : String(it.maxLen), String(f.length), ...f, String(it.indexKeys.length));
     }
-    const r = await this.run((c) => (c as RedisWithScripts).ucoreAppendIndexed(keys.length, ...keys, ...argv));
+    const r = await this.run((c) => (c as RedisWithScripts).ucoreAppendIndexed(keys.length, ...keys, ...argv), false);
     return (r as unknown[]).map(String);
   }
 
@@ -538,9 +554,10 @@ export class RedisTransport implements Transport {
     return this.cmd;
   }
 
-  private async run<T>(fn: (c: Redis) => Promise<T>): Promise<T> {
+  /** Runs one command on the command connection; `coalesce: false` for big commands that gain nothing from waiting. */
+  private async run<T>(fn: (c: Redis) => Promise<T>, coalesce = true): Promise<T> {
     const c = this.requireCmd();
-    this.coalesceWrites(c);
+    if (coalesce) this.coalesceWrites(c);
     try {
       return await fn(c);
     } catch (e) {
@@ -549,19 +566,26 @@ export class RedisTransport implements Transport {
   }
 
   /**
-   * Commands issued in the same tick leave in one socket write: the socket is corked until the current code and its
-   * microtasks are done (process.nextTick), so a loop of `publishJson` or `isDuplicate` calls costs what a pipeline
-   * costs (ioredis writes each command on its own: ~0.6× the rate of a pipeline in the publish benchmark). Unlike
-   * ioredis's enableAutoPipelining, which waits for setImmediate, this adds no latency: nothing is held past the tick.
+   * Commands issued in the same tick leave in few socket writes: the first goes out at once (a lone command, such as
+   * the read-ahead of the next page, must not wait for whatever else this tick does), and from the second on the
+   * socket is corked until the current code and its microtasks are done (process.nextTick). ioredis writes each
+   * command on its own: a loop of `publishJson` or `isDuplicate` calls ran at ~0.6× the rate of a pipeline in the
+   * publish benchmark, and at ~1.1× with this. Unlike ioredis's enableAutoPipelining, which waits for setImmediate,
+   * nothing is held past the tick.
    */
   private coalesceWrites(c: Redis): void {
-    if (this.corked || c.status !== 'ready') return;
+    if (this.writeState === 'corked') return;
+    if (this.writeState === 'idle') {
+      this.writeState = 'sent';
+      process.nextTick(() => { if (this.writeState === 'sent') this.writeState = 'idle'; });
+      return;
+    }
     const stream = (c as unknown as { stream?: { cork?: () => void; uncork?: () => void; writable?: boolean } }).stream;
-    if (!stream?.writable || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+    if (c.status !== 'ready' || !stream?.writable || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
     stream.cork();
-    this.corked = true;
+    this.writeState = 'corked';
     process.nextTick(() => {
-      this.corked = false;
+      this.writeState = 'idle';
       stream.uncork!();
     });
   }
@@ -572,15 +596,18 @@ export class RedisTransport implements Transport {
     fill(p);
     let results: Array<[Error | null, unknown]> | null;
     try {
-      results = await p.exec();
+      results = await withTimeout(execWithOneTimer(c, p), this.opts.commandTimeoutMs, () => new TimeoutError(`Redis at ${this.description} did not answer in time`));
     } catch (e) {
       throw classifyCommandError(e, this.description);
     }
     if (!results) throw new ClosedError(`not connected to ${this.description}`);
-    return results.map(([err, value]) => {
+    const values = new Array<unknown>(results.length);
+    for (let i = 0; i < results.length; i++) {
+      const [err, value] = results[i];
       if (err) throw classifyCommandError(err, this.description);
-      return value;
-    });
+      values[i] = value;
+    }
+    return values;
   }
 
   private async ensureSub(): Promise<Redis> {
@@ -657,6 +684,16 @@ interface RedisWithScripts extends Redis {
   ucoreReadByIndex(numKeys: number, ...args: string[]): Promise<unknown>;
 }
 
+/** The name of the only field, or undefined when there are none or several. */
+function singleField(fields: StreamFields): string | undefined {
+  let name: string | undefined;
+  for (const k in fields) {
+    if (name !== undefined || !Object.prototype.hasOwnProperty.call(fields, k)) return undefined;
+    name = k;
+  }
+  return name;
+}
+
 function xaddArgs(key: string, fields: StreamFields, o: XAddOptions): Array<string | number> {
   const args: Array<string | number> = [key];
   if (o.noMkStream) args.push('NOMKSTREAM');
@@ -690,6 +727,24 @@ function toBatches(raw: unknown): StreamBatch[] | null {
     const [key, entries] = b as [unknown, unknown];
     return { key: String(key), entries: toEntries(entries) };
   });
+}
+
+/**
+ * Sends a pipeline with one timer for all of it (the caller's withTimeout) instead of ioredis's commandTimeout timer
+ * per command: a replay sends 1000 XADDs per pipeline, and 1000 live timers per round trip cost it about a tenth of
+ * its CPU, most of it in garbage collection (profile of the replay benchmark). ioredis arms the per-command timer in
+ * sendCommand, which Pipeline#exec calls synchronously for every queued command, so the option is only off for
+ * this one synchronous call. Commands that wait in the offline queue get their own timer when they are sent.
+ */
+function execWithOneTimer(c: Redis, p: ReturnType<Redis['pipeline']>): Promise<Array<[Error | null, unknown]> | null> {
+  const options = c.options as { commandTimeout?: number };
+  const saved = options.commandTimeout;
+  options.commandTimeout = undefined;
+  try {
+    return p.exec();
+  } finally {
+    options.commandTimeout = saved;
+  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {

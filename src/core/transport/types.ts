@@ -118,6 +118,14 @@ export interface IndexedAppend {
   maxLen?: number;
 }
 
+export interface AppendIndexedOptions {
+  /**
+   * Also PUBLISH each item's `field` value on `channel`, in the same step as its append (the store's `events`
+   * channel): subscribers see events in stream order, and the text is not sent to Redis a second time.
+   */
+  publish?: { channel: string; field: string };
+}
+
 export interface SetOptions {
   ttlSeconds?: number;
   /** Only set when absent (`NX`). */
@@ -213,7 +221,7 @@ export interface Transport {
 
   // ---- atomic operations the store needs (Lua scripts on Redis, native in the embedded transport) ----
   /** Appends each item and its index entries atomically (all or nothing per item), one round trip for the batch. */
-  appendIndexed(items: ReadonlyArray<IndexedAppend>): Promise<string[]>;
+  appendIndexed(items: ReadonlyArray<IndexedAppend>, options?: AppendIndexedOptions): Promise<string[]>;
   /**
    * Reads the entries of `stream` whose ids the index stream holds, in id order, within [start, end]
    * (XRANGE syntax), at most `count`; `reverse` gives newest first. Ids whose entry was trimmed are skipped.

@@ -201,6 +201,9 @@ export class MonitorPanel {
           await this.post({ type: 'error', message: clip(describeError(e), 1000) });
         }
         break;
+      case 'problem':
+        this.deps.log.warn(`monitor panel (page): ${m.message}`);
+        break;
       case 'inspect': {
         const item = this.inspectStore.get(m.seq);
         if (!item) {

@@ -5,7 +5,7 @@
 // UCORE_BENCH_PROFILE_SECONDS (default 20) from activation, to find where the time goes when a goal is missed.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
@@ -22,6 +22,13 @@ export interface BenchStatsLine {
   maxLoopDelayMs: number;
   p99LoopDelayMs: number;
   heapUsed: number;
+  /** Heap used just after the latest full (mark-compact) GC: the floor, which shows a leak where heapUsed only saws. */
+  heapAfterMajorGc: number | null;
+  /** CPU time of the extension host over the last second, in % of one core. */
+  cpuPercent: number;
+  /** Full GCs and their longest pause in the last second. */
+  majorGcs: number;
+  maxGcPauseMs: number;
   rss: number;
   status: string;
   gaps: number;
@@ -35,9 +42,30 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
   if (file) {
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
+    let heapAfterMajorGc: number | null = null;
+    let majorGcs = 0;
+    let maxGcPauseMs = 0;
+    let cpu = process.cpuUsage();
+    let cpuAt = performance.now();
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+          majorGcs++;
+          heapAfterMajorGc = process.memoryUsage().heapUsed;
+        }
+        maxGcPauseMs = Math.max(maxGcPauseMs, e.duration);
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     const timer = setInterval(() => {
       const snap = monitor.snapshot({ top: 0, recent: 0 });
       const mem = process.memoryUsage();
+      const used = process.cpuUsage(cpu);
+      const now = performance.now();
+      const cpuPercent = ((used.user + used.system) / 1000 / Math.max(1, now - cpuAt)) * 100;
+      cpu = process.cpuUsage();
+      cpuAt = now;
       const line: BenchStatsLine = {
         at: Date.now(),
         received: monitor.eventsSeen,
@@ -45,19 +73,25 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
         maxLoopDelayMs: delay.max / 1e6,
         p99LoopDelayMs: delay.percentile(99) / 1e6,
         heapUsed: mem.heapUsed,
+        cpuPercent,
+        heapAfterMajorGc,
+        majorGcs,
+        maxGcPauseMs,
         rss: mem.rss,
         status: snap?.connection ?? 'none',
         gaps: snap?.gaps ?? 0,
         panelOpen: panels.current?.isReady ?? false,
       };
       delay.reset();
+      majorGcs = 0;
+      maxGcPauseMs = 0;
       try {
         appendFileSync(file, `${JSON.stringify(line)}\n`);
       } catch {
         /* a benchmark aid only */
       }
     }, 1000);
-    disposables.push(() => { clearInterval(timer); delay.disable(); });
+    disposables.push(() => { clearInterval(timer); delay.disable(); gcObserver.disconnect(); });
     log.info(`benchmark figures go to ${file}`);
   }
   if (profileFile) {

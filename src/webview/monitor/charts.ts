@@ -5,7 +5,13 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { MAX_SERIES, type Point } from '../../shared/monitorProtocol';
-import { el, num } from './dom';
+import { el } from './dom';
+
+/** Short tick labels: 1500 → 1.5k, 200000 → 200k, 2500000 → 2.5M. */
+function axisNumber(n: number): string {
+  const short = (x: number) => String(Math.round(x * 10) / 10);
+  return n >= 1e6 ? `${short(n / 1e6)}M` : n >= 1000 ? `${short(n / 1000)}k` : short(n);
+}
 
 const PALETTE_VARS = [
   '--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple',
@@ -53,6 +59,9 @@ export class TimeChart {
   private plot: uPlot | undefined;
   private seriesKey = '';
   private width = 0;
+  /** The x range shown: the whole chosen window, however few points there are yet. */
+  private xFrom = 0;
+  private xTo = 1;
 
   constructor(private readonly spec: ChartSpec, private theme: ThemeColors) {
     this.body = el('div', { className: 'chart-body' });
@@ -70,6 +79,8 @@ export class TimeChart {
     const newest = points.length ? points[points.length - 1]!.t : 0;
     const from = newest - windowSeconds + 1;
     const shown = points.filter((p) => p.t >= from);
+    this.xFrom = from;
+    this.xTo = Math.max(newest, from + 1);
     const names = topNames(shown, this.spec.pick);
     const hasData = shown.some((p) => this.spec.pick(p).length > 0 || (this.spec.total?.(p) ?? 0) > 0);
     this.emptyNote.hidden = hasData;
@@ -122,7 +133,7 @@ export class TimeChart {
       font: t.font,
       grid: { stroke: t.grid, width: 1 },
       ticks: { stroke: t.grid, width: 1 },
-      ...(values ? { values, size: 56 } : {}),
+      ...(values ? { values, size: 60 } : {}),
     });
     const series: uPlot.Series[] = [{}];
     if (this.spec.total) series.push({ label: 'total', stroke: t.foreground, width: 2, points: { show: false } });
@@ -137,8 +148,8 @@ export class TimeChart {
     return {
       width,
       height: 170,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [axis(), axis((_u, ticks) => ticks.map((v) => `${num(v)}${unit}`))],
+      scales: { x: { time: true, range: () => [this.xFrom, this.xTo] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      axes: [axis(), axis((_u, ticks) => ticks.map((v) => `${axisNumber(v)}${unit}`))],
       series,
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },

@@ -121,6 +121,7 @@ function renderPaused(): void {
 
 function setFilters(filters: WebviewState['filters'], syncInputs = true): void {
   state.filters = filters;
+  state.focusChannel = filters.channel || null;
   save();
   if (syncInputs) for (const k of ['channel', 'type', 'text'] as const) filterInputs[k].value = filters[k];
   table.setFilters(filters);
@@ -148,7 +149,7 @@ function addPoints(fresh: readonly Point[]): void {
 }
 
 function render(u: MonitorUpdate): void {
-  if (lastSeq && u.seq !== lastSeq + 1) console.warn(`monitor: update ${u.seq} after ${lastSeq}`);
+  if (lastSeq && u.seq !== lastSeq + 1) send({ type: 'problem', message: `update ${u.seq} arrived after ${lastSeq}` });
   lastSeq = u.seq;
   demoRunning = u.demoRunning;
   setText(connText, u.connection === null ? 'not connected' : `${u.connection} · ${u.status}`);
@@ -218,7 +219,7 @@ function handle(m: HostMessage): void {
 window.addEventListener('message', (e: MessageEvent) => {
   const r = hostMessageSchema.safeParse(e.data);
   if (!r.success) {
-    console.warn(`monitor: dropped an invalid message (${firstIssue(r.error)})`);
+    send({ type: 'problem', message: `dropped an invalid message from the host (${firstIssue(r.error)})`.slice(0, 500) });
     return;
   }
   handle(r.data);

@@ -3,7 +3,7 @@
 // other. Every call answers asynchronously; blocking reads wait without blocking anything else.
 import { ClosedError, RedisCommandError } from '../../errors';
 import type {
-  AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry,
+  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry,
   PendingSummary, PubSubMessage, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry,
   StreamFields, StreamInfo, Transport, XAddOptions,
 } from '../types';
@@ -459,8 +459,19 @@ export class EmbeddedTransport implements Transport, Subscriber {
     return this.run(() => this.server.streams.xautoclaim(key, group, consumer, minIdleMs, start, count));
   }
 
-  appendIndexed(items: ReadonlyArray<IndexedAppend>): Promise<string[]> {
-    return this.run(() => this.server.streams.appendIndexed(items));
+  appendIndexed(items: ReadonlyArray<IndexedAppend>, options: AppendIndexedOptions = {}): Promise<string[]> {
+    const publish = options.publish;
+    if (!publish) return this.run(() => this.server.streams.appendIndexed(items));
+    return this.run(() => {
+      // Item by item, as the Redis script does: each one is stored, then published.
+      const ids: string[] = [];
+      for (const item of items) {
+        ids.push(this.server.streams.appendIndexed([item])[0]);
+        const message = item.fields[publish.field];
+        if (typeof message === 'string') this.server.publish(publish.channel, message);
+      }
+      return ids;
+    });
   }
 
   readByIndex(
