@@ -70,7 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
     inspect: async (item) => {
       const { text, json } = formatPayload(item.payload);
       const note = item.truncated ? '// The monitor kept only the start of this event (it is larger than 64 KiB).\n' : '';
-      await eventDocuments.open(`${item.channel} event ${item.seq}`, note && json ? text : note + text, json);
+      await eventDocuments.open(`${item.channel} event ${item.seq}`, note && json ? text : note + text, json, { beside: true });
     },
     log: log.scoped('monitor-panel'),
   });

@@ -29,6 +29,12 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   const rowsKept = async () => Number(await frame().locator('.vtable').getAttribute('data-rows'));
   const eventsSeen = async () => Number(await frame().locator('[data-figure="total"]').getAttribute('data-events'));
   const statusBarText = () => wb!.page.locator('.part.statusbar').innerText();
+  /** Moves the keyboard focus out of the webview, so F1 opens a palette that takes typing. */
+  const focusWorkbench = () => wb!.page.locator('.part.sidebar .composite.title').first().click();
+  const command = async (title: string) => {
+    await focusWorkbench();
+    await wb!.runCommand(title);
+  };
 
   /** Pixels drawn (alpha > 0) on the chart's canvas: axes, grid and lines. */
   const chartInk = (title: string) => frame().locator(`[data-chart="${title}"] canvas`).first()
@@ -155,9 +161,8 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       const text = await waitForEditorText(w.page, (t) => t.includes(`"event_type": "${type}"`) && t.includes(entity), 15_000);
       assert.match(text, /"event_id"/);
       await w.screenshot('monitor-5-inspect');
-      await w.runCommand('View: Close Editor');
-      await w.runCommand('UCore: Open Live Monitor');
-      // The page was rebuilt when its tab came back; it restored "paused" from its state.
+      await command('View: Close Editor');
+      // The panel's tab comes back; its page was rebuilt and restored "paused" from its state.
       await frame().getByRole('button', { name: 'Resume' }).click();
       await frame().getByRole('button', { name: 'Pause' }).waitFor({ state: 'visible', timeout: 10_000 });
     });
@@ -167,8 +172,8 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   it('shows a hostile channel, type and payload as text and runs nothing', async () => {
     const w = wb!;
     await step(w, 'monitor-xss', async () => {
-      await w.runCommand('UCore: Stop Demo Traffic');
-      await w.runCommand('UCore: Open Live Monitor');
+      await command('UCore: Stop Demo Traffic');
+      await command('UCore: Open Live Monitor');
       await frame().locator('h1', { hasText: 'Live Monitor' }).waitFor({ state: 'visible', timeout: 20_000 });
       const resume = frame().getByRole('button', { name: 'Resume' });
       if (await resume.isVisible()) await resume.click();
@@ -205,8 +210,8 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   it('follows a switch to the dark theme', async () => {
     const w = wb!;
     await step(w, 'monitor-dark', async () => {
-      await w.runCommand('UCore: Start Demo Traffic');
-      await w.runCommand('Preferences: Color Theme');
+      await command('UCore: Start Demo Traffic');
+      await command('Preferences: Color Theme');
       await w.quickInputType('Dark Modern');
       await eventually(async () => /vscode-dark/.test((await frame().locator('body').getAttribute('class')) ?? ''), 'the webview in the dark theme', 20_000);
       await w.page.waitForTimeout(3000);
@@ -227,14 +232,14 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       await frame().getByLabel('Time window').selectOption('60');
       await frame().locator('[data-filter="type"]').fill('order_');
       await w.page.waitForTimeout(500);
-      await w.runCommand('Developer: Reload Window');
+      await command('Developer: Reload Window');
       await w.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
       // Restored by the serializer: nobody opens it again.
       await frame().locator('h1', { hasText: 'Live Monitor' }).waitFor({ state: 'visible', timeout: 60_000 });
       assert.strictEqual(await frame().getByLabel('Time window').inputValue(), '60');
       assert.strictEqual(await frame().locator('[data-filter="type"]').inputValue(), 'order_');
       // A reload restarts the extension host (and stops the demo): start it again and see data flow.
-      await w.runCommand('UCore: Start Demo Traffic');
+      await command('UCore: Start Demo Traffic');
       await eventually(async () => Number(await frame().locator('.vtable').getAttribute('data-shown')) > 0, 'filtered events in the restored panel', 30_000)
         .catch(async (e) => {
           const f = frame();
@@ -246,7 +251,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       assert.ok(types.length > 0 && types.every((t) => t.includes('order_')), `only order_ types listed: ${types.join(', ')}`);
       await eventually(async () => (await chartInk('Events/s by channel')) > 500, 'the chart drawing again', 20_000);
       await w.screenshot('monitor-8-restored-dark');
-      await w.runCommand('UCore: Stop Demo Traffic');
+      await command('UCore: Stop Demo Traffic');
     });
     lap('reload');
   });

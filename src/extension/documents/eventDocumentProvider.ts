@@ -25,14 +25,14 @@ export class EventDocumentProvider implements vscode.TextDocumentContentProvider
     return this.contents.get(uri.toString()) ?? '// This event is no longer in memory: inspect it again from the explorer.\n';
   }
 
-  /** Opens a read-only editor with `text`; `name` becomes the tab title. */
-  async open(name: string, text: string, json: boolean): Promise<vscode.TextDocument> {
+  /** Opens a read-only editor with `text`; `name` becomes the tab title. `beside` keeps a panel (the monitor) in view. */
+  async open(name: string, text: string, json: boolean, options: { beside?: boolean } = {}): Promise<vscode.TextDocument> {
     const safe = name.replace(/[\\/?#%\u0000-\u001f]/g, '_').slice(0, 120) || 'event';
     const uri = vscode.Uri.from({ scheme: Schemes.event, path: `/${safe}${json ? '.json' : '.txt'}`, query: `n=${++this.counter}` });
     this.contents.set(uri.toString(), text);
     while (this.contents.size > MAX_DOCUMENTS) this.contents.delete(this.contents.keys().next().value as string);
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: true });
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: options.beside ? vscode.ViewColumn.Beside : undefined });
     return doc;
   }
 

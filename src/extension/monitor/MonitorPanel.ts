@@ -9,6 +9,7 @@
 // both ways; the page renders names and payloads as text, never as HTML.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import {
@@ -207,7 +208,7 @@ export class MonitorPanel {
       case 'inspect': {
         const item = this.inspectStore.get(m.seq);
         if (!item) {
-          void vscode.window.showInformationMessage('That event is no longer in memory: the panel keeps the payloads of the last 1000 events it listed.');
+          void showInfo('That event is no longer in memory: the panel keeps the payloads of the last 1000 events it listed.');
           return;
         }
         await this.deps.inspect(item);
