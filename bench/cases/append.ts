@@ -37,7 +37,7 @@ export async function appendCase(ctx: BenchContext): Promise<CaseResult[]> {
     caseResult({
       id: 'append', title: 'store append (entity + type index, publish on `events`)', count: n, times: a,
       baselineLabel: 'raw XADD, pipelined', goal: 0.6,
-      notes: ['ours: EventStore.appendBatch per 1000 events, default options: one Lua call per 500 writes the event and its two index entries, then one pipelined PUBLISH of the chunk'],
+      notes: ['ours: EventStore.appendBatch per 1000 events, default options: Lua calls of 200 events, each writing the event, its entity and type index entries and its PUBLISH on `events`, up to 8 in flight'],
     }),
     caseResult({
       id: 'append-nopublish', title: 'store append (entity + type index, no publish)', count: n, times: b,

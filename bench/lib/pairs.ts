@@ -26,6 +26,9 @@ export interface PairOptions {
   redisPid?: number;
   /** A side that times the mean of several repetitions: its CPU time is divided by as many. @default 1 */
   repeats?: { baseline?: number; ours?: number };
+  /** Pause before each side, after the reset and GC, so what the other side left behind (freed memory being
+   *  returned, background GC) settles first. @default 0 */
+  settleMs?: number;
 }
 
 export interface PairTimes {
@@ -52,6 +55,7 @@ export async function measurePairs(o: PairOptions): Promise<PairTimes> {
       for (const [name, run] of sides) {
         await o.reset?.();
         collectGarbage();
+        if (o.settleMs) await new Promise((r) => setTimeout(r, o.settleMs));
         const cpu0 = cpuMs(o.redisPid);
         const ms = await run(s);
         const cpu1 = cpuMs(o.redisPid);

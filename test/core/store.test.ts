@@ -192,6 +192,22 @@ for (const target of transportTargets('store')) {
       await rec.stop();
     });
 
+    it('the entity index holds copies: reads need no lookups, yet an event deleted from the stream is gone from them', async () => {
+      const store = freshStore();
+      const stored = await store.appendBatch(Array.from({ length: 6 }, (_, i) => ({ event_type: 'cp', entity_id: 'c', data: { i } })));
+      const copies = await t.xrange(`${store.streamKey}:idx:entity:c`, '-', '+');
+      assert.deepEqual(copies.map((e) => e.fields.event), stored.map((e) => e.raw));
+      assert.deepEqual((await t.xrange(`${store.streamKey}:idx:type:cp`, '-', '+', 1))[0]!.fields, Object.assign(Object.create(null), { i: '' }));
+      assert.deepEqual((await store.getByEntity('c')).map((e) => e.id), stored.map((e) => e.id));
+      // Another app deletes one event from the guide's stream: the entity read no longer returns it.
+      assert.equal(await t.xdel(store.streamKey, [stored[2]!.id]), 1);
+      const left = stored.filter((_, i) => i !== 2).map((e) => e.id);
+      assert.deepEqual((await store.getByEntity('c')).map((e) => e.id), left);
+      assert.deepEqual((await store.getByEntity('c', { reverse: true, limit: 2 })).map((e) => e.id), [left[4], left[3]]);
+      await store.append({ event_type: 'cp', entity_id: 'c', data: { i: 6 } });
+      assert.equal((await store.getByEntity('c')).length, 6);
+    });
+
     it('trims: exactly, approximately on append, and index reads skip trimmed events', async () => {
       const store = freshStore();
       await store.appendBatch(Array.from({ length: 50 }, (_, i) => ({ event_type: 'tr', entity_id: 'e', data: { i } })));

@@ -7,7 +7,7 @@ import { ClosedError, RedisCommandError, UCoreError } from '../../src/core/error
 import { EmbeddedServer } from '../../src/core/transport/embedded/server';
 import { EmbeddedTransport } from '../../src/core/transport/embedded/transport';
 import { RedisTransport } from '../../src/core/transport/redis';
-import type { PubSubMessage, StreamEntry, Transport } from '../../src/core/transport/types';
+import type { IndexedAppend, PubSubMessage, StreamEntry, Transport } from '../../src/core/transport/types';
 import { startRedisServer } from '../support/redis-server';
 
 export interface ContractClients {
@@ -747,15 +747,58 @@ export function defineContract(name: string, makeTransport: () => Promise<Contra
         assert.deepEqual(ids(await b.readByIndex(big, bigIdx, { count: 3 })), ids(await a.xrange(big, '-', '+', 3)));
       });
 
+      it('copy indexes hold the entries themselves and read back exactly like pointers (trimmed and deleted ones skipped)', async () => {
+        const stream = k('copy-store');
+        const copies = k('copy-idx');
+        const pointers = k('copy-ptr');
+        // A pointer written before (as by an older version) in the same index as the copies.
+        const old = (await a.appendIndexed([{ stream, fields: { event: '{"n":-1}' }, indexKeys: [copies] }]))[0]!;
+        const items: IndexedAppend[] = Array.from({ length: 8 }, (_, i) => ({
+          stream, fields: (i === 3 ? { event: `{"n":${i}}`, extra: 'x' } : { event: `{"n":${i}}` }) as Record<string, string>, indexKeys: [pointers], copyKeys: [copies],
+        }));
+        const appended = await a.appendIndexed(items);
+        const all = [old, ...appended];
+        const stored = await a.xrange(stream, '-', '+');
+        assert.deepEqual(ids(stored), all);
+        const copyEntries = await a.xrange(copies, '-', '+');
+        assert.deepEqual(ids(copyEntries), all, 'copies carry the same ids');
+        assert.deepEqual(plain(copyEntries[0]!.fields), { i: '' });
+        assert.deepEqual(copyEntries.slice(1).map((e) => plain(e.fields)), stored.slice(1).map((e) => plain(e.fields)), 'copies carry the same fields');
+        assert.deepEqual(plain((await a.xrange(pointers, '-', '+', 1))[0]!.fields), { i: '' });
+
+        const read = (o: Parameters<Transport['readByIndex']>[2]) => b.readByIndex(stream, copies, { ...o, copies: true });
+        assert.deepEqual((await read({})).map((e) => plain(e.fields)), stored.map((e) => plain(e.fields)));
+        assert.equal(Object.getPrototypeOf((await read({}))[0]!.fields), null);
+        assert.deepEqual(ids(await read({ reverse: true, count: 3 })), [...all].reverse().slice(0, 3));
+        assert.deepEqual(ids(await read({ start: all[2], end: all[4] })), all.slice(2, 5));
+        assert.deepEqual(ids(await b.readByIndex(stream, copies, {})), all, 'without the option, the same through lookups');
+
+        // Deleted from the middle, then trimmed from the front: skipped either way, with and without the option.
+        assert.equal(await a.xdel(stream, [all[5]!]), 1);
+        const left = all.filter((id) => id !== all[5]);
+        assert.deepEqual(ids(await read({})), left);
+        assert.deepEqual(ids(await read({ reverse: true })), [...left].reverse());
+        assert.equal(await a.xtrim(stream, 4), 4);
+        const survivors = left.slice(4);
+        assert.deepEqual(ids(await read({})), survivors);
+        assert.deepEqual(ids(await read({ count: 2 })), survivors.slice(0, 2));
+        assert.deepEqual(ids(await read({ reverse: true, count: 2 })), [...survivors].reverse().slice(0, 2));
+        assert.deepEqual(ids(await b.readByIndex(stream, copies, {})), survivors);
+        // The stream gone: nothing, even though the copies are still there.
+        await a.del([stream]);
+        assert.deepEqual(await read({}), []);
+        assert.equal(await a.xlen(copies), 9);
+      });
+
       it('appendIndexed can publish a field of each item in the same step, in append order', async () => {
         const stream = k('pub-store');
         const idx = k('pub-idx');
         const channel = k('pub-ch');
         const rec = record(b);
         await b.subscribe([channel]);
-        const items = Array.from({ length: 5 }, (_, i) => ({ stream, fields: { event: `{"n":${i}}` }, indexKeys: [idx] }));
+        const items: IndexedAppend[] = Array.from({ length: 5 }, (_, i) => ({ stream, fields: { event: `{"n":${i}}` }, indexKeys: [idx] }));
         // An item without the field is stored, not published.
-        items.splice(2, 0, { stream, fields: { other: 'x' } as Record<string, string>, indexKeys: [idx] });
+        items.splice(2, 0, { stream, fields: { other: 'x' }, indexKeys: [idx] });
         const appended = await a.appendIndexed(items, { publish: { channel, field: 'event' } });
         assert.equal(appended.length, 6);
         await until('5 messages', () => rec.messages.length >= 5);

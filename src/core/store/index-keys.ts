@@ -1,5 +1,6 @@
 // Names of the store's keys. The main stream and channel are the guide's; the index streams are ours and hold, for
-// each entity and each event type, one entry per stored event with the same id as the main entry.
+// each entity and each event type, one entry per stored event with the same id as the main entry: for an entity a
+// copy of the event (read in one range), for a type a pointer (`i` '', looked up in the main stream).
 
 /** The guide's event store stream. */
 export const DEFAULT_STORE_STREAM = 'event_store';

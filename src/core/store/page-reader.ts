@@ -24,7 +24,7 @@ export async function* readPages(transport: Transport, plan: ReadPlan, options: 
   let asked = 0;
   const fetchPage = (): Promise<StreamEntry[]> => {
     asked = Math.min(pageSize, left);
-    if (plan.indexKey) return transport.readByIndex(plan.stream, plan.indexKey, { start, end, count: asked, reverse: plan.reverse });
+    if (plan.indexKey) return transport.readByIndex(plan.stream, plan.indexKey, { start, end, count: asked, reverse: plan.reverse, copies: plan.copies });
     return plan.reverse ? transport.xrevrange(plan.stream, end, start, asked) : transport.xrange(plan.stream, start, end, asked);
   };
   let next = fetchPage();

@@ -32,6 +32,8 @@ export interface ReadPlan {
   stream: string;
   /** Read through this index stream with `readByIndex` instead of XRANGE on the stream. */
   indexKey?: string;
+  /** The index holds copies of the entries (the store's entity index): see ReadByIndexOptions.copies. */
+  copies?: boolean;
   start: string;
   end: string;
   reverse: boolean;
@@ -71,6 +73,7 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
   const checks: Array<(e: EventLike) => boolean> = [];
   if (entity !== undefined && options.indexed) {
     read.indexKey = entityIndexKey(stream, entity);
+    read.copies = true;
   } else if (entity !== undefined) {
     checks.push((e) => entityOf(e) === entity);
   }

@@ -113,9 +113,27 @@ export interface ScanOptions {
 export interface IndexedAppend {
   stream: string;
   fields: StreamFields;
-  /** Index streams that get an entry with the same id as the new stream entry (e.g. per entity, per type). */
+  /** Index streams that get an entry with the same id as the new stream entry, pointing at it (e.g. per type). */
   indexKeys: string[];
+  /**
+   * Index streams that get a copy of the entry (same id, same fields), e.g. per entity: read back with
+   * `readByIndex(…, { copies: true })` without looking each entry up in the stream, at the price of storing it twice.
+   */
+  copyKeys?: string[];
   maxLen?: number;
+}
+
+export interface ReadByIndexOptions {
+  start?: string;
+  end?: string;
+  count?: number;
+  reverse?: boolean;
+  /**
+   * The index holds copies written through `copyKeys` (and maybe pointers written before): a copy is returned as it
+   * is unless its entry may be gone from the stream (trimmed, or at or before the stream's latest deletion), which is
+   * then checked as for a pointer. Same result, without a lookup per entry.
+   */
+  copies?: boolean;
 }
 
 export interface AppendIndexedOptions {
@@ -227,7 +245,7 @@ export interface Transport {
    * (XRANGE syntax), at most `count`; `reverse` gives newest first. Ids whose entry was trimmed are skipped.
    * Cost grows with the index's size, not the stream's.
    */
-  readByIndex(stream: string, indexKey: string, options: { start?: string; end?: string; count?: number; reverse?: boolean }): Promise<StreamEntry[]>;
+  readByIndex(stream: string, indexKey: string, options: ReadByIndexOptions): Promise<StreamEntry[]>;
 
   /** `INFO section` parsed into key/value pairs (server, memory, clients, keyspace). */
   info(section?: string): Promise<Record<string, string>>;

@@ -2,7 +2,7 @@
 // (t_stream.c). Each method runs one command synchronously; blocking is arranged by the transport.
 import { RedisCommandError } from '../../errors';
 import type {
-  AutoClaimResult, ConsumerInfo, GroupInfo, IndexedAppend, PendingEntry, PendingSummary, ReadGroupOptions,
+  AutoClaimResult, ConsumerInfo, GroupInfo, IndexedAppend, PendingEntry, PendingSummary, ReadByIndexOptions, ReadGroupOptions,
   StreamBatch, StreamEntry, StreamFields, StreamInfo, XAddOptions,
 } from '../types';
 import { ConsumerGroup, Nack, type Consumer } from './group';
@@ -504,17 +504,20 @@ export class StreamCommands {
       const id = main ? main.nextAutoId(this.now()) : { ms: this.now(), seq: 0 };
       if (!id) throw streamExhausted();
       const seen = new Set<string>([item.stream]);
-      const indexes: Array<{ key: string; s: StreamData | undefined }> = [];
-      for (const key of item.indexKeys) {
-        const s = this.stream(key);
-        if (seen.has(key) || (s && compareIds(id, s.lastId) <= 0)) throw err(ERR_XADD_SMALLER);
-        seen.add(key);
-        indexes.push({ key, s });
+      const indexes: Array<{ key: string; s: StreamData | undefined; copy: boolean }> = [];
+      for (const [keys, copy] of [[item.indexKeys, false], [item.copyKeys ?? [], true]] as const) {
+        for (const key of keys) {
+          const s = this.stream(key);
+          if (seen.has(key) || (s && compareIds(id, s.lastId) <= 0)) throw err(ERR_XADD_SMALLER);
+          seen.add(key);
+          indexes.push({ key, s, copy });
+        }
       }
       const target = main ?? this.createStream(item.stream);
       const entry = target.append(id, fv);
-      for (const { key, s } of indexes) {
-        (s ?? this.createStream(key)).append(id, ['i', '']);
+      // Pointer entries hold `i` ''; copies the entry's own fields (see the Redis script).
+      for (const { key, s, copy } of indexes) {
+        (s ?? this.createStream(key)).append(id, copy ? fv.slice() : ['i', '']);
         this.signal(key);
       }
       if (maxLen !== undefined) target.trim(maxLen, true);
@@ -524,9 +527,8 @@ export class StreamCommands {
     return ids;
   }
 
-  readByIndex(
-    stream: string, indexKey: string, options: { start?: string; end?: string; count?: number; reverse?: boolean },
-  ): StreamEntry[] {
+  /** Every index entry, pointer or copy, is looked up in the stream: in memory that costs little, and it is exact. */
+  readByIndex(stream: string, indexKey: string, options: ReadByIndexOptions): StreamEntry[] {
     const from = parseRangeStart(options.start ?? '-');
     const to = parseRangeEnd(options.end ?? '+');
     // As the Redis transport's script does: 1 to 10,000 entries, 10,000 when not given.

@@ -4,7 +4,7 @@
 import { ClosedError, RedisCommandError } from '../../errors';
 import type {
   AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry,
-  PendingSummary, PubSubMessage, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry,
+  PendingSummary, PubSubMessage, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry,
   StreamFields, StreamInfo, Transport, XAddOptions,
 } from '../types';
 import type { Waiter } from './blocking';
@@ -474,9 +474,7 @@ export class EmbeddedTransport implements Transport, Subscriber {
     });
   }
 
-  readByIndex(
-    stream: string, indexKey: string, options: { start?: string; end?: string; count?: number; reverse?: boolean },
-  ): Promise<StreamEntry[]> {
+  readByIndex(stream: string, indexKey: string, options: ReadByIndexOptions): Promise<StreamEntry[]> {
     return this.run(() => this.server.streams.readByIndex(stream, indexKey, options));
   }
 
