@@ -4,7 +4,17 @@
 //
 // Connecting fails fast with a named error (refused, auth, TLS, timeout, bad db); once the first connection has been
 // ready, the transport reconnects forever with capped exponential backoff and jitter.
-import Redis, { type RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+
+// ioredis is loaded on first use, not when this module loads: the extension starts on the embedded connection, and
+// initialising ioredis (and its command table) at activation cost VS Code's activation time for nothing.
+let ioredisClass: typeof Redis | undefined;
+function loadRedisClass(): typeof Redis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ioredisClass ??= (require('ioredis') as { default: typeof Redis }).default;
+  return ioredisClass;
+}
 import { ClosedError, TimeoutError, TlsError, UCoreError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
 import { classifyCommandError, classifyConnectError } from './redis-errors';
@@ -544,7 +554,8 @@ export class RedisTransport implements Transport {
   }
 
   private createClient(role: Role): Redis {
-    const c = new Redis(this.baseOptions(role));
+    const RedisClass = loadRedisClass();
+    const c = new RedisClass(this.baseOptions(role));
     (c as Redis).defineCommand('ucoreAppendIndexed', { lua: APPEND_INDEXED });
     (c as Redis).defineCommand('ucoreReadByIndex', { lua: READ_BY_INDEX });
     c.on('error', (err: Error) => {
