@@ -12,7 +12,8 @@ import type { Transport } from '../../src/core/transport/types';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
 
 interface Vector { event: Record<string, unknown>; canonical: string; fingerprint: string }
-const vectorFile = join(__dirname, '../../../../shared/testdata/dedup-fingerprints.json');
+// A copy of shared/testdata/dedup-fingerprints.json (the guide's fingerprints), so the repo's tests stand alone.
+const vectorFile = join(__dirname, '../../../test/fixtures/dedup-fingerprints.json');
 const vectors = (JSON.parse(readFileSync(vectorFile, 'utf8')) as { cases: Vector[] }).cases;
 
 // Made with CPython 3 from the guide's generate_fingerprint over `json.loads(text)`: the cases where the JSON text
