@@ -20,7 +20,6 @@ export class Output {
 
 /** Escapes terminal control characters (ESC, BEL, C1…) and truncates for one display line. */
 export function safeText(s: string, max = 400): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .replace(/\n/g, '\\n');
   return cleaned.length > max ? `${cleaned.slice(0, max)}…` : cleaned;
