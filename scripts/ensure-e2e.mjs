@@ -7,7 +7,7 @@
 // Each tool has its own package.json + lockfile so Node 24 never lands in the root node_modules/.bin.
 // See /work/shared/E2E.md for the why of each step. Usage: `node scripts/ensure-e2e.mjs` or `ensureE2E()`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,10 +52,21 @@ export function ensureApt(packages) {
 
 const npmQuiet = ['--no-audit', '--no-fund', '--loglevel=error'];
 
+/**
+ * The environment for a nested npm: without the npm_* variables of an outer `npm test` / `npm start`. Those carry the
+ * outer npm's node (Node 20) into the nested npm's lifecycle scripts, and code-server's postinstall then refuses
+ * ("requires node v24") although Node 24 is first on PATH.
+ */
+function nestedNpmEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD') env[k] = v;
+  return { ...env, ...extra };
+}
+
 export function ensureNode24() {
   if (existsSync(join(NODE24_DIR, 'bin', 'node'))) return;
   log('npm ci --prefix e2e/tools/node24');
-  run('npm', ['ci', '--prefix', join(TOOLS, 'node24'), ...npmQuiet]);
+  run('npm', ['ci', '--prefix', join(TOOLS, 'node24'), ...npmQuiet], { env: nestedNpmEnv() });
 }
 
 export function ensureCodeServer() {
@@ -63,8 +74,28 @@ export function ensureCodeServer() {
   log('npm ci --prefix e2e/tools/code-server (under Node 24; compiles native modules, ~3 min)');
   // Node 24 first on PATH so npm's lifecycle scripts (node-gyp, code-server's postinstall) run under it, and
   // npm_config_nodedir overrides the machine-wide nodedir=/usr so headers match the runtime.
-  const env = { ...process.env, PATH: `${join(NODE24_DIR, 'bin')}${delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: NODE24_DIR };
-  run('npm', ['ci', '--prefix', join(TOOLS, 'code-server'), ...npmQuiet], { env });
+  const env = nestedNpmEnv({ PATH: `${join(NODE24_DIR, 'bin')}${delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: NODE24_DIR });
+  // npm itself also runs under Node 24 (its lifecycle scripts inherit process.execPath's directory on PATH).
+  const npmCli = resolveNpmCli();
+  if (npmCli) run(join(NODE24_DIR, 'bin', 'node'), [npmCli, 'ci', '--prefix', join(TOOLS, 'code-server'), ...npmQuiet], { env });
+  else run('npm', ['ci', '--prefix', join(TOOLS, 'code-server'), ...npmQuiet], { env });
+}
+
+/** The npm CLI script of the npm on PATH (e.g. /usr/lib/node_modules/npm/bin/npm-cli.js), or null. */
+function resolveNpmCli() {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, 'npm');
+    if (!dir || !existsSync(candidate)) continue;
+    try {
+      const real = realpathSync(candidate);
+      if (real.endsWith('.js')) return real;
+      const cli = join(dirname(real), 'npm-cli.js');
+      if (existsSync(cli)) return cli;
+    } catch {
+      /* try the next one */
+    }
+  }
+  return null;
 }
 
 /** Idempotent: installs only what is missing; prints one line per action and a total time. */
