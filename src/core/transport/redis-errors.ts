@@ -56,7 +56,8 @@ export function classifyCommandError(err: unknown, where: string): UCoreError {
     return new ClosedError(`the connection to ${where} dropped with the command in flight: it may or may not have been applied`);
   }
   if (/Stream isn't writeable|Connection is closed|enableOfflineQueue|ECONNRESET|EPIPE|MaxRetriesPerRequest/i.test(msg)) {
-    return new ClosedError(`not connected to ${where} (${firstLine(msg)})`);
+    // ioredis's own wording ("Stream isn't writeable and enableOfflineQueue options is false") means nothing to users.
+    return new ClosedError(`not connected to ${where} (the connection is down; reconnecting)`);
   }
   if (/NOAUTH|WRONGPASS|NOPERM/.test(msg)) return new AuthFailedError(`${firstLine(msg)}`, err);
   return new RedisCommandError(firstLine(msg), err);

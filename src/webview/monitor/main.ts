@@ -162,7 +162,7 @@ function render(u: MonitorUpdate): void {
   gapBanner.hidden = u.gaps === 0;
   if (u.gaps > 0) {
     setText(gapBanner, `The subscription was lost ${u.gaps}× (last at ${u.lastGapAt ? clock(u.lastGapAt, false) : '?'}): events published meanwhile were not seen, so the rates and totals here are lower than the real traffic. `
-      + 'Redis disconnects a subscriber that falls 32 MB behind (client-output-buffer-limit pubsub).');
+      + 'Either the connection to Redis went down, or Redis disconnected this subscriber for falling 32 MB behind (client-output-buffer-limit pubsub) while publishers kept going.');
   }
   const down = u.connection !== null && u.status !== 'ready';
   statusBanner.hidden = !down;
