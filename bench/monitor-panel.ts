@@ -20,23 +20,10 @@ import { startCodeServer, type CodeServer } from '../test/e2e/lib/code-server';
 import { ARTIFACTS_DIR, REPO_ROOT } from '../test/e2e/lib/paths';
 import { openWorkbench, type Workbench } from '../test/e2e/lib/workbench';
 import { startRedisServer, type RedisServerHandle } from '../test/support/redis-server';
+import type { BenchStatsLine } from '../src/extension/monitor/benchStats';
 
-interface HostLine {
-  at: number;
-  received: number;
-  uiUpdates: number;
-  maxLoopDelayMs: number;
-  p99LoopDelayMs: number;
-  heapUsed: number;
-  heapAfterMajorGc: number | null;
-  cpuPercent: number;
-  majorGcs: number;
-  maxGcPauseMs: number;
-  rss: number;
-  status: string;
-  gaps: number;
-  panelOpen: boolean;
-}
+// The extension host's stats lines (written when UCORE_BENCH_STATS_FILE is set): one type on both sides.
+type HostLine = BenchStatsLine;
 
 interface LoadLine { t: number; sent: number; acked: number; zeroReceivers: number }
 interface CanaryLine { t: number; max: number }

@@ -100,7 +100,7 @@ export class RedisTransport implements Transport {
     }
   }
 
-  /** console.log / util.inspect of a transport shows where it points, never its password (held in several fields). */
+  /** Printing a transport (util.inspect, as the console does) shows where it points, never its password (held in several fields). */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `RedisTransport { ${this.description} (${this.currentStatus}) }`;
   }
