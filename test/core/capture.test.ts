@@ -7,10 +7,8 @@ import { Readable } from 'node:stream';
 import { EventCapture, readNdjson, writeNdjson, type CapturedEvent, type NdjsonLine } from '../../src/core/capture/index';
 import { AbortedError, BadInputError, TimeoutError } from '../../src/core/errors';
 import { createEvent } from '../../src/core/envelope/envelope';
-import { RedisTransport } from '../../src/core/transport/redis';
-import { EmbeddedTransport } from '../../src/core/transport/embedded/transport';
 import type { Transport } from '../../src/core/transport/types';
-import { startRedisServer } from '../support/redis-server';
+import { transportTargets } from '../support/each-transport';
 
 async function collect(it: AsyncIterable<NdjsonLine>): Promise<NdjsonLine[]> {
   const out: NdjsonLine[] = [];
@@ -68,25 +66,7 @@ describe('NDJSON files', () => {
   });
 });
 
-const transports: Array<{ name: string; make: () => Promise<{ transport: Transport; done: () => Promise<void> }> }> = [
-  {
-    name: 'redis',
-    async make() {
-      const server = await startRedisServer();
-      const transport = new RedisTransport({ url: server.url });
-      await transport.connect();
-      return { transport, done: async () => { await transport.close(); await server.stop(); } };
-    },
-  },
-  {
-    name: 'embedded',
-    async make() {
-      const transport = new EmbeddedTransport({ name: `capture-test-${process.pid}` });
-      await transport.connect();
-      return { transport, done: () => transport.close() };
-    },
-  },
-];
+const transports = transportTargets('capture-test');
 
 for (const t of transports) {
   describe(`EventCapture on the ${t.name} transport`, () => {

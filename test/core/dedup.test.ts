@@ -6,10 +6,8 @@ import {
   canonicalJson, Deduplicator, fingerprint, fingerprintCanonical, fingerprintCanonicalJson, fingerprintJson, parseJsonExact,
 } from '../../src/core/dedup/index';
 import { BadInputError, NotJsonError } from '../../src/core/errors';
-import { RedisTransport } from '../../src/core/transport/redis';
-import { EmbeddedTransport } from '../../src/core/transport/embedded/transport';
 import type { Transport } from '../../src/core/transport/types';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { transportTargets } from '../support/each-transport';
 
 interface Vector { event: Record<string, unknown>; canonical: string; fingerprint: string }
 // A copy of shared/testdata/dedup-fingerprints.json (the guide's fingerprints), so the repo's tests stand alone.
@@ -131,25 +129,7 @@ describe('dedup fingerprint (the guide\'s generate_fingerprint, bit-exact)', () 
   });
 });
 
-const transports: Array<{ name: string; make: () => Promise<{ transport: Transport; done: () => Promise<void> }> }> = [
-  {
-    name: 'redis',
-    async make() {
-      const server: RedisServerHandle = await startRedisServer();
-      const transport = new RedisTransport({ url: server.url });
-      await transport.connect();
-      return { transport, done: async () => { await transport.close(); await server.stop(); } };
-    },
-  },
-  {
-    name: 'embedded',
-    async make() {
-      const transport = new EmbeddedTransport({ name: `dedup-test-${process.pid}` });
-      await transport.connect();
-      return { transport, done: () => transport.close() };
-    },
-  },
-];
+const transports = transportTargets('dedup-test');
 
 for (const t of transports) {
   describe(`Deduplicator on the ${t.name} transport`, () => {
