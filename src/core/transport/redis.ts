@@ -1,31 +1,37 @@
-// The Redis implementation of the transport, on ioredis (standalone). Three kinds of connection, as ioredis advises:
-// one for commands, one for pub/sub (created on first use, resubscribes by itself after a reconnect), and a small
-// pool for blocking stream reads so a BLOCKed XREADGROUP never delays other calls.
+// The Redis implementation of the transport, on ioredis: one server, a master found through Sentinel, or a Redis
+// Cluster (ioredis's Cluster client; a plain redis:// URL that reaches a cluster node switches to it). Three kinds of
+// connection, as ioredis advises: one for commands, one for pub/sub (created on first use, resubscribes by itself
+// after a reconnect or failover), and a small pool for blocking stream reads so a BLOCKed XREADGROUP never delays
+// other calls. On a cluster each "connection" is a Cluster client with a socket per node; what differs there (batches
+// that span slots, SCAN and PUBSUB over every node, WAIT on the right node) is in redis-cluster-ops.ts.
 //
 // Connecting fails fast with a named error (refused, auth, TLS, timeout, bad db); once the first connection has been
 // ready, the transport reconnects forever with capped exponential backoff and jitter.
 import type Redis from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 
 // ioredis is loaded on first use, not when this module loads: the extension starts on the embedded connection, and
 // initialising ioredis (and its command table) at activation cost VS Code's activation time for nothing.
-let ioredisClass: typeof Redis | undefined;
-function loadRedisClass(): typeof Redis {
+let ioredisModule: { default: typeof Redis; Cluster: typeof Cluster } | undefined;
+function loadIoredis(): { default: typeof Redis; Cluster: typeof Cluster } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  ioredisClass ??= (require('ioredis') as { default: typeof Redis }).default;
-  return ioredisClass;
+  ioredisModule ??= require('ioredis') as { default: typeof Redis; Cluster: typeof Cluster };
+  return ioredisModule;
 }
-import { ClosedError, TimeoutError, TlsError, UCoreError } from '../errors';
+import { BadUrlError, ClosedError, TimeoutError, TlsError, UCoreError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
 import { classifyCommandError, classifyConnectError } from './redis-errors';
 import {
   fieldsToArgs, parseInfo, toConsumerInfos, toEntries, toEntriesFlat, toGroupInfos, toPendingEntries, toPendingSummary, toStreamInfo,
 } from './redis-replies';
+import { keySlot } from './key-slot';
+import { aggregateInfo, groupBySlot, mergeCountReplies, nodeKeyOf, pairsToCounts, scanCluster, unionReplies } from './redis-cluster-ops';
+import { isClusterNode, readClusterTopology, readSentinelTopology, replicationNodes } from './redis-topology';
 import { APPEND_INDEXED, READ_BY_INDEX } from './redis-scripts';
 import type {
   AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry, PendingSummary,
   PubSubMessage, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry, StreamFields,
-  StreamInfo, Transport, XAddOptions,
+  StreamInfo, Topology, TopologyMode, Transport, XAddOptions,
 } from './types';
 import { describeTarget, parseConnectionUrl, type ConnectionTarget, type TlsSettings } from './url';
 
@@ -49,6 +55,8 @@ export interface RedisTransportOptions {
   queueWhileReconnecting?: boolean;
   /** Name shown by CLIENT LIST. @default 'ucore' */
   clientName?: string;
+  /** A plain redis:// URL that reaches a cluster node connects to the whole cluster. @default true */
+  detectCluster?: boolean;
   logger?: Logger;
 }
 
@@ -58,6 +66,7 @@ const DEFAULTS = {
   maxReconnectDelayMs: 1000,
   queueWhileReconnecting: false,
   clientName: 'ucore',
+  detectCluster: true,
 };
 
 type Role = 'cmd' | 'sub' | 'block';
@@ -69,7 +78,11 @@ export class RedisTransport implements Transport {
   private readonly target: Extract<ConnectionTarget, { kind: 'redis' }>;
   private readonly opts: typeof DEFAULTS & Omit<RedisTransportOptions, keyof typeof DEFAULTS>;
   private readonly log: Logger;
+  // On a cluster these hold ioredis Cluster clients: they answer the same command methods (the ones used here), and
+  // the few places that differ check `this.clustered`.
   private cmd: Redis | null = null;
+  private clustered = false;
+  private readonly explicitCluster: boolean;
   private sub: Redis | null = null;
   private subReady = false;
   private readonly idleBlocking: Redis[] = [];
@@ -87,6 +100,7 @@ export class RedisTransport implements Transport {
     const parsed = parseConnectionUrl(options.url);
     if (parsed.kind !== 'redis') throw new UCoreError('BAD_URL', 'RedisTransport needs a redis:// or rediss:// URL');
     this.target = { ...parsed };
+    this.explicitCluster = !!parsed.cluster;
     if (options.password !== undefined) this.target.password = options.password;
     if (options.username !== undefined) this.target.username = options.username;
     if (options.tls === true) this.target.tls = { ...(this.target.tls ?? {}) };
@@ -113,6 +127,11 @@ export class RedisTransport implements Transport {
     return this.currentStatus;
   }
 
+  get mode(): TopologyMode {
+    if (this.clustered) return 'cluster';
+    return this.target.sentinel ? 'sentinel' : 'standalone';
+  }
+
   onStatus(listener: (status: ConnectionStatus, detail?: string) => void): Disposable {
     this.statusListeners.add(listener);
     return { dispose: () => this.statusListeners.delete(listener) };
@@ -128,10 +147,22 @@ export class RedisTransport implements Transport {
     this.closing = false;
     this.everReady = false;
     this.setStatus('connecting');
-    const client = this.createClient('cmd');
+    this.clustered = !!this.target.cluster;
+    let client = this.createClient('cmd');
     this.cmd = client;
     try {
       await withTimeout(client.connect(), this.opts.connectTimeoutMs + 500, () => new TimeoutError(`timed out connecting to ${this.description}`));
+      if (!this.clustered && !this.target.sentinel && this.opts.detectCluster && (await isClusterNode(client))) {
+        // A cluster node answers only for its own slots: talk to the whole cluster, seeded from this node.
+        if (this.target.db) throw new BadUrlError(`${this.description} is a Redis Cluster node: a cluster has only database 0`);
+        this.log.info(`${this.description} is a Redis Cluster node: connecting to the cluster`);
+        client.disconnect();
+        this.target.cluster = { seeds: [{ host: this.target.host, port: this.target.port }] };
+        this.clustered = true;
+        client = this.createClient('cmd');
+        this.cmd = client;
+        await withTimeout(client.connect(), this.opts.connectTimeoutMs + 500, () => new TimeoutError(`timed out connecting to the cluster at ${this.description}`));
+      }
       // ioredis only logs a failed SELECT; check the db index ourselves so a bad one is a clear error.
       if (this.target.db) await client.select(this.target.db);
     } catch (err) {
@@ -139,6 +170,8 @@ export class RedisTransport implements Transport {
       this.lastError = undefined;
       client.disconnect();
       this.cmd = null;
+      if (this.clustered && this.target.cluster && !this.explicitCluster) delete this.target.cluster;
+      this.clustered = false;
       this.setStatus('closed', 'connect failed');
       const specific = pickMoreSpecific(cause, err);
       const classified = classifyConnectError(specific, this.description);
@@ -191,7 +224,34 @@ export class RedisTransport implements Transport {
 
   async publishBatch(messages: ReadonlyArray<readonly [string, string]>): Promise<number[]> {
     if (messages.length === 0) return [];
+    // A cluster forwards PUBLISH to every node whichever node gets it: no slots to respect, one pipeline.
     return this.pipeline((p) => { for (const [ch, m] of messages) p.publish(ch, m); }) as Promise<number[]>;
+  }
+
+  async spublish(channel: string, message: string): Promise<number> {
+    return Number(await this.run((c) => c.call('SPUBLISH', channel, message)));
+  }
+
+  async ssubscribe(channels: string[]): Promise<void> {
+    // One SSUBSCRIBE per channel: on a cluster the channels of one call must share a slot.
+    for (const ch of channels) await this.runSub((s) => s.ssubscribe(ch));
+  }
+
+  async sunsubscribe(channels: string[]): Promise<void> {
+    if (!this.sub) return;
+    for (const ch of channels) await this.runSub((s) => s.sunsubscribe(ch));
+  }
+
+  async pubsubShardChannels(pattern?: string): Promise<string[]> {
+    const args = pattern === undefined ? ['SHARDCHANNELS'] : ['SHARDCHANNELS', pattern];
+    if (!this.clustered) return (await this.run((c) => c.call('PUBSUB', ...args))) as string[];
+    return unionReplies(await this.onEveryNode('master', (n) => n.call('PUBSUB', ...args)));
+  }
+
+  async pubsubShardNumsub(channels: string[]): Promise<Array<{ channel: string; subscribers: number }>> {
+    if (channels.length === 0) return [];
+    if (!this.clustered) return pairsToCounts((await this.run((c) => c.call('PUBSUB', 'SHARDNUMSUB', ...channels))) as unknown[]);
+    return mergeCountReplies(channels, await this.onEveryNode('master', (n) => n.call('PUBSUB', 'SHARDNUMSUB', ...channels)));
   }
 
   async subscribe(channels: string[]): Promise<void> {
@@ -210,21 +270,24 @@ export class RedisTransport implements Transport {
     if (patterns.length && this.sub) await this.runSub((s) => s.punsubscribe(...patterns));
   }
 
+  // On a cluster a node only knows the subscribers connected to it: ask every node (replicas too, clients may
+  // subscribe there) and add up.
   async pubsubChannels(pattern?: string): Promise<string[]> {
     const args = pattern === undefined ? ['CHANNELS'] : ['CHANNELS', pattern];
-    return (await this.run((c) => c.call('PUBSUB', ...args))) as string[];
+    if (!this.clustered) return (await this.run((c) => c.call('PUBSUB', ...args))) as string[];
+    return unionReplies(await this.onEveryNode('all', (n) => n.call('PUBSUB', ...args)));
   }
 
   async pubsubNumsub(channels: string[]): Promise<Array<{ channel: string; subscribers: number }>> {
     if (channels.length === 0) return [];
-    const flat = (await this.run((c) => c.call('PUBSUB', 'NUMSUB', ...channels))) as unknown[];
-    const out: Array<{ channel: string; subscribers: number }> = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ channel: String(flat[i]), subscribers: Number(flat[i + 1]) });
-    return out;
+    if (!this.clustered) return pairsToCounts((await this.run((c) => c.call('PUBSUB', 'NUMSUB', ...channels))) as unknown[]);
+    return mergeCountReplies(channels, await this.onEveryNode('all', (n) => n.call('PUBSUB', 'NUMSUB', ...channels)));
   }
 
   async pubsubNumpat(): Promise<number> {
-    return Number(await this.run((c) => c.call('PUBSUB', 'NUMPAT')));
+    if (!this.clustered) return Number(await this.run((c) => c.call('PUBSUB', 'NUMPAT')));
+    const counts = await this.onEveryNode('all', (n) => n.call('PUBSUB', 'NUMPAT'));
+    return counts.reduce<number>((a, n) => a + Number(n), 0);
   }
 
   // ---------------------------------------------------------------- keys
@@ -243,16 +306,22 @@ export class RedisTransport implements Transport {
 
   async setNxBatch(keys: string[], value: string, ttlSeconds: number): Promise<boolean[]> {
     if (keys.length === 0) return [];
-    const results = await this.pipeline((p) => { for (const k of keys) p.set(k, value, 'EX', ttlSeconds, 'NX'); });
+    const results = this.clustered
+      ? await this.eachOnCluster(keys, (c, k) => c.set(k, value, 'EX', ttlSeconds, 'NX'))
+      : await this.pipeline((p) => { for (const k of keys) p.set(k, value, 'EX', ttlSeconds, 'NX'); });
     return results.map((r) => r === 'OK');
   }
 
-  del(keys: string[]): Promise<number> {
-    return keys.length ? this.run((c) => c.del(...keys)) : Promise.resolve(0);
+  async del(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (!this.clustered) return this.run((c) => c.del(...keys));
+    return sum(await this.eachOnCluster(keys, (c, k) => c.del(k)));
   }
 
-  exists(keys: string[]): Promise<number> {
-    return keys.length ? this.run((c) => c.exists(...keys)) : Promise.resolve(0);
+  async exists(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (!this.clustered) return this.run((c) => c.exists(...keys));
+    return sum(await this.eachOnCluster(keys, (c, k) => c.exists(k)));
   }
 
   incr(key: string): Promise<number> {
@@ -264,7 +333,9 @@ export class RedisTransport implements Transport {
   }
 
   async incrByBatch(items: ReadonlyArray<readonly [string, number]>): Promise<void> {
-    if (items.length) await this.pipeline((p) => { for (const [k, by] of items) p.incrby(k, by); });
+    if (items.length === 0) return;
+    if (this.clustered) await this.eachOnCluster(items, (c, [k, by]) => c.incrby(k, by));
+    else await this.pipeline((p) => { for (const [k, by] of items) p.incrby(k, by); });
   }
 
   async expire(key: string, seconds: number): Promise<boolean> {
@@ -280,11 +351,20 @@ export class RedisTransport implements Transport {
   }
 
   async scan(cursor: string, options: ScanOptions = {}): Promise<{ cursor: string; keys: string[] }> {
-    const args: Array<string | number> = [cursor];
+    const args: Array<string | number> = [];
     if (options.match) args.push('MATCH', options.match);
     if (options.count) args.push('COUNT', options.count);
     if (options.type) args.push('TYPE', options.type);
-    const [next, keys] = (await this.run((c) => c.call('SCAN', ...args))) as [string, string[]];
+    if (this.clustered) {
+      return scanCluster(this.masters(), cursor, async (node, nodeCursor) => {
+        try {
+          return (await withTimeout(node.call('SCAN', nodeCursor, ...args), this.opts.commandTimeoutMs, () => new TimeoutError(`a cluster node did not answer SCAN in time`))) as [string, string[]];
+        } catch (e) {
+          throw classifyCommandError(e, this.description);
+        }
+      });
+    }
+    const [next, keys] = (await this.run((c) => c.call('SCAN', cursor, ...args))) as [string, string[]];
     return { cursor: String(next), keys };
   }
 
@@ -312,6 +392,7 @@ export class RedisTransport implements Transport {
 
   async xaddBatch(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null>> {
     if (items.length === 0) return [];
+    if (this.clustered) return (await this.eachOnCluster(items, (c, it) => c.call('XADD', ...xaddArgs(it.key, it.fields, it.options ?? {})))) as Array<string | null>;
     return (await this.pipeline((p) => {
       for (const it of items) {
         // The common entry, one field and no options (the store's and replay's `event`), without the argument arrays.
@@ -438,6 +519,23 @@ export class RedisTransport implements Transport {
 
   async appendIndexed(items: ReadonlyArray<IndexedAppend>, options: AppendIndexedOptions = {}): Promise<string[]> {
     if (items.length === 0) return [];
+    if (this.clustered) {
+      // A script touches one slot: one call per slot the items' streams (and their hash-tagged indexes) live in, all
+      // in flight at once, each keeping its items' order.
+      const groups = groupBySlot(items, (it) => it.stream);
+      if (groups.length > 1) {
+        const out = new Array<string>(items.length);
+        await Promise.all(groups.map(async (g) => {
+          const ids = await this.appendIndexedOneSlot(g.items, options);
+          g.positions.forEach((pos, k) => { out[pos] = ids[k]; });
+        }));
+        return out;
+      }
+    }
+    return this.appendIndexedOneSlot(items, options);
+  }
+
+  private async appendIndexedOneSlot(items: ReadonlyArray<IndexedAppend>, options: AppendIndexedOptions): Promise<string[]> {
     const keys: string[] = [];
     const pub = options.publish;
     const argv: string[] = [String(items.length), pub ? '1' : '0', pub?.channel ?? '', pub?.field ?? ''];
@@ -508,8 +606,36 @@ export class RedisTransport implements Transport {
   }
 
   async info(section?: string): Promise<Record<string, string>> {
+    if (this.clustered) {
+      const texts = await this.onEveryNode('master', (n) => (section ? n.info(section) : n.info()));
+      return aggregateInfo(texts.map((t) => parseInfo(String(t))));
+    }
     const text = (await this.run((c) => (section ? c.info(section) : c.info()))) as string;
     return parseInfo(text);
+  }
+
+  async topology(): Promise<Topology> {
+    if (this.clustered) {
+      const [nodesText, infoText] = await Promise.all([
+        this.run((c) => c.call('CLUSTER', 'NODES')),
+        this.run((c) => c.call('CLUSTER', 'INFO')),
+      ]);
+      return readClusterTopology(String(nodesText), String(infoText));
+    }
+    const current = this.currentAddress();
+    if (this.target.sentinel) return readSentinelTopology(this.target, current, () => this.createSentinelProbe(), this.opts.commandTimeoutMs);
+    const replication = parseInfo(String(await this.run((c) => c.info('replication'))));
+    return { mode: 'standalone', nodes: replicationNodes(replication, current) };
+  }
+
+  async waitReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
+    // WAIT counts the writes made on the connection it is sent on: on a cluster, the socket to the key's master.
+    const node = this.clustered ? this.nodeForKey(key) : this.requireCmd();
+    try {
+      return Number(await withTimeout(node.call('WAIT', replicas, timeoutMs), timeoutMs + this.opts.commandTimeoutMs, () => new TimeoutError(`Redis at ${this.description} did not answer WAIT in time`)));
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -553,9 +679,34 @@ export class RedisTransport implements Transport {
     return o;
   }
 
+  /** ioredis options for Sentinel: where to ask for the master, and how to follow a failover. */
+  private sentinelOptions(): Partial<RedisOptions> {
+    const s = this.target.sentinel!;
+    return {
+      sentinels: s.sentinels.map((h) => ({ host: h.host, port: h.port })),
+      name: s.masterName,
+      sentinelPassword: s.password,
+      sentinelUsername: s.username,
+      enableTLSForSentinelMode: !!this.target.tls,
+      // Subscribe to the sentinels' +switch-master and reconnect at once instead of waiting for the old master's
+      // socket to fail: the adapter follows a failover in about a second.
+      failoverDetector: true,
+      sentinelRetryStrategy: (times: number) => (this.closing ? null : Math.min(this.opts.maxReconnectDelayMs, 100 * times)),
+      // A demoted master answers writes with READONLY: reconnect (through the sentinels), do not resend.
+      reconnectOnError: (err: Error) => (/^READONLY/.test(err.message) ? 1 : false),
+    };
+  }
+
   private createClient(role: Role): Redis {
-    const RedisClass = loadRedisClass();
-    const c = new RedisClass(this.baseOptions(role));
+    if (this.clustered) return this.createClusterClient(role);
+    const RedisClass = loadIoredis().default;
+    const options = this.baseOptions(role);
+    if (this.target.sentinel) {
+      delete options.host;
+      delete options.port;
+      Object.assign(options, this.sentinelOptions());
+    }
+    const c = new RedisClass(options);
     (c as Redis).defineCommand('ucoreAppendIndexed', { lua: APPEND_INDEXED });
     (c as Redis).defineCommand('ucoreReadByIndex', { lua: READ_BY_INDEX });
     c.on('error', (err: Error) => {
@@ -575,8 +726,123 @@ export class RedisTransport implements Transport {
       c.on('reconnecting', () => this.refreshStatus());
       c.on('message', (channel: string, payload: string) => this.emitMessage({ channel, payload }));
       c.on('pmessage', (pattern: string, channel: string, payload: string) => this.emitMessage({ channel, pattern, payload }));
+      c.on('smessage', (channel: string, payload: string) => this.emitMessage({ channel, payload, sharded: true }));
     }
     return c;
+  }
+
+  /**
+   * A Cluster client. Commands in flight on a node that dies fail (retryDelayOnFailover 0), as on one server: they
+   * may have been applied, and only the caller knows whether sending them again is safe. MOVED, ASK, TRYAGAIN and
+   * CLUSTERDOWN mean "not applied" and are retried by ioredis. Auto-pipelining groups the commands of a tick per node.
+   */
+  private createClusterClient(role: Role): Redis {
+    const { Cluster: ClusterClass } = loadIoredis();
+    const node = this.baseOptions(role);
+    delete node.host;
+    delete node.port;
+    delete node.db;
+    delete node.retryStrategy;
+    const options: ClusterOptions = {
+      redisOptions: node,
+      lazyConnect: true,
+      enableOfflineQueue: true,
+      enableReadyCheck: true,
+      enableAutoPipelining: role === 'cmd',
+      scaleReads: 'master',
+      shardedSubscribers: role === 'sub',
+      maxRedirections: 16,
+      retryDelayOnFailover: 0,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      slotsRefreshTimeout: Math.min(2000, this.opts.commandTimeoutMs),
+      clusterRetryStrategy: (times) => {
+        if (this.closing || !this.everReady) return null;
+        const base = Math.min(this.opts.maxReconnectDelayMs, 50 * 2 ** Math.min(times, 10));
+        return Math.round(base / 2 + Math.random() * (base / 2));
+      },
+    };
+    if (this.target.tls) options.dnsLookup = (address, callback) => callback(null, address);
+    const c = new ClusterClass(this.target.cluster!.seeds.map((h) => ({ host: h.host, port: h.port })), options);
+    c.defineCommand('ucoreAppendIndexed', { lua: APPEND_INDEXED });
+    c.defineCommand('ucoreReadByIndex', { lua: READ_BY_INDEX });
+    c.on('error', (err: Error) => {
+      this.lastError = err;
+      this.log.debug(`cluster ${role} client: ${err.message}`);
+    });
+    c.on('node error', (err: Error, address: string) => this.log.debug(`cluster ${role} client, node ${address}: ${err.message}`));
+    if (role === 'cmd') {
+      for (const event of ['ready', 'reconnecting', 'close', 'end', '+node', '-node']) c.on(event, () => this.refreshStatus());
+    }
+    if (role === 'sub') {
+      c.on('ready', () => { this.subReady = true; this.refreshStatus(); });
+      c.on('close', () => { this.subReady = false; this.refreshStatus(); });
+      c.on('reconnecting', () => this.refreshStatus());
+      c.on('message', (channel: string, payload: string) => this.emitMessage({ channel, payload }));
+      c.on('pmessage', (pattern: string, channel: string, payload: string) => this.emitMessage({ channel, pattern, payload }));
+      c.on('smessage', (channel: string, payload: string) => this.emitMessage({ channel, payload, sharded: true }));
+    }
+    return c as unknown as Redis;
+  }
+
+  /** The cluster's nodes with their own sockets ('all' includes replicas). */
+  private clusterNodes(which: 'master' | 'all'): Redis[] {
+    return (this.requireCmd() as unknown as Cluster).nodes(which);
+  }
+
+  private masters(): Redis[] {
+    return this.clusterNodes('master').slice().sort((a, b) => (nodeKeyOf(a) < nodeKeyOf(b) ? -1 : 1));
+  }
+
+  /** Runs a command on every node (in parallel) within the command timeout; a node that fails fails the call. */
+  private async onEveryNode<T>(which: 'master' | 'all', fn: (node: Redis) => Promise<T>): Promise<T[]> {
+    const nodes = this.clusterNodes(which);
+    try {
+      return await withTimeout(Promise.all(nodes.map(fn)), this.opts.commandTimeoutMs, () => new TimeoutError(`a node of ${this.description} did not answer in time`));
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
+  }
+
+  /** One command per item on a cluster, all issued in this tick: auto-pipelining sends one batch per node. */
+  private async eachOnCluster<I, T>(items: ReadonlyArray<I>, fn: (c: Redis, item: I) => Promise<T>): Promise<T[]> {
+    const c = this.requireCmd();
+    try {
+      return await Promise.all(items.map((it) => fn(c, it)));
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
+  }
+
+  /** The socket to the master that serves `key`'s slot now. */
+  private nodeForKey(key: string): Redis {
+    const cluster = this.requireCmd() as unknown as Cluster & { slots: string[][] };
+    const owner = cluster.slots[keySlot(key)]?.[0];
+    const node = owner ? cluster.nodes('master').find((n) => nodeKeyOf(n) === owner) : undefined;
+    if (!node) throw new ClosedError(`no node of ${this.description} serves the slot of that key right now`);
+    return node;
+  }
+
+  /** host:port this transport's command connection talks to (the current master under Sentinel). */
+  private currentAddress(): string | undefined {
+    const stream = (this.cmd as unknown as { stream?: { remoteAddress?: string; remotePort?: number } } | null)?.stream;
+    if (!stream?.remoteAddress) return undefined;
+    const host = stream.remoteAddress.replace(/^::ffff:/, '');
+    return `${host.includes(':') ? `[${host}]` : host}:${stream.remotePort}`;
+  }
+
+  /** A short-lived plain connection to one sentinel, for SENTINEL queries (topology). */
+  private createSentinelProbe(): (host: string, port: number) => Redis {
+    return (host, port) => {
+      const RedisClass = loadIoredis().default;
+      const s = this.target.sentinel!;
+      return new RedisClass({
+        host, port, username: s.username, password: s.password, lazyConnect: true, connectTimeout: this.opts.connectTimeoutMs,
+        commandTimeout: this.opts.commandTimeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
+        tls: this.target.tls ? { rejectUnauthorized: this.target.tls.rejectUnauthorized !== false, ca: this.target.tls.ca } : undefined,
+        connectionName: `${this.opts.clientName}:topology`,
+      });
+    };
   }
 
   private emitMessage(m: PubSubMessage): void {
@@ -636,7 +902,7 @@ export class RedisTransport implements Transport {
    * nothing is held past the tick.
    */
   private coalesceWrites(c: Redis): void {
-    if (this.writeState === 'corked') return;
+    if (this.clustered || this.writeState === 'corked') return;
     if (this.writeState === 'idle') {
       this.writeState = 'sent';
       process.nextTick(() => { if (this.writeState === 'sent') this.writeState = 'idle'; });
@@ -823,6 +1089,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Prom
   let timer: NodeJS.Timeout;
   const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+function sum(values: unknown[]): number {
+  return values.reduce<number>((a, v) => a + Number(v), 0);
 }
 
 function isIp(host: string): boolean {

@@ -20,6 +20,36 @@ export interface PubSubMessage {
   /** The pattern that matched, for messages received through psubscribe. */
   pattern?: string;
   payload: string;
+  /** Received through SSUBSCRIBE (a shard channel, Redis 7). */
+  sharded?: boolean;
+}
+
+/** How a transport reaches its data: one server, a Redis Cluster, a master found through Sentinel, or in-process. */
+export type TopologyMode = 'standalone' | 'cluster' | 'sentinel' | 'embedded';
+
+export interface TopologyNode {
+  /** Cluster node id; `host:port` elsewhere. */
+  id: string;
+  /** `host:port` as the node announces it. */
+  address: string;
+  role: 'master' | 'replica' | 'sentinel';
+  /** For a replica: the id of its master. */
+  masterId?: string;
+  /** Hash-slot ranges a cluster master serves, inclusive ([[0, 5460]]); empty elsewhere. */
+  slots: Array<[number, number]>;
+  /** `ok`, or what the cluster/sentinel says is wrong (`fail`, `pfail`, `down`, `handshake`, `noaddr`, `disconnected`). */
+  state: string;
+  /** This transport's own connection reaches its data through this node (standalone/sentinel master). */
+  current?: boolean;
+}
+
+export interface Topology {
+  mode: TopologyMode;
+  nodes: TopologyNode[];
+  /** `CLUSTER INFO` cluster_state (`ok` / `fail`) on a cluster. */
+  clusterState?: string;
+  /** The Sentinel master name. */
+  masterName?: string;
 }
 
 export interface XAddOptions {
@@ -152,6 +182,8 @@ export interface SetOptions {
 
 export interface Transport {
   readonly kind: 'redis' | 'embedded';
+  /** Known once connected (a plain redis:// URL that points at a cluster node becomes 'cluster'). */
+  readonly mode: TopologyMode;
   readonly status: ConnectionStatus;
   /** A short, password-free description of where this transport points (for logs and the UI). */
   readonly description: string;
@@ -178,6 +210,15 @@ export interface Transport {
   pubsubNumsub(channels: string[]): Promise<Array<{ channel: string; subscribers: number }>>;
   /** `PUBSUB NUMPAT` */
   pubsubNumpat(): Promise<number>;
+  /** `SPUBLISH`: a shard channel (Redis 7); on a cluster it reaches only the subscribers of the channel's shard. */
+  spublish(channel: string, message: string): Promise<number>;
+  /** `SSUBSCRIBE`; messages arrive through onMessage with `sharded: true`. Resubscribes after a reconnect/failover. */
+  ssubscribe(channels: string[]): Promise<void>;
+  sunsubscribe(channels: string[]): Promise<void>;
+  /** `PUBSUB SHARDCHANNELS [pattern]`, over every master of a cluster. */
+  pubsubShardChannels(pattern?: string): Promise<string[]>;
+  /** `PUBSUB SHARDNUMSUB ...` */
+  pubsubShardNumsub(channels: string[]): Promise<Array<{ channel: string; subscribers: number }>>;
 
   // ---- keys ----
   get(key: string): Promise<string | null>;
@@ -247,6 +288,17 @@ export interface Transport {
    */
   readByIndex(stream: string, indexKey: string, options: ReadByIndexOptions): Promise<StreamEntry[]>;
 
-  /** `INFO section` parsed into key/value pairs (server, memory, clients, keyspace). */
+  /**
+   * `INFO section` parsed into key/value pairs (server, memory, clients, keyspace). On a cluster: every master's,
+   * with counts (keys, memory, clients, commands) summed and the rest taken from the first master.
+   */
   info(section?: string): Promise<Record<string, string>>;
+
+  /** Nodes, roles and slot ranges behind this transport. */
+  topology(): Promise<Topology>;
+  /**
+   * `WAIT replicas timeout` on the connection that wrote `key` (its slot's master on a cluster): how many replicas
+   * have acknowledged every write made on it so far. 0 at once where there are no replicas (embedded).
+   */
+  waitReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
 }

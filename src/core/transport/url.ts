@@ -1,6 +1,8 @@
 // Parses every connection string form users bring: the standard `redis://[user:pass@]host:port/db`, `rediss://`
-// (TLS), `?db=N`, the guide's comma forms (`redis://host:port,password=p`, `redis://host:port,db=1`), and
-// `embedded` / `embedded://name` for the in-process transport. Never echoes a password in an error.
+// (TLS), `?db=N`, the guide's comma forms (`redis://host:port,password=p`, `redis://host:port,db=1`), a cluster's seed
+// nodes (`redis+cluster://[user:pass@]h1:p1,h2:p2`), Sentinel (`redis+sentinel://[user:pass@]h1:p1,h2:p2/<master>[/db]`),
+// `rediss+cluster://` / `rediss+sentinel://` for TLS, and `embedded` / `embedded://name` for the in-process
+// transport. Never echoes a password in an error.
 import { BadUrlError } from '../errors';
 
 export interface TlsSettings {
@@ -13,16 +15,26 @@ export interface TlsSettings {
   servername?: string;
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
 export type ConnectionTarget =
   | { kind: 'embedded'; name: string }
   | {
       kind: 'redis';
+      /** The server; for a cluster the first seed node, for Sentinel the first sentinel. */
       host: string;
       port: number;
       db: number;
       username?: string;
       password?: string;
       tls?: TlsSettings;
+      /** Seed nodes of a Redis Cluster (`redis+cluster://`): any reachable one tells the client the rest. */
+      cluster?: { seeds: HostPort[] };
+      /** Sentinels to ask for the current master of `masterName` (`redis+sentinel://`). */
+      sentinel?: { sentinels: HostPort[]; masterName: string; password?: string; username?: string };
     };
 
 const DEFAULT_PORT = 6379;
@@ -37,8 +49,10 @@ export function parseConnectionUrl(input: string): ConnectionTarget {
     }
     return { kind: 'embedded', name: raw === 'embedded' ? 'default' : name };
   }
+  const multi = /^(rediss?)\+(cluster|sentinel):\/\/(.*)$/i.exec(raw);
+  if (multi) return parseMultiHostUrl(raw, multi[1].toLowerCase() === 'rediss', multi[2].toLowerCase() as 'cluster' | 'sentinel', multi[3]);
   const m = /^(rediss?):\/\/(.*)$/i.exec(raw);
-  if (!m) throw new BadUrlError(`"${redactUrl(raw)}" is not a redis:// or rediss:// URL`);
+  if (!m) throw new BadUrlError(`"${redactUrl(raw)}" is not a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL`);
   const scheme = m[1].toLowerCase();
   let rest = m[2];
   // The guide's comma options: redis://host:port,password=secret,db=1
@@ -79,6 +93,66 @@ export function parseConnectionUrl(input: string): ConnectionTarget {
   return target;
 }
 
+/**
+ * `redis+cluster://[user:pass@]h1:p1,h2:p2[/][?password=…]` and
+ * `redis+sentinel://[user:pass@]h1:p1,h2:p2/<master>[/db][?sentinelPassword=…&sentinelUsername=…]`. The host list is
+ * split on commas here (the guide's comma options do not apply to these schemes); options come from the query.
+ */
+function parseMultiHostUrl(raw: string, tls: boolean, form: 'cluster' | 'sentinel', afterScheme: string): ConnectionTarget {
+  const queryAt = afterScheme.indexOf('?');
+  const query = new URLSearchParams(queryAt >= 0 ? afterScheme.slice(queryAt + 1) : '');
+  let rest = queryAt >= 0 ? afterScheme.slice(0, queryAt) : afterScheme;
+  let username: string | undefined;
+  let password: string | undefined;
+  const at = rest.lastIndexOf('@', rest.indexOf('/') >= 0 ? rest.indexOf('/') : rest.length);
+  if (at >= 0) {
+    const cred = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    const colon = cred.indexOf(':');
+    username = decodePart(colon >= 0 ? cred.slice(0, colon) : cred) || undefined;
+    password = colon >= 0 ? decodePart(cred.slice(colon + 1)) || undefined : undefined;
+  }
+  const slash = rest.indexOf('/');
+  const hostList = slash >= 0 ? rest.slice(0, slash) : rest;
+  const path = (slash >= 0 ? rest.slice(slash + 1) : '').split('/').filter((p) => p !== '');
+  const hosts = hostList.split(',').map((h) => h.trim()).filter((h) => h !== '').map((h) => parseHostPort(h, form === 'sentinel' ? 26379 : DEFAULT_PORT));
+  if (hosts.length === 0) throw new BadUrlError(`"${redactUrl(raw)}" names no ${form === 'cluster' ? 'seed node' : 'sentinel'}`);
+  username = username ?? query.get('username') ?? undefined;
+  password = password ?? query.get('password') ?? undefined;
+  const target: Extract<ConnectionTarget, { kind: 'redis' }> = { kind: 'redis', host: hosts[0].host, port: hosts[0].port, db: 0 };
+  if (username) target.username = username;
+  if (password) target.password = password;
+  if (tls) target.tls = {};
+  if (form === 'cluster') {
+    if (path.length > 0 && !(path.length === 1 && path[0] === '0')) throw new BadUrlError('a Redis Cluster has only database 0');
+    if (query.get('db') !== null && query.get('db') !== '0') throw new BadUrlError('a Redis Cluster has only database 0');
+    target.cluster = { seeds: hosts };
+    return target;
+  }
+  const masterName = decodePart(path[0] ?? query.get('name') ?? '');
+  if (!masterName) throw new BadUrlError(`"${redactUrl(raw)}" names no master: redis+sentinel://host:port/<master-name>`);
+  const dbText = path[1] ?? query.get('db') ?? '0';
+  const db = Number(dbText);
+  if (!Number.isInteger(db) || db < 0) throw new BadUrlError(`bad database index "${dbText}"`);
+  target.db = db;
+  target.sentinel = { sentinels: hosts, masterName };
+  const sentinelPassword = query.get('sentinelPassword');
+  const sentinelUsername = query.get('sentinelUsername');
+  if (sentinelPassword) target.sentinel.password = sentinelPassword;
+  if (sentinelUsername) target.sentinel.username = sentinelUsername;
+  return target;
+}
+
+/** `host`, `host:port`, `[v6]`, `[v6]:port`. */
+function parseHostPort(text: string, defaultPort: number): HostPort {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(text);
+  if (!m) throw new BadUrlError(`bad host "${text.slice(0, 100)}" in the connection URL`);
+  const host = m[1] ?? m[2];
+  const port = m[3] === undefined ? defaultPort : Number(m[3]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new BadUrlError(`bad port "${m[3]}"`);
+  return { host, port };
+}
+
 function decodePart(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -94,7 +168,7 @@ export function redactUrl(url: string): string {
       const colon = cred.indexOf(':');
       return colon >= 0 ? `${scheme}${cred.slice(0, colon)}:***@` : `${scheme}${cred}@`;
     })
-    .replace(/([,?&]password=)[^,&]*/gi, '$1***');
+    .replace(/([,?&](?:sentinel)?password=)[^,&]*/gi, '$1***');
 }
 
 /** `redis://user@host:port/db` without the password. */
@@ -102,6 +176,11 @@ export function describeTarget(target: ConnectionTarget): string {
   if (target.kind === 'embedded') return `embedded:${target.name}`;
   const scheme = target.tls ? 'rediss' : 'redis';
   const user = target.username ? `${target.username}@` : '';
+  const hostPort = (h: HostPort) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`;
+  if (target.cluster) return `${scheme}+cluster://${user}${target.cluster.seeds.map(hostPort).join(',')}`;
+  if (target.sentinel) {
+    return `${scheme}+sentinel://${user}${target.sentinel.sentinels.map(hostPort).join(',')}/${encodeURIComponent(target.sentinel.masterName)}/${target.db}`;
+  }
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   return `${scheme}://${user}${host}:${target.port}/${target.db}`;
 }
