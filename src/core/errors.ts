@@ -14,7 +14,8 @@ export type UCoreErrorCode =
   | 'SCHEMA'
   | 'REDIS'
   | 'ABORTED'
-  | 'BAD_INPUT';
+  | 'BAD_INPUT'
+  | 'REPLICATION';
 
 export class UCoreError extends Error {
   readonly code: UCoreErrorCode;
@@ -64,6 +65,10 @@ export class AbortedError extends UCoreError {
 }
 export class BadInputError extends UCoreError {
   constructor(message: string) { super('BAD_INPUT', message); }
+}
+/** A write was applied on the master but fewer replicas than asked confirmed it (WAIT) in time. */
+export class ReplicationError extends UCoreError {
+  constructor(message: string) { super('REPLICATION', message); }
 }
 
 export function isUCoreError(e: unknown): e is UCoreError {

@@ -8,11 +8,13 @@ import { readEvent } from '../envelope/envelope';
 import { BadInputError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
 import { DEFAULT_STORE_STREAM } from '../store/index-keys';
+import { mergePages } from '../store/merged-pages';
 import { readPages } from '../store/page-reader';
+import { CLUSTER_PARTITIONS, checkPartitionSetting, partitionIndex, partitionKeys, type PartitionSetting } from '../store/partitions';
 import { planQuery, type ReadPlan, type StoreQuery } from '../store/query-plan';
 import { EVENT_FIELD, looksLikeJsonObject, type StoredEvent } from '../store/stored-event';
 import { compareIds } from '../store/stream-ids';
-import type { Transport } from '../transport/types';
+import type { StreamEntry, Transport } from '../transport/types';
 import { ProgressThrottle, type ReplayProgress } from './progress';
 import { batchSender, checkTarget, type ReplayTarget } from './replay-target';
 import { TokenBucket } from './token-bucket';
@@ -25,6 +27,11 @@ export interface ReplaySelection extends StoreQuery {
   stream?: string;
   /** The stream has the store's entity/type index streams. @default true for the store's stream, else false */
   indexed?: boolean;
+  /**
+   * The source is a partitioned store (`<stream>:{0}` … on a cluster): read every partition, merged in id order, or
+   * only the entity's. 'auto': partitioned when the transport is a cluster and `<stream>:{0}` exists. @default 'auto'
+   */
+  partitions?: PartitionSetting;
 }
 
 export interface ReplayOptions {
@@ -67,7 +74,9 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
   checkTarget(target);
   const stream = selection.stream ?? DEFAULT_STORE_STREAM;
   if (typeof stream !== 'string' || stream === '') throw new BadInputError('the source stream must be a non-empty string');
-  const plan = planQuery(stream, selection, { indexed: selection.indexed ?? stream === DEFAULT_STORE_STREAM });
+  const partitionSetting = checkPartitionSetting(selection.partitions);
+  const indexed = selection.indexed ?? (stream === DEFAULT_STORE_STREAM || partitionSetting !== undefined && partitionSetting !== 'auto' && partitionSetting > 1);
+  const plan = planQuery(stream, selection, { indexed });
   const dryRun = options.dryRun === true;
   const signal = options.signal;
   const log = options.logger ?? silentLogger;
@@ -83,8 +92,13 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
       r.aborted = true;
       return r;
     }
-    const read = await boundToCurrentEnd(source, plan.read);
-    if (!read) return r;
+    const streams = await sourceStreams(source, stream, partitionSetting, selection.entity);
+    const reads: ReadPlan[] = [];
+    for (const s of streams) {
+      const bounded = await boundToCurrentEnd(source, s === stream ? plan.read : planQuery(s, selection, { indexed: selection.indexed ?? true }).read);
+      if (bounded) reads.push(bounded);
+    }
+    if (reads.length === 0) return r;
 
     // With a rate limit a batch is at most a tenth of a second's worth, so the rate holds over short spans too.
     const sendSize = rate ? Math.max(1, Math.min(batchSize, Math.floor(rate / 10))) : batchSize;
@@ -94,7 +108,7 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
     // A small limit without a filter needs a small page only (more pages follow if entries were malformed).
     const pageSize = filter ? READ_PAGE : Math.min(READ_PAGE, remaining);
 
-    pages: for await (const page of readPages(source, read, { pageSize })) {
+    pages: for await (const page of readAll(source, reads, pageSize)) {
       r.scanned += page.length;
       const raws: string[] = [];
       const ids: string[] = [];
@@ -147,6 +161,29 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
     r.durationMs = Math.round(performance.now() - startedAt);
     progress.final(counts());
   }
+}
+
+/**
+ * The streams a selection reads: the stream itself, or the partitions of a partitioned store (only the entity's
+ * partition when the selection names an entity: an entity lives in one).
+ */
+async function sourceStreams(source: Transport, stream: string, setting: PartitionSetting | undefined, entity: string | undefined): Promise<string[]> {
+  let count = typeof setting === 'number' ? setting : 1;
+  if ((setting === undefined || setting === 'auto') && source.mode === 'cluster' && !stream.includes('{')) {
+    if ((await source.exists([`${stream}:{0}`])) > 0) count = CLUSTER_PARTITIONS;
+  }
+  const keys = partitionKeys(stream, count);
+  if (keys.length > 1 && entity) return [keys[partitionIndex(entity, keys.length)]];
+  return keys;
+}
+
+/** Pages of one stream, or of several merged by id (in order within each, so within each entity). */
+function readAll(source: Transport, reads: ReadPlan[], pageSize: number): AsyncGenerator<StreamEntry[]> {
+  if (reads.length === 1) return readPages(source, reads[0], { pageSize });
+  const merged = mergePages(reads.map((read) => ({ stream: read.stream, pages: readPages(source, read, { pageSize }) })), reads[0].reverse, pageSize);
+  return (async function* () {
+    for await (const page of merged) yield page.map((s) => s.entry);
+  })();
 }
 
 /**

@@ -3,17 +3,21 @@
 // index streams per entity (a copy of each event) and per event type (pointers), written in the same atomic step as
 // the event (`appendIndexed`), so a read by entity costs what that entity holds, not what the store holds. Events
 // other apps XADD without an index are still found by every read that does not go through an index (time range, id
-// range, several types, newest…).
+// range, several types, newest…). On a Redis Cluster the store is split into partitions (partitions.ts): writes go
+// to an entity's partition, reads by entity go to that partition only, other reads merge all partitions by id.
 import { completeEvent, entityOf, type EventLike } from '../envelope/envelope';
-import { BadInputError } from '../errors';
+import { BadInputError, ReplicationError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
-import type { IndexedAppend, PendingEntry, PendingSummary, Transport } from '../transport/types';
+import type { IndexedAppend, PendingEntry, PendingSummary, StreamEntry, Transport } from '../transport/types';
 import { createGroup, groupsWithLag, type GroupWithLag } from './consumer-groups';
 import { DEFAULT_STORE_CHANNEL, DEFAULT_STORE_STREAM, entityIndexKey, MAX_INDEXED_NAME, typeIndexKey } from './index-keys';
 import { pruneIndexes, type PruneOptions, type PruneResult } from './index-pruner';
+import { mergePages } from './merged-pages';
 import { readPages } from './page-reader';
+import { checkPartitionSetting, partitionIndex, partitionKeys, type PartitionSetting, resolvePartitionCount } from './partitions';
 import { planQuery, type StoreQuery } from './query-plan';
 import { EVENT_FIELD, type StoredEvent, toStoredEvent } from './stored-event';
+import { compareIds } from './stream-ids';
 
 export interface EventStoreOptions {
   /** The stream holding the events. @default 'event_store' */
@@ -24,6 +28,20 @@ export interface EventStoreOptions {
   maxLen?: number;
   /** Write the entity and type index streams on append, and read through them. @default true */
   indexed?: boolean;
+  /**
+   * Split the store into this many partition streams (`<streamKey>:{0}` …), an entity's events in one of them.
+   * 'auto': 16 on a Redis Cluster (one stream would sit on one master), 1 elsewhere (the guide's single stream).
+   * @default 'auto'
+   */
+  partitions?: PartitionSetting;
+  /**
+   * After each append, wait until this many replicas have the events (`WAIT n timeout` on the partition's master);
+   * the append fails with ReplicationError when fewer confirm in time. Without it an acknowledged event can be lost
+   * when a master dies before its replica has copied it. @default 0 (do not wait)
+   */
+  waitForReplicas?: number;
+  /** How long `waitForReplicas` waits. @default 1000 */
+  replicaTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -47,6 +65,8 @@ export interface PendingEntriesOptions {
   minIdleMs?: number;
   /** First id to list (XPENDING start). @default '-' */
   start?: string;
+  /** On a partitioned store: which partition stream (one of partitionKeys()). */
+  partition?: string;
 }
 
 export interface AutoClaimOptions {
@@ -54,6 +74,8 @@ export interface AutoClaimOptions {
   start?: string;
   /** @default 100 */
   count?: number;
+  /** On a partitioned store: which partition stream (one of partitionKeys()). */
+  partition?: string;
 }
 
 /**
@@ -70,8 +92,16 @@ const MAX_COUNT = 10_000;
 interface Prepared {
   event: EventLike;
   raw: string;
+  /** The partition stream this event goes to. */
+  stream: string;
   indexKeys: string[];
   copyKeys: string[];
+}
+
+/** Who may handle a pending entry of a partitioned store: its id and the partition stream it is in. */
+export interface EntryRef {
+  id: string;
+  stream?: string;
 }
 
 export class EventStore {
@@ -80,6 +110,10 @@ export class EventStore {
   private readonly maxLen: number | undefined;
   private readonly indexed: boolean;
   private readonly log: Logger;
+  private readonly partitionSetting: PartitionSetting | undefined;
+  private readonly waitReplicas: number;
+  private readonly replicaTimeoutMs: number;
+  private resolvedKeys: string[] | undefined;
 
   constructor(private readonly transport: Transport, options: EventStoreOptions = {}) {
     this.streamKey = options.streamKey ?? DEFAULT_STORE_STREAM;
@@ -91,6 +125,34 @@ export class EventStore {
     this.maxLen = options.maxLen;
     this.indexed = options.indexed ?? true;
     this.log = options.logger ?? silentLogger;
+    this.partitionSetting = checkPartitionSetting(options.partitions);
+    if (typeof this.partitionSetting === 'number') partitionKeys(this.streamKey, this.partitionSetting); // checks the name now
+    this.waitReplicas = options.waitForReplicas ?? 0;
+    if (!Number.isInteger(this.waitReplicas) || this.waitReplicas < 0) throw new BadInputError('waitForReplicas must be a whole number ≥ 0');
+    this.replicaTimeoutMs = options.replicaTimeoutMs ?? 1000;
+    if (!(this.replicaTimeoutMs > 0)) throw new BadInputError('replicaTimeoutMs must be > 0');
+  }
+
+  /**
+   * The streams that hold this store: `[streamKey]`, or its partitions. With partitions 'auto' the answer depends on
+   * whether the transport turned out to be a cluster, so it is settled once the transport is connected.
+   */
+  partitionKeys(): string[] {
+    if (this.resolvedKeys) return this.resolvedKeys;
+    const keys = partitionKeys(this.streamKey, resolvePartitionCount(this.partitionSetting, this.transport));
+    if (this.transport.status === 'ready' || this.partitionSetting !== undefined && this.partitionSetting !== 'auto') this.resolvedKeys = keys;
+    return keys;
+  }
+
+  /** True when the store is split into several streams. */
+  get partitioned(): boolean {
+    return this.partitionKeys().length > 1;
+  }
+
+  /** The partition stream an entity's events are in. */
+  partitionOf(entityId: string): string {
+    const keys = this.partitionKeys();
+    return keys[partitionIndex(entityId, keys.length)];
   }
 
   // ---------------------------------------------------------------- writing
@@ -110,7 +172,8 @@ export class EventStore {
    */
   async appendBatch(events: EventLike[], options: { publish?: boolean } = {}): Promise<StoredEvent[]> {
     if (!Array.isArray(events)) throw new BadInputError('appendBatch takes a list of events');
-    const prepared = events.map((e, i) => this.prepare(e, events.length > 1 ? `event #${i + 1}` : 'event'));
+    const keys = this.partitionKeys();
+    const prepared = events.map((e, i) => this.prepare(e, events.length > 1 ? `event #${i + 1}` : 'event', keys));
     const channel = options.publish === false ? null : this.publishChannel;
     const out: StoredEvent[] = [];
     const writes: Array<Promise<string[]>> = [];
@@ -131,7 +194,11 @@ export class EventStore {
         const ids = await writes[k];
         fill(k + 1);
         const chunk = chunks[k];
-        for (let j = 0; j < chunk.length; j++) out.push({ id: ids[j], event: chunk[j].event, raw: chunk[j].raw });
+        for (let j = 0; j < chunk.length; j++) {
+          const stored: StoredEvent = { id: ids[j], event: chunk[j].event, raw: chunk[j].raw };
+          if (keys.length > 1) stored.stream = chunk[j].stream;
+          out.push(stored);
+        }
         if (channel !== null && !this.indexed) publishes.push(this.publish(channel, chunk));
       }
     } finally {
@@ -141,7 +208,7 @@ export class EventStore {
     return out;
   }
 
-  private prepare(input: EventLike, what: string): Prepared {
+  private prepare(input: EventLike, what: string, keys: string[]): Prepared {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new BadInputError(`${what} must be an object`);
     const event = completeEvent(input);
     let raw: string;
@@ -150,29 +217,45 @@ export class EventStore {
     } catch (e) {
       throw new BadInputError(`${what} cannot be stored as JSON: ${(e as Error).message}`);
     }
-    if (!this.indexed) return { event, raw, indexKeys: [], copyKeys: [] };
-    const type = event.event_type;
     const entity = entityOf(event);
+    const stream = keys.length === 1 ? keys[0] : keys[partitionIndex(entity ?? String(event.event_id), keys.length)];
+    if (!this.indexed) return { event, raw, stream, indexKeys: [], copyKeys: [] };
+    const type = event.event_type;
     if (type.length > MAX_INDEXED_NAME) throw new BadInputError(`${what}: event_type is longer than ${MAX_INDEXED_NAME} characters`);
     if (entity !== null && entity.length > MAX_INDEXED_NAME) throw new BadInputError(`${what}: entity_id is longer than ${MAX_INDEXED_NAME} characters`);
     // The type index points at the events; the entity index holds copies of them, so an entity's events are read in
     // one range instead of one lookup each (4× faster on a 1M-event store, for twice the memory per event).
-    const indexKeys = [typeIndexKey(this.streamKey, type)];
-    const copyKeys = entity === null ? [] : [entityIndexKey(this.streamKey, entity)];
-    return { event, raw, indexKeys, copyKeys };
+    const indexKeys = [typeIndexKey(stream, type)];
+    const copyKeys = entity === null ? [] : [entityIndexKey(stream, entity)];
+    return { event, raw, stream, indexKeys, copyKeys };
   }
 
   /** Writes a chunk; an indexed store also publishes it on `channel` in the same step. */
   private async write(chunk: Prepared[], channel: string | null): Promise<string[]> {
+    let ids: string[];
     if (!this.indexed) {
       const options = this.maxLen === undefined ? undefined : { maxLen: this.maxLen };
-      const ids = await this.transport.xaddBatch(chunk.map((p) => ({ key: this.streamKey, fields: eventFields(p.raw), options })));
-      return ids.map(String);
+      ids = (await this.transport.xaddBatch(chunk.map((p) => ({ key: p.stream, fields: eventFields(p.raw), options })))).map(String);
+    } else {
+      const items: IndexedAppend[] = chunk.map((p) => ({
+        stream: p.stream, fields: eventFields(p.raw), indexKeys: p.indexKeys, copyKeys: p.copyKeys, maxLen: this.maxLen,
+      }));
+      ids = await this.transport.appendIndexed(items, channel === null ? undefined : { publish: { channel, field: EVENT_FIELD } });
     }
-    const items: IndexedAppend[] = chunk.map((p) => ({
-      stream: this.streamKey, fields: eventFields(p.raw), indexKeys: p.indexKeys, copyKeys: p.copyKeys, maxLen: this.maxLen,
-    }));
-    return this.transport.appendIndexed(items, channel === null ? undefined : { publish: { channel, field: EVENT_FIELD } });
+    if (this.waitReplicas > 0) await this.confirmReplicated(chunk);
+    return ids;
+  }
+
+  /** WAIT on every partition the chunk wrote to; fewer replicas than asked fails the append (the events are stored). */
+  private async confirmReplicated(chunk: Prepared[]): Promise<void> {
+    const streams = [...new Set(chunk.map((p) => p.stream))];
+    const acks = await Promise.all(streams.map((s) => this.transport.waitReplicas(s, this.waitReplicas, this.replicaTimeoutMs)));
+    const short = acks.findIndex((n) => n < this.waitReplicas);
+    if (short >= 0) {
+      throw new ReplicationError(
+        `stored ${chunk.length} event(s) but only ${acks[short]} of ${this.waitReplicas} replica(s) confirmed ${streams[short]} within ${this.replicaTimeoutMs} ms: they may be lost if its master fails now`,
+      );
+    }
   }
 
   /** The events are stored by now; a failed publish only costs live subscribers, so it is logged, not thrown. */
@@ -192,7 +275,7 @@ export class EventStore {
     const out: StoredEvent[] = [];
     // get() holds the whole answer anyway: when everything read is returned (no filter), pages as big as the limit
     // allows, so an entity's 1000 events come in one round trip instead of a full page and an empty one.
-    const unfiltered = planQuery(this.streamKey, query, { indexed: this.indexed }).filter === null;
+    const unfiltered = planQuery(this.partitionKeys()[0], query, { indexed: this.indexed }).filter === null;
     const pageSize = unfiltered ? Math.max(1, Math.min(limit, MAX_COUNT)) : undefined;
     for await (const page of this.scan({ ...query, limit, pageSize })) {
       for (const e of page) out.push(e);
@@ -205,18 +288,27 @@ export class EventStore {
    * entity index when `entity` is given, the type index when exactly one type is, else the stream itself.
    */
   async *scan(query: ScanQuery = {}): AsyncGenerator<StoredEvent[]> {
-    const plan = planQuery(this.streamKey, query, { indexed: this.indexed });
+    const keys = this.partitionKeys();
+    // An entity lives in one partition: read only that one.
+    const streams = keys.length > 1 && typeof query.entity === 'string' && query.entity !== '' ? [this.partitionOf(query.entity)] : keys;
+    const plans = streams.map((s) => planQuery(s, query, { indexed: this.indexed }));
+    const plan = plans[0];
     if (plan.empty) return;
     const pageSize = Math.min(query.pageSize ?? 1000, MAX_COUNT);
     if (!(pageSize >= 1)) throw new BadInputError(`pageSize must be ≥ 1, not ${String(query.pageSize)}`);
     let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
     // Without a filter every entry read is returned, so never read (or read ahead) more than the limit asks for.
     const readLimit = plan.filter ? undefined : plan.limit;
-    for await (const entries of readPages(this.transport, plan.read, { pageSize, limit: readLimit })) {
+    const tagged = keys.length > 1;
+    const pages = plans.length === 1
+      ? tagPages(readPages(this.transport, plan.read, { pageSize, limit: readLimit }), plan.read.stream)
+      : mergePages(plans.map((p) => ({ stream: p.read.stream, pages: readPages(this.transport, p.read, { pageSize, limit: readLimit }) })), plan.read.reverse, pageSize);
+    for await (const entries of pages) {
       const page: StoredEvent[] = [];
-      for (const entry of entries) {
+      for (const { stream, entry } of entries) {
         const stored = toStoredEvent(entry);
         if (plan.filter && (stored.error !== undefined || !plan.filter(stored.event))) continue;
+        if (tagged) stored.stream = stream;
         page.push(stored);
         if (--remaining === 0) break;
       }
@@ -238,8 +330,9 @@ export class EventStore {
     return this.get({ limit: n, reverse: true });
   }
 
-  length(): Promise<number> {
-    return this.transport.xlen(this.streamKey);
+  async length(): Promise<number> {
+    const lengths = await Promise.all(this.partitionKeys().map((k) => this.transport.xlen(k)));
+    return lengths.reduce((a, n) => a + n, 0);
   }
 
   /**
@@ -248,45 +341,90 @@ export class EventStore {
    */
   async trim(maxLen: number, approximate = true): Promise<number> {
     if (!Number.isInteger(maxLen) || maxLen < 0) throw new BadInputError(`maxLen must be a whole number ≥ 0, not ${String(maxLen)}`);
-    return this.transport.xtrim(this.streamKey, maxLen, approximate);
+    // Partitions are trimmed to an equal share each: the store keeps about maxLen events in all.
+    const keys = this.partitionKeys();
+    const share = Math.ceil(maxLen / keys.length);
+    const removed = await Promise.all(keys.map((k) => this.transport.xtrim(k, share, approximate)));
+    return removed.reduce((a, n) => a + n, 0);
   }
 
   /**
    * Removes index entries of events that trimming (or `maxLen`) took from the stream. It SCANs every index key of
    * the store, so run it now and then (after a trim, or on a timer when `maxLen` is set), not per append.
    */
-  pruneIndexes(options?: PruneOptions): Promise<PruneResult> {
-    return pruneIndexes(this.transport, this.streamKey, options);
+  async pruneIndexes(options?: PruneOptions): Promise<PruneResult> {
+    const results = [];
+    for (const key of this.partitionKeys()) results.push(await pruneIndexes(this.transport, key, options));
+    return sumResults(results);
   }
 
   // ---------------------------------------------------------------- consumer groups on the store's stream
 
   /** Creates the group (and the stream if needed); false when it already existed. `$`: only events appended later. */
-  createGroup(group: string, startId = '$'): Promise<boolean> {
-    return createGroup(this.transport, this.streamKey, checkName(group, 'group'), startId);
+  // On a partitioned store a group exists on every partition (XREADGROUP cannot span slots); the methods below go
+  // over all of them, and entries carry the `stream` they are in, which ack and claim need: ids repeat across
+  // partitions. pendingEntries/claim/autoclaim take `partition` (a stream of partitionKeys()) there.
+
+  /** Creates the group (and the stream if needed); false when it already existed. `$`: only events appended later. */
+  async createGroup(group: string, startId = '$'): Promise<boolean> {
+    checkName(group, 'group');
+    const created = await Promise.all(this.partitionKeys().map((k) => createGroup(this.transport, k, group, startId)));
+    return created.some(Boolean);
   }
 
+  /**
+   * New entries for `consumer` (or its pending ones, with `id: '0'`). On a partitioned store every partition is
+   * read at once without blocking; when all are empty and `blockMs` is set, it polls every 50 ms until then (a
+   * blocking read per partition would hold a connection per partition).
+   */
   async readGroup(group: string, consumer: string, options: ReadGroupOptions = {}): Promise<StoredEvent[]> {
-    const batches = await this.transport.xreadgroup({
-      group: checkName(group, 'group'),
-      consumer: checkName(consumer, 'consumer'),
-      streams: [{ key: this.streamKey, id: options.id ?? '>' }],
-      count: checkCount(options.count ?? 100),
-      blockMs: options.blockMs,
-    });
-    return (batches?.[0]?.entries ?? []).map(toStoredEvent);
+    checkName(group, 'group');
+    checkName(consumer, 'consumer');
+    const count = checkCount(options.count ?? 100);
+    const keys = this.partitionKeys();
+    if (keys.length === 1) {
+      const batches = await this.transport.xreadgroup({ group, consumer, streams: [{ key: keys[0], id: options.id ?? '>' }], count, blockMs: options.blockMs });
+      return (batches?.[0]?.entries ?? []).map(toStoredEvent);
+    }
+    const share = Math.max(1, Math.ceil(count / keys.length));
+    const deadline = Date.now() + (options.blockMs ?? 0);
+    for (;;) {
+      const batches = await Promise.all(keys.map((key) => this.transport.xreadgroup({ group, consumer, streams: [{ key, id: options.id ?? '>' }], count: share })));
+      const out: StoredEvent[] = [];
+      batches.forEach((b, i) => {
+        for (const entry of b?.[0]?.entries ?? []) out.push({ ...toStoredEvent(entry), stream: keys[i] });
+      });
+      if (out.length > 0 || Date.now() >= deadline) return out.sort((a, b) => compareIds(a.id, b.id));
+      await sleep(Math.min(50, deadline - Date.now()));
+    }
   }
 
-  ack(group: string, ids: string[]): Promise<number> {
-    return this.transport.xack(this.streamKey, checkName(group, 'group'), ids);
+  /** Acknowledges entries: ids, or on a partitioned store the events (or `{ id, stream }`) readGroup returned. */
+  async ack(group: string, entries: Array<string | EntryRef>): Promise<number> {
+    checkName(group, 'group');
+    let total = 0;
+    for (const [stream, ids] of this.byPartition(entries)) total += await this.transport.xack(stream, group, ids);
+    return total;
   }
 
-  pendingSummary(group: string): Promise<PendingSummary> {
-    return this.transport.xpendingSummary(this.streamKey, checkName(group, 'group'));
+  /** The group's pending entries, added up over partitions (min/max id of the first partition that has any). */
+  async pendingSummary(group: string): Promise<PendingSummary> {
+    checkName(group, 'group');
+    const all = await Promise.all(this.partitionKeys().map((k) => this.transport.xpendingSummary(k, group)));
+    if (all.length === 1) return all[0];
+    const consumers = new Map<string, number>();
+    for (const s of all) for (const c of s.consumers) consumers.set(c.name, (consumers.get(c.name) ?? 0) + c.count);
+    const withAny = all.filter((s) => s.count > 0);
+    return {
+      count: all.reduce((a, s) => a + s.count, 0),
+      minId: withAny.map((s) => s.minId!).sort(compareIds)[0] ?? null,
+      maxId: withAny.map((s) => s.maxId!).sort(compareIds).at(-1) ?? null,
+      consumers: [...consumers].map(([name, count]) => ({ name, count })),
+    };
   }
 
   pendingEntries(group: string, options: PendingEntriesOptions): Promise<PendingEntry[]> {
-    return this.transport.xpendingRange(this.streamKey, checkName(group, 'group'), {
+    return this.transport.xpendingRange(this.onePartition(options.partition), checkName(group, 'group'), {
       count: checkCount(options.count),
       consumer: options.consumer,
       minIdleMs: options.minIdleMs,
@@ -295,23 +433,92 @@ export class EventStore {
   }
 
   /** Takes over entries idle at least `minIdleMs` (others' or abandoned ones); returns those now owned. */
-  async claim(group: string, consumer: string, minIdleMs: number, ids: string[]): Promise<StoredEvent[]> {
-    const entries = await this.transport.xclaim(this.streamKey, checkName(group, 'group'), checkName(consumer, 'consumer'), minIdleMs, ids);
-    return entries.map(toStoredEvent);
+  async claim(group: string, consumer: string, minIdleMs: number, entries: Array<string | EntryRef>): Promise<StoredEvent[]> {
+    checkName(group, 'group');
+    checkName(consumer, 'consumer');
+    const out: StoredEvent[] = [];
+    const tagged = this.partitioned;
+    for (const [stream, ids] of this.byPartition(entries)) {
+      for (const e of await this.transport.xclaim(stream, group, consumer, minIdleMs, ids)) out.push(tagged ? { ...toStoredEvent(e), stream } : toStoredEvent(e));
+    }
+    return out;
   }
 
   /** One step of an XAUTOCLAIM sweep; call again with `start: next` until `next` is '0-0'. */
   async autoclaim(group: string, consumer: string, minIdleMs: number, options: AutoClaimOptions = {}): Promise<{ next: string; events: StoredEvent[]; deletedIds: string[] }> {
+    const stream = this.onePartition(options.partition);
     const r = await this.transport.xautoclaim(
-      this.streamKey, checkName(group, 'group'), checkName(consumer, 'consumer'), minIdleMs, options.start ?? '0-0', checkCount(options.count ?? 100),
+      stream, checkName(group, 'group'), checkName(consumer, 'consumer'), minIdleMs, options.start ?? '0-0', checkCount(options.count ?? 100),
     );
-    return { next: r.nextStart, events: r.entries.map(toStoredEvent), deletedIds: r.deletedIds };
+    const events = r.entries.map((e) => (this.partitioned ? { ...toStoredEvent(e), stream } : toStoredEvent(e)));
+    return { next: r.nextStart, events, deletedIds: r.deletedIds };
   }
 
-  /** The stream's groups, each with its lag (entries not yet delivered), null when it cannot be told cheaply. */
-  groups(): Promise<GroupWithLag[]> {
-    return groupsWithLag(this.transport, this.streamKey);
+  /** The stream's groups, each with its lag (entries not yet delivered), null when it cannot be told cheaply. On a
+   *  partitioned store, one line per group with consumers, pending and lag added up over its partitions. */
+  async groups(): Promise<GroupWithLag[]> {
+    const keys = this.partitionKeys();
+    if (keys.length === 1) return groupsWithLag(this.transport, keys[0]);
+    const perPartition = await Promise.all(keys.map((k) => groupsWithLag(this.transport, k)));
+    const byName = new Map<string, GroupWithLag>();
+    for (const groups of perPartition) {
+      for (const g of groups) {
+        const seen = byName.get(g.name);
+        if (!seen) { byName.set(g.name, { ...g }); continue; }
+        seen.consumers = Math.max(seen.consumers, g.consumers);
+        seen.pending += g.pending;
+        seen.lag = seen.lag === null || g.lag === null ? null : seen.lag + g.lag;
+      }
+    }
+    return [...byName.values()];
   }
+
+  /** The stream an entry-handling call means: the store's one stream, or the named partition. */
+  private onePartition(partition: string | undefined): string {
+    const keys = this.partitionKeys();
+    if (partition === undefined) {
+      if (keys.length === 1) return keys[0];
+      throw new BadInputError(`this store has ${keys.length} partitions: name one (partition: one of partitionKeys())`);
+    }
+    if (!keys.includes(partition)) throw new BadInputError(`"${partition.slice(0, 80)}" is not a partition of ${this.streamKey}`);
+    return partition;
+  }
+
+  /** Entry ids grouped by the stream they are in; plain ids only where the store has a single stream. */
+  private byPartition(entries: Array<string | EntryRef>): Map<string, string[]> {
+    if (!Array.isArray(entries)) throw new BadInputError('expected a list of ids or entries');
+    const keys = this.partitionKeys();
+    const out = new Map<string, string[]>();
+    for (const e of entries) {
+      const id = typeof e === 'string' ? e : e?.id;
+      if (typeof id !== 'string' || id === '') throw new BadInputError('every entry needs an id');
+      const stream = typeof e === 'string' || e.stream === undefined ? (keys.length === 1 ? keys[0] : undefined) : e.stream;
+      if (stream === undefined) throw new BadInputError(`this store has ${keys.length} partitions: pass the entries readGroup returned (with their stream), not bare ids`);
+      if (!keys.includes(stream)) throw new BadInputError(`"${stream.slice(0, 80)}" is not a partition of ${this.streamKey}`);
+      let ids = out.get(stream);
+      if (!ids) out.set(stream, (ids = []));
+      ids.push(id);
+    }
+    return out;
+  }
+}
+
+function sumResults(results: PruneResult[]): PruneResult {
+  return {
+    keys: results.reduce((a, r) => a + r.keys, 0),
+    removed: results.reduce((a, r) => a + r.removed, 0),
+    aborted: results.some((r) => r.aborted),
+  };
+}
+
+function tagPages(pages: AsyncGenerator<StreamEntry[]>, stream: string): AsyncGenerator<Array<{ stream: string; entry: StreamEntry }>> {
+  return (async function* () {
+    for await (const page of pages) yield page.map((entry) => ({ stream, entry }));
+  })();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 function eventFields(raw: string): Record<string, string> {

@@ -15,6 +15,8 @@ export interface StoredEvent {
   raw: string;
   /** Set when the entry has no `event` field or it is not a JSON object. */
   error?: string;
+  /** The partition stream the entry is in; set only by a partitioned store (several streams, ids may repeat). */
+  stream?: string;
 }
 
 export function toStoredEvent(entry: StreamEntry): StoredEvent {

@@ -749,6 +749,9 @@ export class RedisTransport implements Transport {
       enableOfflineQueue: true,
       enableReadyCheck: true,
       enableAutoPipelining: role === 'cmd',
+      // ioredis's auto-pipeline groups a tick's commands by the node of their first key, and finds no key in the
+      // store's scripts or in XGROUP/XINFO (subcommand first): those go on their own, routed (or redirected) alone.
+      autoPipeliningIgnoredCommands: ['ucoreAppendIndexed', 'ucoreReadByIndex', 'evalsha', 'eval', 'xgroup', 'xinfo', 'XGROUP', 'XINFO', 'pubsub', 'PUBSUB', 'cluster', 'CLUSTER', 'wait', 'WAIT'],
       scaleReads: 'master',
       shardedSubscribers: role === 'sub',
       maxRedirections: 16,
