@@ -18,6 +18,7 @@ import { CounterFlusher } from './counter-flusher';
 import { sniffPayload, type SniffResult } from './payload-sniffer';
 import { RecentRing } from './recent-ring';
 import { SecondBuckets } from './second-buckets';
+import { ShardFollower } from './shard-follower';
 import { StreamSampler } from './stream-sampler';
 import type {
   AlertRule, MonitorAlert, MonitorOptions, MonitorSnapshot, RateSummary, RecentEvent, RecentFilter, SnapshotOptions,
@@ -52,6 +53,9 @@ export class EventMonitor {
   private readonly alerts: AlertEvaluator;
   private readonly flusher: CounterFlusher | null;
   private readonly sampler: StreamSampler | null;
+  private readonly shardOption: boolean | undefined;
+  private readonly shardDiscoveryMs: number;
+  private shards: ShardFollower | null = null;
   private readonly sniffed: SniffResult = { type: '', entity: null, value: undefined };
   private taps: Array<{ types: ReadonlySet<string>; listener: EventTap }> = [];
   private readonly alertListeners = new Set<(a: MonitorAlert) => void>();
@@ -88,6 +92,13 @@ export class EventMonitor {
     if (!Array.isArray(streams) || streams.some((s) => typeof s !== 'string' || !s)) throw new BadInputError('streams must be stream key names');
     this.sampler = streams.length ? new StreamSampler(transport, [...new Set(streams)]) : null;
     this.connection = transport.status;
+    this.shardOption = options.shardChannels;
+    this.shardDiscoveryMs = intOption('shardDiscoveryMs', options.shardDiscoveryMs, 5000, 100, 3_600_000);
+  }
+
+  /** Shard channels followed now (see shardChannels). */
+  get shardChannelsFollowed(): number {
+    return this.shards?.count ?? 0;
   }
 
   get running(): boolean {
@@ -108,6 +119,8 @@ export class EventMonitor {
     this.timers = [];
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions = [];
+    await this.shards?.stop();
+    this.shards = null;
     if (this.transport.status !== 'closed') {
       await this.transport.punsubscribe([...this.patterns]).catch((e) => this.log.debug(`punsubscribe: ${describeError(e)}`));
     }
@@ -247,6 +260,7 @@ export class EventMonitor {
     const onMessage = (m: PubSubMessage) => {
       // Messages of other subscriptions on a shared transport are not ours to count.
       if (m.pattern !== undefined && this.patternSet.has(m.pattern)) this.ingest(m.channel, m.payload, m.pattern);
+      else if (m.sharded && this.shards?.has(m.channel)) this.ingest(m.channel, m.payload);
     };
     this.subscriptions = [this.transport.onMessage(onMessage), this.transport.onStatus((s, d) => this.statusChanged(s, d))];
     this.connection = this.transport.status;
@@ -258,6 +272,12 @@ export class EventMonitor {
       throw e;
     }
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
+    if (this.shardOption ?? this.transport.mode === 'cluster') {
+      const shards = new ShardFollower(this.transport, this.patterns, this.channels.maxKeys, this.log);
+      this.shards = shards;
+      await shards.discover();
+      this.timers.push(setInterval(() => void shards.discover(), this.shardDiscoveryMs));
+    }
     if (this.sampler) {
       void this.sampleStreams();
       this.timers.push(setInterval(() => void this.sampleStreams(), this.sampleIntervalMs));

@@ -34,6 +34,13 @@ export interface MonitorOptions {
   patterns?: string[];
   /** Streams sampled every `sampleIntervalMs` (length, new entries, groups' lag and pending). */
   streams?: string[];
+  /**
+   * Also count shard channels (SPUBLISH) matching `patterns`: those with subscribers are found and followed every
+   * `shardDiscoveryMs`. @default true on a Redis Cluster, false elsewhere
+   */
+  shardChannels?: boolean;
+  /** @default 5000 */
+  shardDiscoveryMs?: number;
   /** @default 1000 */
   sampleIntervalMs?: number;
   /** Seconds of per-second history kept per channel and type (10–3600). @default 60 */
