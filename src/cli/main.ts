@@ -12,10 +12,11 @@ import { replayCommand } from './commands/replay';
 import { statsCommand } from './commands/stats';
 import { storeAppendCommand, storeGetCommand } from './commands/store';
 import { tailCommand } from './commands/tail';
+import { topologyCommand } from './commands/topology';
 
 declare const UCORE_VERSION: string | undefined;
 
-const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, demoCommand];
+const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string', short: 'u' },

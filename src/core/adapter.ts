@@ -13,6 +13,8 @@ export interface MessageContext {
   pattern?: string;
   /** The message text as it arrived. */
   raw: string;
+  /** Arrived on a shard channel (ssubscribe). */
+  sharded?: boolean;
 }
 
 export type EventHandler = (event: any, context: MessageContext) => void | Promise<void>;
@@ -37,6 +39,7 @@ export interface CallOptions {
 export class EventAdapter {
   private readonly channelHandlers = new Map<string, Set<EventHandler>>();
   private readonly patternHandlers = new Map<string, Set<EventHandler>>();
+  private readonly shardHandlers = new Map<string, Set<EventHandler>>();
   private readonly problemListeners = new Set<(p: ProblemReport) => void>();
   private readonly messageSub: Disposable;
   private readonly log: Logger;
@@ -77,6 +80,23 @@ export class EventAdapter {
     return withDeadline(this.transport.publishBatch(items.map(([c, v]) => [c, toJson(v)] as const)), options.timeoutMs);
   }
 
+  /**
+   * JSON.stringify + SPUBLISH on a shard channel (Redis 7): on a cluster only the channel's shard carries it, so
+   * shard channels scale with the masters where ordinary ones are copied to every node.
+   */
+  async spublishJson(channel: string, value: unknown, options: CallOptions = {}): Promise<number> {
+    return withDeadline(this.transport.spublish(channel, toJson(value)), options.timeoutMs);
+  }
+
+  /** Handlers of a shard channel (SSUBSCRIBE); resubscribed after a reconnect or failover by the transport. */
+  ssubscribe(channel: string, handler: EventHandler): Promise<Subscription> {
+    return this.add(this.shardHandlers, channel, handler, (c) => this.transport.ssubscribe([c]), (c) => this.transport.sunsubscribe([c]));
+  }
+
+  async sunsubscribe(channel: string, handler?: EventHandler): Promise<void> {
+    await this.remove(this.shardHandlers, channel, handler, (c) => this.transport.sunsubscribe([c]));
+  }
+
   subscribe(channel: string, handler: EventHandler): Promise<Subscription> {
     return this.add(this.channelHandlers, channel, handler, (c) => this.transport.subscribe([c]), (c) => this.transport.unsubscribe([c]));
   }
@@ -98,6 +118,7 @@ export class EventAdapter {
     this.messageSub.dispose();
     this.channelHandlers.clear();
     this.patternHandlers.clear();
+    this.shardHandlers.clear();
     await this.transport.close();
   }
 
@@ -143,10 +164,13 @@ export class EventAdapter {
   }
 
   private dispatch(m: PubSubMessage): void {
-    const handlers = m.pattern === undefined ? this.channelHandlers.get(m.channel) : this.patternHandlers.get(m.pattern);
+    const handlers = m.sharded
+      ? this.shardHandlers.get(m.channel)
+      : m.pattern === undefined ? this.channelHandlers.get(m.channel) : this.patternHandlers.get(m.pattern);
     if (!handlers || handlers.size === 0) return;
     const context: MessageContext = { channel: m.channel, raw: m.payload };
     if (m.pattern !== undefined) context.pattern = m.pattern;
+    if (m.sharded) context.sharded = true;
     const parsed = parseJson(m.payload);
     if (!parsed.ok) {
       this.report({ error: parsed.error, context, kind: 'malformed' });

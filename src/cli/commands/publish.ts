@@ -9,9 +9,9 @@ const BATCH = 500;
 
 export const publishCommand: CliCommand = {
   name: 'publish',
-  usage: 'ucore publish <channel> (<json> | --file events.ndjson) [--store]',
-  summary: 'publish a JSON event (or every line of an NDJSON file) to a channel; --store also appends to the event store',
-  options: { file: { type: 'string', short: 'f' }, store: { type: 'boolean' }, 'store-key': { type: 'string' } },
+  usage: 'ucore publish <channel> (<json> | --file events.ndjson) [--store] [--shard]',
+  summary: 'publish a JSON event (or every line of an NDJSON file) to a channel (--shard: a shard channel, SPUBLISH); --store also appends to the event store',
+  options: { file: { type: 'string', short: 'f' }, store: { type: 'boolean' }, 'store-key': { type: 'string' }, shard: { type: 'boolean' } },
   positionals: [1, 2],
   async run(ctx, [channel, json], values) {
     const file = str(values, 'file');
@@ -25,7 +25,9 @@ export const publishCommand: CliCommand = {
       if (batch.length === 0) return;
       // Stored first, so an event that reached subscribers is also in the store.
       if (store) await store.appendBatch(batch as Record<string, unknown>[], { publish: false });
-      const counts = await transport.publishBatch(batch.map((v) => [channel, toJson(v)] as const));
+      const counts = values.shard
+        ? await Promise.all(batch.map((v) => transport.spublish(channel, toJson(v))))
+        : await transport.publishBatch(batch.map((v) => [channel, toJson(v)] as const));
       sent += batch.length;
       receivers += counts.reduce((a, b) => a + b, 0);
     };

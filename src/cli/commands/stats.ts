@@ -14,14 +14,21 @@ export const statsCommand: CliCommand = {
     const maxStreams = int(values, 'max-streams', { min: 1, max: 100_000 }) ?? 200;
     const channels = (await t.pubsubChannels()).slice(0, 1000).sort();
     const subs = await t.pubsubNumsub(channels);
+    // Shard channels (Redis 7): absent before 7, so their absence is not an error.
+    const shardChannels = (await t.pubsubShardChannels().catch(() => [] as string[])).slice(0, 1000).sort();
+    const shardSubs = await t.pubsubShardNumsub(shardChannels).catch(() => shardChannels.map((channel) => ({ channel, subscribers: 0 })));
     const streams = await streamStats(t, maxStreams);
     const counters = await getEventStatistics(t);
     if (ctx.out.json) {
-      ctx.out.record({ channels: subs, patterns: await t.pubsubNumpat(), streams, counters }, '');
+      ctx.out.record({ mode: t.mode, channels: subs, shardChannels: shardSubs, patterns: await t.pubsubNumpat(), streams, counters }, '');
       return 0;
     }
     ctx.out.line(`Channels (${subs.length})`);
     ctx.out.line(subs.length ? table([['channel', 'subscribers'], ...subs.map((s) => [safeText(s.channel, 80), String(s.subscribers)])]) : '  none with subscribers');
+    if (shardSubs.length) {
+      ctx.out.line(`\nShard channels (${shardSubs.length})`);
+      ctx.out.line(table([['shard channel', 'subscribers'], ...shardSubs.map((s) => [safeText(s.channel, 80), String(s.subscribers)])]));
+    }
     ctx.out.line(`\nStreams (${streams.length}${streams.length >= maxStreams ? '+' : ''})`);
     const rows = [['stream', 'length', 'group', 'consumers', 'pending', 'lag']];
     for (const s of streams) {

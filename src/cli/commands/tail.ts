@@ -7,10 +7,11 @@ import { safeText, timeOfDay } from '../output';
 
 export const tailCommand: CliCommand = {
   name: 'tail',
-  usage: 'ucore tail <channel|pattern> [--pattern] [--count N] | ucore tail --stream KEY [--group G --consumer C] [--count N]',
+  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] | ucore tail --stream KEY [--group G --consumer C] [--count N]',
   summary: 'print events as they arrive on a channel, a pattern or a stream, one per line; exits after N',
   options: {
     pattern: { type: 'boolean', short: 'p' },
+    shard: { type: 'boolean' },
     count: { type: 'string', short: 'n' },
     stream: { type: 'string' },
     group: { type: 'string' },
@@ -23,6 +24,7 @@ export const tailCommand: CliCommand = {
     const stream = str(values, 'stream');
     if (!stream && !target) throw new UsageError('give a channel, a pattern with --pattern, or --stream KEY');
     if ((str(values, 'group') === undefined) !== (str(values, 'consumer') === undefined)) throw new UsageError('--group and --consumer go together');
+    if (values.shard && values.pattern) throw new UsageError('shard channels have no patterns: --shard or --pattern, not both');
     const transport = await ctx.connect();
     const done = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     let seen = 0;
@@ -41,8 +43,9 @@ export const tailCommand: CliCommand = {
       adapter.onProblem((p) => { if (p.kind === 'malformed') emit(p.context.channel, p.context.raw); });
       const handler = (_e: unknown, c: { channel: string; raw: string; pattern?: string }) => emit(c.channel, c.raw);
       if (values.pattern) await adapter.psubscribe(target!, handler);
+      else if (values.shard) await adapter.ssubscribe(target!, handler);
       else await adapter.subscribe(target!, handler);
-      ctx.out.note(`listening on ${values.pattern ? 'pattern ' : ''}${safeText(target!)}${count ? ` for ${count} event${count === 1 ? '' : 's'}` : ''} (Ctrl+C to stop)`);
+      ctx.out.note(`listening on ${values.pattern ? 'pattern ' : values.shard ? 'shard channel ' : ''}${safeText(target!)}${count ? ` for ${count} event${count === 1 ? '' : 's'}` : ''} (Ctrl+C to stop)`);
     }
     await Promise.race([done, finished]);
     return 0;

@@ -40,7 +40,6 @@ export function readClusterTopology(nodesText: string, infoText: string): Topolo
       state: nodeState(flags, link),
     };
     if (master !== '-') node.masterId = master;
-    if (flags.includes('myself')) node.current = true;
     nodes.push(node);
   }
   nodes.sort((a, b) => (a.role === b.role ? (a.slots[0]?.[0] ?? 1e9) - (b.slots[0]?.[0] ?? 1e9) || a.address.localeCompare(b.address) : a.role === 'master' ? -1 : 1));
