@@ -135,7 +135,7 @@ describe('ucore CLI against a real redis-server', () => {
       [['store', 'get', '--since', 'yesterday', '--url', url], 2, /--since must be an ISO date/],
       [['store', 'get', '--bogus', '--url', url], 2, /Unknown option '--bogus'/],
       [['replay', '--url', url], 2, /give a target/],
-      [['stats', '--url', 'http://example'], 1, /not a redis:\/\/ or rediss:\/\/ URL/],
+      [['stats', '--url', 'http://example'], 1, /is not a redis:\/\/, rediss:\/\/, redis\+cluster:\/\/ or redis\+sentinel:\/\/ URL/],
       [['stats', '--url', 'redis://127.0.0.1:1'], 1, /connection refused/],
       [['stats', '--url', 'redis://:s3cret-pw@127.0.0.1:1'], 1, /connection refused/],
     ];

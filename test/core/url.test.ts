@@ -33,4 +33,31 @@ describe('connection URLs', () => {
     assert.equal(redactUrl('redis://h:1?password=s3cr3t&db=2'), 'redis://h:1?password=***&db=2');
     assert.equal(describeTarget(parseConnectionUrl('rediss://bob:s3cr3t@h:7/2')), 'rediss://bob@h:7/2');
   });
+
+  it('parses cluster seed lists and Sentinel URLs, with TLS, credentials and IPv6', () => {
+    assert.deepEqual(parseConnectionUrl('redis+cluster://127.0.0.1:7000,127.0.0.1:7001'), {
+      kind: 'redis', host: '127.0.0.1', port: 7000, db: 0, cluster: { seeds: [{ host: '127.0.0.1', port: 7000 }, { host: '127.0.0.1', port: 7001 }] },
+    });
+    assert.deepEqual(parseConnectionUrl('rediss+cluster://bob:p%2Cw@[::1]:7000,h2'), {
+      kind: 'redis', host: '::1', port: 7000, db: 0, username: 'bob', password: 'p,w', tls: {},
+      cluster: { seeds: [{ host: '::1', port: 7000 }, { host: 'h2', port: 6379 }] },
+    });
+    assert.deepEqual(parseConnectionUrl('redis+sentinel://:pw@s1:26379,s2/mymaster/2?sentinelPassword=sp'), {
+      kind: 'redis', host: 's1', port: 26379, db: 2, password: 'pw',
+      sentinel: { sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], masterName: 'mymaster', password: 'sp' },
+    });
+    assert.equal(describeTarget(parseConnectionUrl('redis+cluster://u:secret@a:1,b:2')), 'redis+cluster://u@a:1,b:2');
+    assert.equal(describeTarget(parseConnectionUrl('redis+sentinel://a:1,b:2/m%20x')), 'redis+sentinel://a:1,b:2/m%20x/0');
+    assert.equal(redactUrl('redis+sentinel://u:secret@a:1/m?sentinelPassword=also'), 'redis+sentinel://u:***@a:1/m?sentinelPassword=***');
+  });
+
+  it('rejects cluster and Sentinel URLs that cannot work, without showing the password', () => {
+    for (const bad of ['redis+cluster://', 'redis+cluster://u:topsecret@h:1/3', 'redis+cluster://h:1?db=2', 'redis+sentinel://h:1', 'redis+sentinel://u:topsecret@h:1', 'redis+sentinel://h:99999/m', 'redis+cluster://h:1,,x:y']) {
+      assert.throws(() => parseConnectionUrl(bad), (e: unknown) => {
+        assert.ok(e instanceof BadUrlError, `${bad}: ${e}`);
+        assert.ok(!(e as Error).message.includes('topsecret'), (e as Error).message);
+        return true;
+      });
+    }
+  });
 });
