@@ -352,10 +352,8 @@ export class EventStore {
    * Removes index entries of events that trimming (or `maxLen`) took from the stream. It SCANs every index key of
    * the store, so run it now and then (after a trim, or on a timer when `maxLen` is set), not per append.
    */
-  async pruneIndexes(options?: PruneOptions): Promise<PruneResult> {
-    const results = [];
-    for (const key of this.partitionKeys()) results.push(await pruneIndexes(this.transport, key, options));
-    return sumResults(results);
+  pruneIndexes(options?: PruneOptions): Promise<PruneResult> {
+    return pruneIndexes(this.transport, this.partitionKeys(), options);
   }
 
   // ---------------------------------------------------------------- consumer groups on the store's stream
@@ -501,14 +499,6 @@ export class EventStore {
     }
     return out;
   }
-}
-
-function sumResults(results: PruneResult[]): PruneResult {
-  return {
-    keys: results.reduce((a, r) => a + r.keys, 0),
-    removed: results.reduce((a, r) => a + r.removed, 0),
-    aborted: results.some((r) => r.aborted),
-  };
 }
 
 function tagPages(pages: AsyncGenerator<StreamEntry[]>, stream: string): AsyncGenerator<Array<{ stream: string; entry: StreamEntry }>> {

@@ -23,19 +23,30 @@ const DELETE_PAGE = 1000;
 /** Index keys cleaned at the same time: enough to fill the connection, few enough to keep replies small. */
 const PARALLEL_KEYS = 32;
 
-export async function pruneIndexes(transport: Transport, streamKey: string, options: PruneOptions = {}): Promise<PruneResult> {
-  const first = await transport.xrange(streamKey, '-', '+', 1);
-  // Everything before the oldest event is stale; with the stream gone, every index entry is.
-  const end = first.length ? exclusive(first[0].id) : '+';
+/**
+ * Removes index entries older than the oldest event of their stream. `streams` is the store's stream, or all its
+ * partitions (`base:{0}` …), which are pruned in one SCAN of `base:{*}:idx:*` rather than one SCAN each.
+ */
+export async function pruneIndexes(transport: Transport, streams: string | string[], options: PruneOptions = {}): Promise<PruneResult> {
+  const keys = typeof streams === 'string' ? [streams] : streams;
+  // Everything before a stream's oldest event is stale; with the stream gone, every index entry is.
+  const ends = new Map<string, string>();
+  for (const key of keys) {
+    const first = await transport.xrange(key, '-', '+', 1);
+    ends.set(key, first.length ? exclusive(first[0].id) : '+');
+  }
+  const match = keys.length === 1 ? `${escapeGlob(keys[0])}:idx:*` : `${escapeGlob(keys[0].replace(/:\{\d+\}$/, ''))}:{*}:idx:*`;
+  const streamOf = (indexKey: string) => keys.find((k) => indexKey.startsWith(`${k}:idx:`));
   const result: PruneResult = { keys: 0, removed: 0, aborted: false };
   let cursor = '0';
   do {
     if (options.signal?.aborted) return { ...result, aborted: true };
-    const step = await transport.scan(cursor, { match: `${escapeGlob(streamKey)}:idx:*`, type: 'stream', count: options.scanCount ?? 500 });
+    const step = await transport.scan(cursor, { match, type: 'stream', count: options.scanCount ?? 500 });
     cursor = step.cursor;
-    for (let i = 0; i < step.keys.length; i += PARALLEL_KEYS) {
+    const mine = step.keys.filter((k) => streamOf(k) !== undefined);
+    for (let i = 0; i < mine.length; i += PARALLEL_KEYS) {
       if (options.signal?.aborted) return { ...result, aborted: true };
-      const removed = await Promise.all(step.keys.slice(i, i + PARALLEL_KEYS).map((key) => pruneOne(transport, key, end)));
+      const removed = await Promise.all(mine.slice(i, i + PARALLEL_KEYS).map((key) => pruneOne(transport, key, ends.get(streamOf(key)!)!)));
       for (const n of removed) result.removed += n;
       result.keys += removed.length;
     }
