@@ -102,6 +102,7 @@ export const ItemContext = {
   connection: 'connection',
   connectionConnected: 'connection.connected',
   channel: 'channel',
+  shardChannel: 'channel.shard',
   stream: 'stream',
   deadLetterStream: 'stream.deadLetter',
   entriesFolder: 'entries',

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { describeUrl, splitPassword } from '../../src/extension/connections/connectionManager';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
 
 const EXTENSION_ID = 'ucore.ucore-events';
@@ -131,5 +132,17 @@ describe('settings', function () {
       await config.update('connections', undefined, vscode.ConfigurationTarget.Global);
     }
     assert.ok(!a.services.connections.list().some((e) => e.config.name === 'from-settings'));
+  });
+});
+
+describe('cluster and Sentinel connection URLs', () => {
+  it('keeps the password out of a stored redis+cluster:// or redis+sentinel:// URL and its description', () => {
+    const cluster = splitPassword(`redis+cluster://app:${SECRET}@127.0.0.1:7001,127.0.0.1:7002`);
+    assert.deepStrictEqual(cluster, { url: 'redis+cluster://app@127.0.0.1:7001,127.0.0.1:7002', password: SECRET });
+    const sentinel = splitPassword(`redis+sentinel://:${SECRET}@127.0.0.1:26379,127.0.0.1:26380/ucore-master`);
+    assert.deepStrictEqual(sentinel, { url: 'redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/ucore-master', password: SECRET });
+    assert.strictEqual(describeUrl(cluster.url), 'redis+cluster://app@127.0.0.1:7001,127.0.0.1:7002');
+    assert.match(describeUrl(sentinel.url), /^redis\+sentinel:\/\/127\.0\.0\.1:26379,127\.0\.0\.1:26380\/ucore-master/);
+    assert.ok(!describeUrl(`redis+cluster://app:${SECRET}@127.0.0.1:7001`).includes(SECRET));
   });
 });

@@ -2,6 +2,8 @@
 // asks every master which shard channels have subscribers (PUBSUB SHARDCHANNELS <pattern>, one per monitor pattern)
 // and SSUBSCRIBEs to those, again every few seconds. So a shard channel is counted once some service subscribes to
 // it, and from the next discovery on; messages before that are not seen. Bounded: at most `max` channels followed.
+// Known limit: on a connection shared with other shard subscribers (the extension's tails), stopping the monitor
+// unsubscribes its channels for them too, and theirs for it until the next discovery.
 import type { Logger } from '../logger';
 import type { Transport } from '../transport/types';
 
@@ -29,11 +31,17 @@ export class ShardFollower {
     try {
       const found = new Set<string>();
       for (const p of this.patterns) for (const ch of await this.transport.pubsubShardChannels(p)) found.add(ch);
+      // Channels nobody subscribes to any more are let go (their slot in the bound too).
+      const gone = [...this.followed].filter((ch) => !found.has(ch));
+      for (const ch of gone) this.followed.delete(ch);
       const fresh = [...found].filter((ch) => !this.followed.has(ch)).slice(0, Math.max(0, this.max - this.followed.size));
-      if (fresh.length === 0) return;
-      await this.transport.ssubscribe(fresh);
+      // Followed channels are subscribed again too (a no-op when still subscribed): on a connection shared with the
+      // extension's tails, closing a tail of the same shard channel unsubscribes it for the monitor as well.
+      const all = [...this.followed, ...fresh];
+      if (all.length === 0) return;
+      await this.transport.ssubscribe(all);
       for (const ch of fresh) this.followed.add(ch);
-      this.log.debug(`following ${fresh.length} more shard channel(s), ${this.followed.size} in all`);
+      if (fresh.length) this.log.debug(`following ${fresh.length} more shard channel(s), ${this.followed.size} in all`);
     } catch (e) {
       // Redis before 7 has no shard channels; say it once, not every few seconds.
       if (!this.failedOnce) this.log.debug(`shard channel discovery: ${(e as Error).message}`);

@@ -9,22 +9,25 @@ import { isChannelNode } from './publishCommands';
 import { nonEmpty, required } from './pickers';
 import type { Registrar } from './registrar';
 
-async function pickChannel(ctx: CommandContext, placeHolder: string): Promise<string> {
+async function pickChannel(ctx: CommandContext, placeHolder: string, options: { shard?: boolean } = {}): Promise<{ channel: string; sharded: boolean }> {
   const known = new Set<string>();
-  for (const n of ctx.explorer.channels.current) if (n.kind === 'channel') known.add(n.channel);
+  const shard = new Set<string>();
+  for (const n of ctx.explorer.channels.current) if (n.kind === 'channel') (n.sharded ? shard : known).add(n.channel);
   for (const c of [ECOMMERCE_CHANNEL, USER_CHANNEL, 'events', 'saga_events']) known.add(c);
   const other = '$(edit) Other channel…';
-  const labels = [...known].map((c) => ({ label: shorten(c), channel: c }));
-  const pick = required(await vscode.window.showQuickPick([...labels, { label: other, channel: '' }], { placeHolder, ignoreFocusOut: true }));
-  if (pick.channel) return pick.channel;
-  return required(await vscode.window.showInputBox({ prompt: 'Channel name', ignoreFocusOut: true, validateInput: nonEmpty })).trim();
+  const labels = [...known].map((c) => ({ label: shorten(c), channel: c, sharded: false }));
+  const shardLabels = options.shard ? [...shard].map((c) => ({ label: `$(broadcast) ${shorten(c)}`, description: 'shard channel', channel: c, sharded: true })) : [];
+  const pick = required(await vscode.window.showQuickPick([...labels, ...shardLabels, { label: other, channel: '', sharded: false }], { placeHolder, ignoreFocusOut: true }));
+  if (pick.channel) return { channel: pick.channel, sharded: pick.sharded };
+  return { channel: required(await vscode.window.showInputBox({ prompt: 'Channel name', ignoreFocusOut: true, validateInput: nonEmpty })).trim(), sharded: false };
 }
 
 export function registerChannelCommands(r: Registrar, ctx: CommandContext): void {
   r.register(Commands.channelTail, 'Tail Channel', async (arg?: unknown) => {
     const conn = await ctx.services.requireConnection();
-    const channel = isChannelNode(arg) ? arg.channel : typeof arg === 'string' ? arg : await pickChannel(ctx, 'Channel to tail');
-    const doc = await ctx.tail.start(conn, channel);
+    const { channel, sharded } = isChannelNode(arg) ? { channel: arg.channel, sharded: arg.sharded === true }
+      : typeof arg === 'string' ? { channel: arg, sharded: false } : await pickChannel(ctx, 'Channel to tail', { shard: true });
+    const doc = await ctx.tail.start(conn, channel, { sharded });
     return doc.uri.toString();
   });
 
@@ -44,7 +47,7 @@ export function registerChannelCommands(r: Registrar, ctx: CommandContext): void
   });
 
   r.register(Commands.channelShowInMonitor, 'Show in Monitor', async (arg?: unknown) => {
-    const channel = isChannelNode(arg) ? arg.channel : typeof arg === 'string' ? arg : await pickChannel(ctx, 'Channel to show');
+    const channel = isChannelNode(arg) ? arg.channel : typeof arg === 'string' ? arg : (await pickChannel(ctx, 'Channel to show')).channel;
     ctx.monitorPanel.createOrShow(channel);
   });
 

@@ -46,7 +46,7 @@ interface ConnectionForm { setting: ConnectionSetting; password?: string }
 async function askConnection(ctx: CommandContext, current?: ConnectionSetting): Promise<ConnectionForm> {
   const url = required(await vscode.window.showInputBox({
     title: 'Connection (1/5): URL',
-    prompt: 'redis://host:port/db or rediss://host:port (TLS). Leave the password out: it is asked next and kept in the secret storage.',
+    prompt: 'redis://host:port/db, rediss://host:port (TLS), redis+cluster://h1:p1,h2:p2 or redis+sentinel://h1:p1,h2:p2/<master>. Leave the password out: it is asked next and kept in the secret storage.',
     value: current?.url ?? 'redis://127.0.0.1:6379',
     ignoreFocusOut: true,
     validateInput: validateUrl,

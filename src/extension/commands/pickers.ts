@@ -41,12 +41,14 @@ export async function pickStream(conn: ActiveConnection, placeHolder: string): P
   return streams[streams.map((s) => shorten(s)).indexOf(pick)] ?? pick;
 }
 
-export type Target = { kind: 'channel'; name: string } | { kind: 'stream'; name: string };
+/** `sharded`: a shard channel (SPUBLISH). */
+export type Target = { kind: 'channel'; name: string; sharded?: boolean } | { kind: 'stream'; name: string };
 
 /** Channels the explorer knows, the guide's channels, streams, and "Other…". */
 export async function pickTarget(ctx: CommandContext, conn: ActiveConnection, placeHolder: string): Promise<Target> {
   const channels = new Set<string>([ECOMMERCE_CHANNEL, USER_CHANNEL, 'events']);
-  for (const n of ctx.explorer.channels.current) if (n.kind === 'channel') channels.add(n.channel);
+  const shardChannels = new Set<string>();
+  for (const n of ctx.explorer.channels.current) if (n.kind === 'channel') (n.sharded ? shardChannels : channels).add(n.channel);
   const streams = await listStreams(conn, 100).catch(() => [ctx.services.settings.get('storeStreamKey')]);
   const storeKey = ctx.services.settings.get('storeStreamKey');
   if (!streams.includes(storeKey)) streams.unshift(storeKey);
@@ -54,6 +56,7 @@ export async function pickTarget(ctx: CommandContext, conn: ActiveConnection, pl
   const items: Item[] = [
     { label: 'Channels', kind: vscode.QuickPickItemKind.Separator },
     ...[...channels].sort().map((c): Item => ({ label: `$(radio-tower) ${shorten(c)}`, description: 'channel (PUBLISH)', target: { kind: 'channel', name: c } })),
+    ...[...shardChannels].sort().map((c): Item => ({ label: `$(broadcast) ${shorten(c)}`, description: 'shard channel (SPUBLISH)', target: { kind: 'channel', name: c, sharded: true } })),
     { label: '$(edit) Other channel…', other: 'channel' },
     { label: 'Streams', kind: vscode.QuickPickItemKind.Separator },
     ...streams.filter((s) => s !== DEAD_LETTER_STREAM).map((s): Item => ({

@@ -9,7 +9,7 @@ import { Commands } from '../constants';
 import type { ChannelNode } from '../explorer/channelsTree';
 import type { StreamNode } from '../explorer/streamsTree';
 import { shorten } from '../format';
-import type { PublishResult } from '../services';
+import type { ActiveConnection, PublishResult } from '../services';
 import type { CommandContext } from './context';
 import { pickTarget, required, type Target } from './pickers';
 import type { Registrar } from './registrar';
@@ -17,6 +17,8 @@ import type { Registrar } from './registrar';
 /** Scripted form: `executeCommand('ucore.event.publish', { channel: 'x', event: {...} })` asks nothing. */
 export interface PublishArgs {
   channel?: string;
+  /** A shard channel (SPUBLISH). */
+  shardChannel?: string;
   stream?: string;
   event?: unknown;
 }
@@ -42,7 +44,10 @@ export function templateEvent(registry: SchemaRegistry, type: string | undefined
   return createEvent({ event_type: type, version, data, entity_id: orderId !== undefined ? `order_${String(orderId)}` : undefined });
 }
 
-function describeResult(r: PublishResult, type: string): string {
+function describeResult(r: PublishResult, type: string, sharded: boolean): string {
+  if (r.kind === 'channel' && sharded) {
+    return `Published ${type} to shard channel ${shorten(r.target, 80)} (${r.receivers ?? 0} ${r.receivers === 1 ? 'receiver' : 'receivers'}).`;
+  }
   return r.kind === 'channel'
     ? `Published ${type} to channel ${shorten(r.target, 80)} (${r.receivers ?? 0} ${r.receivers === 1 ? 'receiver' : 'receivers'} besides the UCore monitor).`
     : `Appended ${type} to stream ${shorten(r.target, 80)} as ${r.id}.`;
@@ -56,7 +61,7 @@ async function askEvent(ctx: CommandContext, target: Target): Promise<EventEnvel
   const pick = required(await vscode.window.showQuickPick(items, { placeHolder: `Event type to ${target.kind === 'channel' ? 'publish to' : 'append to'} ${shorten(target.name, 80)}`, ignoreFocusOut: true }));
   const initial = JSON.stringify(templateEvent(registry, pick.type));
   const text = required(await vscode.window.showInputBox({
-    title: `${target.kind === 'channel' ? 'Publish to channel' : 'Append to stream'} ${shorten(target.name, 80)}`,
+    title: `${target.kind === 'channel' ? (target.sharded ? 'Publish to shard channel' : 'Publish to channel') : 'Append to stream'} ${shorten(target.name, 80)}`,
     prompt: 'The event as JSON (one line). Checked against the envelope and the registered schema.',
     value: initial,
     ignoreFocusOut: true,
@@ -65,6 +70,16 @@ async function askEvent(ctx: CommandContext, target: Target): Promise<EventEnvel
   const parsed = parseEvent(text);
   if (!parsed.ok) throw parsed.error;
   return parsed.event;
+}
+
+/**
+ * SPUBLISH. Its count includes UCore's own connection when it holds the shard channel (a tail, or the monitor that
+ * follows shard channels on a cluster): unlike the monitor's pattern subscription, that cannot be told apart.
+ */
+async function publishToShardChannel(ctx: CommandContext, conn: ActiveConnection, channel: string, event: EventEnvelope): Promise<PublishResult> {
+  const receivers = await conn.adapter.spublishJson(channel, event, { timeoutMs: ctx.services.settings.get('commandTimeoutMs') });
+  ctx.services.log.info(`published ${event.event_type} to shard channel ${channel} on "${conn.name}" (${receivers} receivers)`);
+  return { kind: 'channel', target: channel, receivers };
 }
 
 export async function publishTo(ctx: CommandContext, target: Target, eventInput: unknown | undefined): Promise<PublishResult | undefined> {
@@ -80,12 +95,15 @@ export async function publishTo(ctx: CommandContext, target: Target, eventInput:
     if (!parsed.ok) throw parsed.error;
     event = parsed.event;
   }
-  const verb = target.kind === 'channel' ? `publish ${event.event_type} to channel ${shorten(target.name, 80)}` : `append ${event.event_type} to stream ${shorten(target.name, 80)}`;
+  const sharded = target.kind === 'channel' && target.sharded === true;
+  const verb = target.kind === 'channel' ? `publish ${event.event_type} to ${sharded ? 'shard channel' : 'channel'} ${shorten(target.name, 80)}` : `append ${event.event_type} to stream ${shorten(target.name, 80)}`;
   if (!(await ctx.services.guard(verb, conn))) return undefined;
-  const result = target.kind === 'channel'
-    ? await ctx.services.publishEvent(conn, target.name, event)
-    : await ctx.services.appendEvent(conn, target.name, event);
-  void showInfo(describeResult(result, event.event_type));
+  const result = target.kind === 'stream'
+    ? await ctx.services.appendEvent(conn, target.name, event)
+    : sharded
+      ? await publishToShardChannel(ctx, conn, target.name, event)
+      : await ctx.services.publishEvent(conn, target.name, event);
+  void showInfo(describeResult(result, event.event_type, sharded));
   if (target.kind === 'channel') ctx.explorer.channels.scheduleRefresh();
   else ctx.explorer.streams.refresh();
   return result;
@@ -96,11 +114,12 @@ export function registerPublishCommands(r: Registrar, ctx: CommandContext): void
     const conn = await ctx.services.requireConnection();
     let target: Target | undefined;
     let event: unknown;
-    if (isChannelNode(arg)) target = { kind: 'channel', name: arg.channel };
+    if (isChannelNode(arg)) target = { kind: 'channel', name: arg.channel, sharded: arg.sharded === true };
     else if (isStreamNode(arg)) target = { kind: 'stream', name: arg.key };
     else if (arg && typeof arg === 'object') {
       const a = arg as PublishArgs;
-      if (typeof a.channel === 'string') target = { kind: 'channel', name: a.channel };
+      if (typeof a.shardChannel === 'string') target = { kind: 'channel', name: a.shardChannel, sharded: true };
+      else if (typeof a.channel === 'string') target = { kind: 'channel', name: a.channel };
       else if (typeof a.stream === 'string') target = { kind: 'stream', name: a.stream };
       event = a.event;
     }
@@ -110,7 +129,7 @@ export function registerPublishCommands(r: Registrar, ctx: CommandContext): void
 
   r.register(Commands.channelPublish, 'Publish Event', async (arg?: unknown) => {
     if (!isChannelNode(arg)) return vscode.commands.executeCommand(Commands.eventPublish);
-    return publishTo(ctx, { kind: 'channel', name: arg.channel }, undefined);
+    return publishTo(ctx, { kind: 'channel', name: arg.channel, sharded: arg.sharded === true }, undefined);
   });
 
   r.register(Commands.streamAppend, 'Append Event', async (arg?: unknown) => {

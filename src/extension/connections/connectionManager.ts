@@ -10,7 +10,7 @@ import { BadInputError, describeError, UCoreError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { createTransport } from '../../core/transport/factory';
 import type { Transport } from '../../core/transport/types';
-import { parseConnectionUrl, redactUrl, type TlsSettings } from '../../core/transport/url';
+import { describeTarget, parseConnectionUrl, redactUrl, type TlsSettings } from '../../core/transport/url';
 import { EMBEDDED_NAME, EMBEDDED_URL } from '../constants';
 import type { ActiveConnection, ExtensionLog } from '../services';
 import { connectionSettingSchema, type ConnectionSetting, type Settings } from './settings';
@@ -421,9 +421,13 @@ export class ConnectionManager implements vscode.Disposable {
  */
 export function splitPassword(url: string): { url: string; password?: string } {
   const target = parseConnectionUrl(url);
+  // SecretStorage holds one password per connection: a second one in the URL would be saved as plain text.
+  if (target.kind === 'redis' && target.sentinel?.password) {
+    throw new BadInputError('sentinelPassword cannot be kept in a saved connection URL (settings are plain text): remove it; UCore keeps only the data password, in SecretStorage');
+  }
   if (target.kind !== 'redis' || !target.password) return { url: url.trim() };
   const stripped = url.trim()
-    .replace(/^([a-z]+:\/\/)([^@/]*)@/i, (_m, scheme: string, cred: string) => {
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, cred: string) => {
       const user = cred.split(':')[0];
       return user ? `${scheme}${user}@` : scheme;
     })
@@ -439,7 +443,7 @@ export function describeUrl(url: string): string {
   try {
     const t = parseConnectionUrl(url);
     if (t.kind === 'embedded') return t.name === 'default' ? 'embedded (in-process)' : `embedded:${t.name}`;
-    return `${t.tls ? 'rediss' : 'redis'}://${t.username ? `${t.username}@` : ''}${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}/${t.db}`;
+    return describeTarget(t);
   } catch {
     return redactUrl(url);
   }

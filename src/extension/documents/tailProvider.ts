@@ -1,6 +1,7 @@
 // "Tail Channel": a live read-only document (scheme `ucore-tail`), one event per line, newest at the bottom.
 // The buffer is bounded (`ucore.tail.maxLines`, oldest dropped) and the document is updated at most 4 times a
 // second. The subscription ends when the document is closed (its tab goes away) or its connection changes.
+// A shard channel (Redis 7, `sharded`) is tailed with SSUBSCRIBE: a namespace apart from ordinary channels.
 import * as vscode from 'vscode';
 import type { Subscription } from '../../core/adapter';
 import { describeError } from '../../core/errors';
@@ -59,13 +60,13 @@ export class TailProvider implements vscode.TextDocumentContentProvider, vscode.
     return `${s.header}  (${s.received} received, showing the last ${s.lines.length})${status}\n${s.lines.join('\n')}${s.lines.length ? '\n' : ''}`;
   }
 
-  async start(connection: ActiveConnection, channel: string): Promise<vscode.TextDocument> {
+  async start(connection: ActiveConnection, channel: string, options: { sharded?: boolean } = {}): Promise<vscode.TextDocument> {
     const safe = channel.replace(/[\\/?#%\u0000-\u001f]/g, '_').slice(0, 100) || 'channel';
     const uri = vscode.Uri.from({ scheme: Schemes.tail, path: `/${safe}.tail`, query: `n=${++this.counter}` });
     const max = this.settings.get('tailMaxLines');
     const session: TailSession = {
       uri, channel, connection, lines: [], received: 0, dirty: false, stopped: false, shown: false,
-      header: `// tail of channel ${JSON.stringify(channel.slice(0, 200))} on "${connection.name}", newest last, at most ${max} lines`,
+      header: `// tail of ${options.sharded ? 'shard channel' : 'channel'} ${JSON.stringify(channel.slice(0, 200))} on "${connection.name}", newest last, at most ${max} lines`,
     };
     const key = uri.toString();
     this.sessions.set(key, session);
@@ -78,9 +79,11 @@ export class TailProvider implements vscode.TextDocumentContentProvider, vscode.
       this.schedule();
     };
     try {
-      session.subscription = await connection.adapter.subscribe(channel, (event) => push(JSON.stringify(event)));
+      const sharded = options.sharded === true;
+      const onEvent = (event: unknown) => push(JSON.stringify(event));
+      session.subscription = sharded ? await connection.adapter.ssubscribe(channel, onEvent) : await connection.adapter.subscribe(channel, onEvent);
       session.problemSub = connection.adapter.onProblem((p) => {
-        if (p.kind === 'malformed' && p.context.channel === channel && p.context.pattern === undefined) {
+        if (p.kind === 'malformed' && p.context.channel === channel && p.context.pattern === undefined && (p.context.sharded === true) === sharded) {
           push(`// not JSON: ${JSON.stringify(p.context.raw.slice(0, 500))}`);
         }
       });
@@ -88,7 +91,7 @@ export class TailProvider implements vscode.TextDocumentContentProvider, vscode.
       this.sessions.delete(key);
       throw e;
     }
-    this.log.info(`tail started: ${channel} on "${connection.name}"`);
+    this.log.info(`tail started: ${options.sharded ? 'shard channel ' : ''}${channel} on "${connection.name}"`);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
     session.shown = true;

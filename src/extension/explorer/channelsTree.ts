@@ -1,9 +1,12 @@
 // The Channels view: channels the monitor has seen on the active connection (with rates) merged with the active
 // ones Redis reports (`PUBSUB CHANNELS` + `NUMSUB` subscriber counts), optionally filtered by a glob pattern.
+// Shard channels (Redis 7 sharded pub/sub: `PUBSUB SHARDCHANNELS` over every master + `SHARDNUMSUB`) follow the
+// ordinary ones, marked "shard"; they have a rate only where the monitor follows them (on a cluster).
 // Refreshes are coalesced: at most one every REFRESH_MS, however many events arrive.
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
+import type { Transport } from '../../core/transport/types';
 import type { ConnectionManager } from '../connections/connectionManager';
 import { ItemContext } from '../constants';
 import { formatRate, globToRegExp, plural, shorten, tooltipValue } from '../format';
@@ -17,6 +20,8 @@ export interface ChannelNode {
   total: number;
   /** null when Redis was not asked (or could not answer). */
   subscribers: number | null;
+  /** A shard channel (SSUBSCRIBE / SPUBLISH), a namespace apart from ordinary channels of the same name. */
+  sharded?: boolean;
 }
 
 export interface ChannelMessageNode { kind: 'message'; id: string; text: string }
@@ -38,7 +43,9 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
   private readonly subscriptions: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
-  private pubsub: { at: number; connection: string; channels: Map<string, number> } | undefined;
+  private pubsub: { at: number; connection: string; channels: Map<string, number>; shard: Map<string, number>; shardProblem?: string } | undefined;
+  /** Connections whose server has no sharded pub/sub (before Redis 7): not asked again. */
+  private readonly noShardPubsub = new WeakSet<object>();
   private filterText: string | undefined;
   private filterRe: RegExp | undefined;
   private lastCount = 0;
@@ -105,26 +112,42 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
       this.lastNodes = [];
       return [];
     }
-    const rows = new Map<string, ChannelNode>();
-    for (const a of this.monitor.channels()) {
-      if (this.filterRe && !this.filterRe.test(a.channel)) continue;
-      rows.set(a.channel, { kind: 'channel', id: `${name}/ch/${a.channel}`, channel: a.channel, ratePerSecond: a.ratePerSecond, total: a.total, subscribers: null });
-    }
     let problem: string | undefined;
+    let active: Pick<NonNullable<ChannelsTreeProvider['pubsub']>, 'channels' | 'shard'> = { channels: new Map(), shard: new Map() };
     try {
-      const active = await this.activeChannels(name);
-      for (const [channel, subs] of active) {
-        if (this.filterRe && !this.filterRe.test(channel)) continue;
-        const row = rows.get(channel) ?? { kind: 'channel', id: `${name}/ch/${channel}`, channel, ratePerSecond: 0, total: 0, subscribers: null };
-        row.subscribers = subs;
-        rows.set(channel, row);
-      }
+      const got = await this.activeChannels(name);
+      active = got;
+      if (got.shardProblem) problem = got.shardProblem;
     } catch (e) {
       problem = `Active channels unavailable: ${describeError(e)}`;
       this.log.debug(`channels view: ${problem}`);
     }
-    const nodes: ChannelsTreeNode[] = [...rows.values()]
-      .sort((a, b) => b.ratePerSecond - a.ratePerSecond || a.channel.localeCompare(b.channel))
+    const rows = new Map<string, ChannelNode>();
+    const shardRows = new Map<string, ChannelNode>();
+    const wanted = (channel: string) => !this.filterRe || this.filterRe.test(channel);
+    for (const [channel, subs] of active.shard) {
+      if (wanted(channel)) shardRows.set(channel, { kind: 'channel', id: `${name}/sch/${channel}`, channel, ratePerSecond: 0, total: 0, subscribers: subs, sharded: true });
+    }
+    for (const a of this.monitor.channels()) {
+      if (!wanted(a.channel)) continue;
+      // On a cluster the monitor also follows shard channels, and its counts do not say which namespace a name is
+      // from: traffic of a listed shard channel is taken as its own unless an ordinary channel of that name is active.
+      const shard = shardRows.get(a.channel);
+      if (shard && !active.channels.has(a.channel)) {
+        shard.ratePerSecond = a.ratePerSecond;
+        shard.total = a.total;
+        continue;
+      }
+      rows.set(a.channel, { kind: 'channel', id: `${name}/ch/${a.channel}`, channel: a.channel, ratePerSecond: a.ratePerSecond, total: a.total, subscribers: null });
+    }
+    for (const [channel, subs] of active.channels) {
+      if (!wanted(channel)) continue;
+      const row = rows.get(channel) ?? { kind: 'channel', id: `${name}/ch/${channel}`, channel, ratePerSecond: 0, total: 0, subscribers: null };
+      row.subscribers = subs;
+      rows.set(channel, row);
+    }
+    const byRateThenName = (a: ChannelNode, b: ChannelNode) => b.ratePerSecond - a.ratePerSecond || a.channel.localeCompare(b.channel);
+    const nodes: ChannelsTreeNode[] = [...[...rows.values()].sort(byRateThenName), ...[...shardRows.values()].sort(byRateThenName)]
       .slice(0, MAX_CHANNELS);
     this.setCount(nodes.length);
     if (problem) nodes.push({ kind: 'message', id: `${name}/ch-problem`, text: problem });
@@ -133,16 +156,37 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
     return nodes;
   }
 
-  private async activeChannels(connection: string): Promise<Map<string, number>> {
+  private async activeChannels(connection: string): Promise<NonNullable<ChannelsTreeProvider['pubsub']>> {
     const now = Date.now();
-    if (this.pubsub && this.pubsub.connection === connection && now - this.pubsub.at < PUBSUB_EVERY_MS) return this.pubsub.channels;
+    if (this.pubsub && this.pubsub.connection === connection && now - this.pubsub.at < PUBSUB_EVERY_MS) return this.pubsub;
     const conn = this.connections.live(connection);
-    if (!conn) return new Map();
+    if (!conn) return { at: now, connection, channels: new Map(), shard: new Map() };
     const names = (await conn.transport.pubsubChannels(this.filterText)).slice(0, MAX_CHANNELS);
     const counts = names.length ? await conn.transport.pubsubNumsub(names) : [];
     const channels = new Map(counts.map((c) => [c.channel, c.subscribers] as const));
-    this.pubsub = { at: now, connection, channels };
-    return channels;
+    const { shard, problem: shardProblem } = await this.shardChannels(conn.transport);
+    this.pubsub = { at: now, connection, channels, shard, ...(shardProblem ? { shardProblem } : {}) };
+    return this.pubsub;
+  }
+
+  /** Shard channels with their subscriber counts; a failure here must not hide the ordinary channels. */
+  private async shardChannels(t: Transport): Promise<{ shard: Map<string, number>; problem?: string }> {
+    if (this.noShardPubsub.has(t)) return { shard: new Map() };
+    try {
+      const names = (await t.pubsubShardChannels(this.filterText)).slice(0, MAX_CHANNELS);
+      const counts = names.length ? await t.pubsubShardNumsub(names) : [];
+      return { shard: new Map(counts.map((c) => [c.channel, c.subscribers] as const)) };
+    } catch (e) {
+      const why = describeError(e);
+      // Redis before 7 has no PUBSUB SHARDCHANNELS: nothing to show, and nothing wrong.
+      if (/unknown (sub)?command/i.test(why)) {
+        this.noShardPubsub.add(t);
+        this.log.debug(`channels view: no sharded pub/sub on this server (${why})`);
+        return { shard: new Map() };
+      }
+      this.log.debug(`channels view: shard channels: ${why}`);
+      return { shard: new Map(), problem: `Shard channels unavailable: ${why}` };
+    }
   }
 
   private setCount(n: number): void {
@@ -158,6 +202,7 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
       item.contextValue = ItemContext.message;
       return item;
     }
+    if (node.sharded) return shardChannelItem(node);
     const item = new vscode.TreeItem(shorten(node.channel), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     const parts = [formatRate(node.ratePerSecond)];
@@ -178,4 +223,19 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
     this.countChanged.dispose();
     this.filterChanged.dispose();
   }
+}
+
+function shardChannelItem(node: ChannelNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(shorten(node.channel), vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  const subs = node.subscribers === null ? 'subscribers unknown' : plural(node.subscribers, 'subscriber');
+  item.description = node.total > 0 ? `shard · ${formatRate(node.ratePerSecond)} · ${subs}` : `shard · ${subs}`;
+  item.tooltip = [tooltipValue(node.channel) ?? shorten(node.channel),
+    'Shard channel (SSUBSCRIBE / SPUBLISH): on a cluster its messages stay on the shard that owns its slot.',
+    node.total > 0 ? `${formatRate(node.ratePerSecond)}, ${plural(node.total, 'event')} seen since the monitor started following it`
+      : 'Rate: not seen by the monitor (on a cluster it follows shard channels that have subscribers, found every few seconds)',
+    `Subscribers: ${node.subscribers ?? 'unknown'} (every subscribed connection, UCore's own included when a tail or the monitor holds it)`].join('\n');
+  item.iconPath = new vscode.ThemeIcon('broadcast');
+  item.contextValue = ItemContext.shardChannel;
+  return item;
 }
