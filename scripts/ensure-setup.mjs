@@ -1,7 +1,7 @@
 // Brings a fresh or stale checkout to a buildable, testable state, doing only what is needed:
 //   1. root dependencies: `npm ci` when node_modules is missing or package-lock.json changed since the last install
 //      (npm writes node_modules/.package-lock.json on every install, so its mtime marks the last one)
-//   2. redis-server from apt when missing (every test kind talks to a real one)
+//   2. redis-server and redis-cli from apt when missing (every test kind talks to a real one; clusters need redis-cli)
 //   3. the build: `node esbuild.mjs`
 //   4. only with `--e2e` (and UCORE_E2E not '0'): the real-VS-Code tools, see ensure-e2e.mjs
 // Used as `pretest` and before bench/soak/package; the test runner installs the e2e tools itself when it needs them.
@@ -40,15 +40,16 @@ function ensureRootDeps() {
 }
 
 function ensureRedis() {
-  const found = (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, 'redis-server')));
-  if (found) return;
+  // redis-cli (package redis-tools, a dependency of redis-server) creates the test clusters.
+  const has = (bin) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
+  if (has('redis-server') && has('redis-cli')) return;
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new Error('redis-server is not installed; run as root: apt-get install -y redis-server');
+    throw new Error('redis-server and redis-cli are needed; run as root: apt-get install -y redis-server redis-tools');
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   timed('apt-get install redis-server', () => {
     run('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server', 'redis-tools'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   });
 }
 
