@@ -1,6 +1,7 @@
 // The embedded transport against real Redis, differentially: the same seeded random commands go to both and every
 // reply (or error text) must be the same. Time-dependent values (idle times, generated ids) are left out by design:
-// the commands use explicit ids and min-idle 0. Also checks glob matching against Redis's SCAN MATCH.
+// the commands use explicit ids and min-idle 0. Also checks glob matching against Redis's SCAN MATCH, and random
+// pub/sub with shard channels (SSUBSCRIBE/SPUBLISH) on both.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EmbeddedServer } from '../../src/core/transport/embedded/server';
@@ -217,6 +218,79 @@ describe('embedded transport vs redis-server, differentially', () => {
       assert.deepEqual(e, x, `step ${step} (${name}) differs; recent: ${log.slice(-8).join(', ')}\nembedded: ${JSON.stringify(e)}\nredis: ${JSON.stringify(x)}`);
     }
     if (process.env['DIFF_STATS']) for (const [k, v] of [...stats].sort()) process.stderr.write(`${v}\t${k}\n`);
+  });
+
+  // Ordinary and shard pub/sub on the same channel names: every reply must match, and so must what each side
+  // received (shard messages in publish order; ordinary ones as a set, since Redis walks patterns in hash order).
+  const pubsubSeed = Number(process.env['DIFF_SEED'] ?? 9001);
+  it(`answers random pub/sub and shard pub/sub commands exactly like Redis, and delivers the same messages (seed ${pubsubSeed})`, async () => {
+    const rng = new Rng(pubsubSeed);
+    const rnd = () => rng.next();
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const some = <T>(xs: readonly T[]): T[] => Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => pick(xs));
+    const channels = ['pd:a', 'pd:b', 'pd:[c]', 'pd:é', 'pd:', ''];
+    const patterns = ['pd:*', 'pd:?', 'pd:[ab]', 'pd:\\[c\\]', '*', 'nothing*'];
+    const maybePattern = () => (rnd() < 0.3 ? undefined : pick(patterns));
+    const received = new Map<Transport, string[]>([[embedded, []], [redis, []]]);
+    const expected = new Map<Transport, number>([[embedded, 0], [redis, 0]]);
+    const listeners = [embedded, redis].map((t) => t.onMessage((m) => {
+      received.get(t)!.push(`${m.sharded ? 'S' : '-'}|${m.pattern ?? ''}|${m.channel}|${m.payload}`);
+    }));
+    let n = 0;
+    const counted = async (t: Transport, p: Promise<number>) => {
+      const receivers = await p;
+      expected.set(t, expected.get(t)! + receivers);
+      return receivers;
+    };
+    const sorted = async (p: Promise<string[]>) => (await p).sort();
+    const ops: Array<[string, (t: Transport) => Promise<unknown>]> = [
+      ['subscribe', (t) => t.subscribe(some(channels))],
+      ['unsubscribe', (t) => t.unsubscribe(some(channels))],
+      ['psubscribe', (t) => t.psubscribe(some(patterns))],
+      ['punsubscribe', (t) => t.punsubscribe(some(patterns))],
+      ['ssubscribe', (t) => t.ssubscribe(some(channels))],
+      ['sunsubscribe', (t) => t.sunsubscribe(some(channels))],
+      ['publish', (t) => counted(t, t.publish(pick(channels), `p${++n}`))],
+      ['spublish', (t) => counted(t, t.spublish(pick(channels), `s${++n}`))],
+      ['pubsubChannels', (t) => sorted(t.pubsubChannels(maybePattern()))],
+      ['pubsubShardChannels', (t) => sorted(t.pubsubShardChannels(maybePattern()))],
+      ['pubsubNumsub', (t) => t.pubsubNumsub(some(channels))],
+      ['pubsubShardNumsub', (t) => t.pubsubShardNumsub(some(channels))],
+      ['pubsubNumpat', (t) => t.pubsubNumpat()],
+    ];
+    const weights = ops.map(([name]) => (name.endsWith('publish') ? 4 : 2));
+    const total = weights.reduce((x, y) => x + y, 0);
+    const log: string[] = [];
+    for (let step = 0; step < 1500; step++) {
+      let r = rnd() * total;
+      let i = 0;
+      while (r >= weights[i]!) r -= weights[i++]!;
+      const [name, op] = ops[i]!;
+      const state = rng.state;
+      const nBefore = n;
+      const e = await outcome(op(embedded));
+      rng.state = state;
+      n = nBefore;
+      const x = await outcome(op(redis));
+      log.push(`${step} ${name}`);
+      assert.deepEqual(e, x, `step ${step} (${name}) differs; recent: ${log.slice(-8).join(', ')}\nembedded: ${JSON.stringify(e)}\nredis: ${JSON.stringify(x)}`);
+    }
+    const deadline = Date.now() + 5000;
+    for (const t of [embedded, redis]) {
+      while (received.get(t)!.length < expected.get(t)!) {
+        assert.ok(Date.now() < deadline, `${t.kind}: ${received.get(t)!.length} of ${expected.get(t)} messages arrived`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    for (const d of listeners) d.dispose();
+    const shard = (t: Transport) => received.get(t)!.filter((m) => m.startsWith('S'));
+    const plain = (t: Transport) => received.get(t)!.filter((m) => !m.startsWith('S')).sort();
+    assert.ok(shard(redis).length > 50 && plain(redis).length > 50, `a meaningful run: ${shard(redis).length} shard, ${plain(redis).length} ordinary messages`);
+    assert.deepEqual(shard(embedded), shard(redis));
+    assert.deepEqual(plain(embedded), plain(redis));
+    assert.equal(received.get(embedded)!.length, expected.get(embedded));
+    assert.equal(received.get(redis)!.length, expected.get(redis));
   });
 });
 

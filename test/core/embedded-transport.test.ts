@@ -33,6 +33,71 @@ describe('embedded transport', () => {
     await done();
   });
 
+  it('delivers shard messages after SPUBLISH returns, in publish order with ordinary ones, marked sharded', async () => {
+    const { a, b, done } = await pair();
+    const got: PubSubMessage[] = [];
+    b.onMessage((m) => got.push(m));
+    await b.subscribe(['c']);
+    await b.ssubscribe(['c']);
+    const p = a.spublish('c', 's1');
+    assert.equal(got.length, 0);
+    assert.equal(await p, 1);
+    assert.equal(await a.publish('c', 'p1'), 1);
+    assert.equal(await a.spublish('c', 's2'), 1);
+    assert.equal(got.length, 0, 'nothing is delivered inside a call');
+    await tick();
+    assert.deepEqual(got, [
+      { channel: 'c', payload: 's1', sharded: true },
+      { channel: 'c', payload: 'p1' },
+      { channel: 'c', payload: 's2', sharded: true },
+    ]);
+    await done();
+  });
+
+  it('counts shard channels in INFO, and forgets them with their last subscriber or a close', async () => {
+    const { a, b, server, done } = await pair();
+    const stats = async () => (await a.info('stats'))['pubsubshard_channels'];
+    assert.equal(await stats(), '0');
+    await b.ssubscribe(Array.from({ length: 1000 }, (_, i) => `shard:${i}`));
+    await a.ssubscribe(['shard:0', 'own']);
+    assert.equal(await stats(), '1001');
+    assert.equal((await a.info('stats'))['pubsub_channels'], '0', 'shard channels are not ordinary channels');
+    assert.equal((await a.info('clients'))['pubsub_clients'], '2', 'a shard subscription makes a pub/sub client');
+    await b.sunsubscribe(Array.from({ length: 1000 }, (_, i) => `shard:${i}`));
+    assert.deepEqual((await a.pubsubShardChannels()).sort(), ['own', 'shard:0']);
+    const c = new EmbeddedTransport({ server });
+    await c.connect();
+    await c.ssubscribe(['own', 'c-only']);
+    assert.equal(await a.spublish('own', 'x'), 2);
+    await c.close();
+    assert.deepEqual(await a.pubsubShardNumsub(['own', 'c-only']), [{ channel: 'own', subscribers: 1 }, { channel: 'c-only', subscribers: 0 }]);
+    assert.equal(await a.spublish('own', 'y'), 1, 'a closed client receives nothing');
+    await a.close();
+    assert.deepEqual(await b.pubsubShardChannels(), [], 'nothing is left once every subscriber is gone');
+    assert.equal((await b.info('stats'))['pubsubshard_channels'], '0');
+    await done();
+  });
+
+  it('names its one node after its server, and answers WAIT at once for replicas it will never have', async () => {
+    const server = new EmbeddedServer({ name: 'topo-test' });
+    const t = new EmbeddedTransport({ server });
+    assert.equal(t.mode, 'embedded');
+    await assert.rejects(t.topology(), (e: unknown) => e instanceof ClosedError);
+    await assert.rejects(t.waitReplicas('k', 0, 0), (e: unknown) => e instanceof ClosedError);
+    await t.connect();
+    assert.deepEqual(await t.topology(), {
+      mode: 'embedded',
+      nodes: [{ id: 'embedded:topo-test', address: 'embedded:topo-test', role: 'master', slots: [], state: 'ok', current: true }],
+    });
+    const started = performance.now();
+    assert.equal(await t.waitReplicas('k', 1, 60_000), 0);
+    assert.ok(performance.now() - started < 100, 'no wait for replicas that cannot exist');
+    await assert.rejects(t.waitReplicas('k', 1, 1.5), /ERR timeout is not an integer or out of range/);
+    await assert.rejects(t.waitReplicas('k', 0.5, 10), /ERR value is not an integer or out of range/);
+    await t.close();
+    server.dispose();
+  });
+
   it('keeps delivering to other listeners when one throws, and reports the error', async () => {
     const server = new EmbeddedServer();
     const errors: unknown[] = [];

@@ -7,7 +7,7 @@ import { ClosedError, RedisCommandError, UCoreError } from '../../src/core/error
 import { EmbeddedServer } from '../../src/core/transport/embedded/server';
 import { EmbeddedTransport } from '../../src/core/transport/embedded/transport';
 import { RedisTransport } from '../../src/core/transport/redis';
-import type { IndexedAppend, PubSubMessage, StreamEntry, Transport } from '../../src/core/transport/types';
+import type { IndexedAppend, PubSubMessage, StreamEntry, TopologyMode, Transport } from '../../src/core/transport/types';
 import { startRedisServer } from '../support/redis-server';
 
 export interface ContractClients {
@@ -16,6 +16,10 @@ export interface ContractClients {
   b: Transport;
   /** A new, not yet connected client of the same server. */
   fresh?: () => Transport;
+  /** What topology() must say about the server behind `a` and `b`. */
+  mode: TopologyMode;
+  /** `host:port` of that server (`embedded:<name>` in-process). */
+  address: string;
   cleanup(): Promise<void>;
 }
 
@@ -44,6 +48,9 @@ async function rejectsWith(p: Promise<unknown>, prefix: string): Promise<void> {
     return true;
   });
 }
+
+/** A PSUBSCRIBE / PUBSUB CHANNELS pattern that matches `name` literally. */
+const literalGlob = (name: string) => name.replace(/[*?[\]\\]/g, '\\$&');
 
 const ids = (entries: StreamEntry[]) => entries.map((e) => e.id);
 const plain = (o: Record<string, string>) => ({ ...o });
@@ -199,6 +206,232 @@ export function defineContract(name: string, makeTransport: () => Promise<Contra
         await a.punsubscribe([`${base}.p*`]);
         assert.deepEqual(await a.pubsubChannels(`${base}.*`), []);
         assert.equal(await a.pubsubNumpat(), patsBefore);
+      });
+    });
+
+    // ------------------------------------------------------------------ shard pub/sub (Redis 7)
+
+    describe('shard pub/sub', () => {
+      it('delivers SPUBLISH to shard subscribers in order, marked sharded, and counts receivers', async () => {
+        const ch = k('shard');
+        assert.equal(await a.spublish(ch, 'nobody'), 0);
+        const recB = record(b);
+        const recA = record(a);
+        await b.ssubscribe([ch]);
+        assert.equal(await a.spublish(ch, 'first'), 1);
+        const sent = Array.from({ length: 30 }, (_, i) => `m${i}`);
+        for (const m of sent) assert.equal(await a.spublish(ch, m), 1);
+        await until('31 shard messages', () => recB.messages.filter((m) => m.channel === ch).length === 31);
+        const got = recB.messages.filter((m) => m.channel === ch);
+        assert.deepEqual(got[0], { channel: ch, payload: 'first', sharded: true });
+        assert.deepEqual(got.slice(1).map((m) => m.payload), sent);
+        assert.ok(got.every((m) => m.sharded === true && m.pattern === undefined));
+
+        // A second client is one more receiver; each gets the message once.
+        await a.ssubscribe([ch]);
+        assert.equal(await b.spublish(ch, 'both'), 2);
+        await until('the message on both clients', () => recA.messages.some((m) => m.payload === 'both') && recB.messages.some((m) => m.payload === 'both'));
+        await sleep(20);
+        assert.equal(recA.messages.filter((m) => m.payload === 'both').length, 1);
+        assert.equal(recB.messages.filter((m) => m.payload === 'both').length, 1);
+
+        await a.sunsubscribe([ch]);
+        await b.sunsubscribe([ch]);
+        assert.equal(await a.spublish(ch, 'gone'), 0);
+        recA.stop();
+        recB.stop();
+      });
+
+      it('counts a doubled SSUBSCRIBE once and ignores SUNSUBSCRIBE of a channel not subscribed', async () => {
+        const ch = k('shard-twice');
+        const other = k('shard-never');
+        const rec = record(b);
+        await b.ssubscribe([ch, ch]);
+        await b.ssubscribe([ch]);
+        assert.deepEqual(await a.pubsubShardNumsub([ch]), [{ channel: ch, subscribers: 1 }]);
+        assert.equal(await a.spublish(ch, 'once'), 1);
+        await b.sunsubscribe([other]);
+        await b.sunsubscribe([]);
+        await b.ssubscribe([]);
+        assert.deepEqual(await a.pubsubShardNumsub([ch, other]), [{ channel: ch, subscribers: 1 }, { channel: other, subscribers: 0 }]);
+        assert.equal(await a.spublish(ch, 'still'), 1);
+        await until('2 messages', () => rec.messages.filter((m) => m.channel === ch).length >= 2);
+        await sleep(20);
+        assert.deepEqual(rec.messages.filter((m) => m.channel === ch).map((m) => m.payload), ['once', 'still']);
+        await b.sunsubscribe([ch]);
+        await b.sunsubscribe([ch]);
+        assert.deepEqual(await a.pubsubShardNumsub([ch]), [{ channel: ch, subscribers: 0 }]);
+        rec.stop();
+      });
+
+      it('keeps shard channels apart from ordinary channels and patterns of the same name', async () => {
+        const ch = k('both');
+        const rec = record(b);
+        await b.subscribe([ch]);
+        await b.psubscribe([`${ch}*`]);
+        // Only ordinary subscribers so far: SPUBLISH reaches nobody, patterns included.
+        assert.equal(await a.spublish(ch, 'shard-0'), 0);
+        await b.ssubscribe([ch]);
+        assert.equal(await a.publish(ch, 'plain-1'), 2, 'PUBLISH: the exact and the pattern subscription, not the shard one');
+        assert.equal(await a.spublish(ch, 'shard-1'), 1, 'SPUBLISH: the shard subscription only');
+        await until('3 messages', () => rec.messages.filter((m) => m.channel === ch).length === 3);
+        await sleep(20);
+        const got = rec.messages.filter((m) => m.channel === ch).map((m) => `${m.sharded ? 'S' : '-'}|${m.pattern ?? ''}|${m.payload}`);
+        assert.deepEqual(got.sort(), ['-||plain-1', `-|${ch}*|plain-1`, 'S||shard-1'].sort());
+        const plainOnes = rec.messages.filter((m) => m.channel === ch && !m.sharded);
+        assert.ok(plainOnes.every((m) => !('sharded' in m) || m.sharded === false), 'ordinary messages are not marked sharded');
+
+        // Introspection keeps the namespaces apart too.
+        assert.deepEqual(await a.pubsubChannels(literalGlob(ch)), [ch]);
+        assert.deepEqual(await a.pubsubShardChannels(literalGlob(ch)), [ch]);
+        await b.unsubscribe([ch]);
+        await b.punsubscribe([`${ch}*`]);
+        assert.deepEqual(await a.pubsubChannels(literalGlob(ch)), []);
+        assert.deepEqual(await a.pubsubNumsub([ch]), [{ channel: ch, subscribers: 0 }]);
+        assert.deepEqual(await a.pubsubShardChannels(literalGlob(ch)), [ch]);
+        assert.deepEqual(await a.pubsubShardNumsub([ch]), [{ channel: ch, subscribers: 1 }]);
+        assert.equal(await a.publish(ch, 'plain-2'), 0);
+        // An ordinary subscription alone does not make a shard channel, nor the other way round.
+        const onlyPlain = k('only-plain');
+        await a.subscribe([onlyPlain]);
+        assert.deepEqual(await b.pubsubShardChannels(literalGlob(onlyPlain)), []);
+        assert.deepEqual(await b.pubsubShardNumsub([onlyPlain]), [{ channel: onlyPlain, subscribers: 0 }]);
+        await a.unsubscribe([onlyPlain]);
+        await b.sunsubscribe([ch]);
+        assert.deepEqual(await a.pubsubShardChannels(literalGlob(ch)), []);
+        rec.stop();
+      });
+
+      // Redis counts shard subscriptions apart from channels and patterns in (S)UNSUBSCRIBE replies: a client that
+      // reads a 0 there as "no subscriptions left" stops reading the ones of the other kind.
+      it('keeps delivering one kind after the last subscription of the other kind is dropped', async () => {
+        const plainCh = k('keep-plain');
+        const shardCh = k('keep-shard');
+        const rec = record(b);
+        await b.subscribe([plainCh]);
+        await b.ssubscribe([shardCh]);
+        await b.unsubscribe([plainCh]);
+        assert.equal(await a.spublish(shardCh, 'shard after unsubscribe'), 1);
+        await until('the shard message', () => rec.messages.some((m) => m.payload === 'shard after unsubscribe'));
+        await b.psubscribe([`${plainCh}*`]);
+        await b.punsubscribe([`${plainCh}*`]);
+        assert.equal(await a.spublish(shardCh, 'shard after punsubscribe'), 1);
+        await until('the second shard message', () => rec.messages.some((m) => m.payload === 'shard after punsubscribe'));
+
+        await b.subscribe([plainCh]);
+        await b.sunsubscribe([shardCh]);
+        assert.equal(await a.publish(plainCh, 'plain after sunsubscribe'), 1);
+        await until('the ordinary message', () => rec.messages.some((m) => m.payload === 'plain after sunsubscribe'));
+        // The client still answers and subscribes normally afterwards.
+        await b.ping();
+        await b.ssubscribe([shardCh]);
+        assert.equal(await a.spublish(shardCh, 'shard again'), 1);
+        await until('the last shard message', () => rec.messages.some((m) => m.payload === 'shard again'));
+        assert.deepEqual(rec.messages.map((m) => `${m.sharded ? 'S' : '-'}|${m.channel}|${m.payload}`), [
+          `S|${shardCh}|shard after unsubscribe`, `S|${shardCh}|shard after punsubscribe`,
+          `-|${plainCh}|plain after sunsubscribe`, `S|${shardCh}|shard again`,
+        ]);
+        await b.unsubscribe([plainCh]);
+        await b.sunsubscribe([shardCh]);
+        rec.stop();
+      });
+
+      it('answers PUBSUB SHARDCHANNELS with globs and SHARDNUMSUB per channel', async () => {
+        const base = k('sintro');
+        await b.ssubscribe([`${base}.a1`, `${base}.b2`, `${base}.c`, `${base}.[x]`]);
+        await a.ssubscribe([`${base}.a1`]);
+        assert.deepEqual((await a.pubsubShardChannels(`${base}.*`)).sort(), [`${base}.[x]`, `${base}.a1`, `${base}.b2`, `${base}.c`]);
+        assert.deepEqual((await a.pubsubShardChannels(`${base}.[ab]?`)).sort(), [`${base}.a1`, `${base}.b2`]);
+        assert.deepEqual((await a.pubsubShardChannels(`${base}.[^a]*`)).sort(), [`${base}.[x]`, `${base}.b2`, `${base}.c`]);
+        assert.deepEqual(await a.pubsubShardChannels(`${base}.\\[x\\]`), [`${base}.[x]`]);
+        assert.deepEqual(await a.pubsubShardChannels(`${base}.?`), [`${base}.c`]);
+        assert.deepEqual(await a.pubsubShardChannels(`${base}.nothing*`), []);
+        assert.ok((await a.pubsubShardChannels()).includes(`${base}.c`));
+        assert.deepEqual(await a.pubsubShardNumsub([`${base}.a1`, `${base}.c`, `${base}.none`, `${base}.a1`]), [
+          { channel: `${base}.a1`, subscribers: 2 },
+          { channel: `${base}.c`, subscribers: 1 },
+          { channel: `${base}.none`, subscribers: 0 },
+          { channel: `${base}.a1`, subscribers: 2 },
+        ]);
+        assert.deepEqual(await a.pubsubShardNumsub([]), []);
+        await b.sunsubscribe([`${base}.a1`, `${base}.b2`, `${base}.c`, `${base}.[x]`]);
+        assert.deepEqual(await a.pubsubShardChannels(`${base}.*`), [`${base}.a1`]);
+        await a.sunsubscribe([`${base}.a1`]);
+        assert.deepEqual(await a.pubsubShardChannels(`${base}.*`), []);
+      });
+
+      it('carries hostile shard channel names exactly: control bytes, glob characters, unicode, empty, 64 KiB', async () => {
+        const names = [
+          '\u0000\r\n\u00ff\u0001', '*?[]\\^-', '[', 'é🎉中文\u202e', '__proto__', 'constructor', ' spaced name ',
+          '', `${k('long')}:${'x'.repeat(64 * 1024)}`, '\u001b[2J\u001b]0;title\u0007',
+        ];
+        const rec = record(b);
+        await b.ssubscribe(names);
+        for (const [i, name] of names.entries()) assert.equal(await a.spublish(name, `p${i}`), 1, `receivers of ${JSON.stringify(name.slice(0, 40))}`);
+        await until('every hostile message', () => rec.messages.filter((m) => m.sharded).length >= names.length);
+        const got = rec.messages.filter((m) => m.sharded);
+        assert.deepEqual(got.map((m) => m.channel), names, 'channel names arrive exactly as sent, in order');
+        assert.deepEqual(got.map((m) => m.payload), names.map((_, i) => `p${i}`));
+        assert.deepEqual(await a.pubsubShardNumsub(names), names.map((channel) => ({ channel, subscribers: 1 })));
+        const listed = await a.pubsubShardChannels();
+        for (const name of names) assert.ok(listed.includes(name), `listed: ${JSON.stringify(name.slice(0, 40))}`);
+        // Each name found by a pattern that matches it literally ('' matches the empty name only).
+        for (const name of names) assert.deepEqual(await a.pubsubShardChannels(literalGlob(name)), [name], `literal glob of ${JSON.stringify(name.slice(0, 40))}`);
+        // Redis's glob never matches an empty name with `*`.
+        assert.ok(!(await a.pubsubShardChannels('*')).includes(''));
+        // Ordinary PUBLISH on the same names reaches none of them.
+        for (const name of names) assert.equal(await a.publish(name, 'plain'), 0);
+        await b.sunsubscribe(names);
+        assert.deepEqual(await a.pubsubShardNumsub(names), names.map((channel) => ({ channel, subscribers: 0 })));
+        await sleep(20);
+        assert.equal(rec.messages.filter((m) => m.payload === 'plain').length, 0);
+        rec.stop();
+      });
+
+      it('drops the shard subscriptions of a closed client', async (t) => {
+        if (!clients.fresh) return t.skip('no fresh client');
+        const c = clients.fresh();
+        const ch = k('shard-closed');
+        try {
+          await c.connect();
+          await c.ssubscribe([ch]);
+          assert.deepEqual(await a.pubsubShardNumsub([ch]), [{ channel: ch, subscribers: 1 }]);
+        } finally {
+          await c.close();
+        }
+        // Redis forgets a client once it sees the connection close: a moment later.
+        const deadline = Date.now() + 3000;
+        while ((await a.pubsubShardNumsub([ch]))[0]!.subscribers !== 0) {
+          assert.ok(Date.now() < deadline, 'the closed client is still subscribed');
+          await sleep(10);
+        }
+        assert.equal(await a.spublish(ch, 'x'), 0);
+        assert.deepEqual(await a.pubsubShardChannels(literalGlob(ch)), []);
+      });
+    });
+
+    // ------------------------------------------------------------------ topology and replication
+
+    describe('topology and replication', () => {
+      it('describes the one node behind a standalone or embedded server', async () => {
+        assert.equal(a.mode, clients.mode);
+        const topology = await a.topology();
+        // Optional fields left undefined are the same as absent.
+        assert.deepEqual(JSON.parse(JSON.stringify(topology)), {
+          mode: clients.mode,
+          nodes: [{ id: clients.address, address: clients.address, role: 'master', slots: [], state: 'ok', current: true }],
+        });
+        assert.deepEqual(await b.topology(), topology, 'both clients see the same node');
+      });
+
+      it('WAIT: no replicas acknowledge, and bad timeouts are refused as Redis refuses them', async () => {
+        const key = k('wait');
+        await a.set(key, '1');
+        assert.equal(await a.waitReplicas(key, 0, 0), 0);
+        const started = Date.now();
+        assert.equal(await a.waitReplicas(key, 1, 50), 0);
+        assert.ok(Date.now() - started < 2000, 'the timeout bounds the wait');
+        await rejectsWith(a.waitReplicas(key, 1, -1), 'ERR timeout is negative');
       });
     });
 
@@ -854,7 +1087,7 @@ defineContract('embedded', async () => {
   await a.connect();
   await b.connect();
   return {
-    a, b, fresh: make,
+    a, b, fresh: make, mode: 'embedded', address: 'embedded:contract',
     async cleanup() {
       await a.close();
       await b.close();
@@ -871,7 +1104,7 @@ defineContract('redis', async () => {
   await a.connect();
   await b.connect();
   return {
-    a, b, fresh: make,
+    a, b, fresh: make, mode: 'standalone', address: `127.0.0.1:${server.port}`,
     async cleanup() {
       await a.close();
       await b.close();

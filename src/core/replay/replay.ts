@@ -29,7 +29,8 @@ export interface ReplaySelection extends StoreQuery {
   indexed?: boolean;
   /**
    * The source is a partitioned store (`<stream>:{0}` … on a cluster): read every partition, merged in id order, or
-   * only the entity's. 'auto': partitioned when the transport is a cluster and `<stream>:{0}` exists. @default 'auto'
+   * only the entity's. 'auto': partitioned when the transport is a cluster and one of its 16 partitions exists.
+   * @default 'auto'
    */
   partitions?: PartitionSetting;
 }
@@ -170,7 +171,8 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
 async function sourceStreams(source: Transport, stream: string, setting: PartitionSetting | undefined, entity: string | undefined): Promise<string[]> {
   let count = typeof setting === 'number' ? setting : 1;
   if ((setting === undefined || setting === 'auto') && source.mode === 'cluster' && !stream.includes('{')) {
-    if ((await source.exists([`${stream}:{0}`])) > 0) count = CLUSTER_PARTITIONS;
+    // Any partition will do: a store with few entities may leave some (even {0}) empty.
+    if ((await source.exists(partitionKeys(stream, CLUSTER_PARTITIONS))) > 0) count = CLUSTER_PARTITIONS;
   }
   const keys = partitionKeys(stream, count);
   if (keys.length > 1 && entity) return [keys[partitionIndex(entity, keys.length)]];

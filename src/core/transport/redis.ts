@@ -18,7 +18,7 @@ function loadIoredis(): { default: typeof Redis; Cluster: typeof Cluster } {
   ioredisModule ??= require('ioredis') as { default: typeof Redis; Cluster: typeof Cluster };
   return ioredisModule;
 }
-import { BadUrlError, ClosedError, TimeoutError, TlsError, UCoreError } from '../errors';
+import { BadInputError, BadUrlError, ClosedError, TimeoutError, TlsError, UCoreError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
 import { classifyCommandError, classifyConnectError } from './redis-errors';
 import {
@@ -69,7 +69,10 @@ const DEFAULTS = {
   detectCluster: true,
 };
 
-type Role = 'cmd' | 'sub' | 'block';
+// 'shard': shard subscriptions get a connection of their own off a cluster. ioredis 5 leaves subscriber mode when an
+// unsubscribe reply counts 0 channels of one kind while shard channels of the other remain (redis/ioredis#2196), and
+// the shard messages that follow break its reply queue.
+type Role = 'cmd' | 'sub' | 'shard' | 'block';
 const MAX_IDLE_BLOCKING = 4;
 
 export class RedisTransport implements Transport {
@@ -85,6 +88,8 @@ export class RedisTransport implements Transport {
   private readonly explicitCluster: boolean;
   private sub: Redis | null = null;
   private subReady = false;
+  private shardSub: Redis | null = null;
+  private shardSubReady = false;
   private readonly idleBlocking: Redis[] = [];
   private readonly busyBlocking = new Set<Redis>();
   private everReady = false;
@@ -195,10 +200,12 @@ export class RedisTransport implements Transport {
   async close(): Promise<void> {
     if (this.closing && this.currentStatus === 'closed') return;
     this.closing = true;
-    const all = [this.cmd, this.sub, ...this.idleBlocking, ...this.busyBlocking].filter((c): c is Redis => !!c);
+    const all = [this.cmd, this.sub, this.shardSub, ...this.idleBlocking, ...this.busyBlocking].filter((c): c is Redis => !!c);
     this.cmd = null;
     this.sub = null;
     this.subReady = false;
+    this.shardSub = null;
+    this.shardSubReady = false;
     this.idleBlocking.length = 0;
     this.busyBlocking.clear();
     await Promise.all(all.map(async (c) => {
@@ -233,13 +240,18 @@ export class RedisTransport implements Transport {
   }
 
   async ssubscribe(channels: string[]): Promise<void> {
+    if (this.clustered) {
+      const misrouted = channels.find((ch) => !ioredisAgreesOnSlot(ch));
+      // ioredis would send it to the wrong master and wait for an answer that never comes.
+      if (misrouted !== undefined) throw new BadInputError(`cannot subscribe to shard channel "${misrouted.slice(0, 80)}" on a cluster: ioredis computes a different hash slot for this name than Redis does`);
+    }
     // One SSUBSCRIBE per channel: on a cluster the channels of one call must share a slot.
-    for (const ch of channels) await this.runSub((s) => s.ssubscribe(ch));
+    for (const ch of channels) await this.runSub((s) => s.ssubscribe(ch), 'shard');
   }
 
   async sunsubscribe(channels: string[]): Promise<void> {
-    if (!this.sub) return;
-    for (const ch of channels) await this.runSub((s) => s.sunsubscribe(ch));
+    if (!(this.clustered ? this.sub : this.shardSub)) return;
+    for (const ch of channels) await this.runSub((s) => s.sunsubscribe(ch), 'shard');
   }
 
   async pubsubShardChannels(pattern?: string): Promise<string[]> {
@@ -307,7 +319,7 @@ export class RedisTransport implements Transport {
   async setNxBatch(keys: string[], value: string, ttlSeconds: number): Promise<boolean[]> {
     if (keys.length === 0) return [];
     const results = this.clustered
-      ? await this.eachOnCluster(keys, (c, k) => c.set(k, value, 'EX', ttlSeconds, 'NX'))
+      ? await this.batchOnCluster(keys, (k) => k, (k) => ['SET', k, value, 'EX', ttlSeconds, 'NX'])
       : await this.pipeline((p) => { for (const k of keys) p.set(k, value, 'EX', ttlSeconds, 'NX'); });
     return results.map((r) => r === 'OK');
   }
@@ -315,13 +327,13 @@ export class RedisTransport implements Transport {
   async del(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
     if (!this.clustered) return this.run((c) => c.del(...keys));
-    return sum(await this.eachOnCluster(keys, (c, k) => c.del(k)));
+    return sum(await this.batchOnCluster(keys, (k) => k, (k) => ['DEL', k]));
   }
 
   async exists(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
     if (!this.clustered) return this.run((c) => c.exists(...keys));
-    return sum(await this.eachOnCluster(keys, (c, k) => c.exists(k)));
+    return sum(await this.batchOnCluster(keys, (k) => k, (k) => ['EXISTS', k]));
   }
 
   incr(key: string): Promise<number> {
@@ -334,7 +346,7 @@ export class RedisTransport implements Transport {
 
   async incrByBatch(items: ReadonlyArray<readonly [string, number]>): Promise<void> {
     if (items.length === 0) return;
-    if (this.clustered) await this.eachOnCluster(items, (c, [k, by]) => c.incrby(k, by));
+    if (this.clustered) await this.batchOnCluster(items, ([k]) => k, ([k, by]) => ['INCRBY', k, by]);
     else await this.pipeline((p) => { for (const [k, by] of items) p.incrby(k, by); });
   }
 
@@ -392,7 +404,7 @@ export class RedisTransport implements Transport {
 
   async xaddBatch(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null>> {
     if (items.length === 0) return [];
-    if (this.clustered) return (await this.eachOnCluster(items, (c, it) => c.call('XADD', ...xaddArgs(it.key, it.fields, it.options ?? {})))) as Array<string | null>;
+    if (this.clustered) return (await this.batchOnCluster(items, (it) => it.key, (it) => ['XADD', ...xaddArgs(it.key, it.fields, it.options ?? {})])) as Array<string | null>;
     return (await this.pipeline((p) => {
       for (const it of items) {
         // The common entry, one field and no options (the store's and replay's `event`), without the argument arrays.
@@ -652,12 +664,12 @@ export class RedisTransport implements Transport {
       connectTimeout: this.opts.connectTimeoutMs,
       commandTimeout: role === 'block' ? undefined : this.opts.commandTimeoutMs,
       // Commands queued while reconnecting (only with queueWhileReconnecting) fail after the second failed attempt.
-      maxRetriesPerRequest: role === 'sub' ? null : 1,
+      maxRetriesPerRequest: role === 'sub' || role === 'shard' ? null : 1,
       // Commands in flight when the socket dropped are NOT sent again: Redis may have run them already, and a silent
       // second SET NX makes a new event look like a duplicate (the deduplicator would drop it), a second XADD or
       // INCR counts twice. They fail with ClosedError ("may have been applied") at once; see failInFlight.
-      autoResendUnfulfilledCommands: role === 'sub',
-      enableOfflineQueue: role === 'sub' ? true : this.opts.queueWhileReconnecting,
+      autoResendUnfulfilledCommands: role === 'sub' || role === 'shard',
+      enableOfflineQueue: role === 'sub' || role === 'shard' ? true : this.opts.queueWhileReconnecting,
       autoResubscribe: true,
       connectionName: `${this.opts.clientName}:${role}`,
       enableReadyCheck: true,
@@ -713,7 +725,7 @@ export class RedisTransport implements Transport {
       this.lastError = err;
       this.log.debug(`${role} connection: ${err.message}`);
     });
-    if (role !== 'sub') c.on('close', () => failInFlight(c));
+    if (role !== 'sub' && role !== 'shard') c.on('close', () => failInFlight(c));
     if (role === 'cmd') {
       c.on('ready', () => this.refreshStatus());
       c.on('reconnecting', () => this.refreshStatus());
@@ -726,6 +738,11 @@ export class RedisTransport implements Transport {
       c.on('reconnecting', () => this.refreshStatus());
       c.on('message', (channel: string, payload: string) => this.emitMessage({ channel, payload }));
       c.on('pmessage', (pattern: string, channel: string, payload: string) => this.emitMessage({ channel, pattern, payload }));
+    }
+    if (role === 'shard') {
+      c.on('ready', () => { this.shardSubReady = true; this.refreshStatus(); });
+      c.on('close', () => { this.shardSubReady = false; this.refreshStatus(); });
+      c.on('reconnecting', () => this.refreshStatus());
       c.on('smessage', (channel: string, payload: string) => this.emitMessage({ channel, payload, sharded: true }));
     }
     return c;
@@ -748,10 +765,10 @@ export class RedisTransport implements Transport {
       lazyConnect: true,
       enableOfflineQueue: true,
       enableReadyCheck: true,
-      enableAutoPipelining: role === 'cmd',
-      // ioredis's auto-pipeline groups a tick's commands by the node of their first key, and finds no key in the
-      // store's scripts or in XGROUP/XINFO (subcommand first): those go on their own, routed (or redirected) alone.
-      autoPipeliningIgnoredCommands: ['ucoreAppendIndexed', 'ucoreReadByIndex', 'evalsha', 'eval', 'xgroup', 'xinfo', 'XGROUP', 'XINFO', 'pubsub', 'PUBSUB', 'cluster', 'CLUSTER', 'wait', 'WAIT'],
+      // No auto-pipelining: it groups a tick's commands by ioredis's idea of each key's slot, which is wrong for some
+      // hostile names (`{}{x}`), and then fails innocent commands of the same tick with MOVED. Batches are pipelined
+      // per node by batchOnCluster instead; single commands go alone and follow redirections.
+      enableAutoPipelining: false,
       scaleReads: 'master',
       shardedSubscribers: role === 'sub',
       maxRedirections: 16,
@@ -807,14 +824,55 @@ export class RedisTransport implements Transport {
     }
   }
 
-  /** One command per item on a cluster, all issued in this tick: auto-pipelining sends one batch per node. */
-  private async eachOnCluster<I, T>(items: ReadonlyArray<I>, fn: (c: Redis, item: I) => Promise<T>): Promise<T[]> {
-    const c = this.requireCmd();
+  /**
+   * A batch over many slots: one pipeline per master, sent on that master's own socket, grouped by the slot we
+   * compute (key-slot.ts) rather than ioredis's: its cluster-key-slot puts keys such as `{}{x}` (Redis hashes the whole
+   * key when the first braces are empty) on another slot, and one such key in an ioredis pipeline fails the commands
+   * around it with MOVED. A command that still meets MOVED/ASK/TRYAGAIN/CLUSTERDOWN (slots moving, failover) is sent
+   * again on its own through the Cluster client, which follows the redirection; those errors mean it was not applied.
+   */
+  private async batchOnCluster<I>(
+    items: ReadonlyArray<I>, keyOf: (item: I) => string, argsOf: (item: I) => Array<string | number>,
+  ): Promise<unknown[]> {
+    const cluster = this.requireCmd() as unknown as Cluster & { slots: string[][] };
+    const byNode = new Map<string, { node: Redis; positions: number[] }>();
+    const masters = new Map(cluster.nodes('master').map((n) => [nodeKeyOf(n), n]));
+    const loose: number[] = [];
+    items.forEach((item, i) => {
+      const owner = cluster.slots[keySlot(keyOf(item))]?.[0];
+      const node = owner ? masters.get(owner) : undefined;
+      if (!node || !owner) { loose.push(i); return; }
+      let g = byNode.get(owner);
+      if (!g) byNode.set(owner, (g = { node, positions: [] }));
+      g.positions.push(i);
+    });
+    const out = new Array<unknown>(items.length);
+    const runAlone = async (i: number) => {
+      const [command, ...args] = argsOf(items[i]);
+      out[i] = await cluster.call(String(command), ...args);
+    };
     try {
-      return await Promise.all(items.map((it) => fn(c, it)));
+      await withTimeout(Promise.all([
+        ...[...byNode.values()].map(async ({ node, positions }) => {
+          const p = node.pipeline();
+          for (const i of positions) {
+            const [command, ...args] = argsOf(items[i]);
+            p.call(String(command), ...args);
+          }
+          const results = (await p.exec()) ?? [];
+          await Promise.all(positions.map(async (i, k) => {
+            const [err, value] = results[k] ?? [new Error('Connection is closed'), null];
+            if (!err) out[i] = value;
+            else if (/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/.test(err.message)) await runAlone(i);
+            else throw err;
+          }));
+        }),
+        ...loose.map(runAlone),
+      ]), this.opts.commandTimeoutMs, () => new TimeoutError(`Redis at ${this.description} did not answer in time`));
     } catch (e) {
       throw classifyCommandError(e, this.description);
     }
+    return out;
   }
 
   /** The socket to the master that serves `key`'s slot now. */
@@ -861,7 +919,8 @@ export class RedisTransport implements Transport {
   private refreshStatus(): void {
     if (this.closing) return this.setStatus('closed');
     const cmdReady = this.cmd?.status === 'ready';
-    const subOk = !this.sub || this.subReady || this.sub.status === 'ready';
+    const subOk = (!this.sub || this.subReady || this.sub.status === 'ready')
+      && (!this.shardSub || this.shardSubReady || this.shardSub.status === 'ready');
     if (cmdReady && subOk) return this.setStatus('ready');
     if (this.everReady) return this.setStatus('reconnecting', this.lastError ? String((this.lastError as Error).message ?? '') : undefined);
     this.setStatus('connecting');
@@ -941,25 +1000,30 @@ export class RedisTransport implements Transport {
     return values;
   }
 
-  private async ensureSub(): Promise<Redis> {
+  /** The subscriber connection for ordinary channels and patterns, or for shard channels ('shard', off a cluster:
+   *  a cluster client keeps shard subscribers of its own per master). */
+  private async ensureSub(kind: 'sub' | 'shard'): Promise<Redis> {
     if (this.closing) throw new ClosedError(`not connected to ${this.description}`);
-    if (!this.sub) {
-      this.requireCmd();
-      const s = this.createClient('sub');
-      this.sub = s;
-      try {
-        await withTimeout(s.connect(), this.opts.connectTimeoutMs + 500, () => new TimeoutError(`timed out opening the pub/sub connection to ${this.description}`));
-      } catch (e) {
-        this.sub = null;
-        s.disconnect();
-        throw classifyConnectError(e, this.description);
-      }
+    const role = kind === 'shard' && !this.clustered ? 'shard' : 'sub';
+    const existing = role === 'shard' ? this.shardSub : this.sub;
+    if (existing) return existing;
+    this.requireCmd();
+    const s = this.createClient(role);
+    if (role === 'shard') this.shardSub = s;
+    else this.sub = s;
+    try {
+      await withTimeout(s.connect(), this.opts.connectTimeoutMs + 500, () => new TimeoutError(`timed out opening the pub/sub connection to ${this.description}`));
+    } catch (e) {
+      if (role === 'shard') this.shardSub = null;
+      else this.sub = null;
+      s.disconnect();
+      throw classifyConnectError(e, this.description);
     }
-    return this.sub;
+    return s;
   }
 
-  private async runSub(fn: (s: Redis) => Promise<unknown>): Promise<void> {
-    const s = await this.ensureSub();
+  private async runSub(fn: (s: Redis) => Promise<unknown>, kind: 'sub' | 'shard' = 'sub'): Promise<void> {
+    const s = await this.ensureSub(kind);
     try {
       await withTimeout(fn(s), this.opts.commandTimeoutMs, () => new TimeoutError(`Redis at ${this.description} did not confirm the subscription in time`));
     } catch (e) {
@@ -1092,6 +1156,13 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Prom
   let timer: NodeJS.Timeout;
   const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** ioredis routes by cluster-key-slot, which differs from Redis for a few key shapes (`{}{x}`, lone surrogates). */
+function ioredisAgreesOnSlot(key: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ioredisSlot = require('cluster-key-slot') as (key: string) => number;
+  return ioredisSlot(key) === keySlot(key);
 }
 
 function sum(values: unknown[]): number {

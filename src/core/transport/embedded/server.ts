@@ -246,6 +246,29 @@ export class EmbeddedServer {
     return this.pubsub.patternCount();
   }
 
+  spublish(channel: string, message: string): number {
+    return this.pubsub.spublish(channel, message);
+  }
+
+  pubsubShardChannels(pattern?: string): string[] {
+    return this.pubsub.shardChannelNames(pattern === undefined ? undefined : this.globs.get(pattern));
+  }
+
+  pubsubShardNumsub(channels: string[]): Array<{ channel: string; subscribers: number }> {
+    return channels.map((channel) => ({ channel, subscribers: this.pubsub.shardSubscriberCount(channel) }));
+  }
+
+  /**
+   * WAIT numreplicas timeout: this server has no replicas, so nothing is ever acknowledged. Answers at once where
+   * Redis would wait out the timeout; arguments are checked as Redis checks them.
+   */
+  waitReplicas(replicas: number, timeoutMs: number): number {
+    if (!Number.isSafeInteger(replicas)) throw err(ERR_NOT_INTEGER);
+    if (!Number.isSafeInteger(timeoutMs)) throw err('ERR timeout is not an integer or out of range');
+    if (timeoutMs < 0) throw err('ERR timeout is negative');
+    return 0;
+  }
+
   // ---- INFO ----
 
   usedMemory(): number {
@@ -292,6 +315,7 @@ export class EmbeddedServer {
       total_commands_processed: this.commands,
       pubsub_channels: this.pubsub.channelNames().length,
       pubsub_patterns: this.pubsub.patternCount(),
+      pubsubshard_channels: this.pubsub.shardChannelCount(),
     });
     const keys = this.keyspace.size;
     // Redis lists only databases that hold keys.

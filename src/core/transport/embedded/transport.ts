@@ -5,7 +5,7 @@ import { ClosedError, RedisCommandError } from '../../errors';
 import type {
   AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry,
   PendingSummary, PubSubMessage, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry,
-  StreamFields, StreamInfo, Transport, XAddOptions,
+  StreamFields, StreamInfo, Topology, Transport, XAddOptions,
 } from '../types';
 import type { Waiter } from './blocking';
 import type { Subscriber } from './pubsub';
@@ -30,6 +30,7 @@ interface PendingRead {
 
 export class EmbeddedTransport implements Transport, Subscriber {
   readonly kind = 'embedded' as const;
+  readonly mode = 'embedded' as const;
   readonly description: string;
   readonly server: EmbeddedServer;
   private state: ConnectionStatus = 'closed';
@@ -40,6 +41,7 @@ export class EmbeddedTransport implements Transport, Subscriber {
   private readonly messageListeners: Array<{ fn: (message: PubSubMessage) => void }> = [];
   private readonly channels = new Set<string>();
   private readonly patterns = new Set<string>();
+  private readonly shardChannels = new Set<string>();
   private readonly pendingReads = new Set<PendingRead>();
   private readonly onListenerError: ((error: unknown) => void) | undefined;
 
@@ -106,8 +108,10 @@ export class EmbeddedTransport implements Transport, Subscriber {
     for (const p of pending) p.cancel(new ClosedError());
     for (const c of this.channels) this.server.pubsub.unsubscribe(this, c);
     for (const p of this.patterns) this.server.pubsub.punsubscribe(this, p);
+    for (const c of this.shardChannels) this.server.pubsub.sunsubscribe(this, c);
     this.channels.clear();
     this.patterns.clear();
+    this.shardChannels.clear();
     this.server.pubsub.forget(this);
     this.server.clientDisconnected(this);
     this.setStatus('closed');
@@ -217,6 +221,33 @@ export class EmbeddedTransport implements Transport, Subscriber {
 
   pubsubNumpat(): Promise<number> {
     return this.run(() => this.server.pubsubNumpat());
+  }
+
+  spublish(channel: string, message: string): Promise<number> {
+    return this.run(() => this.server.spublish(channel, message));
+  }
+
+  ssubscribe(channels: string[]): Promise<void> {
+    return this.run(() => {
+      for (const c of channels) if (this.server.pubsub.ssubscribe(this, c)) this.shardChannels.add(c);
+    });
+  }
+
+  sunsubscribe(channels: string[]): Promise<void> {
+    return this.run(() => {
+      for (const c of channels) {
+        this.server.pubsub.sunsubscribe(this, c);
+        this.shardChannels.delete(c);
+      }
+    });
+  }
+
+  pubsubShardChannels(pattern?: string): Promise<string[]> {
+    return this.run(() => this.server.pubsubShardChannels(pattern));
+  }
+
+  pubsubShardNumsub(channels: string[]): Promise<Array<{ channel: string; subscribers: number }>> {
+    return this.run(() => this.server.pubsubShardNumsub(channels));
   }
 
   // ---- keys ----
@@ -480,5 +511,18 @@ export class EmbeddedTransport implements Transport, Subscriber {
 
   info(section?: string): Promise<Record<string, string>> {
     return this.run(() => this.server.info(section));
+  }
+
+  /** One in-process node: a master without slots or replicas, named after its server. */
+  topology(): Promise<Topology> {
+    return this.run(() => {
+      const address = 'embedded:' + this.server.name;
+      return { mode: this.mode, nodes: [{ id: address, address, role: 'master', slots: [], state: 'ok', current: true }] };
+    });
+  }
+
+  /** There are no replicas to wait for; `key` only picks a node on a cluster. */
+  waitReplicas(_key: string, replicas: number, timeoutMs: number): Promise<number> {
+    return this.run(() => this.server.waitReplicas(replicas, timeoutMs));
   }
 }
