@@ -964,19 +964,26 @@ export class RedisTransport implements Transport {
    * nothing is held past the tick.
    */
   private coalesceWrites(c: Redis): void {
-    if (this.clustered || this.writeState === 'corked') return;
+    if (this.writeState === 'corked') return;
     if (this.writeState === 'idle') {
       this.writeState = 'sent';
       process.nextTick(() => { if (this.writeState === 'sent') this.writeState = 'idle'; });
       return;
     }
-    const stream = (c as unknown as { stream?: { cork?: () => void; uncork?: () => void; writable?: boolean } }).stream;
-    if (c.status !== 'ready' || !stream?.writable || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
-    stream.cork();
+    // On a cluster the command goes to one of the masters' sockets: cork them all (a handful) for the tick.
+    const clients = this.clustered ? (c as unknown as Cluster).nodes('master') : [c];
+    const streams: Array<{ uncork: () => void }> = [];
+    for (const client of clients) {
+      const stream = (client as unknown as { stream?: { cork?: () => void; uncork?: () => void; writable?: boolean } }).stream;
+      if (client.status !== 'ready' || !stream?.writable || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') continue;
+      stream.cork();
+      streams.push(stream as { uncork: () => void });
+    }
+    if (streams.length === 0) return;
     this.writeState = 'corked';
     process.nextTick(() => {
       this.writeState = 'idle';
-      stream.uncork!();
+      for (const stream of streams) stream.uncork();
     });
   }
 
