@@ -101,7 +101,7 @@ describe('faults: bad configuration gives a clear error within the timeout', () 
     const t = tls.port;
     const cases: Array<[label: string, url: string, extra: Partial<RedisTransportOptions>, code: string, re: RegExp]> = [
       ['malformed: not a port', `redis://:${PASSWORD}@127.0.0.1:notaport`, {}, 'BAD_URL', /not a valid URL|bad port/],
-      ['malformed: other scheme', `http://:${PASSWORD}@127.0.0.1:${p}`, {}, 'BAD_URL', /not a redis:\/\/ or rediss:\/\/ URL/],
+      ['malformed: other scheme', `http://:${PASSWORD}@127.0.0.1:${p}`, {}, 'BAD_URL', /is not a redis:\/\/, rediss:\/\/, redis\+cluster:\/\/ or redis\+sentinel:\/\/ URL/],
       ['malformed: port out of range', `redis://alice:${ALICE_PW}@127.0.0.1:99999`, {}, 'BAD_URL', /not a valid URL|bad port/],
       ['malformed: db not a number', `redis://:${PASSWORD}@127.0.0.1:${p}/abc`, {}, 'BAD_URL', /bad database index/],
       ['malformed: guide comma option', `redis://127.0.0.1:${p},password`, {}, 'BAD_URL', /bad option/],
@@ -156,7 +156,7 @@ describe('faults: bad configuration gives a clear error within the timeout', () 
     const t = tls.port;
     const cases: Array<[label: string, url: string, env: Record<string, string>, re: RegExp]> = [
       ['malformed URL', `redis://:${PASSWORD}@127.0.0.1:notaport`, {}, /not a valid URL|bad port/],
-      ['other scheme', `http://:${PASSWORD}@127.0.0.1:${p}`, {}, /not a redis:\/\/ or rediss:\/\/ URL/],
+      ['other scheme', `http://:${PASSWORD}@127.0.0.1:${p}`, {}, /is not a redis:\/\/, rediss:\/\/, redis\+cluster:\/\/ or redis\+sentinel:\/\/ URL/],
       ['wrong password', `redis://:wrong-Pw-123@127.0.0.1:${p}`, {}, /authentication failed/],
       ['wrong password via UCORE_REDIS_PASSWORD', `redis://127.0.0.1:${p}`, { UCORE_REDIS_PASSWORD: 'wrong-Pw-123' }, /authentication failed/],
       ['unknown ACL user', `redis://nobody:${PASSWORD}@127.0.0.1:${p}`, {}, /authentication failed/],
