@@ -12,7 +12,7 @@ import { DeadLetterQueue } from '../retry/dead-letter';
 import { processWithRetry } from '../retry/process';
 import type { RetryPolicy } from '../retry/policy';
 import { Saga } from '../saga/saga';
-import { EventStore } from '../store/event-store';
+import { type EntryRef, EventStore } from '../store/event-store';
 import type { Transport } from '../transport/types';
 import { Pacer } from './demo-pacer';
 import { ECOMMERCE_CHANNEL, EventTypes, USER_CHANNEL } from './ecommerce';
@@ -97,7 +97,7 @@ class DemoRun {
   private readonly log: Logger;
   /** A bounded ring of this run's user ids, for returning customers. */
   private readonly users: number[] = [];
-  private leftPending: string[] = [];
+  private leftPending: EntryRef[] = [];
 
   constructor(private readonly transport: Transport, private readonly options: DemoOptions) {
     checkOptions(options);
@@ -230,9 +230,11 @@ class DemoRun {
   private async fulfilmentTick(): Promise<void> {
     const read = await this.store.readGroup(DEMO_GROUP, DEMO_CONSUMER, { count: FULFILMENT_READ });
     if (read.length === 0) return;
-    const ids = read.map((e) => e.id);
-    const keep = ids.slice(-LEAVE_PENDING);
-    const ack = [...this.leftPending, ...ids.slice(0, ids.length - keep.length)];
+    // The events themselves are acked, not bare ids: on a cluster the store is partitioned and ids repeat across
+    // partitions, so each entry carries the stream it is in.
+    const refs = read.map((e) => ({ id: e.id, stream: e.stream }));
+    const keep = refs.slice(-LEAVE_PENDING);
+    const ack = [...this.leftPending, ...refs.slice(0, refs.length - keep.length)];
     if (ack.length) await this.store.ack(DEMO_GROUP, ack);
     this.leftPending = keep;
   }
