@@ -31,6 +31,8 @@ export function classifyConnectError(err: unknown, where: string): UCoreError {
   const code = e?.code ?? '';
   const msg = e?.message ?? String(err);
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg)) return new ConnectionRefusedError(`connection refused by ${where}`, err);
+  // ioredis's Cluster when no seed node answered CLUSTER SLOTS.
+  if (/None of startup nodes is available/i.test(msg)) return new ConnectionRefusedError(`no seed node of ${where} could be reached`, err);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectionRefusedError(`host not found: ${where}`, err);
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConnectionRefusedError(`${where} is unreachable`, err);
   if (/WRONGPASS|NOAUTH|invalid username-password|Authentication required|invalid password|NOPERM/i.test(msg)) {

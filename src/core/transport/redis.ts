@@ -98,6 +98,7 @@ export class RedisTransport implements Transport {
   private readonly statusListeners = new Set<(s: ConnectionStatus, detail?: string) => void>();
   private readonly messageListeners = new Set<(m: PubSubMessage) => void>();
   private lastError: unknown;
+  private lastNodeError: unknown;
   /** Commands of the current tick on the command connection: none, one sent at once, more corked (see coalesceWrites). */
   private writeState: 'idle' | 'sent' | 'corked' = 'idle';
 
@@ -171,8 +172,9 @@ export class RedisTransport implements Transport {
       // ioredis only logs a failed SELECT; check the db index ourselves so a bad one is a clear error.
       if (this.target.db) await client.select(this.target.db);
     } catch (err) {
-      const cause = this.lastError ?? err;
+      const cause = (this.clustered ? this.lastNodeError : undefined) ?? this.lastError ?? err;
       this.lastError = undefined;
+      this.lastNodeError = undefined;
       client.disconnect();
       this.cmd = null;
       if (this.clustered && this.target.cluster && !this.explicitCluster) delete this.target.cluster;
@@ -790,7 +792,11 @@ export class RedisTransport implements Transport {
       this.lastError = err;
       this.log.debug(`cluster ${role} client: ${err.message}`);
     });
-    c.on('node error', (err: Error, address: string) => this.log.debug(`cluster ${role} client, node ${address}: ${err.message}`));
+    c.on('node error', (err: Error, address: string) => {
+      // The node's own error (WRONGPASS, refused, TLS) says more than the cluster's "Failed to refresh slots cache".
+      this.lastNodeError = err;
+      this.log.debug(`cluster ${role} client, node ${address}: ${err.message}`);
+    });
     if (role === 'cmd') {
       for (const event of ['ready', 'reconnecting', 'close', 'end', '+node', '-node']) c.on(event, () => this.refreshStatus());
     }
