@@ -8,3 +8,4 @@ export { getEventStatistics, type EventStatistics, type EventStatisticsOptions }
 export { COUNTER_KEY_PREFIX } from './counter-flusher';
 export { MALFORMED_TYPE, UNKNOWN_TYPE } from './payload-sniffer';
 export { OTHER_KEY } from './bounded-counters';
+export type { ShardSubscriber } from './shard-follower';

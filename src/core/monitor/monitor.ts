@@ -54,6 +54,7 @@ export class EventMonitor {
   private readonly flusher: CounterFlusher | null;
   private readonly sampler: StreamSampler | null;
   private readonly shardOption: boolean | undefined;
+  private readonly shardSubscriber: MonitorOptions['shardSubscriber'];
   private readonly shardDiscoveryMs: number;
   private shards: ShardFollower | null = null;
   private readonly sniffed: SniffResult = { type: '', entity: null, value: undefined };
@@ -93,6 +94,7 @@ export class EventMonitor {
     this.sampler = streams.length ? new StreamSampler(transport, [...new Set(streams)]) : null;
     this.connection = transport.status;
     this.shardOption = options.shardChannels;
+    this.shardSubscriber = options.shardSubscriber;
     this.shardDiscoveryMs = intOption('shardDiscoveryMs', options.shardDiscoveryMs, 5000, 100, 3_600_000);
   }
 
@@ -273,7 +275,7 @@ export class EventMonitor {
     }
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     if (this.shardOption ?? this.transport.mode === 'cluster') {
-      const shards = new ShardFollower(this.transport, this.patterns, this.channels.maxKeys, this.log);
+      const shards = new ShardFollower(this.transport, this.patterns, this.channels.maxKeys, this.log, this.shardSubscriber);
       this.shards = shards;
       await shards.discover();
       this.timers.push(setInterval(() => void shards.discover(), this.shardDiscoveryMs));

@@ -2,13 +2,23 @@
 // asks every master which shard channels have subscribers (PUBSUB SHARDCHANNELS <pattern>, one per monitor pattern)
 // and SSUBSCRIBEs to those, again every few seconds. So a shard channel is counted once some service subscribes to
 // it, and from the next discovery on; messages before that are not seen. Bounded: at most `max` channels followed.
-// Known limit: on a connection shared with other shard subscribers (the extension's tails), stopping the monitor
-// unsubscribes its channels for them too, and theirs for it until the next discovery.
+//
+// When the monitor shares its connection with others who subscribe to shard channels (the extension's tails), it
+// subscribes through their adapter (`subscriber`): the adapter counts handlers per channel, so neither side's
+// unsubscribe cuts the other off. On a connection of its own it subscribes on the transport directly.
 import type { Logger } from '../logger';
 import type { Transport } from '../transport/types';
 
+/** What EventAdapter offers: a subscription per handler, the channel dropped when its last handler goes. */
+export interface ShardSubscriber {
+  ssubscribe(channel: string, handler: () => void): Promise<{ unsubscribe(): Promise<void> }>;
+}
+
+const ignore = (): void => undefined;
+
 export class ShardFollower {
-  private readonly followed = new Set<string>();
+  /** Followed channels, with the adapter subscription to end when there is one. */
+  private readonly followed = new Map<string, { unsubscribe(): Promise<void> } | null>();
   private failedOnce = false;
 
   constructor(
@@ -16,6 +26,7 @@ export class ShardFollower {
     private readonly patterns: readonly string[],
     private readonly max: number,
     private readonly log: Logger,
+    private readonly subscriber?: ShardSubscriber,
   ) {}
 
   has(channel: string): boolean {
@@ -31,16 +42,19 @@ export class ShardFollower {
     try {
       const found = new Set<string>();
       for (const p of this.patterns) for (const ch of await this.transport.pubsubShardChannels(p)) found.add(ch);
-      // Channels nobody subscribes to any more are let go (their slot in the bound too).
-      const gone = [...this.followed].filter((ch) => !found.has(ch));
-      for (const ch of gone) this.followed.delete(ch);
+      // Channels nobody else subscribes to any more are let go (their slot in the bound too).
+      for (const [ch, sub] of [...this.followed]) {
+        if (found.has(ch)) continue;
+        this.followed.delete(ch);
+        await sub?.unsubscribe().catch(() => undefined);
+      }
       const fresh = [...found].filter((ch) => !this.followed.has(ch)).slice(0, Math.max(0, this.max - this.followed.size));
-      // Followed channels are subscribed again too (a no-op when still subscribed): on a connection shared with the
-      // extension's tails, closing a tail of the same shard channel unsubscribes it for the monitor as well.
-      const all = [...this.followed, ...fresh];
-      if (all.length === 0) return;
-      await this.transport.ssubscribe(all);
-      for (const ch of fresh) this.followed.add(ch);
+      if (this.subscriber) {
+        for (const ch of fresh) this.followed.set(ch, await this.subscriber.ssubscribe(ch, ignore));
+      } else if (fresh.length) {
+        await this.transport.ssubscribe(fresh);
+        for (const ch of fresh) this.followed.set(ch, null);
+      }
       if (fresh.length) this.log.debug(`following ${fresh.length} more shard channel(s), ${this.followed.size} in all`);
     } catch (e) {
       // Redis before 7 has no shard channels; say it once, not every few seconds.
@@ -52,6 +66,9 @@ export class ShardFollower {
   async stop(): Promise<void> {
     const all = [...this.followed];
     this.followed.clear();
-    if (all.length && this.transport.status !== 'closed') await this.transport.sunsubscribe(all).catch(() => undefined);
+    if (this.transport.status === 'closed') return;
+    const direct = all.filter(([, sub]) => sub === null).map(([ch]) => ch);
+    await Promise.all(all.map(([, sub]) => sub?.unsubscribe().catch(() => undefined)));
+    if (direct.length) await this.transport.sunsubscribe(direct).catch(() => undefined);
   }
 }

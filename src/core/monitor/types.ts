@@ -1,4 +1,5 @@
 // Public shapes of the event monitor: options, snapshot, recent events, alert rules and alerts.
+import type { ShardSubscriber } from './shard-follower';
 import type { Logger } from '../logger';
 import type { ConnectionStatus } from '../transport/types';
 
@@ -41,6 +42,12 @@ export interface MonitorOptions {
   shardChannels?: boolean;
   /** @default 5000 */
   shardDiscoveryMs?: number;
+  /**
+   * Subscribe to shard channels through this (an EventAdapter on the same transport) instead of on the transport:
+   * needed when others subscribe to shard channels on that connection too, so one side's unsubscribe does not end
+   * the other's subscription.
+   */
+  shardSubscriber?: ShardSubscriber;
   /** @default 1000 */
   sampleIntervalMs?: number;
   /** Seconds of per-second history kept per channel and type (10–3600). @default 60 */

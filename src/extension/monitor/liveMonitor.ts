@@ -236,6 +236,8 @@ export class LiveMonitor implements vscode.Disposable {
       patterns: ['*'],
       recentCapacity: this.settings.get('monitorRecentCapacity'),
       streams: this.streams(),
+      // Tails on this connection subscribe to shard channels through the same adapter: both are counted there.
+      shardSubscriber: live.adapter,
       logger: this.log,
     });
     try {
