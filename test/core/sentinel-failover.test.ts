@@ -109,7 +109,9 @@ describe('sentinel failover: master killed under a running adapter (master + rep
       assert.ok(delivered, 'a message published after the kill was received: the subscription followed the master');
       assert.ok(appended, 'an append started after the kill succeeded');
 
-      // The events appended after the failover are on the new master, where the adapter now reads.
+      // The events appended after the failover are on the new master, where the adapter now reads. The writers stop
+      // first: an append acknowledged while the read-back runs would not be in it.
+      await Promise.all([publishing.stop(), appending.stop()]);
       const readBack = await store.get({ entity: 'probe:1', limit: 100_000 });
       const stored = new Set(readBack.map((e) => (e.event.data as { n?: unknown })?.n));
       const acknowledgedAfter = appending.calls.filter((c) => c.ok && c.startedAt > killAt);

@@ -2,14 +2,17 @@
 // a redis-server from ./redis-server with its own dir and nodes.conf, joined by `redis-cli --cluster create`.
 // killNode/restartNode/waitForFailover crash a node and measure how long the cluster takes to serve its slots again.
 // `stop()` kills every node and removes the dirs; nodes also die with the test process (./redis-server's exit hook).
+// Optionally secured as in production: a password on the default user, extra ACL users, TLS-only nodes (clients, the
+// cluster bus and replication all over TLS). The fixture's own probes then authenticate and verify like a client.
 // Also home of the small probes the Sentinel fixture shares (ask, parseInfo, waitUntil) and of keySlot().
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { freePort, startRedisServer, type RedisServerHandle } from './redis-server';
+import type { TestCertificates } from './tls';
 
 export const CLUSTER_SLOTS = 16384;
 
@@ -50,14 +53,28 @@ export function keySlot(key: string | Uint8Array): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How the fixture's probes reach a secured node: the default user's password, and the CA its TLS port is signed by. */
+export interface NodeAccess {
+  password?: string;
+  /** PEM text of the CA; set means the node speaks TLS only. */
+  tlsCa?: string;
+}
+
 /**
  * One command on a fresh connection to 127.0.0.1:port. Fresh because the nodes asked are being killed and restarted:
  * a kept connection would queue, reconnect or report a node that is gone as slow instead of as down.
  */
 export async function ask(port: number, ...args: Array<string | number>): Promise<unknown> {
+  return askSecured({}, port, ...args);
+}
+
+/** ask() on a node with a password and/or TLS (certificate verified against `access.tlsCa`). */
+export async function askSecured(access: NodeAccess, port: number, ...args: Array<string | number>): Promise<unknown> {
   const client = new Redis({
     host: '127.0.0.1', port, lazyConnect: true, enableReadyCheck: false, enableOfflineQueue: false,
     maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000,
+    password: access.password,
+    tls: access.tlsCa === undefined ? undefined : { ca: access.tlsCa },
   });
   client.on('error', () => {}); // the rejected promise below reports it; an unhandled 'error' event would only log
   try {
@@ -118,8 +135,8 @@ function parseClusterNodes(text: unknown): NodesLine[] {
 }
 
 /** `CLUSTER SLOTS` as ranges sorted by first slot, each with the port of the master serving it. */
-async function clusterSlots(port: number): Promise<SlotRange[]> {
-  const reply = (await ask(port, 'CLUSTER', 'SLOTS')) as Array<[number, number, [string, number, ...unknown[]], ...unknown[]]>;
+async function clusterSlots(askNode: AskNode, port: number): Promise<SlotRange[]> {
+  const reply = (await askNode(port, 'CLUSTER', 'SLOTS')) as Array<[number, number, [string, number, ...unknown[]], ...unknown[]]>;
   return reply.map(([start, end, master]) => ({ start, end, masterPort: Number(master[1]) })).sort((a, b) => a.start - b.start);
 }
 
@@ -136,7 +153,53 @@ export interface RedisClusterOptions {
   nodeTimeoutMs?: number;
   /** Extra `redis-server` arguments for every node. */
   args?: string[];
+  /** `requirepass` (the default user) and `masterauth` on every node; the fixture's probes and redis-cli use it. */
+  password?: string;
+  /** More users on every node, from the start (config `user` lines, so a restarted node has them too). */
+  aclUsers?: ClusterAclUser[];
+  /** TLS only: no plain port; clients, the cluster bus and replication speak TLS with these files. */
+  tls?: TlsFiles;
 }
+
+export interface ClusterAclUser {
+  name: string;
+  password: string;
+  /** ACL rules after `on >password`; default every key, every channel, every command: `~* &* +@all`. */
+  rules?: string[];
+}
+
+/** Paths of PEM files. The server certificate must name 127.0.0.1; see clusterTlsFiles() for the client pair. */
+export interface TlsFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /**
+   * What a node presents when it connects to another node's cluster bus: Redis always asks bus peers for a certificate
+   * (tls-auth-clients only covers clients), and the peer rejects one whose extendedKeyUsage lacks clientAuth. Without
+   * these the node presents certFile, which then must allow clientAuth.
+   */
+  clientCertFile?: string;
+  clientKeyFile?: string;
+}
+
+/**
+ * TlsFiles for a cluster from ./tls's certificates: adds a clientAuth certificate signed by the same CA (its server
+ * certificate is serverAuth only, which nodes refuse on the bus: "certificate verify failed" and the cluster never
+ * joins). Uses the CA key makeTestCertificates() leaves in its dir; the files are removed with it by cleanup().
+ */
+export function clusterTlsFiles(certs: TestCertificates): TlsFiles {
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: certs.dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+  writeFileSync(join(certs.dir, 'cluster-bus.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', 'cluster-bus.key', '-out', 'cluster-bus.csr', '-subj', '/CN=UCore test cluster node']);
+  run(['x509', '-req', '-in', 'cluster-bus.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-sha256',
+    '-extfile', 'cluster-bus.ext', '-out', 'cluster-bus.crt']);
+  return {
+    caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile,
+    clientCertFile: join(certs.dir, 'cluster-bus.crt'), clientKeyFile: join(certs.dir, 'cluster-bus.key'),
+  };
+}
+
+type AskNode = (port: number, ...args: Array<string | number>) => Promise<unknown>;
 
 export interface ClusterNode {
   port: number;
@@ -150,8 +213,12 @@ export interface ClusterNode {
 
 export interface RedisClusterHandle {
   nodes: ClusterNode[];
-  /** `redis+cluster://` URL naming the masters the cluster was created with. */
+  /** `redis+cluster://` (`rediss+cluster://` with TLS) URL naming the masters the cluster was created with; no credentials. */
   seedUrl: string;
+  /** seedUrl with `user:password@` (each part URL-encoded; no username means the default user). */
+  seedUrlWith(credentials: { username?: string; password: string }): string;
+  /** ask() with this cluster's password and TLS CA. */
+  ask(port: number, ...args: Array<string | number>): Promise<unknown>;
   /** Ms from the first redis-server spawned to a cluster with every slot served and every replica in sync. */
   startupMs: number;
   /** The masters serving slots now (CLUSTER NODES of a live node), in slot order. */
@@ -179,13 +246,31 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-function redisCli(args: string[], timeoutMs: number): Promise<string> {
+/** The password goes by REDISCLI_AUTH, not `-a`: not in `ps`, and not in the error message below. */
+function redisCli(args: string[], timeoutMs: number, password?: string): Promise<string> {
+  const env = password === undefined ? process.env : { ...process.env, REDISCLI_AUTH: password };
   return new Promise((resolve, reject) => {
-    execFile('redis-cli', args, { timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile('redis-cli', args, { timeout: timeoutMs, env }, (err, stdout, stderr) => {
       if (err) reject(new Error(`redis-cli ${args.join(' ')} failed (${err.message.split('\n')[0]}):\n${stdout}${stderr}`));
       else resolve(stdout);
     });
   });
+}
+
+/** redis-server arguments that secure a node as `options` asks; none for a plain cluster. */
+function securityArgs(options: RedisClusterOptions, port: number): string[] {
+  const args: string[] = [];
+  if (options.password !== undefined) args.push('--requirepass', options.password, '--masterauth', options.password);
+  for (const u of options.aclUsers ?? []) args.push('--user', u.name, 'on', `>${u.password}`, ...(u.rules ?? ['~*', '&*', '+@all']));
+  if (options.tls) {
+    // The plain port off. Clients need no certificate; bus peers always do (see TlsFiles.clientCertFile).
+    args.push('--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes', '--tls-replication', 'yes',
+      '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile,
+      '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no');
+    if (options.tls.clientCertFile) args.push('--tls-client-cert-file', options.tls.clientCertFile);
+    if (options.tls.clientKeyFile) args.push('--tls-client-key-file', options.tls.clientKeyFile);
+  }
+  return args;
 }
 
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
@@ -199,6 +284,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const ports = await distinctFreePorts(count * 2); // bus ports explicit: port + 10000 may pass 65535
   const nodes: NodeState[] = [];
   const kills = new Map<number, KillRecord>();
+  const access: NodeAccess = { password: options.password, tlsCa: options.tls ? readFileSync(options.tls.caFile, 'utf8') : undefined };
+  const askNode: AskNode = (port, ...args) => askSecured(access, port, ...args);
 
   const live = () => nodes.filter((n) => isAlive(n.server));
   const nodeAt = (port: number) => {
@@ -220,9 +307,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   /** What keeps the cluster from being usable right now, or null; `slots` is the map every live node agrees on. */
   async function clusterProblem(): Promise<{ problem: string | null; slots: SlotRange[] }> {
     const views = await Promise.all(live().map(async (n) => {
-      const info = parseInfo(await ask(n.port, 'CLUSTER', 'INFO'));
-      const replication = parseInfo(await ask(n.port, 'INFO', 'replication'));
-      return { port: n.port, info, replication, slots: await clusterSlots(n.port) };
+      const info = parseInfo(await askNode(n.port, 'CLUSTER', 'INFO'));
+      const replication = parseInfo(await askNode(n.port, 'INFO', 'replication'));
+      return { port: n.port, info, replication, slots: await clusterSlots(askNode, n.port) };
     }));
     if (views.length === 0) return { problem: 'every node is down', slots: [] };
     const reference = describeSlots(views[0].slots);
@@ -248,7 +335,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     waitUntil('cluster ok on every live node', timeoutMs, async () => (await clusterProblem()).problem);
 
   async function masterPorts(): Promise<number[]> {
-    const lines = parseClusterNodes(await ask(anyLivePort(), 'CLUSTER', 'NODES'));
+    const lines = parseClusterNodes(await askNode(anyLivePort(), 'CLUSTER', 'NODES'));
     return lines
       .filter((l) => l.flags.includes('master') && !l.flags.includes('fail') && l.slots.length > 0)
       .sort((a, b) => Math.min(...a.slots.map((s) => s.start)) - Math.min(...b.slots.map((s) => s.start)))
@@ -257,7 +344,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 
   async function masterForSlot(slot: number): Promise<number> {
     if (!Number.isInteger(slot) || slot < 0 || slot >= CLUSTER_SLOTS) throw new Error(`not a hash slot: ${slot}`);
-    const range = (await clusterSlots(anyLivePort())).find((r) => r.start <= slot && slot <= r.end);
+    const range = (await clusterSlots(askNode, anyLivePort())).find((r) => r.start <= slot && slot <= r.end);
     if (!range) throw new Error(`slot ${slot} is not served by any master`);
     return range.masterPort;
   }
@@ -267,7 +354,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     // The node's own view just before the crash: what it served and who replicated it.
     let record: KillRecord = { at: 0, slots: [], replicaPorts: [] };
     if (isAlive(node.server)) {
-      const lines = parseClusterNodes(await ask(port, 'CLUSTER', 'NODES').catch(() => ''));
+      const lines = parseClusterNodes(await askNode(port, 'CLUSTER', 'NODES').catch(() => ''));
       const self = lines.find((l) => l.flags.includes('myself'));
       if (self) record = { at: 0, slots: self.slots, replicaPorts: lines.filter((l) => l.masterId === self.id).map((l) => l.port) };
     }
@@ -302,7 +389,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     return { newMasterPort, ms: Math.round(performance.now() - kill.at) };
   }
 
-  let seedUrl = '';
+  const scheme = options.tls ? 'rediss+cluster' : 'redis+cluster';
+  let seedHosts = '';
   try {
     for (let i = 0; i < count; i++) {
       const port = ports[2 * i];
@@ -318,13 +406,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           '--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-port', String(n.busPort),
           // Replicas sync at once instead of after the default 5 s wait for more replicas to share the transfer.
           '--repl-diskless-sync-delay', '0',
+          ...securityArgs(options, n.port),
           ...(options.args ?? [])],
       });
     }));
-    await redisCli(['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`),
-      '--cluster-replicas', String(replicas), '--cluster-yes'], 30_000);
+    const cliTls = options.tls ? ['--tls', '--cacert', options.tls.caFile] : [];
+    await redisCli([...cliTls, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas', String(replicas), '--cluster-yes'], 30_000, options.password);
     await waitForClusterOk(20_000);
-    seedUrl = `redis+cluster://${(await masterPorts()).map((p) => `127.0.0.1:${p}`).join(',')}`;
+    seedHosts = (await masterPorts()).map((p) => `127.0.0.1:${p}`).join(',');
   } catch (e) {
     await Promise.allSettled(nodes.filter((n) => n.server).map((n) => n.server.stop()));
     rmSync(root, { recursive: true, force: true });
@@ -336,10 +426,13 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       port: n.port, busPort: n.busPort, dir: n.dir,
       get process() { return n.server.process; },
       async role() {
-        return parseInfo(await ask(n.port, 'INFO', 'replication')).role === 'master' ? 'master' : 'replica';
+        return parseInfo(await askNode(n.port, 'INFO', 'replication')).role === 'master' ? 'master' : 'replica';
       },
     })),
-    seedUrl,
+    seedUrl: `${scheme}://${seedHosts}`,
+    seedUrlWith: ({ username, password }) =>
+      `${scheme}://${encodeURIComponent(username ?? '')}:${encodeURIComponent(password)}@${seedHosts}`,
+    ask: askNode,
     startupMs: Math.round(performance.now() - started),
     masterPorts, masterForSlot, killNode, restartNode, waitForClusterOk, waitForFailover, stop,
   };

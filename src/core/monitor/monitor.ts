@@ -261,7 +261,10 @@ export class EventMonitor {
   private async doStart(): Promise<void> {
     const onMessage = (m: PubSubMessage) => {
       // Messages of other subscriptions on a shared transport are not ours to count.
-      if (m.pattern !== undefined && this.patternSet.has(m.pattern)) this.ingest(m.channel, m.payload, m.pattern);
+      if (m.pattern !== undefined && this.patternSet.has(m.pattern)) {
+        // Sentinels announce themselves on every master they watch, every 2 s: not events.
+        if (!isSentinelHello(m.channel)) this.ingest(m.channel, m.payload, m.pattern);
+      }
       else if (m.sharded && this.shards?.has(m.channel)) this.ingest(m.channel, m.payload);
     };
     this.subscriptions = [this.transport.onMessage(onMessage), this.transport.onStatus((s, d) => this.statusChanged(s, d))];
@@ -383,4 +386,9 @@ function validPatterns(patterns: string[]): string[] {
     throw new BadInputError('patterns must be one or more non-empty glob patterns');
   }
   return [...new Set(patterns)];
+}
+
+/** `__sentinel__:hello`, where Redis Sentinels talk to each other through the masters they monitor. */
+export function isSentinelHello(channel: string): boolean {
+  return channel.charCodeAt(0) === 95 /* _ */ && channel.startsWith('__sentinel__:');
 }

@@ -115,9 +115,13 @@ export async function readSentinelTopology(
       ]);
       const m = pairs(master);
       const masterAddress = `${m.ip}:${m.port}`;
-      const nodes: TopologyNode[] = [
-        { id: masterAddress, address: masterAddress, role: 'master', slots: [], state: sentinelState(m.flags), current: masterAddress === current },
-      ];
+      // Right after a failover a sentinel may still flag the new master `disconnected` (its own link is reconnecting)
+      // while this transport already talks to it: what we reach is not down.
+      const masterState = sentinelState(m.flags);
+      const nodes: TopologyNode[] = [{
+        id: masterAddress, address: masterAddress, role: 'master', slots: [],
+        state: masterState === 'disconnected' && masterAddress === current ? 'ok' : masterState, current: masterAddress === current,
+      }];
       for (const r of (replicas as unknown[]) ?? []) {
         const f = pairs(r);
         const address = `${f.ip}:${f.port}`;

@@ -172,7 +172,10 @@ export class RedisTransport implements Transport {
       // ioredis only logs a failed SELECT; check the db index ourselves so a bad one is a clear error.
       if (this.target.db) await client.select(this.target.db);
     } catch (err) {
-      const cause = (this.clustered ? this.lastNodeError : undefined) ?? this.lastError ?? err;
+      let cause = (this.clustered ? this.lastNodeError : undefined) ?? this.lastError ?? err;
+      // ioredis reads the slot map on a throwaway connection and drops its socket error: every seed then just says
+      // "Connection is closed.". Ask one seed directly to learn why (TLS verification, plain to a TLS port, ...).
+      if (this.clustered && /Connection is closed/i.test(String((cause as Error)?.message))) cause = (await this.probeSeed()) ?? cause;
       this.lastError = undefined;
       this.lastNodeError = undefined;
       client.disconnect();
@@ -691,6 +694,25 @@ export class RedisTransport implements Transport {
       };
     }
     return o;
+  }
+
+  /** The socket error of one direct connection to the first seed node, or undefined when it connects. */
+  private async probeSeed(): Promise<unknown> {
+    const seed = this.target.cluster?.seeds[0];
+    if (!seed) return undefined;
+    const RedisClass = loadIoredis().default;
+    const probe = new RedisClass({ ...this.baseOptions('cmd'), host: seed.host, port: seed.port, db: 0, retryStrategy: () => null, enableReadyCheck: false });
+    let seen: unknown;
+    probe.on('error', (e: Error) => { seen ??= e; });
+    try {
+      await withTimeout(probe.connect(), this.opts.connectTimeoutMs + 500, () => new TimeoutError(`timed out connecting to ${seed.host}:${seed.port}`));
+      await probe.ping();
+      return undefined;
+    } catch (e) {
+      return pickMoreSpecific(seen, e);
+    } finally {
+      probe.disconnect();
+    }
   }
 
   /** ioredis options for Sentinel: where to ask for the master, and how to follow a failover. */

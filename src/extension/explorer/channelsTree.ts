@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Transport } from '../../core/transport/types';
+import { isSentinelHello } from '../../core/monitor/monitor';
 import type { ConnectionManager } from '../connections/connectionManager';
 import { ItemContext } from '../constants';
 import { formatRate, globToRegExp, plural, shorten, tooltipValue } from '../format';
@@ -161,7 +162,8 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
     if (this.pubsub && this.pubsub.connection === connection && now - this.pubsub.at < PUBSUB_EVERY_MS) return this.pubsub;
     const conn = this.connections.live(connection);
     if (!conn) return { at: now, connection, channels: new Map(), shard: new Map() };
-    const names = (await conn.transport.pubsubChannels(this.filterText)).slice(0, MAX_CHANNELS);
+    // The sentinels' own channel on a Sentinel-managed master is plumbing, not traffic.
+    const names = (await conn.transport.pubsubChannels(this.filterText)).filter((n) => !isSentinelHello(n)).slice(0, MAX_CHANNELS);
     const counts = names.length ? await conn.transport.pubsubNumsub(names) : [];
     const channels = new Map(counts.map((c) => [c.channel, c.subscribers] as const));
     const { shard, problem: shardProblem } = await this.shardChannels(conn.transport);
