@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { ecommerceRegistry } from '../../src/core/domain/ecommerce';
 import { checkEvent, checkFile, type EventsProblem } from '../../src/extension/eventsFile/check';
 import { scanJson } from '../../src/extension/eventsFile/jsonScan';
-import { blockAtLine, MAX_BLOCKS, parseEventsFile, targetOf } from '../../src/extension/eventsFile/parser';
+import { blockAtLine, MAX_BLOCKS, MAX_TARGET_NAME, parseEventsFile, targetOf } from '../../src/extension/eventsFile/parser';
 import { expandPlaceholders, findPlaceholders, newExpansionContext } from '../../src/extension/eventsFile/placeholders';
 
 const registry = ecommerceRegistry();
@@ -112,6 +112,57 @@ describe('.events parser: blocks and headers', () => {
     assert.match(h[1].message, /did you mean "channel:"/);
     assert.deepEqual([h[1].line, h[1].column, h[1].endColumn], [2, 4, 10]);
     assert.equal(f.blocks[1].title, 'chanel: foo');
+  });
+
+  it('### shard: NAME names a shard channel: its own kind, a default like the others, header mistakes told', () => {
+    const f = parseEventsFile([
+      '### shard: order_updates', '{"event_type":"x"}',
+      '###   SHARD :  inventory  ', '{"event_type":"y"}',
+      '### shard: fallback', '',
+      '###', '{"event_type":"z"}',
+      '### channel: order_updates', '{"event_type":"w"}',
+    ].join('\n'));
+    assert.deepEqual(f.blocks.map((b) => targetOf(b)), [
+      { kind: 'shard', name: 'order_updates' },
+      { kind: 'shard', name: 'inventory' },
+      { kind: 'shard', name: 'fallback' },
+      { kind: 'channel', name: 'order_updates' },
+    ], 'keyword case-insensitive, name trimmed; a shard line with no event is the default; a channel of the same name is another target');
+    assert.deepEqual(f.headerProblems, []);
+    assert.deepEqual(only(checkFile(f, registry), 'target'), [], 'a shard target is a target');
+
+    const bad = parseEventsFile('### shard:\n{"event_type":"x"}\n### shrad: a\n{"event_type":"y"}\n### shards: b\n{"event_type":"z"}\n');
+    const h = only(checkFile(bad, registry), 'header');
+    assert.equal(h.length, 3, JSON.stringify(h));
+    assert.equal(h[0].severity, 'error');
+    assert.match(h[0].message, /"shard:" needs a name, e\.g\. ### shard: /);
+    assert.equal(targetOf(bad.blocks[0]), undefined, 'no target from a header without a name');
+    assert.match(h[1].message, /"shrad:" is read as a title; did you mean "shard:"\?/, 'a swap of two letters is one typo');
+    assert.match(h[2].message, /did you mean "shard:"/);
+    assert.equal(bad.blocks[1].title, 'shrad: a');
+  });
+
+  it('titles that only look like "shard:" are not flagged', () => {
+    const f = parseEventsFile('### Short: a quick one\n{"event_type":"x"}\n### Stage: 2\n{"event_type":"y"}\n### Start: here\n{"event_type":"z"}\n');
+    assert.deepEqual(f.headerProblems, []);
+    assert.deepEqual(f.blocks.map((b) => b.title), ['Short: a quick one', 'Stage: 2', 'Start: here']);
+  });
+
+  it('hostile shard names: braces (hash tags), unicode and script are kept as written; control characters and 1 KiB+ refused', () => {
+    const names = ['orders:{eu}', '{}', '{{uuid}}', '}{', '{a}{b}', '订单-{α}', '🚀{💥}', 'e\u0301', '\u202Eevil', '<script>alert(1)</script>', '__proto__', 'constructor', '"quoted"', 'a:b:c', '###'];
+    for (const name of names) {
+      const f = parseEventsFile(`### shard: ${name}\n{"event_type":"x"}`);
+      assert.deepEqual(targetOf(f.blocks[0]), { kind: 'shard', name }, name);
+      assert.deepEqual(f.headerProblems, [], name);
+      assert.deepEqual(f.blocks[0].placeholders, [], 'placeholders in a header are not expanded');
+    }
+    const ctl = parseEventsFile('### shard: a\u0001b\n{"event_type":"x"}');
+    assert.equal(targetOf(ctl.blocks[0]), undefined);
+    assert.match(ctl.headerProblems[0].message, /the shard channel name contains control characters/);
+    const long = parseEventsFile(`### shard: ${'{'.repeat(MAX_TARGET_NAME + 1)}\n{"event_type":"x"}`);
+    assert.equal(targetOf(long.blocks[0]), undefined);
+    assert.match(long.headerProblems[0].message, /the shard channel name is longer than 1024 characters/);
+    assert.deepEqual([long.headerProblems[0].column, long.headerProblems[0].endColumn], [11, 11 + MAX_TARGET_NAME + 1], 'the error covers the name');
   });
 
   it('blockAtLine finds the event under the cursor', () => {
@@ -280,6 +331,8 @@ describe('.events parser: envelope and schema problems', () => {
       assert.deepEqual(checkFile(f, registry), [], name);
       assert.ok(f.blocks.every((b) => targetOf(b)), `${name}: every event has a target`);
     }
+    const flow = parseEventsFile(readFileSync(join(REPO, 'examples', 'ecommerce-flow.events'), 'utf8'));
+    assert.ok(flow.blocks.some((b) => b.target?.kind === 'shard'), 'the flow example shows a shard channel');
   });
 });
 
@@ -343,7 +396,7 @@ describe('.events parser: hostile input never throws', () => {
       const f = parseEventsFile(s);
       checkFile(f, registry);
     }), { numRuns: 2_000 });
-    const pieces = fc.constantFrom('###', '### channel: c', '### stream:', '\n', '\r\n', '{', '}', '"', '{{uuid}}', '{{', '}}', '{{randomInt:1:2}}', ':', ',', '"event_type"', '"x"', '1', '\\', '__proto__');
+    const pieces = fc.constantFrom('###', '### channel: c', '### stream:', '### shard: {x}', '### shard:', '\n', '\r\n', '{', '}', '"', '{{uuid}}', '{{', '}}', '{{randomInt:1:2}}', ':', ',', '"event_type"', '"x"', '1', '\\', '__proto__');
     fc.assert(fc.property(fc.array(pieces, { maxLength: 60 }), (parts) => {
       const f = parseEventsFile(parts.join(''));
       checkFile(f, registry);

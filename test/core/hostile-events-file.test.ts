@@ -30,8 +30,10 @@ const bodyWithPlaceholders = fc.tuple(fc.oneof(hostileEventText, hostileJsonText
 const header = fc.oneof(
   hostileString.map((s) => `### channel: ${s}`),
   hostileString.map((s) => `### stream: ${s}`),
+  hostileString.map((s) => `### shard: ${s}`),
   hostileString.map((s) => `### ${s}`),
-  fc.constantFrom('###', '### channel:', '### chanel: orders', '#### stream : event_store', '###channel:orders', '### channel: __proto__', '### stream: constructor'),
+  fc.constantFrom('###', '### channel:', '### chanel: orders', '#### stream : event_store', '###channel:orders', '### channel: __proto__', '### stream: constructor',
+    '### shard:', '### shrad: x', '### shard: {orders}', '### shard: 订单{α}🚀', '### SHARD : {}{}'),
   fc.integer({ min: MAX_TARGET_NAME - 2, max: 65536 }).map((n) => `### channel: ${'c'.repeat(n)}`),
 );
 

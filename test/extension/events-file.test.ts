@@ -150,7 +150,89 @@ describe('.events files', function () {
     assert.ok(holderLabels.includes('{{uuid}}'), holderLabels.join(', '));
     const header = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', typeDoc.uri, new vscode.Position(0, 4));
     const headerLabels = header.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
-    assert.ok(headerLabels.includes('channel: ') && headerLabels.includes('stream: '), headerLabels.join(', '));
+    assert.ok(headerLabels.includes('channel: ') && headerLabels.includes('shard: ') && headerLabels.includes('stream: '), headerLabels.join(', '));
+  });
+
+  it('a ### shard: block\'s CodeLens publishes with SPUBLISH (a sharded message, nothing on the ordinary channel)', async () => {
+    const a = await api();
+    const conn = await a.services.requireConnection();
+    assert.strictEqual(conn.transport.kind, 'embedded');
+    // Braces are a cluster hash tag and the rest is not ASCII: the name must go out exactly as written.
+    const shard = `${unique('events-shard')}:{eu}-订单🚀`;
+    const shardDoc = await vscode.workspace.openTextDocument({
+      language: LANGUAGE,
+      content: [`### shard: ${shard}`, '{"event_type": "inventory_restocked", "data": {"sku": "sku-{{randomInt:1:9}}", "quantity": 5}}', ''].join('\n'),
+    });
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', shardDoc.uri);
+    assert.deepStrictEqual(lenses.map((l) => l.command?.title), ['Publish All (1)', `▶ Publish to shard ${shard}`, 'Append to Stream…']);
+    const lens = lenses[1].command!;
+    assert.strictEqual(lens.tooltip, `SPUBLISH this event on shard channel ${shard}`);
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', shardDoc.uri);
+    assert.strictEqual(symbols[0]?.detail, `shard channel ${shard}`);
+
+    const sharded: Array<{ channel: string; payload: string; sharded?: boolean }> = [];
+    const ordinary: unknown[] = [];
+    const listener = conn.transport.onMessage((m) => {
+      // Pattern deliveries (the live monitor's psubscribe) are not ours to count.
+      if (m.channel === shard && m.pattern === undefined) (m.sharded ? sharded : ordinary).push(m);
+    });
+    await conn.transport.ssubscribe([shard]);
+    const sub = await conn.adapter.subscribe(shard, (e) => void ordinary.push(e));
+    try {
+      const sent = await vscode.commands.executeCommand<BlockSendResult | undefined>(lens.command, ...(lens.arguments ?? []));
+      assert.ok(sent, 'the lens command returned what it sent');
+      assert.strictEqual(sent.result.target, shard);
+      assert.ok((sent.result.receivers ?? 0) >= 1, `SPUBLISH counted our shard subscription (${sent.result.receivers})`);
+      const got = await eventually('the event on the shard channel', () => sharded[0]);
+      assert.strictEqual(got.sharded, true);
+      const event = JSON.parse(got.payload) as { event_type: string; event_id: string; data: { sku: string } };
+      assert.strictEqual(event.event_type, 'inventory_restocked');
+      assert.strictEqual(event.event_id, sent.event.event_id);
+      assert.match(event.data.sku, /^sku-[1-9]$/, 'placeholders expanded');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepStrictEqual(ordinary, [], 'a shard channel is not the ordinary channel of the same name');
+      assert.strictEqual(sharded.length, 1);
+    } finally {
+      listener.dispose();
+      await sub.unsubscribe();
+      await conn.transport.sunsubscribe([shard]);
+    }
+  });
+
+  it('Publish All sends shard blocks with SPUBLISH and channel blocks with PUBLISH, in order', async () => {
+    const a = await api();
+    const conn = await a.services.requireConnection();
+    const ch = unique('events-all-ch');
+    const shard = `${unique('events-all-shard')}{x}`;
+    const mixed = await vscode.workspace.openTextDocument({
+      language: LANGUAGE,
+      content: [
+        `### shard: ${shard}`, '{"event_type": "user_login", "data": {"n": {{seq}}}}',
+        `### channel: ${ch}`, '{"event_type": "user_login", "data": {"n": {{seq}}}}',
+        `### shard: ${shard}`, '{"event_type": "user_login", "data": {"n": {{seq}}}}',
+      ].join('\n'),
+    });
+    const got: Array<{ channel: string; sharded: boolean; n: number }> = [];
+    const listener = conn.transport.onMessage((m) => {
+      if ((m.channel === ch || m.channel === shard) && m.pattern === undefined) got.push({ channel: m.channel, sharded: m.sharded === true, n: (JSON.parse(m.payload) as { data: { n: number } }).data.n });
+    });
+    await conn.transport.ssubscribe([shard]);
+    await conn.transport.subscribe([ch]);
+    try {
+      const summary = await vscode.commands.executeCommand<PublishAllSummary | undefined>('ucore.eventsFile.publishAll', mixed.uri);
+      assert.ok(summary);
+      assert.deepStrictEqual([summary.total, summary.sent, summary.failed], [3, 3, 0]);
+      await eventually('three messages', () => (got.length >= 3 ? true : undefined));
+      assert.deepStrictEqual(got, [
+        { channel: shard, sharded: true, n: 1 },
+        { channel: ch, sharded: false, n: 2 },
+        { channel: shard, sharded: true, n: 3 },
+      ]);
+    } finally {
+      listener.dispose();
+      await conn.transport.unsubscribe([ch]);
+      await conn.transport.sunsubscribe([shard]);
+    }
   });
 
   it('Publish All sends every event in order, to a channel and to a stream', async () => {

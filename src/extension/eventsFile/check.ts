@@ -132,7 +132,7 @@ export function checkBlock(block: EventBlock, registry?: SchemaRegistry): Events
   if (!targetOf(block)) {
     out.push({
       ...at(headerLine), wholeLine: true, severity: 'warning', code: 'target',
-      message: 'no channel or stream: Publish will ask (add "### channel: NAME" or "### stream: KEY" above the event)',
+      message: 'no channel or stream: Publish will ask (add "### channel: NAME", "### shard: NAME" or "### stream: KEY" above the event)',
     });
   }
   return out;

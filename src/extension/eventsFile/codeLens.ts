@@ -1,10 +1,11 @@
-// CodeLens of `.events` files: "Publish All (N)" at the top, and above each event "▶ Publish to X" and
-// "Append to Stream…" (or the other way round for a block that names a stream). "…" means it will ask where.
+// CodeLens of `.events` files: "Publish All (N)" at the top, and above each event "▶ Publish to X" (or "▶ Publish
+// to shard X" for a shard channel) and "Append to Stream…" (the other way round for a block that names a stream).
+// "…" means it will ask where.
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { shorten } from '../format';
 import type { EventsDocuments } from './documents';
-import { type EventBlock, targetOf } from './parser';
+import { type EventBlock, type EventsTarget, targetOf } from './parser';
 
 /** Above this many events, lenses are shown for the first ones only (Publish All still covers the file). */
 const MAX_BLOCKS_WITH_LENSES = 2_000;
@@ -39,10 +40,9 @@ function blockLenses(doc: vscode.TextDocument, block: EventBlock): vscode.CodeLe
   const target = targetOf(block);
   const name = target ? shorten(target.name, NAME_IN_TITLE) : '';
   const publish: vscode.Command = {
-    title: target?.kind === 'channel' ? `▶ Publish to ${name}` : target ? 'Publish to Channel…' : '▶ Publish…',
+    ...publishTexts(target, name),
     command: Commands.eventsFilePublishBlock,
     arguments: [doc.uri, block.index],
-    tooltip: target?.kind === 'channel' ? `PUBLISH this event on channel ${shorten(target.name, 200)}` : 'PUBLISH this event on a channel (asks which)',
   };
   const append: vscode.Command = {
     title: target?.kind === 'stream' ? `▶ Append to ${name}` : 'Append to Stream…',
@@ -52,4 +52,18 @@ function blockLenses(doc: vscode.TextDocument, block: EventBlock): vscode.CodeLe
   };
   const ordered = target?.kind === 'stream' ? [append, publish] : [publish, append];
   return ordered.map((c) => new vscode.CodeLens(range, c));
+}
+
+/** The publish lens sends to the block's channel or shard channel; a stream block's publish lens asks for a channel. */
+function publishTexts(target: EventsTarget | undefined, name: string): { title: string; tooltip: string } {
+  switch (target?.kind) {
+    case 'channel':
+      return { title: `▶ Publish to ${name}`, tooltip: `PUBLISH this event on channel ${shorten(target.name, 200)}` };
+    case 'shard':
+      return { title: `▶ Publish to shard ${name}`, tooltip: `SPUBLISH this event on shard channel ${shorten(target.name, 200)}` };
+    case 'stream':
+      return { title: 'Publish to Channel…', tooltip: 'PUBLISH this event on a channel (asks which)' };
+    default:
+      return { title: '▶ Publish…', tooltip: 'PUBLISH this event on a channel (asks which)' };
+  }
 }

@@ -1,7 +1,9 @@
 // The publish commands of `.events` files. Each takes (uri, blockIndex) from its CodeLens; from the palette they act
-// on the active editor and the event under the cursor. Order of a send: the JSON must parse (else nothing is sent),
-// the target is known or asked, envelope/schema problems are confirmed, the connection is ready, services.guard()
-// agrees (trust, production), then placeholders are expanded and the event goes out.
+// on the active editor and the event under the cursor. "Publish" sends to the block's channel (PUBLISH) or shard
+// channel (SPUBLISH), "Append" to its stream (XADD); either asks when the block names no target of its kind.
+// Order of a send: the JSON must parse (else nothing is sent), the target is known or asked, envelope/schema problems
+// are confirmed, the connection is ready, services.guard() agrees (trust, production), then placeholders are
+// expanded and the event goes out.
 import * as vscode from 'vscode';
 import { showError, showInfo, showWarning } from '../notify';
 import { ECOMMERCE_CHANNEL } from '../../core/domain/ecommerce';
@@ -12,8 +14,13 @@ import { shorten } from '../format';
 import type { ActiveConnection, ExtensionServices, PublishResult } from '../services';
 import { checkEvent, fillMissing, isPlainObject, type EventIssue } from './check';
 import { type EventsDocuments, isEventsDocument } from './documents';
-import { blockAtLine, type EventBlock, type EventsTarget, MAX_TARGET_NAME, type ParsedEventsFile, targetOf, type TargetKind } from './parser';
+import { blockAtLine, type EventBlock, type EventsTarget, MAX_TARGET_NAME, type ParsedEventsFile, TARGET_NOUN, targetOf, type TargetKind } from './parser';
 import { checkPlaceholder, type ExpansionContext, expandPlaceholders, newExpansionContext } from './placeholders';
+
+/** What the user asked for: a publish lens (to a channel or shard channel) or an append lens (to a stream). */
+type SendMode = 'publish' | 'append';
+/** The kind asked for when a block names no target for the mode. */
+type AskedKind = 'channel' | 'stream';
 
 /** Above this many events Publish All shows a cancellable notification (below: the status bar spinner). */
 const PROGRESS_NOTIFICATION_ABOVE = 20;
@@ -35,7 +42,7 @@ export interface PublishAllSummary {
 
 export class EventsFileCommands {
   /** The last names typed into the "which channel / stream" boxes, offered again next time. */
-  private readonly lastAsked: Record<TargetKind, string | undefined> = { channel: undefined, stream: undefined };
+  private readonly lastAsked: Record<AskedKind, string | undefined> = { channel: undefined, stream: undefined };
   private readonly log;
 
   constructor(private readonly services: ExtensionServices, private readonly documents: EventsDocuments) {
@@ -45,28 +52,28 @@ export class EventsFileCommands {
   register(): vscode.Disposable[] {
     return [
       vscode.commands.registerCommand(Commands.eventsFilePublishBlock, (uri?: vscode.Uri, index?: number) =>
-        this.services.handleErrors('Publish event', () => this.sendBlock(uri, index, 'channel'))),
+        this.services.handleErrors('Publish event', () => this.sendBlock(uri, index, 'publish'))),
       vscode.commands.registerCommand(Commands.eventsFileAppendBlock, (uri?: vscode.Uri, index?: number) =>
-        this.services.handleErrors('Append event', () => this.sendBlock(uri, index, 'stream'))),
+        this.services.handleErrors('Append event', () => this.sendBlock(uri, index, 'append'))),
       vscode.commands.registerCommand(Commands.eventsFilePublishAll, (uri?: vscode.Uri) =>
         this.services.handleErrors('Publish all events', () => this.publishAll(uri))),
     ];
   }
 
-  /** Sends one block: `mode` is where the user clicked (publish → a channel, append → a stream). */
-  async sendBlock(uri: vscode.Uri | undefined, index: number | undefined, mode: TargetKind): Promise<BlockSendResult | undefined> {
+  /** Sends one block: `mode` is where the user clicked (publish → its channel or shard channel, append → a stream). */
+  async sendBlock(uri: vscode.Uri | undefined, index: number | undefined, mode: SendMode): Promise<BlockSendResult | undefined> {
     const doc = await this.documentFor(uri);
     const parsed = this.documents.get(doc);
     const block = this.blockFor(doc, parsed, index);
     const where = `event ${block.index + 1} (line ${block.startLine + 1})`;
     if (!vscode.workspace.isTrusted) {
-      await this.services.guard(mode === 'channel' ? 'publish events' : 'append events');
+      await this.services.guard(`${mode} events`);
       return undefined;
     }
     assertSendable(block, where);
 
     const own = targetOf(block);
-    const target = own?.kind === mode ? own : await this.askTarget(mode, `Where should ${where} go?`);
+    const target = own && modeOf(own.kind) === mode ? own : await this.askTarget(mode === 'publish' ? 'channel' : 'stream', `Where should ${where} go?`);
     if (!target) return undefined;
 
     const ctx = newExpansionContext();
@@ -75,12 +82,11 @@ export class EventsFileCommands {
     if (issues.length && !(await confirmIssues(`${typeOf(value)} (${where}) has ${plural(issues.length, 'problem')}`, issues, 'Send Anyway'))) return undefined;
 
     const conn = await this.services.requireConnection();
-    const verb = target.kind === 'channel' ? 'publish' : 'append';
-    if (!(await this.services.guard(`${verb} ${typeOf(value)} to ${target.kind} ${shorten(target.name, 80)}`, conn))) return undefined;
+    if (!(await this.services.guard(`${modeOf(target.kind)} ${typeOf(value)} to ${TARGET_NOUN[target.kind]} ${shorten(target.name, 80)}`, conn))) return undefined;
 
     const event = toEvent(value, issues);
     const result = await this.send(conn, target, event);
-    const message = describeResult(result, typeOf(event));
+    const message = describeResult(result, target.kind, typeOf(event));
     this.log.info(`${message} [${where} of ${doc.uri.toString(true)}]`);
     vscode.window.setStatusBarMessage(`$(check) ${message}`, 5_000);
     return { result, event };
@@ -154,7 +160,7 @@ export class EventsFileCommands {
             const result = await this.send(conn, target, event);
             summary.results.push(result);
             summary.sent++;
-            const key = `${target.kind} ${shorten(target.name, 60)}`;
+            const key = `${TARGET_NOUN[target.kind]} ${shorten(target.name, 60)}`;
             perTarget.set(key, (perTarget.get(key) ?? 0) + 1);
           } catch (e) {
             // Stop at the first failure: later events often depend on earlier ones (order_created before order_paid).
@@ -182,12 +188,24 @@ export class EventsFileCommands {
   }
 
   private send(conn: ActiveConnection, target: EventsTarget, event: Record<string, unknown>): Promise<PublishResult> {
-    return target.kind === 'channel'
-      ? this.services.publishEvent(conn, target.name, event)
-      : this.services.appendEvent(conn, target.name, event);
+    switch (target.kind) {
+      case 'channel': return this.services.publishEvent(conn, target.name, event);
+      case 'shard': return this.publishToShard(conn, target.name, event);
+      case 'stream': return this.services.appendEvent(conn, target.name, event);
+    }
   }
 
-  private async askTarget(kind: TargetKind, prompt: string): Promise<EventsTarget | undefined> {
+  /**
+   * SPUBLISH, as the Channels view's publish does. Its count includes UCore's own connection when that holds the
+   * shard channel (a tail, or the monitor following shard channels on a cluster): it cannot be told apart.
+   */
+  private async publishToShard(conn: ActiveConnection, channel: string, event: Record<string, unknown>): Promise<PublishResult> {
+    if (!channel) throw new BadInputError('a shard channel name is required');
+    const receivers = await conn.adapter.spublishJson(channel, event, { timeoutMs: this.services.settings.get('commandTimeoutMs') });
+    return { kind: 'channel', target: channel, receivers };
+  }
+
+  private async askTarget(kind: AskedKind, prompt: string): Promise<EventsTarget | undefined> {
     const fallback = kind === 'channel' ? ECOMMERCE_CHANNEL : this.services.settings.get('storeStreamKey');
     const name = await vscode.window.showInputBox({
       title: kind === 'channel' ? 'Publish to channel' : 'Append to stream',
@@ -265,16 +283,23 @@ async function confirmIssues(title: string, issues: EventIssue[], button: string
 
 export function validateTargetName(v: string, kind: TargetKind): string | undefined {
   const t = v.trim();
-  if (!t) return `a ${kind === 'channel' ? 'channel name' : 'stream key'} is required`;
+  if (!t) return `a ${kind === 'stream' ? 'stream key' : `${TARGET_NOUN[kind]} name`} is required`;
   if (t.length > MAX_TARGET_NAME) return `at most ${MAX_TARGET_NAME} characters`;
   if (/[\u0000-\u001f\u007f]/.test(t)) return 'control characters are not allowed';
   return undefined;
 }
 
-function describeResult(r: PublishResult, type: string): string {
+function describeResult(r: PublishResult, kind: TargetKind, type: string): string {
   if (r.kind === 'stream') return `Appended ${shorten(type, 80)} to ${shorten(r.target, 80)} as ${r.id ?? '?'}`;
   const n = r.receivers ?? 0;
-  return `Published ${shorten(type, 80)} to ${shorten(r.target, 80)} (${n === 0 ? 'no receivers' : plural(n, 'receiver')} besides UCore)`;
+  const receivers = n === 0 ? 'no receivers' : plural(n, 'receiver');
+  // SPUBLISH's count may include UCore's own shard subscription (see publishToShard), so no "besides UCore" there.
+  if (kind === 'shard') return `Published ${shorten(type, 80)} to shard channel ${shorten(r.target, 80)} (${receivers})`;
+  return `Published ${shorten(type, 80)} to ${shorten(r.target, 80)} (${receivers} besides UCore)`;
+}
+
+function modeOf(kind: TargetKind): SendMode {
+  return kind === 'stream' ? 'append' : 'publish';
 }
 
 function typeOf(value: Record<string, unknown>): string {

@@ -1,12 +1,15 @@
 // Completion in `.events` files:
-//   `### ` …                  → `channel: ` / `stream: `, then known channel names or stream keys
+//   `### ` …                  → `channel: ` / `shard: ` / `stream: `, then known channel names, shard channels or
+//                               stream keys
 //   `"event_type": "` …       → the registry's event types (latest version as detail, template as documentation)
 //   `{{` …                    → placeholders
 //   an empty block            → a whole event from the registry's template
 import * as vscode from 'vscode';
 import { ECOMMERCE_CHANNEL, USER_CHANNEL } from '../../core/domain/ecommerce';
+import type { Transport } from '../../core/transport/types';
 import type { ExtensionServices } from '../services';
 import type { EventsDocuments } from './documents';
+import type { TargetKind } from './parser';
 import { PLACEHOLDERS } from './placeholders';
 
 /** The guide's channels. */
@@ -37,13 +40,13 @@ export class EventsCompletionProvider implements vscode.CompletionItemProvider {
 
   private async header(doc: vscode.TextDocument, pos: vscode.Position, before: string): Promise<vscode.CompletionItem[] | undefined> {
     const rest = before.replace(/^#+/, '');
-    const named = /^\s*(channel|stream)\s*:\s*(.*)$/i.exec(rest);
+    const named = /^\s*(channel|shard|stream)\s*:\s*(.*)$/i.exec(rest);
     if (named) {
-      const kind = named[1].toLowerCase();
+      const kind = named[1].toLowerCase() as TargetKind;
       const range = new vscode.Range(pos.line, pos.character - named[2].length, pos.line, pos.character);
-      const names = kind === 'channel' ? await this.channelNames(doc) : this.streamKeys(doc);
+      const names = kind === 'channel' ? await this.channelNames(doc) : kind === 'shard' ? await this.shardChannelNames(doc) : this.streamKeys(doc);
       return names.map(({ name, detail }, k) => {
-        const item = new vscode.CompletionItem(name, kind === 'channel' ? vscode.CompletionItemKind.Event : vscode.CompletionItemKind.Folder);
+        const item = new vscode.CompletionItem(name, kind === 'stream' ? vscode.CompletionItemKind.Folder : vscode.CompletionItemKind.Event);
         item.range = range;
         item.detail = detail;
         item.sortText = String(k).padStart(4, '0');
@@ -56,6 +59,7 @@ export class EventsCompletionProvider implements vscode.CompletionItemProvider {
     const lead = rest.length === 0 ? ' ' : '';
     return [
       ['channel', 'publish the event(s) below on a pub/sub channel'],
+      ['shard', 'publish the event(s) below on a shard channel (SPUBLISH, Redis 7: on a cluster only its shard carries it)'],
       ['stream', 'append the event(s) below to a stream (event_store: the event store)'],
     ].map(([k, detail]) => {
       const item = new vscode.CompletionItem(`${k}: `, vscode.CompletionItemKind.Keyword);
@@ -71,7 +75,15 @@ export class EventsCompletionProvider implements vscode.CompletionItemProvider {
     const out = new Map<string, string>();
     for (const c of KNOWN_CHANNELS) out.set(c, 'channel of the guide');
     for (const b of this.documents.get(doc).blocks) if (b.target?.kind === 'channel' && !out.has(b.target.name)) out.set(b.target.name, 'used in this file');
-    for (const c of await this.liveChannels()) if (!out.has(c)) out.set(c, 'has subscribers now');
+    for (const c of await this.live((t) => t.pubsubChannels())) if (!out.has(c)) out.set(c, 'has subscribers now');
+    return [...out].map(([name, detail]) => ({ name, detail }));
+  }
+
+  private async shardChannelNames(doc: vscode.TextDocument): Promise<Array<{ name: string; detail: string }>> {
+    const out = new Map<string, string>();
+    for (const b of this.documents.get(doc).blocks) if (b.target?.kind === 'shard' && !out.has(b.target.name)) out.set(b.target.name, 'used in this file');
+    // Before Redis 7 PUBSUB SHARDCHANNELS is an error: live() then gives nothing, which is right.
+    for (const c of await this.live((t) => t.pubsubShardChannels())) if (!out.has(c)) out.set(c, 'has shard subscribers now');
     return [...out].map(([name, detail]) => ({ name, detail }));
   }
 
@@ -83,14 +95,14 @@ export class EventsCompletionProvider implements vscode.CompletionItemProvider {
     return [...out].map(([name, detail]) => ({ name, detail }));
   }
 
-  /** Channels with subscribers on the connected connection, if one is connected and answers quickly. */
-  private async liveChannels(): Promise<string[]> {
+  /** Channel names `list` finds on the connected connection, if one is connected and answers quickly. */
+  private async live(list: (t: Transport) => Promise<string[]>): Promise<string[]> {
     const conn = this.services.activeConnection();
     if (!conn) return [];
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<string[]>((resolve) => { timer = setTimeout(() => resolve([]), LIVE_LOOKUP_MS); });
-      const names = await Promise.race([conn.transport.pubsubChannels(), timeout]);
+      const names = await Promise.race([list(conn.transport), timeout]);
       return names.filter((n) => n.length <= 200).slice(0, MAX_LIVE);
     } catch {
       return []; // completion must not fail because the server did not answer

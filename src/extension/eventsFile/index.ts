@@ -1,5 +1,5 @@
-// `.events` files: JSON events separated by `###` lines, each optionally headed `### channel: NAME` or
-// `### stream: KEY`. Diagnostics (JSON, envelope, schema, placeholders), CodeLens to publish or append each event
+// `.events` files: JSON events separated by `###` lines, each optionally headed `### channel: NAME`,
+// `### shard: NAME` (a shard channel) or `### stream: KEY`. Diagnostics (JSON, envelope, schema, placeholders), CodeLens to publish or append each event
 // or all of them, completion of event types / placeholders / targets, outline and folding.
 // The format itself (parser.ts, placeholders.ts, jsonScan.ts, check.ts) has no vscode import.
 import * as vscode from 'vscode';

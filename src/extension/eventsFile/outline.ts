@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { shorten } from '../format';
 import type { EventsDocuments } from './documents';
-import { type EventBlock, targetOf } from './parser';
+import { type EventBlock, TARGET_NOUN, targetOf } from './parser';
 
 const MAX_SYMBOLS = 5_000;
 
@@ -14,7 +14,7 @@ export class EventsOutlineProvider implements vscode.DocumentSymbolProvider, vsc
       const range = doc.validateRange(new vscode.Range(b.startLine, 0, b.endLine, Number.MAX_SAFE_INTEGER));
       const selection = doc.validateRange(new vscode.Range(b.startLine, 0, b.startLine, Number.MAX_SAFE_INTEGER));
       const target = targetOf(b);
-      const detail = [b.title, target ? `${target.kind} ${target.name}` : undefined].filter(Boolean).join(' · ');
+      const detail = [b.title, target ? `${TARGET_NOUN[target.kind]} ${target.name}` : undefined].filter(Boolean).join(' · ');
       return new vscode.DocumentSymbol(shorten(nameOf(b), 100), shorten(detail, 100), vscode.SymbolKind.Event, range, selection);
     });
   }

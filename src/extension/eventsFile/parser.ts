@@ -1,6 +1,7 @@
 // The `.events` file format. No vscode import: the extension, the node tests and anything else can parse a file.
 //
-//   ### channel: ecommerce_events        ← a separator line: `###`, then `channel: NAME`, `stream: KEY` or a free title
+//   ### channel: ecommerce_events        ← a separator line: `###`, then `channel: NAME`, `shard: NAME` (a shard
+//                                          channel, SPUBLISH), `stream: KEY` or a free title
 //   { "event_type": "order_created", … } ← one JSON event (any number of lines) up to the next `###` line or the end
 //
 // Rules (also told in examples/quick-start.events):
@@ -17,7 +18,14 @@
 import { scanJson, type JsonProblem } from './jsonScan';
 import { expandPlaceholders, findPlaceholders, maskPlaceholders, newExpansionContext, type PlaceholderRef } from './placeholders';
 
-export type TargetKind = 'channel' | 'stream';
+/** Where an event goes: a pub/sub channel (PUBLISH), a shard channel (SPUBLISH, Redis 7) or a stream (XADD). */
+export type TargetKind = 'channel' | 'shard' | 'stream';
+
+/** How each kind is named in messages: "shard channel orders" says what SPUBLISH is better than "shard orders". */
+export const TARGET_NOUN: Readonly<Record<TargetKind, string>> = { channel: 'channel', shard: 'shard channel', stream: 'stream' };
+
+/** An example name for each kind, for messages that show how to write a header. */
+const EXAMPLE_NAME: Readonly<Record<TargetKind, string>> = { channel: 'ecommerce_events', shard: 'order_updates', stream: 'event_store' };
 
 export interface EventsTarget {
   kind: TargetKind;
@@ -167,7 +175,8 @@ export function parseEventsFile(text: string, options: ParseOptions = {}): Parse
   return result;
 }
 
-const TARGET_HEADER = /^(channel|stream)\s*:\s*(.*)$/i;
+const TARGET_HEADER = /^(channel|shard|stream)\s*:\s*(.*)$/i;
+const TARGET_WORDS: readonly TargetKind[] = ['channel', 'shard', 'stream'];
 const KEYWORD_LIKE = /^([A-Za-z_-]{2,16})\s*:/;
 
 function parseHeader(line: string, lineNo: number, colShift: number, problems: HeaderProblem[]): { target?: EventsTarget; title?: string } {
@@ -182,15 +191,15 @@ function parseHeader(line: string, lineNo: number, colShift: number, problems: H
     const name = m[2].trim();
     const nameCol = text.length - m[2].length + (m[2].length - m[2].trimStart().length);
     if (!name) {
-      problems.push({ ...range(0, text.length), severity: 'error', message: `"${kind}:" needs a name, e.g. ### ${kind}: ${kind === 'channel' ? 'ecommerce_events' : 'event_store'}` });
+      problems.push({ ...range(0, text.length), severity: 'error', message: `"${kind}:" needs a name, e.g. ### ${kind}: ${EXAMPLE_NAME[kind]}` });
       return {};
     }
     if (name.length > MAX_TARGET_NAME) {
-      problems.push({ ...range(nameCol, name.length), severity: 'error', message: `the ${kind} name is longer than ${MAX_TARGET_NAME} characters` });
+      problems.push({ ...range(nameCol, name.length), severity: 'error', message: `the ${TARGET_NOUN[kind]} name is longer than ${MAX_TARGET_NAME} characters` });
       return {};
     }
     if (/[\u0000-\u001f\u007f]/.test(name)) {
-      problems.push({ ...range(nameCol, name.length), severity: 'error', message: `the ${kind} name contains control characters` });
+      problems.push({ ...range(nameCol, name.length), severity: 'error', message: `the ${TARGET_NOUN[kind]} name contains control characters` });
       return {};
     }
     return { target: { kind, name } };
@@ -198,7 +207,9 @@ function parseHeader(line: string, lineNo: number, colShift: number, problems: H
   const k = KEYWORD_LIKE.exec(text);
   if (k) {
     const word = k[1].toLowerCase();
-    const near = ['channel', 'stream'].find((w) => editDistance(word, w) <= 2);
+    // Two typos are allowed in the long words; one (a swap counts as one) in "shard", else titles such as
+    // "Short: …" or "Stage: …" would be taken for misspelt headers.
+    const near = TARGET_WORDS.find((w) => editDistance(word, w) <= (w.length > 5 ? 2 : 1));
     if (near) problems.push({ ...range(0, k[1].length), severity: 'warning', message: `"${k[1]}:" is read as a title; did you mean "${near}:"?` });
   }
   return { title: text.length > 200 ? `${text.slice(0, 200)}…` : text };
@@ -276,19 +287,22 @@ function isBlank(line: string): boolean {
   return line.trim().length === 0;
 }
 
+/** Edits between two short words, a swap of neighbours counting as one ("shrad" is 1 from "shard"); 3 means "3 or more". */
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let before = Array.from({ length: b.length + 1 }, () => 0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      row.push(d);
     }
+    before = prev;
+    prev = row;
   }
-  return row[b.length];
+  return prev[b.length];
 }
 
 /** The block the cursor is in: the last one starting at or above `line` (its header or, without one, the top). */
