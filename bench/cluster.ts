@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { appendCase } from './cases-cluster/append';
 import type { ClusterBenchContext } from './cases-cluster/context';
 import { startCluster, startSingle, type Deployment } from './cases-cluster/deployments';
-import { describeMachine, gitDescribe, oneMinuteLoad } from './cases-cluster/machine';
+import { parseBenchArgs } from './lib/args';
+import { describeMachine, gitDescribe, oneMinuteLoad } from './lib/machine';
 import { publishCase } from './cases-cluster/publish';
 import { clusterSection, sharedCoresNote } from './cases-cluster/readme';
 import { replayCase } from './cases-cluster/replay';
@@ -23,37 +24,8 @@ const CASES: Array<[name: string, run: (ctx: ClusterBenchContext) => Promise<Clu
   ['replay', replayCase],
 ];
 
-interface Args {
-  quick: boolean;
-  runs: number;
-  only: string[] | null;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, runs: 3, only: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--quick') args.quick = true;
-    else if (a === '--runs' || a.startsWith('--runs=')) args.runs = Number(value());
-    else if (a === '--only' || a.startsWith('--only=')) args.only = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench:cluster -- [--quick] [--runs N (≥ 3)] [--only ${CASES.map(([n]) => n).join(',')}]`);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a.slice(0, 80)} (see --help)`);
-  }
-  if (!Number.isInteger(args.runs) || args.runs < 3) throw new Error('--runs must be a whole number ≥ 3');
-  const unknown = args.only?.filter((n) => !CASES.some(([c]) => c === n)) ?? [];
-  if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ').slice(0, 200)}; cases: ${CASES.map(([n]) => n).join(', ')}`);
-  return args;
-}
-
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2), CASES.map(([n]) => n), 'npm run bench:cluster');
   const started = performance.now();
   const loadAtStart = oneMinuteLoad();
   const log = (m: string) => console.log(`[bench:cluster] ${m}`);

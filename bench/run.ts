@@ -3,8 +3,7 @@
 // pairs, prints a table, and writes bench/results/latest.json (full run) or latest-quick.json (--quick) plus, for a
 // full run, bench/results/README-performance.md (the README's Performance section). Figures, not timed tests:
 // the exit code is 0 when goals are missed (they are listed), 1 only when a case could not run.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { appendCase } from './cases/append';
@@ -15,7 +14,9 @@ import { extensionCase } from './cases/extension';
 import { monitorCase } from './cases/monitor';
 import { publishCase } from './cases/publish';
 import { replayCase } from './cases/replay';
+import { parseBenchArgs } from './lib/args';
 import { closeContext, createContext, type BenchContext } from './lib/context';
+import { gitDescribe, versionOf } from './lib/machine';
 import { performanceSection } from './lib/readme';
 import { textTable, type CaseResult } from './lib/report';
 import { REPO_ROOT } from '../test/e2e/lib/paths';
@@ -31,55 +32,8 @@ const CASES: Array<[name: string, run: (ctx: BenchContext) => Promise<CaseResult
   ['extension', extensionCase],
 ];
 
-interface Args {
-  quick: boolean;
-  runs: number;
-  only: string[] | null;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, runs: 3, only: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--quick') args.quick = true;
-    else if (a.startsWith('--runs')) args.runs = Number(value());
-    else if (a.startsWith('--only')) args.only = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--runs N (≥ 3)] [--only ${CASES.map(([n]) => n).join(',')}]`);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a} (see --help)`);
-  }
-  if (!Number.isInteger(args.runs) || args.runs < 3) throw new Error('--runs must be a whole number ≥ 3');
-  const unknown = args.only?.filter((n) => !CASES.some(([c]) => c === n)) ?? [];
-  if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')}; cases: ${CASES.map(([n]) => n).join(', ')}`);
-  return args;
-}
-
-function gitDescribe(): { commit: string; dirty: boolean } | null {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench', 'package.json'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return { commit, dirty: status.trim() !== '' };
-  } catch {
-    return null;
-  }
-}
-
-function versionOf(pkg: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2), CASES.map(([n]) => n), 'npm run bench');
   const started = performance.now();
   const log = (m: string) => console.log(`[bench] ${m}`);
   if (!(globalThis as { gc?: unknown }).gc) log('note: run with node --expose-gc for steadier figures (npm run bench does)');

@@ -1,5 +1,5 @@
 // The README's section on the cluster benchmark, written from a full run's report.
-import type { Machine } from './machine';
+import type { Machine } from '../lib/machine';
 import { clusterMarkdownTable, cpuLines, type ClusterCaseResult } from './report';
 
 export interface ClusterReportLike {

@@ -3,6 +3,7 @@
 // consumer groups, and hostile key/channel names. One cluster for the whole file; each case picks names whose slots
 // sit on chosen masters (keySlot + the cluster's own slot map), so "works on every master" is checked, not hoped for.
 import { DEMO_GROUP, runDemo } from '../../src/core/domain/demo';
+import { seededRandom } from '../support/seeded-random';
 import { ecommerceDashboard } from '../../src/core/projection/ecommerce-dashboard';
 import { rebuildFromStore } from '../../src/core/projection/rebuild';
 import { after, before, describe, it } from 'node:test';
@@ -578,14 +579,3 @@ describe('core features on a 3-master Redis Cluster', () => {
   });
 });
 
-/** A small deterministic generator (mulberry32), so the demo makes the same choices each run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}

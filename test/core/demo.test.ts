@@ -11,18 +11,7 @@ import { EventStore } from '../../src/core/store/event-store';
 import type { Transport } from '../../src/core/transport/types';
 import { transportTargets } from '../support/each-transport';
 import { MessageRecorder } from '../support/message-recorder';
-
-/** A small deterministic generator (mulberry32), so each run makes the same choices. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../support/seeded-random';
 
 const CHANNELS = ['user_events', 'ecommerce_events', 'saga_events', 'events'];
 

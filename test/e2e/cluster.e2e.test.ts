@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import Redis from 'ioredis';
 import { ask, keySlot, startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
 import { startCodeServer, type CodeServer } from './lib/code-server';
-import { answerPrompts, eventually, step, treeContextAction, waitForEditorText } from './lib/ui';
+import { addConnectionInUi, answerPrompts, eventually, step, treeContextAction, waitForEditorText } from './lib/ui';
 import { openWorkbench, type Workbench } from './lib/workbench';
 
 const CONN = 'e2e-cluster';
@@ -73,15 +73,7 @@ describe('UCore Events on a Redis Cluster (code-server UI)', { timeout: 300_000 
     assert.ok(wb && cluster);
     const w = wb;
     await step(w, 'cluster-add-connection', async () => {
-      await w.runCommand('UCore: Add Connection');
-      await answerPrompts(w, [
-        { match: /URL/, type: cluster!.seedUrl },
-        { match: /: name/, type: CONN },
-        { match: /TLS/, pick: 'No TLS' },
-        { match: /ACL user/, type: '' },
-        { match: /password/i, type: '' },
-        { match: /production/i, pick: 'Development' },
-      ]);
+      await addConnectionInUi(w, { url: cluster!.seedUrl, name: CONN });
       await w.waitForNotification(new RegExp(`Connected to ${CONN}`));
       await w.openActivity('UCore Events');
       const row = await eventually(async () => (await w.treeRows('Connections')).find((r) => r.label === CONN && /active/.test(r.description) && /\bconnected\b/.test(r.description)),

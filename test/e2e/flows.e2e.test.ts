@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
 import { startCodeServer, type CodeServer } from './lib/code-server';
 import {
-  answerPrompts, eventually, redisCli, redisCliRaw, runCli, startCli, step, treeContextAction, waitForSubscribers, waitForEditorText,
+  addConnectionInUi, answerPrompts, eventually, redisCli, redisCliRaw, runCli, startCli, step, treeContextAction, waitForSubscribers, waitForEditorText,
   clearNotifications, clickDialogButton, modalDialog, type BackgroundCli,
 } from './lib/ui';
 import { openWorkbench, type Workbench } from './lib/workbench';
@@ -69,15 +69,7 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
     assert.ok(wb && redis);
     const w = wb;
     await step(w, 'flows-add-connection', async () => {
-      await w.runCommand('UCore: Add Connection');
-      const asked = await answerPrompts(w, [
-        { match: /URL/, type: redis!.url },
-        { match: /: name/, type: CONN },
-        { match: /TLS/, pick: 'No TLS' },
-        { match: /ACL user/, type: '' },
-        { match: /password/i, type: '' },
-        { match: /production/i, pick: 'Development' },
-      ]);
+      const asked = await addConnectionInUi(w, { url: redis!.url, name: CONN });
       assert.ok(asked.length >= 5, `the URL, name, TLS, user and password were asked: ${asked.join('\n')}`);
       await w.waitForNotification(new RegExp(`Connected to ${CONN}`));
       await w.openActivity('UCore Events');

@@ -18,7 +18,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
 import { startCodeServer, type CodeServer } from './lib/code-server';
-import { answerPrompts, eventually, runCli, step, type CliResult } from './lib/ui';
+import { addConnectionInUi, answerPrompts, eventually, runCli, step, type CliResult } from './lib/ui';
 import { openWorkbench, type Workbench } from './lib/workbench';
 
 const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
@@ -102,15 +102,7 @@ describe('connection passwords do not leak (code-server UI)', { timeout: 300_000
     const hostFrame = () => w.page.frameLocator('iframe.webview.ready');
 
     await step(w, 'secrets-add-connection', async () => {
-      await w.runCommand('UCore: Add Connection');
-      await answerPrompts(w, [
-        { match: /URL/, type: `redis://127.0.0.1:${port}` },
-        { match: /: name/, type: CONN },
-        { match: /TLS/, pick: 'No TLS' },
-        { match: /ACL user/, type: '' },
-        { match: /password/i, type: PASSWORD },
-        { match: /production/i, pick: 'Development' },
-      ]);
+      await addConnectionInUi(w, { url: `redis://127.0.0.1:${port}`, name: CONN, password: PASSWORD });
       await w.waitForNotification(new RegExp(`Connected to ${CONN}`));
       await w.openActivity('UCore Events');
       await eventually(async () => (await w.treeRows('Connections')).find((r) => r.label === CONN && /\bconnected\b/.test(r.description)),
@@ -174,15 +166,7 @@ describe('connection passwords do not leak (code-server UI)', { timeout: 300_000
       assert.notStrictEqual(bad.code, 0, `the CLI with a wrong password failed: ${JSON.stringify(bad)}`);
       // A second connection with a wrong password typed into the prompt: the connect fails with an error message.
       await w.page.locator('.part.sidebar .composite.title').first().click();
-      await w.runCommand('UCore: Add Connection');
-      await answerPrompts(w, [
-        { match: /URL/, type: `redis://127.0.0.1:${port}` },
-        { match: /: name/, type: BAD_CONN },
-        { match: /TLS/, pick: 'No TLS' },
-        { match: /ACL user/, type: '' },
-        { match: /password/i, type: WRONG },
-        { match: /production/i, pick: 'Development' },
-      ]);
+      await addConnectionInUi(w, { url: `redis://127.0.0.1:${port}`, name: BAD_CONN, password: WRONG });
       await eventually(async () => {
         const notes = await w.page.evaluate(() => (window as unknown as { __notes: string[] }).__notes);
         // "Add Connection failed: authentication failed at redis://127.0.0.1:PORT/0: invalid username-password pair…"

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import Redis from 'ioredis';
 import { startRedisSentinel, type RedisSentinelHandle } from '../support/redis-sentinel';
 import { startCodeServer, type CodeServer } from './lib/code-server';
-import { answerPrompts, clearNotifications, eventually, step, waitForEditorText, waitForSubscribers } from './lib/ui';
+import { addConnectionInUi, answerPrompts, clearNotifications, eventually, step, waitForEditorText, waitForSubscribers } from './lib/ui';
 import { openWorkbench, type TreeRow, type Workbench } from './lib/workbench';
 
 const CONN = 'e2e-sentinel';
@@ -131,15 +131,7 @@ describe('UCore Events on Redis Sentinel, through a failover (code-server UI)', 
     assert.ok(wb && sentinel);
     const w = wb;
     await step(w, 'sentinel-add-connection', async () => {
-      await w.runCommand('UCore: Add Connection');
-      await answerPrompts(w, [
-        { match: /URL/, type: sentinel!.url },
-        { match: /: name/, type: CONN },
-        { match: /TLS/, pick: 'No TLS' },
-        { match: /ACL user/, type: '' },
-        { match: /password/i, type: '' },
-        { match: /production/i, pick: 'Development' },
-      ]);
+      await addConnectionInUi(w, { url: sentinel!.url, name: CONN });
       await w.waitForNotification(new RegExp(`Connected to ${CONN}`));
       await w.openActivity('UCore Events');
       await widenSideBar(w);

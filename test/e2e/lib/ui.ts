@@ -363,3 +363,19 @@ export async function step<T>(wb: Workbench, name: string, fn: () => Promise<T>)
     throw e;
   }
 }
+
+/**
+ * UCore: Add Connection, answered like a user would: URL, name, no TLS, no ACL user, the password (or none),
+ * Development. Returns when the prompts have settled; the caller waits for what it expects (connected or an error).
+ */
+export async function addConnectionInUi(wb: Workbench, connection: { url: string; name: string; password?: string }): Promise<string[]> {
+  await wb.runCommand('UCore: Add Connection');
+  return answerPrompts(wb, [
+    { match: /URL/, type: connection.url },
+    { match: /: name/, type: connection.name },
+    { match: /TLS/, pick: 'No TLS' },
+    { match: /ACL user/, type: '' },
+    { match: /password/i, type: connection.password ?? '' },
+    { match: /production/i, pick: 'Development' },
+  ]);
+}

@@ -1,4 +1,4 @@
-// What the figures were taken on: the machine, the versions and the commit (as bench/run.ts records them).
+// What the figures were taken on: the machine, the versions and the commit (bench/run.ts and bench/cluster.ts).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -44,7 +44,7 @@ export function gitDescribe(): { commit: string; dirty: boolean } | null {
   }
 }
 
-function versionOf(pkg: string): string {
+export function versionOf(pkg: string): string {
   try {
     return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
