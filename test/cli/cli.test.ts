@@ -1,30 +1,12 @@
 // The CLI as a user runs it: the built dist/cli.js in a child process against a real redis-server.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { lines, runCli as run, ucore } from '../support/cli-process';
 import { RedisTransport } from '../../src/core/transport/redis';
-
-const CLI = resolve(__dirname, '..', '..', 'cli.js');
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function ucore(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): { done: Promise<Run>; kill(): void } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, UCORE_REDIS_URL: '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
-  const done = new Promise<Run>((r) => child.on('exit', (code) => { clearTimeout(timer); r({ code, stdout, stderr }); }));
-  return { done, kill: () => child.kill('SIGINT') };
-}
-
-const run = (args: string[], opts?: { env?: Record<string, string>; timeoutMs?: number }) => ucore(args, opts).done;
-const lines = (s: string) => s.split('\n').filter(Boolean);
 
 describe('ucore CLI against a real redis-server', () => {
   let srv: RedisServerHandle;

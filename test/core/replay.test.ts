@@ -170,6 +170,28 @@ for (const target of transportTargets('replay')) {
       await rec.stop();
     });
 
+    it('replays to a shard channel with SPUBLISH: a shard subscriber gets them in order, a plain subscriber on the same name nothing', async () => {
+      const store = await seeded(30);
+      const channel = fresh('shard');
+      const rec = await MessageRecorder.start(t, [channel], { shard: true });
+      try {
+        const r = await replay(t, { stream: store.streamKey, types: ['b'] }, { kind: 'shard', channel });
+        assert.equal(r.sent, 10);
+        await rec.waitFor(10, channel);
+        await rec.settle();
+        assert.deepEqual(positions(rec.payloads(channel, true)), Array.from({ length: 10 }, (_, k) => 1 + 3 * k));
+        assert.deepEqual(rec.payloads(channel, false), [], 'PUBLISH subscribers of the same name get nothing');
+        // And the other way round: a plain channel target reaches the plain subscriber only.
+        await replay(t, { stream: store.streamKey, limit: 2 }, { kind: 'channel', channel });
+        await rec.waitFor(12, channel);
+        await rec.settle();
+        assert.deepEqual([rec.payloads(channel, true).length, positions(rec.payloads(channel, false))], [10, [0, 1]]);
+      } finally {
+        await rec.stop();
+      }
+      await assert.rejects(replay(t, {}, { kind: 'shard', channel: '' }), BadInputError);
+    });
+
     it('a replay into its own stream ends (the end is fixed at the start)', async () => {
       const store = await seeded(1200);
       const r = await replay(t, { stream: store.streamKey }, { kind: 'stream', stream: store.streamKey });

@@ -240,6 +240,27 @@ for (const target of transportTargets('retry')) {
       }
     });
 
+    it('requeues to a shard channel with SPUBLISH: a shard subscriber gets it, a plain subscriber on the same name does not', async () => {
+      const dlq = fresh();
+      const texts = [0, 1, 2].map((n) => JSON.stringify({ event_type: 'order_created', n }));
+      const ids = [];
+      for (const text of texts) ids.push(await dlq.add(text, { error: 'x', attempts: 1 }));
+      const channel = `requeue_shard_${seq}`;
+      const recorder = await MessageRecorder.start(transport, [channel], { shard: true });
+      try {
+        assert.equal(await dlq.requeue(ids[0], { shardChannel: channel }), true);
+        assert.equal(await dlq.requeueAll({ shardChannel: channel }), 2);
+        await recorder.waitFor(3, channel);
+        await recorder.settle();
+        assert.deepEqual(recorder.payloads(channel, true), texts, 'in order, the text as it was');
+        assert.deepEqual(recorder.payloads(channel, false), []);
+        assert.equal(await dlq.length(), 0);
+      } finally {
+        await recorder.stop();
+      }
+      await assert.rejects(dlq.requeue(ids[0], { shardChannel: '' }), BadInputError);
+    });
+
     it('requeues to a stream in the field `event` (or another field)', async () => {
       const dlq = fresh();
       const id = await dlq.add(order, { error: 'x', attempts: 3 });

@@ -6,7 +6,7 @@ export class MessageRecorder {
   private readonly sub: Disposable;
   private waiters: Array<() => void> = [];
 
-  private constructor(private readonly transport: Transport, private readonly channels: string[]) {
+  private constructor(private readonly transport: Transport, private readonly channels: string[], private readonly shard: boolean) {
     this.sub = transport.onMessage((m) => {
       if (m.pattern !== undefined || !channels.includes(m.channel)) return;
       this.messages.push(m);
@@ -14,14 +14,21 @@ export class MessageRecorder {
     });
   }
 
-  static async start(transport: Transport, channels: string[]): Promise<MessageRecorder> {
-    const r = new MessageRecorder(transport, channels);
+  /** `shard`: also SSUBSCRIBE to the same names (shard channels, Redis 7); `sharded` on a message says which it came by. */
+  static async start(transport: Transport, channels: string[], { shard = false } = {}): Promise<MessageRecorder> {
+    const r = new MessageRecorder(transport, channels, shard);
     await transport.subscribe(channels);
+    if (shard) await transport.ssubscribe(channels);
     return r;
   }
 
   on(channel: string): PubSubMessage[] {
     return this.messages.filter((m) => m.channel === channel);
+  }
+
+  /** The payloads that arrived by SSUBSCRIBE (`true`) or by plain SUBSCRIBE (`false`) on `channel`. */
+  payloads(channel: string, sharded: boolean): string[] {
+    return this.on(channel).filter((m) => (m.sharded === true) === sharded).map((m) => m.payload);
   }
 
   /** The parsed payloads that arrived on `channel`. */
@@ -60,6 +67,8 @@ export class MessageRecorder {
 
   async stop(): Promise<void> {
     this.sub.dispose();
-    if (this.transport.status !== 'closed') await this.transport.unsubscribe(this.channels);
+    if (this.transport.status === 'closed') return;
+    await this.transport.unsubscribe(this.channels);
+    if (this.shard) await this.transport.sunsubscribe(this.channels);
   }
 }

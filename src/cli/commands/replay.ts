@@ -1,4 +1,5 @@
 import { replay, type ReplayTarget } from '../../core/replay/replay';
+import { describeTarget } from '../../core/replay/replay-target';
 import { type CliCommand, num, str, UsageError } from '../command';
 import { safeText } from '../output';
 import { selectionFrom, selectionOptions } from './store';
@@ -6,12 +7,13 @@ import { selectionFrom, selectionOptions } from './store';
 export const replayCommand: CliCommand = {
   name: 'replay',
   usage: 'ucore replay [--entity ID] [--type T]... [--since ISO] [--until ISO] [--from-id ID] [--to-id ID] [--limit N] [--stream KEY]\n' +
-    '             (--to-channel C | --to-stream S | --to-url U [--to-channel C | --to-stream S]) [--rate N] [--dry-run]',
-  summary: 'send stored events, in order, to a channel, a stream or another Redis; progress on stderr',
+    '             (--to-channel C | --to-shard C | --to-stream S | --to-url U [--to-channel C | --to-shard C | --to-stream S]) [--rate N] [--dry-run]',
+  summary: 'send stored events, in order, to a channel, a shard channel (SPUBLISH), a stream or another Redis; progress on stderr',
   options: {
     ...selectionOptions,
     stream: { type: 'string' },
     'to-channel': { type: 'string' },
+    'to-shard': { type: 'string' },
     'to-stream': { type: 'string' },
     'to-url': { type: 'string' },
     rate: { type: 'string' },
@@ -20,18 +22,19 @@ export const replayCommand: CliCommand = {
   positionals: [0, 0],
   async run(ctx, _p, values) {
     const toChannel = str(values, 'to-channel');
+    const toShard = str(values, 'to-shard');
     const toStream = str(values, 'to-stream');
     const toUrl = str(values, 'to-url');
-    if (toChannel && toStream) throw new UsageError('give one of --to-channel and --to-stream');
-    if (!toChannel && !toStream && !toUrl) throw new UsageError('give a target: --to-channel, --to-stream or --to-url');
+    if ([toChannel, toShard, toStream].filter((t) => t !== undefined).length > 1) throw new UsageError('give one of --to-channel, --to-shard and --to-stream');
+    if (toChannel === undefined && toShard === undefined && toStream === undefined && !toUrl) throw new UsageError('give a target: --to-channel, --to-shard, --to-stream or --to-url');
     const selection = { ...selectionFrom(values), stream: str(values, 'stream') };
     const rate = num(values, 'rate', { min: 0.001 });
     const source = await ctx.connect();
     const targetTransport = toUrl ? await ctx.connect(toUrl) : undefined;
-    const target: ReplayTarget = toChannel
-      ? { kind: 'channel', channel: toChannel, transport: targetTransport }
-      : { kind: 'stream', stream: toStream ?? selection.stream ?? 'event_store', transport: targetTransport };
-    const where = `${target.kind} ${target.kind === 'channel' ? target.channel : target.stream}${toUrl ? ` on ${targetTransport!.description}` : ''}`;
+    const target: ReplayTarget = toChannel !== undefined ? { kind: 'channel', channel: toChannel, transport: targetTransport }
+      : toShard !== undefined ? { kind: 'shard', channel: toShard, transport: targetTransport }
+        : { kind: 'stream', stream: toStream ?? selection.stream ?? 'event_store', transport: targetTransport };
+    const where = `${describeTarget(target)}${toUrl ? ` on ${targetTransport!.description}` : ''}`;
     const tty = process.stderr.isTTY;
     let lastPrint = 0;
     const result = await replay(source, selection, target, {

@@ -35,7 +35,8 @@ export interface DeadLetter {
   failedAt: string;
 }
 
-export type RequeueTarget = { channel: string } | { stream: string; field?: string };
+/** A channel (PUBLISH), a shard channel (SPUBLISH: only SSUBSCRIBE subscribers get it) or a stream (XADD). */
+export type RequeueTarget = { channel: string } | { shardChannel: string } | { stream: string; field?: string };
 
 /** An error message can be anything (a whole response body); the entry keeps the start of it. */
 const MAX_ERROR_CHARS = 4000;
@@ -88,7 +89,8 @@ export class DeadLetterQueue {
   }
 
   /**
-   * Sends the original JSON text back (PUBLISH to a channel or XADD to a stream, in one field `event` by default),
+   * Sends the original JSON text back (PUBLISH to a channel, SPUBLISH to a shard channel or XADD to a stream, in one
+   * field `event` by default),
    * then deletes the dead letter. False when the id is not in the queue. Sending comes first: a crash in between
    * leaves a duplicate, never a lost event.
    */
@@ -145,13 +147,18 @@ export class DeadLetterQueue {
       const channel = target.channel;
       return (entries) => this.transport.publishBatch(entries.map((e) => [channel, rawOf(e)] as const));
     }
+    if (target && 'shardChannel' in target && typeof target.shardChannel === 'string' && target.shardChannel) {
+      const channel = target.shardChannel;
+      // Pipelined in one tick on one connection, so in order.
+      return (entries) => Promise.all(entries.map((e) => this.transport.spublish(channel, rawOf(e))));
+    }
     if (target && 'stream' in target && typeof target.stream === 'string' && target.stream) {
       const { stream } = target;
       const field = target.field ?? 'event';
       if (!field) throw new BadInputError('the stream field name must not be empty');
       return (entries) => this.transport.xaddBatch(entries.map((e) => ({ key: stream, fields: oneField(field, rawOf(e)) })));
     }
-    throw new BadInputError('requeue needs a target: { channel } or { stream }');
+    throw new BadInputError('requeue needs a target: { channel }, { shardChannel } or { stream }');
   }
 }
 

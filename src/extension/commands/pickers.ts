@@ -52,12 +52,13 @@ export async function pickTarget(ctx: CommandContext, conn: ActiveConnection, pl
   const streams = await listStreams(conn, 100).catch(() => [ctx.services.settings.get('storeStreamKey')]);
   const storeKey = ctx.services.settings.get('storeStreamKey');
   if (!streams.includes(storeKey)) streams.unshift(storeKey);
-  type Item = vscode.QuickPickItem & { target?: Target; other?: 'channel' | 'stream' };
+  type Item = vscode.QuickPickItem & { target?: Target; other?: 'channel' | 'shard' | 'stream' };
   const items: Item[] = [
     { label: 'Channels', kind: vscode.QuickPickItemKind.Separator },
     ...[...channels].sort().map((c): Item => ({ label: `$(radio-tower) ${shorten(c)}`, description: 'channel (PUBLISH)', target: { kind: 'channel', name: c } })),
     ...[...shardChannels].sort().map((c): Item => ({ label: `$(broadcast) ${shorten(c)}`, description: 'shard channel (SPUBLISH)', target: { kind: 'channel', name: c, sharded: true } })),
     { label: '$(edit) Other channel…', other: 'channel' },
+    { label: '$(edit) Other shard channel…', description: 'SPUBLISH', other: 'shard' },
     { label: 'Streams', kind: vscode.QuickPickItemKind.Separator },
     ...streams.filter((s) => s !== DEAD_LETTER_STREAM).map((s): Item => ({
       label: `$(list-ordered) ${shorten(s)}`, description: s === storeKey ? 'event store (XADD + index + publish)' : 'stream (XADD field "event")', target: { kind: 'stream', name: s },
@@ -66,9 +67,10 @@ export async function pickTarget(ctx: CommandContext, conn: ActiveConnection, pl
   ];
   const pick = required(await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true, matchOnDescription: true }));
   if (pick.target) return pick.target;
-  const kind = pick.other ?? 'channel';
-  const name = required(await vscode.window.showInputBox({ prompt: kind === 'channel' ? 'Channel name' : 'Stream key', ignoreFocusOut: true, validateInput: nonEmpty }));
-  return { kind, name };
+  const other = pick.other ?? 'channel';
+  const prompt = other === 'channel' ? 'Channel name' : other === 'shard' ? 'Shard channel name (SPUBLISH)' : 'Stream key';
+  const name = required(await vscode.window.showInputBox({ prompt, ignoreFocusOut: true, validateInput: nonEmpty }));
+  return other === 'stream' ? { kind: 'stream', name } : { kind: 'channel', name, ...(other === 'shard' ? { sharded: true } : {}) };
 }
 
 export async function pickEntry(conn: ActiveConnection, stream: string, placeHolder: string): Promise<StreamEntry> {

@@ -15,7 +15,8 @@ import type { Registrar } from './registrar';
 /** Scripted form (tests): every step given, nothing asked except the production confirmation. */
 export interface ReplayArgs {
   selection: ReplaySelection;
-  target: { kind: 'channel'; channel: string; connection?: string } | { kind: 'stream'; stream: string; connection?: string };
+  /** `shard`: a shard channel (SPUBLISH). */
+  target: { kind: 'channel' | 'shard'; channel: string; connection?: string } | { kind: 'stream'; stream: string; connection?: string };
   ratePerSecond?: number;
 }
 
@@ -69,9 +70,15 @@ async function askTarget(ctx: CommandContext, conn: ActiveConnection): Promise<R
     targetConn = await ctx.services.connections.connect(name);
   }
   const t = await pickTarget(ctx, targetConn, 'Replay to a channel or a stream');
-  const label = `${t.kind} ${shorten(t.name, 80)}${targetConn !== conn ? ` on "${targetConn.name}"` : ''}`;
   const transport = targetConn !== conn ? targetConn.transport : undefined;
-  return t.kind === 'channel' ? { kind: 'channel', channel: t.name, transport, label } : { kind: 'stream', stream: t.name, transport, label };
+  const target: ReplayTarget = t.kind === 'stream' ? { kind: 'stream', stream: t.name, transport } : { kind: t.sharded ? 'shard' : 'channel', channel: t.name, transport };
+  return { ...target, label: targetLabel(target, targetConn !== conn ? targetConn.name : undefined) };
+}
+
+/** "channel x", "shard channel x" or "stream x", and the connection when it is another one. */
+function targetLabel(target: ReplayTarget, otherConnection?: string): string {
+  const name = target.kind === 'stream' ? target.stream : target.channel;
+  return `${target.kind === 'shard' ? 'shard channel' : target.kind} ${shorten(name, 80)}${otherConnection ? ` on "${otherConnection}"` : ''}`;
 }
 
 function summary(r: ReplayResult, label: string): string {
@@ -95,9 +102,9 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
       selection.indexed ??= selection.stream === storeKey;
       const tc = scripted.target.connection ? await ctx.services.connections.connect(scripted.target.connection) : conn;
       const transport = tc !== conn ? tc.transport : undefined;
-      target = scripted.target.kind === 'channel'
-        ? { kind: 'channel', channel: scripted.target.channel, transport, label: `channel ${scripted.target.channel}` }
-        : { kind: 'stream', stream: scripted.target.stream, transport, label: `stream ${scripted.target.stream}` };
+      const st = scripted.target;
+      const t: ReplayTarget = st.kind === 'stream' ? { kind: 'stream', stream: st.stream, transport } : { kind: st.kind, channel: st.channel, transport };
+      target = { ...t, label: targetLabel(t) };
       rate = scripted.ratePerSecond;
     } else {
       selection = await askSelection(ctx, conn, isStreamNode(arg) ? arg.key : undefined);

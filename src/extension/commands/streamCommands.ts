@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
 import { BadInputError } from '../../core/errors';
-import { DeadLetterQueue } from '../../core/retry/dead-letter';
+import { DeadLetterQueue, type RequeueTarget } from '../../core/retry/dead-letter';
 import type { StreamEntry } from '../../core/transport/types';
 import { Commands, DEAD_LETTER_STREAM } from '../constants';
 import { formatEntry } from '../documents/eventDocumentProvider';
@@ -149,13 +149,13 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
     const dlq = new DeadLetterQueue(conn.transport, { stream: DEAD_LETTER_STREAM });
     const letter = await dlq.get(id);
     if (!letter) throw new BadInputError(`${id} is no longer in ${DEAD_LETTER_STREAM}`);
-    let target: { channel: string } | { stream: string };
-    if (targetArg && typeof targetArg === 'object') target = targetArg as { channel: string } | { stream: string };
+    let target: RequeueTarget;
+    if (targetArg && typeof targetArg === 'object') target = targetArg as RequeueTarget;
     else {
       const t = await pickTarget(ctx, conn, `Send ${id} back to… (it failed with: ${shorten(letter.error, 80)})`);
-      target = t.kind === 'channel' ? { channel: t.name } : { stream: t.name };
+      target = t.kind === 'stream' ? { stream: t.name } : t.sharded ? { shardChannel: t.name } : { channel: t.name };
     }
-    const where = 'channel' in target ? `channel ${target.channel}` : `stream ${target.stream}`;
+    const where = 'channel' in target ? `channel ${target.channel}` : 'shardChannel' in target ? `shard channel ${target.shardChannel}` : `stream ${target.stream}`;
     if (!(await services.guard(`requeue ${id} to ${shorten(where, 100)}`, conn))) return undefined;
     const ok = await dlq.requeue(id, target);
     void showInfo(ok ? `Requeued ${id} to ${shorten(where, 100)}.` : `${id} was no longer in ${DEAD_LETTER_STREAM}.`);
