@@ -1,7 +1,8 @@
 // Brings a fresh or stale checkout to a buildable, testable state, doing only what is needed:
 //   1. root dependencies: `npm ci` when node_modules is missing or package-lock.json changed since the last install
 //      (npm writes node_modules/.package-lock.json on every install, so its mtime marks the last one)
-//   2. redis-server and redis-cli from apt when missing (every test kind talks to a real one; clusters need redis-cli)
+//   2. redis-server and redis-cli from apt when missing (every test kind talks to a real one; clusters need redis-cli),
+//      and Debian's python3-redis (redis-py for /usr/bin/python3: the cross-language test runs the guide's own Python)
 //   3. the build: `node esbuild.mjs`
 //   4. only with `--e2e` (and UCORE_E2E not '0'): the real-VS-Code tools, see ensure-e2e.mjs
 // Used as `pretest` and before bench/soak/package; the test runner installs the e2e tools itself when it needs them.
@@ -39,23 +40,40 @@ function ensureRootDeps() {
   timed(`npm ${cmd}`, () => run('npm', [cmd, '--no-audit', '--no-fund', '--loglevel=error']));
 }
 
+// apt-get install of Debian packages (root only; the caller checked they are missing).
+function aptInstall(packages, needed) {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new Error(`${needed} needed; run as root: apt-get install -y ${packages.join(' ')}`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  timed(`apt-get install ${packages.join(' ')}`, () => {
+    run('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  });
+}
+
 function ensureRedis() {
   // redis-cli (package redis-tools, a dependency of redis-server) creates the test clusters.
   const has = (bin) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
   if (has('redis-server') && has('redis-cli')) return;
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new Error('redis-server and redis-cli are needed; run as root: apt-get install -y redis-server redis-tools');
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  timed('apt-get install redis-server', () => {
-    run('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server', 'redis-tools'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  });
+  aptInstall(['redis-server', 'redis-tools'], 'redis-server and redis-cli are');
+}
+
+// The guide's Python patterns run on redis-py under Debian's /usr/bin/python3 (a pyenv `python3` on PATH would not see
+// Debian's packages, and there is no PyPI here): test/core/guide-python-interop.test.ts.
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+function ensurePythonRedis() {
+  const importable = () => spawnSync(SYSTEM_PYTHON, ['-c', 'import redis'], { stdio: 'ignore' }).status === 0;
+  if (importable()) return;
+  aptInstall(['python3-redis'], `redis-py for ${SYSTEM_PYTHON} is`);
+  if (!importable()) throw new Error(`python3-redis is installed but ${SYSTEM_PYTHON} -c 'import redis' still fails`);
 }
 
 export async function ensureSetup({ e2e = false } = {}) {
   ensureRootDeps();
   ensureRedis();
+  ensurePythonRedis();
   timed('build', () => run(process.execPath, ['esbuild.mjs']));
   if (e2e && process.env.UCORE_E2E !== '0') {
     const { ensureE2E } = await import('./ensure-e2e.mjs');
