@@ -1,18 +1,34 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   canonicalJson, Deduplicator, fingerprint, fingerprintCanonical, fingerprintCanonicalJson, fingerprintJson, parseJsonExact,
 } from '../../src/core/dedup/index';
 import { BadInputError, NotJsonError } from '../../src/core/errors';
+import { RedisTransport } from '../../src/core/transport/redis';
 import type { Transport } from '../../src/core/transport/types';
 import { transportTargets } from '../support/each-transport';
+import { startRedisServer } from '../support/redis-server';
 
 interface Vector { event: Record<string, unknown>; canonical: string; fingerprint: string }
-// A copy of shared/testdata/dedup-fingerprints.json (the guide's fingerprints), so the repo's tests stand alone.
+interface TextVector { text: string; canonical: string; fingerprint: string }
+// A copy of shared/testdata/dedup-fingerprints.json (the guide's fingerprints), so the repo's tests stand alone, plus
+// `text_cases`: one event text per value kind a Python service writes, with what Python made of it.
 const vectorFile = join(__dirname, '../../../test/fixtures/dedup-fingerprints.json');
-const vectors = (JSON.parse(readFileSync(vectorFile, 'utf8')) as { cases: Vector[] }).cases;
+const fixture = JSON.parse(readFileSync(vectorFile, 'utf8')) as { cases: Vector[]; text_cases: Array<TextVector & { kind: string }> };
+const vectors = fixture.cases;
+const textCases = fixture.text_cases;
+
+/** The guide's generate_fingerprint run by real Python (Debian's python3: json and hashlib are always there). */
+function python(args: string[], input?: string): TextVector[] {
+  const exe = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const script = join(__dirname, '../../../test/support/python_fingerprints.py');
+  const r = spawnSync(exe, [script, ...args], { input, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr || String(r.error)}`);
+  return JSON.parse(r.stdout) as TextVector[];
+}
 
 // Made with CPython 3 from the guide's generate_fingerprint over `json.loads(text)`: the cases where the JSON text
 // matters (float-ness, ints beyond 2^53, NaN/Infinity, code-point key order, lone surrogates, repeated keys).
@@ -82,6 +98,31 @@ describe('dedup fingerprint (the guide\'s generate_fingerprint, bit-exact)', () 
     });
   }
 
+  it('equals the fingerprints Python made for 17 value kinds, from the text (the fixture\'s text_cases)', () => {
+    assert.equal(textCases.length, 17);
+    for (const v of textCases) {
+      assert.equal(fingerprintCanonicalJson(v.text), v.canonical, v.kind);
+      assert.equal(fingerprintJson(v.text), v.fingerprint, v.kind);
+    }
+  });
+
+  it('equals Python run now: on the 17 kinds, and on 1,000 random texts Python wrote and read', () => {
+    assert.deepEqual(python([], JSON.stringify(textCases.map((v) => v.text))), textCases.map(({ kind: _, ...v }) => v),
+      'the fixture is what Python makes');
+    const random = python(['--random', '1000', '20261127']);
+    assert.equal(random.length, 1000);
+    const differing = random.filter((v) => fingerprintCanonicalJson(v.text) !== v.canonical || fingerprintJson(v.text) !== v.fingerprint);
+    assert.deepEqual(differing.slice(0, 3), []);
+  });
+
+  it('the object form differs from Python only where its docs say: numbers JSON.parse has changed', () => {
+    const differs = textCases
+      .filter((v) => !/NaN/.test(v.text) && fingerprint(JSON.parse(v.text) as Record<string, unknown>) !== v.fingerprint)
+      .map((v) => v.kind.split(' ')[0]);
+    // 12.0, -0.0, 1e+21 / 2.5e3, 1e-400 (0.0), ints beyond 2^53 and 2.0 in an array; the text form gets all right.
+    assert.deepEqual(differs, ['integral', 'negative', 'exponent', '1E400', 'int', 'int', 'big', 'arrays']);
+  });
+
   it('agrees with Python on objects for everything but integral floats and ints beyond 2^53', () => {
     for (const v of pythonTextVectors.slice(3)) {
       assert.equal(fingerprint(JSON.parse(v.text)), v.fingerprint, v.text);
@@ -140,16 +181,94 @@ for (const t of transports) {
 
     const order = { event_type: 'order_created', user_id: 12345, data: { order_id: 789, items: [{ product_id: 456, quantity: 2 }], total_price: 99.99 } };
 
-    it('stores the guide\'s key with value 1 and a 3600 s TTL, and says duplicate the second time', async () => {
+    it('stores the guide\'s key with a token and a 3600 s TTL, and says duplicate the second time', async () => {
       const dedup = new Deduplicator(transport);
       const key = 'event_idempotent:864d2006d2e71eeaa9291b2cce2d4590';
       assert.equal(dedup.key(order), key);
-      assert.equal(await dedup.isDuplicate(order), false);
+      const first = await dedup.check(order);
+      assert.deepEqual([first.duplicate, first.key, first.fingerprint, first.ownMark, first.attempts], [false, key, '864d2006d2e71eeaa9291b2cce2d4590', false, 1]);
+      assert.match(first.token, /^[0-9a-f]{16}$/);
       assert.equal(await dedup.isDuplicate({ ...order, event_id: 'another-id' }), true);
-      assert.equal(await transport.get(key), '1');
+      assert.equal(await transport.get(key), first.token);
+      assert.equal(await transport.exists([key]), 1, 'the guide\'s EXISTS check sees the mark');
       const ttl = await transport.ttl(key);
       assert.ok(ttl >= 3598 && ttl <= 3600, `ttl ${ttl}`);
     });
+
+    it('a mark the guide\'s Python wrote (SETEX key 3600 "1") is a duplicate', async () => {
+      const dedup = new Deduplicator(transport);
+      const text = '{"event_type":"t","user_id":5,"entity_id":"x","data":{"v":12.0}}';
+      await transport.set(`event_idempotent:${textCases[0]!.fingerprint}`, '1', { ttlSeconds: 3600 });
+      assert.equal(dedup.key(text), `event_idempotent:${textCases[0]!.fingerprint}`);
+      assert.equal(await dedup.isDuplicate(text), true);
+    });
+
+    it('a check sent again with its token after a lost reply finds its own mark: "new"; another check: "duplicate"', async () => {
+      const dedup = new Deduplicator(transport, { keyPrefix: 'token:' });
+      const event = { event_type: 'payment_processed', entity_id: 'order:9', data: { amount: 12.5 } };
+      const token = 'a1b2c3d4e5f60718';
+      // The first send: Redis applies the mark. Say its reply was lost; the retry sends the same command again.
+      assert.equal(await transport.setNxGet(dedup.key(event), token, dedup.ttlSeconds), null);
+      const retry = await dedup.check(event, { token });
+      assert.deepEqual([retry.duplicate, retry.ownMark], [false, true]);
+      const other = await dedup.check(event);
+      assert.deepEqual([other.duplicate, other.ownMark], [true, false]);
+      assert.equal(await transport.get(dedup.key(event)), token, 'the mark is not replaced');
+      assert.equal(await dedup.isDuplicate(event, { token: 'ffffffffffffffff' }), true);
+      await assert.rejects(dedup.check(event, { token: '1' }), BadInputError);
+    });
+
+    it('a batch sent again with its token recognises its own marks and still sees repeats', async () => {
+      const dedup = new Deduplicator(transport, { keyPrefix: 'token-batch:' });
+      const events = [{ event_type: 'a' }, { event_type: 'b' }, { event_type: 'a' }];
+      const token = '0123456789abcdef';
+      // The first send applied the marks; its reply was lost.
+      assert.deepEqual(await transport.setNxGetBatch(events.map((e, i) => [dedup.key(e), `${token}:${i}`] as const), dedup.ttlSeconds), [null, null, `${token}:0`]);
+      assert.deepEqual(await dedup.checkBatch(events, { token }), [false, false, true]);
+      assert.deepEqual(await dedup.checkBatch(events), [true, true, true]);
+    });
+
+    if (t.name === 'redis') {
+      it('sends again while Redis refuses without running the mark (READONLY on a replica), then gives up at retryForMs', async () => {
+        const primary = await startRedisServer();
+        const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+        const rt = new RedisTransport({ url: replica.url });
+        await rt.connect();
+        try {
+          const dedup = new Deduplicator(rt, { retryForMs: 400 });
+          const started = Date.now();
+          await assert.rejects(dedup.check({ event_type: 'ro' }), /READONLY/);
+          const ms = Date.now() - started;
+          assert.ok(ms >= 150 && ms < 2000, `gave up after ${ms} ms`);
+          await assert.rejects(new Deduplicator(rt, { retryForMs: 0 }).check({ event_type: 'ro' }), /READONLY/);
+        } finally {
+          await rt.close();
+          await replica.stop();
+          await primary.stop();
+        }
+      });
+
+      it('on a server older than Redis 7 (SET NX GET refused), the Lua form gives the same answers', async () => {
+        const server = await startRedisServer();
+        const old = new RedisTransport({ url: server.url });
+        await old.connect();
+        try {
+          (old as unknown as { setNxGetByScript: boolean }).setNxGetByScript = true;
+          const dedup = new Deduplicator(old, { keyPrefix: 'lua:', ttlSeconds: 77 });
+          const a = await dedup.check({ event_type: 'lua' });
+          assert.equal(a.duplicate, false);
+          assert.deepEqual(await dedup.check({ event_type: 'lua' }, { token: a.token }).then((c) => [c.duplicate, c.ownMark]), [false, true]);
+          assert.equal(await dedup.isDuplicate({ event_type: 'lua' }), true);
+          assert.equal(await old.get(a.key), a.token);
+          const ttl = await old.ttl(a.key);
+          assert.ok(ttl >= 76 && ttl <= 77, `ttl ${ttl}`);
+          assert.deepEqual(await dedup.checkBatch([{ event_type: 'x' }, { event_type: 'lua' }, { event_type: 'x' }]), [false, true, true]);
+        } finally {
+          await old.close();
+          await server.stop();
+        }
+      });
+    }
 
     it('lets exactly one of 100 concurrent checks of the same event through', async () => {
       const dedup = new Deduplicator(transport);

@@ -187,6 +187,7 @@ describe('embedded transport vs redis-server, differentially', () => {
         return [...seen].sort();
       }],
       ['set', (t) => t.set(rnd() < 0.03 ? pick(streams) : pick([`d${seed}:k1`, `d${seed}:k2`]), pick(['1', 'x', '-5']), rnd() < 0.3 ? { nx: true } : {})],
+      ['setNxGet', (t) => t.setNxGet(rnd() < 0.03 ? pick(streams) : pick([`d${seed}:k1`, `d${seed}:k2`, `d${seed}:h`]), pick(['1', 'x', 'tok']), 1000)],
       ['incrBy', (t) => t.incrBy(pick([`d${seed}:k1`, `d${seed}:k2`, `d${seed}:h`]), int(7) - 3)],
       ['hset', (t) => t.hset(pick([`d${seed}:h`, `d${seed}:k1`]), { [pick(['a', 'b', '__proto__'])]: String(int(9)) })],
       ['hdel', (t) => t.hdel(pick([`d${seed}:h`, `d${seed}:k2`]), [pick(['a', 'b', '__proto__'])])],

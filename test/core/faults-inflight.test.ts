@@ -1,8 +1,9 @@
 // Connection dropped with a command in flight: Redis ran the command, the reply never arrived, and the reconnect
 // succeeds at once (a network blip, a proxy or load balancer closing the socket). A TCP proxy between the transport
 // and redis-server drops the connection right after the server answered. The call must FAIL with a ClosedError
-// that says the outcome is unknown — never be sent again silently: a second SET NX would make a new event look like
-// a duplicate (the deduplicator would drop it: an event lost), a second XADD / INCR / PUBLISH would count twice.
+// that says the outcome is unknown — never be sent again silently: a second XADD / INCR / PUBLISH would count twice.
+// The one call that may send again is the Deduplicator's mark: it carries a token (SET key token NX GET), so the
+// re-send recognises its own mark instead of calling a new event a duplicate.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -79,14 +80,31 @@ describe('faults: connection dropped with a command in flight', () => {
     return ms;
   };
 
-  it('SET NX (dedup): the caller hears "unknown outcome", not a false "duplicate"', async () => {
+  it('SET NX GET (dedup): the mark whose reply was lost is re-sent with its token and answers "new", not "duplicate"', async () => {
     const dedup = new Deduplicator(t, { keyPrefix: 'inflight:' });
     const event = { event_type: 'order_created', entity_id: 'o-1', data: { n: 1 } };
-    const ms = await inFlight('isDuplicate', () => dedup.isDuplicate(event));
-    // The SET did run once: the key is there, and only the caller that knows its mark's outcome was unknown can tell.
-    assert.equal(await direct.exists([dedup.key(event)]), 1);
-    assert.equal(await dedup.isDuplicate(event), true);
-    console.log(`FIGURE: in-flight SET NX failed ${ms} ms after the drop instead of being re-sent`);
+    await ready();
+    proxy.dropNextReply();
+    const drops = proxy.drops();
+    const r = await dedup.check(event);
+    assert.equal(proxy.drops(), drops + 1, 'the first reply was dropped');
+    assert.deepEqual([r.duplicate, r.ownMark], [false, true], 'the re-send found its own mark');
+    assert.ok(r.attempts >= 2, `${r.attempts} sends`);
+    assert.equal(await direct.get(dedup.key(event)), r.token);
+    assert.equal(await dedup.isDuplicate(event), true, 'another check of the same event is a duplicate');
+    console.log(`FIGURE: in-flight SET NX GET: reply dropped, re-sent with the same token, answered "new" (own mark) after ${r.attempts} sends`);
+  });
+
+  it('SET NX GET (dedup) without re-sends: the caller hears "unknown outcome", and repeating with the token says "new"', async () => {
+    const dedup = new Deduplicator(t, { keyPrefix: 'inflight-once:', retryForMs: 0 });
+    const event = { event_type: 'order_created', entity_id: 'o-2', data: { n: 2 } };
+    const token = 'caller-token-1';
+    const ms = await inFlight('isDuplicate', () => dedup.isDuplicate(event, { token }));
+    // The SET did run once: the key holds the token; the check repeated with that token knows the mark is its own.
+    assert.equal(await direct.get(dedup.key(event)), token);
+    assert.deepEqual(await dedup.check(event, { token }).then((c) => [c.duplicate, c.ownMark]), [false, true]);
+    assert.equal(await dedup.isDuplicate(event), true, 'a check with another token is a duplicate');
+    console.log(`FIGURE: in-flight SET NX GET failed ${ms} ms after the drop instead of being re-sent blindly`);
   });
 
   it('XADD, INCR, PUBLISH, pipelines and store appends run once', async () => {

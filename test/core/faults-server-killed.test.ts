@@ -14,6 +14,7 @@ describe('faults: redis-server killed during a producer + consumer-group run', (
     assert.equal(f.lost, 0, 'every acknowledged event reached a worker');
     assert.equal(f.lostEffects, 0, 'every acknowledged event was applied');
     assert.equal(f.doubleEffects, 0, 'no event was applied twice');
+    assert.equal(f.falseDuplicates, 0, 'no event was called a duplicate because of its own mark (token marks survive lost replies)');
     assert.equal(f.duplicatesSeen, f.duplicatesSkipped + f.handlerFailures, 'every repeat delivery was skipped or failed (and came again)');
     assert.equal(f.pendingAtEnd, 0, 'nothing left pending');
     assert.equal(f.recoveries.length, 1);

@@ -458,11 +458,30 @@ export function defineContract(name: string, makeTransport: () => Promise<Contra
         assert.equal(await a.set(key, 'first', { nx: true }), true);
         assert.equal(await b.set(key, 'second', { nx: true }), false);
         assert.equal(await a.get(key), 'first');
-        assert.deepEqual(await a.setNxBatch([key, other, other], '1', 100), [false, true, false]);
-        assert.equal(await a.get(other), '1');
+        assert.deepEqual(await a.setNxGetBatch([[key, 't1'], [other, 't2'], [other, 't3']], 100), ['first', null, 't2']);
+        assert.equal(await a.get(other), 't2');
         const ttl = await a.ttl(other);
         assert.ok(ttl >= 99 && ttl <= 100, `ttl ${ttl}`);
         assert.equal(await a.ttl(key), -1);
+      });
+
+      it('SET NX GET: sets an absent key and answers nil, else answers the old value and sets nothing', async () => {
+        const key = k('nxget');
+        assert.equal(await a.setNxGet(key, 'token-a', 100), null);
+        assert.equal(await a.setNxGet(key, 'token-a', 100), 'token-a', 'a re-send finds its own value');
+        assert.equal(await b.setNxGet(key, 'token-b', 50), 'token-a');
+        assert.equal(await b.get(key), 'token-a');
+        const ttl = await a.ttl(key);
+        assert.ok(ttl >= 99 && ttl <= 100, `the old TTL stays: ${ttl}`);
+        await a.set(key, 'plain');
+        assert.equal(await a.setNxGet(key, 'token-c', 100), 'plain');
+        assert.equal(await a.ttl(key), -1);
+        const stream = k('nxget-stream');
+        await a.xadd(stream, { f: '1' });
+        await rejectsWith(a.setNxGet(stream, 'x', 100), WRONGTYPE);
+        await rejectsWith(a.setNxGetBatch([[k('nxget-ok'), 'x'], [stream, 'x']], 100), WRONGTYPE);
+        assert.equal(await a.type(stream), 'stream');
+        assert.deepEqual(await a.setNxGetBatch([], 100), []);
       });
 
       it('keeps TTLs and expires keys', async () => {

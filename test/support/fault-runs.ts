@@ -6,12 +6,13 @@
 // - The producer is at-least-once: a batch whose append failed is sent again, the same events, until it succeeds.
 //   Only events of batches the producer saw acknowledged count as "acknowledged".
 // - The workers process every entry at least once (GroupConsumer acks after the handler); the handler marks each
-//   event with the Deduplicator (SET NX EX) and applies its effect only when the mark was new.
-// - One window the Deduplicator cannot close alone: a SET that Redis executed (and wrote to the AOF) whose reply was
-//   lost in the kill. The handler saw an error, the entry stays pending, and on redelivery the mark says "seen"
-//   although the effect never happened. The handler remembers the events whose mark had an unknown outcome and, for
-//   those only, trusts its own record of applied effects. The figures count how often that happened.
-import { Deduplicator } from '../../src/core/dedup/index';
+//   event with the Deduplicator (SET key token NX EX GET, fingerprint from the entry's text) and applies its effect
+//   only when the mark was new.
+// - A mark Redis executed (and wrote to the AOF) whose reply was lost in the kill: the Deduplicator sends it again
+//   with the same token and recognises its own mark ("new"). When a check gives up and throws, the handler keeps its
+//   token for that entry and the redelivery repeats the check with it. A "duplicate" answer for an event whose effect
+//   nobody applied is a false duplicate: the run counts them (the effect stays lost: lost_effects) and must see 0.
+import { Deduplicator, newDedupToken, type DedupResult } from '../../src/core/dedup/index';
 import { EventStore } from '../../src/core/store/event-store';
 import { GroupConsumer } from '../../src/core/store/group-consumer';
 import { RedisTransport } from '../../src/core/transport/redis';
@@ -57,12 +58,17 @@ export interface ServerKilledFigures {
   duplicatesSeen: number;
   /** Of those, the ones the Deduplicator recognised and skipped. */
   duplicatesSkipped: number;
-  /** Marks whose outcome the kill made unknown, resolved by the handler's own record. */
-  uncertainMarks: number;
+  /** Acknowledged events the Deduplicator called a duplicate although nobody applied their effect. Must be 0. */
+  falseDuplicates: number;
+  /** Checks whose mark was sent more than once (an answer lost in a kill), and checks that found their own mark. */
+  resentMarks: number;
+  ownMarks: number;
   /** Stream entries at the end (> events when a failed-looking batch had in fact been written). */
   streamEntries: number;
   producerRetries: number;
   handlerFailures: number;
+  /** Why handlers failed: the first words of each error, with counts. */
+  handlerFailureReasons: Record<string, number>;
   pendingAtEnd: number;
   recoveries: Recovery[];
   totalMs: number;
@@ -84,12 +90,17 @@ export async function runServerKilled(o: ServerKilledOptions, log: (line: string
 
   const seen = new Uint16Array(o.events);
   const applied = new Uint16Array(o.events);
-  const uncertain = new Set<number>();
+  const saidDuplicate = new Uint8Array(o.events);
+  /** Tokens of checks that threw, by stream entry: its redelivery repeats the check with the same token. */
+  const openChecks = new Map<string, string>();
   let distinctApplied = 0;
   let deliveries = 0;
+  let lastDeliveryAt = Date.now();
   let duplicatesSkipped = 0;
-  let uncertainMarks = 0;
+  let resentMarks = 0;
+  let ownMarks = 0;
   let handlerFailures = 0;
+  const handlerFailureReasons: Record<string, number> = {};
 
   // The recovery being measured: successes count once the restart has begun (nothing can succeed before).
   let current: { r: Recovery; killedAt: number; restartBegunAt: number } | null = null;
@@ -105,30 +116,37 @@ export async function runServerKilled(o: ServerKilledOptions, log: (line: string
     await t.connect();
     const dedup = new Deduplicator(t, { keyPrefix: 'fault_dedup:' });
     const handler = async (entry: StreamEntry) => {
-      const event = JSON.parse(entry.fields.event) as { data: { seq: number } };
-      const seq = event.data.seq;
+      const text = entry.fields.event;
+      const seq = (JSON.parse(text) as { data: { seq: number } }).data.seq;
       deliveries++;
+      lastDeliveryAt = Date.now();
       seen[seq]++;
-      let duplicate: boolean;
+      const token = openChecks.get(entry.id) ?? newDedupToken();
+      let mark: DedupResult;
       try {
-        duplicate = await dedup.isDuplicate(event);
+        mark = await dedup.check(text, { token });
       } catch (e) {
-        uncertain.add(seq);
+        openChecks.set(entry.id, token);
         throw e;
       }
+      openChecks.delete(entry.id);
       noteSuccess('consumer');
-      if (duplicate) {
-        if (!(uncertain.has(seq) && applied[seq] === 0)) {
-          duplicatesSkipped++;
-          return;
-        }
-        uncertainMarks++;
+      if (mark.attempts > 1) resentMarks++;
+      if (mark.ownMark) ownMarks++;
+      if (mark.duplicate) {
+        saidDuplicate[seq] = 1;
+        duplicatesSkipped++;
+        return;
       }
-      uncertain.delete(seq);
       if (applied[seq]++ === 0) distinctApplied++;
     };
     const c = new GroupConsumer(t, { stream, group, consumer: `worker-${i}`, handler, count: 100, blockMs: 500, claimIdleMs: 5000 });
-    c.onError((_e, entry) => { if (entry) handlerFailures++; });
+    c.onError((e, entry) => {
+      if (!entry) return;
+      handlerFailures++;
+      const reason = String((e as Error)?.message ?? e).split(/[:;(]/)[0]!.slice(0, 60);
+      handlerFailureReasons[reason] = (handlerFailureReasons[reason] ?? 0) + 1;
+    });
     consumers.push({ t, c });
   }
   // The group exists before the first event, so the workers see every one.
@@ -188,8 +206,9 @@ export async function runServerKilled(o: ServerKilledOptions, log: (line: string
   }
   await killer;
 
-  // ---- wait until every acknowledged event's effect is applied
-  while (distinctApplied < acknowledged && Date.now() < deadline) await sleep(20);
+  // ---- wait until every acknowledged event's effect is applied, or nothing was delivered for 15 s (claims of idle
+  // pending entries come after 5 s): an effect still missing then is lost (a false duplicate skipped it).
+  while (distinctApplied < acknowledged && Date.now() < deadline && Date.now() - lastDeliveryAt < 15_000) await sleep(20);
   // Let the workers ack what they hold.
   await sleep(300);
   await Promise.all(consumers.map(({ c }) => c.stop()));
@@ -211,11 +230,13 @@ export async function runServerKilled(o: ServerKilledOptions, log: (line: string
   let lostEffects = 0;
   let doubleEffects = 0;
   let distinctSeen = 0;
+  let falseDuplicates = 0;
   for (let i = 0; i < o.events; i++) {
     if (seen[i] > 0) distinctSeen++;
     if (i < acknowledged) {
       if (seen[i] === 0) lost++;
       if (applied[i] === 0) lostEffects++;
+      if (applied[i] === 0 && saidDuplicate[i]) falseDuplicates++;
     }
     if (applied[i] > 1) doubleEffects++;
   }
@@ -227,10 +248,13 @@ export async function runServerKilled(o: ServerKilledOptions, log: (line: string
     doubleEffects,
     duplicatesSeen: deliveries - distinctSeen,
     duplicatesSkipped,
-    uncertainMarks,
+    falseDuplicates,
+    resentMarks,
+    ownMarks,
     streamEntries,
     producerRetries,
     handlerFailures,
+    handlerFailureReasons,
     pendingAtEnd,
     recoveries,
     totalMs: Date.now() - startedAt,
@@ -241,7 +265,8 @@ export async function runServerKilled(o: ServerKilledOptions, log: (line: string
 export function printServerKilledFigures(label: string, f: ServerKilledFigures): void {
   const line = (s: string) => console.log(`FIGURE: ${label}: ${s}`);
   line(`events=${f.events} acknowledged=${f.acknowledged} lost=${f.lost} lost_effects=${f.lostEffects} double_effects=${f.doubleEffects}`);
-  line(`duplicates_seen=${f.duplicatesSeen} skipped_by_dedup=${f.duplicatesSkipped} uncertain_marks=${f.uncertainMarks} stream_entries=${f.streamEntries} producer_retries=${f.producerRetries} handler_failures=${f.handlerFailures} pending_at_end=${f.pendingAtEnd}`);
+  line(`duplicates_seen=${f.duplicatesSeen} skipped_by_dedup=${f.duplicatesSkipped} false_duplicates=${f.falseDuplicates} resent_marks=${f.resentMarks} own_marks=${f.ownMarks} stream_entries=${f.streamEntries} producer_retries=${f.producerRetries} handler_failures=${f.handlerFailures} pending_at_end=${f.pendingAtEnd}`);
+  if (f.handlerFailures) line(`handler failures: ${Object.entries(f.handlerFailureReasons).map(([r, n]) => `${n} × ${r}`).join('; ')}`);
   f.recoveries.forEach((r, i) => line(`kill ${i + 1} at ${r.atAcknowledged} acked: down ${r.downMs} ms; producer recovered ${r.producerRecoveredMs} ms after the kill; consumers ${r.consumerRecoveredMs} ms after the kill`));
   line(`total ${(f.totalMs / 1000).toFixed(1)} s`);
 }

@@ -1,6 +1,4 @@
-import { Deduplicator, fingerprint } from '../../core/dedup';
-import { parseJson } from '../../core/envelope/envelope';
-import { BadInputError } from '../../core/errors';
+import { Deduplicator, fingerprintJson } from '../../core/dedup';
 import { type CliCommand, int } from '../command';
 
 export const dedupCheckCommand: CliCommand = {
@@ -10,19 +8,17 @@ export const dedupCheckCommand: CliCommand = {
   options: { ttl: { type: 'string' }, offline: { type: 'boolean' } },
   positionals: [1, 1],
   async run(ctx, [json], values) {
-    const parsed = parseJson(json);
-    if (!parsed.ok) throw new BadInputError(parsed.error.message);
-    const event = parsed.value;
-    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new BadInputError('an event must be a JSON object');
-    const fp = fingerprint(event as Record<string, unknown>);
+    // From the text as given, numbers as written (12.0 stays a float, big ints exact): equal to Python's
+    // generate_fingerprint on json.loads of the same text. Not JSON, or not an object: a typed error.
+    const fp = fingerprintJson(json);
     if (values.offline) {
       ctx.out.record({ fingerprint: fp }, fp);
       return 0;
     }
     const ttl = int(values, 'ttl', { min: 1 }) ?? 3600;
     const dedup = new Deduplicator(await ctx.connect(), { ttlSeconds: ttl });
-    const duplicate = await dedup.isDuplicate(event as Record<string, unknown>);
-    ctx.out.record({ fingerprint: fp, key: dedup.key(event as Record<string, unknown>), duplicate },
+    const { duplicate, key } = await dedup.check(json);
+    ctx.out.record({ fingerprint: fp, key, duplicate },
       `${fp}  ${duplicate ? 'duplicate (seen within the last ' + ttl + ' s)' : `new (now marked as seen for ${ttl} s)`}`);
     return 0;
   },

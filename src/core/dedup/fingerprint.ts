@@ -40,7 +40,16 @@ export function fingerprintCanonical(event: EventLike): string {
   return `${out}}`;
 }
 
-/** First 32 hex chars of the SHA-256 of `fingerprintCanonical(event)`. */
+/**
+ * First 32 hex chars of the SHA-256 of `fingerprintCanonical(event)`, for an event you only have as an object.
+ *
+ * Equal to Python's only as far as the object still holds what the JSON text said: once `JSON.parse` has read it,
+ * `12.0` is the number 12 (written as Python's int `12`, not the float `12.0`), `-0.0` is written `0`, `1e+21` is
+ * written as an int, and ints beyond 2^53 (`9007199254740993`, `123456789012345678`) have lost digits. A Python
+ * service that published such text gets another fingerprint. When you have the text (a message, a stream entry, a
+ * file), call `fingerprintJson(text)` (or pass the text to the Deduplicator), which equals Python for anything
+ * `json.loads` accepts. A bigint is written as the exact int it holds.
+ */
 export function fingerprint(event: EventLike): string {
   return sha256Prefix(fingerprintCanonical(event));
 }

@@ -321,12 +321,37 @@ export class RedisTransport implements Transport {
     return r === 'OK';
   }
 
-  async setNxBatch(keys: string[], value: string, ttlSeconds: number): Promise<boolean[]> {
-    if (keys.length === 0) return [];
-    const results = this.clustered
-      ? await this.batchOnCluster(keys, (k) => k, (k) => ['SET', k, value, 'EX', ttlSeconds, 'NX'])
-      : await this.pipeline((p) => { for (const k of keys) p.set(k, value, 'EX', ttlSeconds, 'NX'); });
-    return results.map((r) => r === 'OK');
+  async setNxGet(key: string, value: string, ttlSeconds: number): Promise<string | null> {
+    const r = await this.orByScript(() => this.run((c) => c.call(...this.setNxGetCommand(key, value, ttlSeconds))));
+    return r === null ? null : String(r);
+  }
+
+  async setNxGetBatch(items: ReadonlyArray<readonly [key: string, value: string]>, ttlSeconds: number): Promise<Array<string | null>> {
+    if (items.length === 0) return [];
+    const results = await this.orByScript(() => (this.clustered
+      ? this.batchOnCluster(items, ([k]) => k, ([k, v]) => this.setNxGetCommand(k, v, ttlSeconds))
+      : this.pipeline((p) => { for (const [k, v] of items) p.call(...this.setNxGetCommand(k, v, ttlSeconds)); })));
+    return results.map((r) => (r === null ? null : String(r)));
+  }
+
+  /** Set once a server refused `SET … NX GET` (before Redis 7.0: "syntax error"); the Lua form is sent from then on. */
+  private setNxGetByScript = false;
+
+  private setNxGetCommand(key: string, value: string, ttlSeconds: number): [string, ...Array<string | number>] {
+    if (!this.setNxGetByScript) return ['SET', key, value, 'EX', ttlSeconds, 'NX', 'GET'];
+    const lua = "local old = redis.call('GET', KEYS[1]) if old then return old end redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) return false";
+    return ['EVAL', lua, 1, key, value, ttlSeconds];
+  }
+
+  /** Sends again in the Lua form when the server refused NX with GET: a refused SET set nothing, so this is safe. */
+  private async orByScript<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (e) {
+      if (this.setNxGetByScript || !(e instanceof UCoreError && e.code === 'REDIS') || !/syntax error/i.test(e.message)) throw e;
+      this.setNxGetByScript = true;
+      return send();
+    }
   }
 
   async del(keys: string[]): Promise<number> {

@@ -224,8 +224,14 @@ export interface Transport {
   get(key: string): Promise<string | null>;
   /** `SET key value [NX] [EX ttl]`: true when set. */
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
-  /** Pipelined `SET key 1 NX EX ttl` for each key, one round trip: true where the key was new. */
-  setNxBatch(keys: string[], value: string, ttlSeconds: number): Promise<boolean[]>;
+  /**
+   * `SET key value NX EX ttl GET` (Redis 7): sets the key when it is absent and returns what it held before, null when
+   * this call set it. A mark with a token: a re-send after a lost reply that finds its own value knows the key is its
+   * own. Servers older than 7.0 refuse NX with GET; there the same is done by a Lua script (atomic, same replies).
+   */
+  setNxGet(key: string, value: string, ttlSeconds: number): Promise<string | null>;
+  /** `setNxGet` for many keys, each with its own value, pipelined: one round trip (one per master on a cluster). */
+  setNxGetBatch(items: ReadonlyArray<readonly [key: string, value: string]>, ttlSeconds: number): Promise<Array<string | null>>;
   del(keys: string[]): Promise<number>;
   exists(keys: string[]): Promise<number>;
   incr(key: string): Promise<number>;

@@ -114,6 +114,13 @@ export class EmbeddedServer {
     return true;
   }
 
+  /** `SET key value [NX] [EX ttl] GET`: what the key held (null: nothing); WRONGTYPE, nothing set, for a non-string. */
+  setGet(key: string, value: string, options: SetOptions = {}): string | null {
+    const old = this.get(key);
+    this.set(key, value, options);
+    return old;
+  }
+
   del(keys: string[]): number {
     let n = 0;
     for (const key of keys) if (this.keyspace.get(key) !== undefined && this.keyspace.remove(key)) n++;

@@ -260,8 +260,12 @@ export class EmbeddedTransport implements Transport, Subscriber {
     return this.run(() => this.server.set(key, value, options));
   }
 
-  setNxBatch(keys: string[], value: string, ttlSeconds: number): Promise<boolean[]> {
-    return this.pipeline(keys, (key) => this.server.set(key, value, { nx: true, ttlSeconds }));
+  setNxGet(key: string, value: string, ttlSeconds: number): Promise<string | null> {
+    return this.run(() => this.server.setGet(key, value, { nx: true, ttlSeconds }));
+  }
+
+  setNxGetBatch(items: ReadonlyArray<readonly [key: string, value: string]>, ttlSeconds: number): Promise<Array<string | null>> {
+    return this.pipeline(items, ([key, value]) => this.server.setGet(key, value, { nx: true, ttlSeconds }));
   }
 
   del(keys: string[]): Promise<number> {
