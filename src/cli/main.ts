@@ -5,6 +5,7 @@ import { describeError, isUCoreError } from '../core/errors';
 import { redactUrl } from '../core/transport/url';
 import { type CliCommand, int, type OptionSpec, UsageError, type Values } from './command';
 import { CliContext, DEFAULT_URL } from './context';
+import { closed, watchOutput } from './output';
 import { dedupCheckCommand } from './commands/dedup';
 import { demoCommand } from './commands/demo';
 import { publishCommand } from './commands/publish';
@@ -52,6 +53,9 @@ function findCommand(args: string[]): { command: CliCommand; rest: string[] } | 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  // A closed stdout (`ucore … | head -1`) stops the command: output ends, long-running commands are cancelled.
+  watchOutput(() => controller.abort());
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(`${usage()}\n`);
     return argv.length === 0 ? 2 : 0;
@@ -68,7 +72,6 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { command, rest } = found;
-  const controller = new AbortController();
   let ctx: CliContext | undefined;
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -91,8 +94,11 @@ export async function main(argv: string[]): Promise<number> {
       verbose: !!values.verbose,
     }, controller.signal);
     const code = await command.run(ctx, positionals, values as Values);
-    return typeof code === 'number' ? code : 0;
+    return closedOutputCode() ?? (typeof code === 'number' ? code : 0);
   } catch (e) {
+    // Whatever failed after the reader went away (a cancelled read, a write) is no news to anyone.
+    const quiet = closedOutputCode();
+    if (quiet !== undefined) return quiet;
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
       process.stderr.write(`ucore ${command.name}: ${redactUrl((e as Error).message)}\nusage: ${command.usage}\n`);
       return 2;
@@ -106,13 +112,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** 0 when stdout's reader went away (as `cat` and `grep` do), 1 when writing failed otherwise; undefined while open. */
+function closedOutputCode(): number | undefined {
+  if (!closed.stdout) return undefined;
+  return closed.stdout === 'gone' ? 0 : 1;
+}
+
 /** Exit only once stdout and stderr have drained: a piped stdout is asynchronous, and exiting early loses lines. */
 function exitAfterFlush(code: number): void {
   process.exitCode = code;
-  let pending = 2;
+  const open = (['stdout', 'stderr'] as const).filter((which) => !closed[which]).map((which) => process[which]);
+  let pending = open.length;
+  if (pending === 0) process.exit(code);
   const done = () => { if (--pending === 0) process.exit(code); };
-  process.stdout.write('', done);
-  process.stderr.write('', done);
+  for (const s of open) s.write('', done);
 }
 
 if (require.main === module) {

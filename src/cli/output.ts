@@ -1,20 +1,49 @@
 // Human-readable lines by default, NDJSON with --json. Values from other people's services are printed as data:
 // control characters are escaped in human mode so a payload cannot drive the terminal.
+//
+// A reader that goes away (`ucore store get … | head -1`: EPIPE on the next write) stops the output, and the command
+// ends quietly with exit 0, as `cat` and `grep` do; it never dies with a stack trace.
 export class Output {
   constructor(readonly json: boolean) {}
 
   /** One record: NDJSON in --json mode, else the human line. */
   record(value: unknown, human: string): void {
-    process.stdout.write(`${this.json ? JSON.stringify(value) : human}\n`);
+    this.line(this.json ? JSON.stringify(value) : human);
   }
 
   line(text: string): void {
-    process.stdout.write(`${text}\n`);
+    if (!closed.stdout) process.stdout.write(`${text}\n`);
   }
 
   /** Progress and notes go to stderr so stdout stays parseable. */
   note(text: string): void {
-    process.stderr.write(`${text}\n`);
+    if (!closed.stderr) process.stderr.write(`${text}\n`);
+  }
+}
+
+/** Which of the standard streams can no longer be written: its reader went away ('gone', EPIPE), or it 'failed'. */
+export const closed: Record<'stdout' | 'stderr', false | 'gone' | 'failed'> = { stdout: false, stderr: false };
+
+let watching = false;
+
+/**
+ * Handles write errors on stdout and stderr for the life of the process (without a listener Node throws them as an
+ * uncaught exception with a stack trace). A closed reader (EPIPE) marks the stream closed and, for stdout, calls
+ * `onStdoutClosed` so a running command stops; any other write error is reported in one line with exit 1.
+ */
+export function watchOutput(onStdoutClosed: () => void): void {
+  if (watching) return;
+  watching = true;
+  for (const which of ['stdout', 'stderr'] as const) {
+    process[which].on('error', (e: NodeJS.ErrnoException) => {
+      if (closed[which]) return;
+      closed[which] = e.code === 'EPIPE' ? 'gone' : 'failed';
+      if (closed[which] === 'failed') {
+        if (!closed.stderr) process.stderr.write(`ucore: cannot write to ${which}: ${e.message}\n`);
+        process.exitCode = 1;
+      }
+      if (which === 'stdout') onStdoutClosed();
+    });
   }
 }
 

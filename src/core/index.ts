@@ -23,6 +23,7 @@ export { DEFAULT_STORE_STREAM, DEFAULT_STORE_CHANNEL, entityIndexKey, typeIndexK
 export { CLUSTER_PARTITIONS, partitionKeys, partitionIndex, type PartitionSetting } from './store/partitions';
 export { keySlot } from './transport/key-slot';
 export { idTime, compareIds } from './store/stream-ids';
+export { DEFAULT_CLOCK, parseIsoMicros, type TimeClock } from './store/time-range';
 // replay
 export { TokenBucket } from './replay/token-bucket';
 export { replay, type ReplaySelection, type ReplayOptions, type ReplayResult, type ReplayProgress, type ReplayTarget } from './replay/replay';

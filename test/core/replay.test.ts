@@ -80,8 +80,10 @@ for (const target of transportTargets('replay')) {
       const ids = (await t.xrange(store.streamKey, '-', '+')).map((e) => e.id);
       const ranged = await replay(t, { stream: store.streamKey, fromId: ids[5], toId: ids[9] }, { kind: 'stream', stream: fresh('dst') }, { dryRun: true });
       assert.equal(ranged.matched, 5);
-      const future = await replay(t, { stream: store.streamKey, since: new Date(Date.now() + 60_000) }, { kind: 'stream', stream: fresh('dst') });
-      assert.equal(future.scanned, 0);
+      const future = await replay(t, { stream: store.streamKey, since: new Date(Date.now() + 60_000), clock: 'append' }, { kind: 'stream', stream: fresh('dst') });
+      assert.deepEqual([future.scanned, future.clock], [0, 'append'], 'an append-clock range is an id range: nothing read');
+      const futureEvents = await replay(t, { stream: store.streamKey, since: new Date(Date.now() + 60_000) }, { kind: 'stream', stream: fresh('dst') });
+      assert.deepEqual([futureEvents.scanned, futureEvents.matched, futureEvents.clock], [33, 0, 'event'], 'the event clock (default) reads the range and filters');
       const limited = await replay(t, { stream: store.streamKey, reverse: true, limit: 3 }, { kind: 'stream', stream: fresh('dst') }, { dryRun: true, preview: 5 });
       assert.deepEqual(limited.preview.map((p) => p.event.data), [{ i: 30 }, { i: 29 }, { i: 28 }]);
     });
@@ -190,6 +192,24 @@ for (const target of transportTargets('replay')) {
         await rec.stop();
       }
       await assert.rejects(replay(t, {}, { kind: 'shard', channel: '' }), BadInputError);
+    });
+
+    it('a time range on the event clock finds events by their timestamp (appended a day later the guide\'s way) and counts those without one', async () => {
+      const src = fresh('guide');
+      const dayAgo = Date.now() - 86_400_000;
+      for (let i = 0; i < 4; i++) {
+        await t.xadd(src, { event: JSON.stringify({ event_type: 'order_created', entity_id: `order:${i}`, timestamp: new Date(dayAgo + i).toISOString().replace('Z', ''), data: { i } }) });
+      }
+      await t.xadd(src, { event: JSON.stringify({ event_type: 'order_created', data: { i: 'untimed' } }) });
+      const around = { stream: src, since: new Date(dayAgo - 1000), until: new Date(dayAgo + 1000).toISOString() };
+      const dest = fresh('dst');
+      const r = await replay(t, around, { kind: 'stream', stream: dest });
+      assert.deepEqual([r.matched, r.sent, r.skippedUntimed, r.clock], [4, 4, 1, 'event']);
+      assert.deepEqual(positions((await t.xrange(dest, '-', '+')).map((e) => e.fields.event)), [0, 1, 2, 3]);
+      const byAppend = await replay(t, { ...around, clock: 'append' }, { kind: 'stream', stream: fresh('dst') });
+      assert.deepEqual([byAppend.matched, byAppend.scanned, byAppend.skippedUntimed], [0, 0, 0]);
+      const none = await replay(t, { stream: src }, { kind: 'stream', stream: fresh('dst') }, { dryRun: true });
+      assert.deepEqual([none.matched, none.clock], [5, null], 'no range, no clock');
     });
 
     it('a replay into its own stream ends (the end is fixed at the start)', async () => {

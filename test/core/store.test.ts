@@ -90,18 +90,50 @@ for (const target of transportTargets('store')) {
       assert.equal(await store.length(), 6);
     });
 
-    it('selects by time range (the append time in the stream id) and rejects bad dates clearly', async () => {
+    it('a time range reads the event\'s timestamp by default: events appended a day after they happened (guide-style XADD, a backfill) are found by it, not by the append clock', async () => {
+      const store = freshStore();
+      const dayAgo = Date.now() - 86_400_000;
+      // The guide's Python: datetime.utcnow().isoformat(), no offset (UTC) and six fraction digits.
+      const pythonIso = (ms: number) => new Date(ms).toISOString().replace('Z', '123');
+      const guide = [0, 1, 2].map((i) => ({ event_id: `g${i}`, event_type: 'order_created', entity_id: 'order:old', timestamp: pythonIso(dayAgo + i * 1000), data: { i } }));
+      for (const e of guide) await t.xadd(store.streamKey, { event: JSON.stringify(e) });
+      await t.xadd(store.streamKey, { event: JSON.stringify({ event_type: 'order_created', entity_id: 'order:old', data: { i: 'no timestamp' } }) });
+      await t.xadd(store.streamKey, { event: JSON.stringify({ event_type: 'order_created', timestamp: 'yesterday', data: { i: 'bad timestamp' } }) });
+      await t.xadd(store.streamKey, { event: '{not json' });
+      // A backfill through our own store keeps the events' own timestamps, and indexes them.
+      await store.appendBatch([3, 4].map((i) => ({ event_type: 'order_paid', entity_id: 'order:back', timestamp: new Date(dayAgo + i * 1000).toISOString(), data: { i } })));
+      await store.appendBatch([{ event_type: 'order_paid', entity_id: 'order:back', data: { i: 'now' } }]);
+
+      const around = { since: new Date(dayAgo - 60_000).toISOString(), until: new Date(dayAgo + 60_000).toISOString() };
+      const is = (list: Array<{ event: { data?: unknown } }>) => list.map((e) => (e.event.data as { i: unknown }).i);
+      assert.deepEqual(is(await store.get(around)), [0, 1, 2, 3, 4], 'the event clock is the default');
+      assert.deepEqual(is(await store.get({ ...around, clock: 'event' })), [0, 1, 2, 3, 4]);
+      assert.deepEqual(await store.get({ ...around, clock: 'append' }), [], 'they were appended now, not a day ago');
+      assert.equal((await store.get({ since: new Date(Date.now() - 60_000), clock: 'append' })).length, 9, 'the append clock: every entry written in the last minute');
+      // Bounds at microsecond precision, both inclusive; a bound without an offset is UTC like the guide's timestamps.
+      assert.deepEqual(is(await store.get({ since: guide[1].timestamp, until: guide[2].timestamp })), [1, 2]);
+      assert.deepEqual(is(await store.get({ since: guide[1].timestamp.replace(/123$/, '124') })), [2, 3, 4, 'now']);
+      // Through the entity index (bounded by that entity's events) and the type index.
+      assert.deepEqual(is(await store.get({ ...around, entity: 'order:back' })), [3, 4]);
+      assert.deepEqual(is(await store.get({ ...around, types: ['order_paid'] })), [3, 4]);
+      assert.deepEqual(is(await store.get({ ...around, reverse: true, limit: 2 })), [4, 3]);
+    });
+
+    it('selects by time range on either clock (they agree on events appended as they happen) and rejects bad dates clearly', async () => {
       const store = freshStore();
       await store.appendBatch([{ event_type: 'early', data: { i: 0 } }, { event_type: 'early', data: { i: 1 } }]);
       await wait(15);
       const cut = new Date();
       await wait(15);
       await store.appendBatch([{ event_type: 'late', data: { i: 2 } }]);
-      assert.deepEqual((await store.get({ since: cut })).map((e) => e.event.event_type), ['late']);
-      assert.deepEqual((await store.get({ since: cut.toISOString() })).map((e) => e.event.event_type), ['late']);
-      assert.deepEqual((await store.get({ until: cut })).map((e) => e.event.event_type), ['early', 'early']);
-      assert.deepEqual(await store.get({ since: cut, until: new Date(cut.getTime() - 1) }), []);
-      assert.deepEqual((await store.getByType('early', { until: cut.toISOString() })).length, 2);
+      for (const clock of [undefined, 'event', 'append'] as const) {
+        assert.deepEqual((await store.get({ since: cut, clock })).map((e) => e.event.event_type), ['late'], String(clock));
+        assert.deepEqual((await store.get({ since: cut.toISOString(), clock })).map((e) => e.event.event_type), ['late']);
+        assert.deepEqual((await store.get({ until: cut, clock })).map((e) => e.event.event_type), ['early', 'early']);
+        assert.deepEqual(await store.get({ since: cut, until: new Date(cut.getTime() - 1), clock }), []);
+        assert.deepEqual((await store.getByType('early', { until: cut.toISOString(), clock })).length, 2);
+      }
+      await assert.rejects(store.get({ since: cut, clock: 'wall' as never }), (e: Error) => e instanceof BadInputError && /clock must be "event"/.test(e.message));
       await assert.rejects(store.get({ since: 'yesterday-ish' }), (e: Error) => e instanceof BadInputError && /since: "yesterday-ish" is not a date/.test(e.message));
       await assert.rejects(store.get({ until: new Date('nope') }), BadInputError);
       await assert.rejects(store.get({ fromId: 'abc' }), (e: Error) => e instanceof BadInputError && /fromId/.test(e.message));

@@ -9,7 +9,20 @@ export interface CliRun { code: number | null; stdout: string; stderr: string }
 
 /** Starts `node dist/cli.js ...args` ($UCORE_REDIS_URL cleared unless `env` sets it); SIGKILLed after `timeoutMs`. */
 export function ucore(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): { done: Promise<CliRun>; kill(): void } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, UCORE_REDIS_URL: '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnCollected(process.execPath, [CLI, ...args], opts);
+}
+
+/**
+ * `node dist/cli.js ...args | head -1` in bash: head's output, the CLI's stderr and the CLI's own exit status
+ * (`${PIPESTATUS[0]}`, not head's).
+ */
+export function ucoreThroughHead(args: string[]): Promise<CliRun> {
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  return spawnCollected('bash', ['-c', `${quoted} | head -1; exit \${PIPESTATUS[0]}`]).done;
+}
+
+function spawnCollected(command: string, args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): { done: Promise<CliRun>; kill(): void } {
+  const child = spawn(command, args, { env: { ...process.env, UCORE_REDIS_URL: '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

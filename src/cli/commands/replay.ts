@@ -2,11 +2,11 @@ import { replay, type ReplayTarget } from '../../core/replay/replay';
 import { describeTarget } from '../../core/replay/replay-target';
 import { type CliCommand, num, str, UsageError } from '../command';
 import { safeText } from '../output';
-import { selectionFrom, selectionOptions } from './store';
+import { clockNote, selectionFrom, selectionOptions, TIME_RANGE_USAGE } from './store';
 
 export const replayCommand: CliCommand = {
   name: 'replay',
-  usage: 'ucore replay [--entity ID] [--type T]... [--since ISO] [--until ISO] [--from-id ID] [--to-id ID] [--limit N] [--stream KEY]\n' +
+  usage: `ucore replay [--entity ID] [--type T]... ${TIME_RANGE_USAGE} [--from-id ID] [--to-id ID] [--limit N] [--stream KEY]\n` +
     '             (--to-channel C | --to-shard C | --to-stream S | --to-url U [--to-channel C | --to-shard C | --to-stream S]) [--rate N] [--dry-run]',
   summary: 'send stored events, in order, to a channel, a shard channel (SPUBLISH), a stream or another Redis; progress on stderr',
   options: {
@@ -51,6 +51,8 @@ export const replayCommand: CliCommand = {
       },
     });
     if (tty) process.stderr.write('\r\u001b[K');
+    const note = clockNote(selection);
+    if (note) ctx.out.note(`${note}${result.skippedUntimed ? `; ${result.skippedUntimed} event${result.skippedUntimed === 1 ? '' : 's'} without a readable timestamp left out` : ''}`);
     const secs = (result.durationMs / 1000).toFixed(2);
     const human = result.dryRun
       ? `dry run: ${result.matched} event${result.matched === 1 ? '' : 's'} would go to ${safeText(where)} (${result.scanned} scanned)` +

@@ -7,6 +7,7 @@ import { BadInputError } from '../../core/errors';
 import { type CliCommand, int, str, strs, UsageError, type Values } from '../command';
 import type { CliContext } from '../context';
 import { safeText } from '../output';
+import { CLOCK_NAMES, CLOCKS, DEFAULT_CLOCK, type TimeClock, timeBoundMicros } from '../../core/store/time-range';
 
 const storeKeyOption = { 'store-key': { type: 'string' as const } };
 
@@ -58,6 +59,7 @@ export const selectionOptions = {
   type: { type: 'string' as const, multiple: true },
   since: { type: 'string' as const },
   until: { type: 'string' as const },
+  clock: { type: 'string' as const },
   'from-id': { type: 'string' as const },
   'to-id': { type: 'string' as const },
   limit: { type: 'string' as const },
@@ -72,9 +74,18 @@ export function selectionFrom(values: Values): StoreQuery {
   for (const [flag, key] of [['since', 'since'], ['until', 'until']] as const) {
     const v = str(values, flag);
     if (v !== undefined) {
-      if (Number.isNaN(Date.parse(v))) throw new UsageError(`--${flag} must be an ISO date/time, e.g. 2025-09-12T10:30:00Z; got "${v}"`);
+      try {
+        timeBoundMicros(v, flag);
+      } catch {
+        throw new UsageError(`--${flag} must be an ISO date/time, e.g. 2025-09-12T10:30:00Z (UTC without an offset); got "${v}"`);
+      }
       q[key] = v;
     }
+  }
+  const clock = str(values, 'clock');
+  if (clock !== undefined) {
+    if (!(CLOCKS as readonly string[]).includes(clock)) throw new UsageError(`--clock must be "event" (the event's timestamp) or "append" (the stream id's time); got "${clock}"`);
+    q.clock = clock as TimeClock;
   }
   const fromId = str(values, 'from-id');
   if (fromId !== undefined) q.fromId = fromId;
@@ -85,10 +96,21 @@ export function selectionFrom(values: Values): StoreQuery {
   return q;
 }
 
+/** The usage text of the selection's time range. */
+export const TIME_RANGE_USAGE = '[--since ISO] [--until ISO] [--clock event|append]';
+
+/** Which clock a query's time range compares, for a line on stderr; null without a time range. */
+export function clockNote(q: StoreQuery): string | null {
+  if (q.since === undefined && q.until === undefined) return null;
+  const clock = q.clock ?? DEFAULT_CLOCK;
+  const other: TimeClock = clock === 'event' ? 'append' : 'event';
+  return `time range on ${CLOCK_NAMES[clock]}${q.clock === undefined ? ' (the default)' : ''}; --clock ${other} compares ${CLOCK_NAMES[other]}`;
+}
+
 export const storeGetCommand: CliCommand = {
   name: 'store get',
-  usage: 'ucore store get [--entity ID] [--type T]... [--since ISO] [--until ISO] [--limit N] [--newest]',
-  summary: 'read events from the store: by entity (indexed), type, time range; oldest first unless --newest',
+  usage: `ucore store get [--entity ID] [--type T]... ${TIME_RANGE_USAGE} [--limit N] [--newest]`,
+  summary: "read events from the store: by entity (indexed), type, time range (on the event's timestamp unless --clock append); oldest first unless --newest",
   options: { ...selectionOptions, newest: { type: 'boolean' }, ...storeKeyOption },
   positionals: [0, 0],
   async run(ctx, _p, values) {
@@ -97,6 +119,8 @@ export const storeGetCommand: CliCommand = {
     if (values.newest) q.reverse = true;
     if (q.limit === undefined) q.limit = 100;
     const events = await store.get(q);
+    const note = clockNote(q);
+    if (note) ctx.out.note(note);
     for (const e of events) printStored(ctx, e);
     if (!ctx.out.json) ctx.out.note(`${events.length} event${events.length === 1 ? '' : 's'}${events.length === q.limit ? ` (limit ${q.limit}; use --limit for more)` : ''}`);
     return 0;

@@ -7,8 +7,9 @@ import { safeText, timeOfDay } from '../output';
 
 export const tailCommand: CliCommand = {
   name: 'tail',
-  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] | ucore tail --stream KEY [--group G --consumer C] [--count N]',
-  summary: 'print events as they arrive on a channel, a pattern or a stream, one per line; exits after N',
+  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] | ucore tail --stream KEY [--group G --consumer C [--ack]] [--count N]',
+  summary: 'print events as they arrive on a channel, a pattern or a stream, one per line; exits after N. In a group, reads no more than it prints; ' +
+    'what it printed stays pending on that consumer unless --ack',
   options: {
     pattern: { type: 'boolean', short: 'p' },
     shard: { type: 'boolean' },
@@ -17,6 +18,7 @@ export const tailCommand: CliCommand = {
     group: { type: 'string' },
     consumer: { type: 'string' },
     'from-start': { type: 'boolean' },
+    ack: { type: 'boolean' },
   },
   positionals: [0, 1],
   async run(ctx, [target], values) {
@@ -24,6 +26,7 @@ export const tailCommand: CliCommand = {
     const stream = str(values, 'stream');
     if (!stream && !target) throw new UsageError('give a channel, a pattern with --pattern, or --stream KEY');
     if ((str(values, 'group') === undefined) !== (str(values, 'consumer') === undefined)) throw new UsageError('--group and --consumer go together');
+    if (values.ack && str(values, 'group') === undefined) throw new UsageError('--ack acknowledges what a group read printed: give --group and --consumer');
     if (values.shard && values.pattern) throw new UsageError('shard channels have no patterns: --shard or --pattern, not both');
     const transport = await ctx.connect();
     const done = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -37,7 +40,11 @@ export const tailCommand: CliCommand = {
       if (count !== undefined && seen >= count) finish();
     };
     if (stream) {
-      void readStream(ctx, transport, stream, values, emit, () => (count !== undefined && seen >= count) || ctx.signal.aborted).then(() => finish(), (e) => { ctx.out.note(`ucore: ${(e as Error).message}`); finish(); });
+      // Read to the end (a blocking read returns within a second of Ctrl+C), so what it printed is acked or noted
+      // before the connection closes.
+      const left = () => (ctx.signal.aborted ? 0 : count === undefined ? Number.POSITIVE_INFINITY : count - seen);
+      await readStream(ctx, transport, stream, values, emit, left).catch((e) => ctx.out.note(`ucore: ${(e as Error).message}`));
+      return 0;
     } else {
       const adapter = new EventAdapter(transport, ctx.logger);
       adapter.onProblem((p) => { if (p.kind === 'malformed') emit(p.context.channel, p.context.raw); });
@@ -70,8 +77,9 @@ function printEvent(ctx: CliContext, where: string, raw: string, extra: Record<s
 
 async function readStream(
   ctx: CliContext, transport: Transport, stream: string, values: Record<string, unknown>,
-  emit: (where: string, raw: string, extra?: Record<string, unknown>) => void, stop: () => boolean,
+  emit: (where: string, raw: string, extra?: Record<string, unknown>) => void, left: () => number,
 ) {
+  const stop = () => left() <= 0;
   const group = values.group as string | undefined;
   const consumer = values.consumer as string | undefined;
   const entryText = (e: StreamEntry) => e.fields.event ?? JSON.stringify(e.fields);
@@ -81,18 +89,26 @@ async function readStream(
     } catch (e) {
       if (!/BUSYGROUP/.test((e as Error).message)) throw e;
     }
-    ctx.out.note(`reading ${safeText(stream)} as ${safeText(group)}/${safeText(consumer)} (Ctrl+C to stop)`);
-    while (!stop()) {
-      const batches = await transport.xreadgroup({ group, consumer, streams: [{ key: stream, id: '>' }], count: 100, blockMs: 1000 });
-      for (const b of batches ?? []) {
-        const acked: string[] = [];
-        for (const e of b.entries) {
-          if (stop()) break;
-          emit(stream, entryText(e), { id: e.id });
-          acked.push(e.id);
+    const ack = values.ack === true;
+    ctx.out.note(`reading ${safeText(stream)} as ${safeText(group)}/${safeText(consumer)}${ack ? ', acknowledging what it prints' : ''} (Ctrl+C to stop)`);
+    // Every entry XREADGROUP hands out is pending on this consumer until acked: ask for no more than will be printed,
+    // so a look at a real group takes no work away from its workers beyond what it shows.
+    const pending: string[] = [];
+    try {
+      while (!stop()) {
+        const batches = await transport.xreadgroup({ group, consumer, streams: [{ key: stream, id: '>' }], count: Math.min(100, left()), blockMs: 1000 });
+        for (const b of batches ?? []) {
+          const ids: string[] = [];
+          for (const e of b.entries) {
+            emit(stream, entryText(e), { id: e.id });
+            ids.push(e.id);
+          }
+          if (ack && ids.length) await transport.xack(stream, group, ids);
+          else pending.push(...ids);
         }
-        if (acked.length) await transport.xack(stream, group, acked);
       }
+    } finally {
+      if (pending.length) ctx.out.note(pendingNote(stream, group, consumer, pending));
     }
     return;
   }
@@ -110,4 +126,12 @@ async function readStream(
       }
     }
   }
+}
+
+/** What a group read without --ack leaves behind, and how to acknowledge it. */
+function pendingNote(stream: string, group: string, consumer: string, ids: string[]): string {
+  const n = ids.length;
+  const shown = n <= 10 ? ids.join(' ') : `${ids.slice(0, 10).join(' ')} … (the ${n} ids printed)`;
+  return `${n} entr${n === 1 ? 'y' : 'ies'} printed ${n === 1 ? 'is' : 'are'} now pending on ${safeText(group)}/${safeText(consumer)} (read, not acknowledged): ` +
+    `acknowledge with XACK ${safeText(stream)} ${safeText(group)} ${shown}, or read with --ack`;
 }

@@ -12,6 +12,7 @@ import { mergePages } from '../store/merged-pages';
 import { readPages } from '../store/page-reader';
 import { CLUSTER_PARTITIONS, checkPartitionSetting, partitionIndex, partitionKeys, type PartitionSetting } from '../store/partitions';
 import { planQuery, type ReadPlan, type StoreQuery } from '../store/query-plan';
+import type { TimeClock } from '../store/time-range';
 import { EVENT_FIELD, looksLikeJsonObject, type StoredEvent } from '../store/stored-event';
 import { compareIds } from '../store/stream-ids';
 import type { StreamEntry, Transport } from '../transport/types';
@@ -59,6 +60,10 @@ export interface ReplayResult {
   sent: number;
   /** Entries with no `event` field or not a JSON object; never sent. */
   skippedMalformed: number;
+  /** The clock the selection's time range compared (see StoreQuery.clock); null without a time range. */
+  clock: TimeClock | null;
+  /** Events left out of an event-clock time range because their `timestamp` is missing or not ISO-8601. */
+  skippedUntimed: number;
   durationMs: number;
   aborted: boolean;
   dryRun: boolean;
@@ -83,7 +88,7 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
   const log = options.logger ?? silentLogger;
   const send = batchSender(source, target);
   const progress = new ProgressThrottle(options.onProgress, log);
-  const r: ReplayResult = { scanned: 0, matched: 0, sent: 0, skippedMalformed: 0, durationMs: 0, aborted: false, dryRun, preview: [] };
+  const r: ReplayResult = { scanned: 0, matched: 0, sent: 0, skippedMalformed: 0, clock: plan.clock, skippedUntimed: 0, durationMs: 0, aborted: false, dryRun, preview: [] };
   let lastId: string | undefined;
   const counts = () => ({ scanned: r.scanned, matched: r.matched, sent: r.sent, lastId });
 
@@ -159,6 +164,7 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
     }
     return r;
   } finally {
+    r.skippedUntimed = plan.counts.untimed;
     r.durationMs = Math.round(performance.now() - startedAt);
     progress.final(counts());
   }

@@ -5,16 +5,25 @@ import { type EventLike, entityOf } from '../envelope/envelope';
 import { BadInputError } from '../errors';
 import { entityIndexKey, typeIndexKey } from './index-keys';
 import { compareParsed, dateBound, formatId, idBound, type ParsedId } from './stream-ids';
+import { checkClock, eventTimeCheck, type TimeClock, timeBoundMicros, type TimeRangeCounts } from './time-range';
 
 export interface StoreQuery {
   /** Only events of this entity (`entity_id`). */
   entity?: string;
   /** Only events of these types; an empty list means any type. */
   types?: string[];
-  /** Appended at or after this time (ISO-8601 or Date); compares the stream id's time, which is the append time. */
+  /** At or after this time (ISO-8601, UTC without an offset, or a Date), on the `clock`. */
   since?: string | Date;
-  /** Appended at or before this time. */
+  /** At or before this time, on the `clock`. */
   until?: string | Date;
+  /**
+   * Which time `since`/`until` compare. 'event' (default): the event's `timestamp`, what outputs show and the guide's
+   * replay filters on; a filter, so it reads the whole id range (or the entity/type index it goes through), and
+   * events without a readable ISO-8601 timestamp never match. 'append': the stream id's time (when Redis appended the
+   * entry), an id range, cheap; events imported or replayed later than they happened are found by when they were
+   * written.
+   */
+  clock?: TimeClock;
   /** First stream id to include (`-` or omitted: from the start). */
   fromId?: string;
   /** Last stream id to include (`+` or omitted: to the end). */
@@ -47,6 +56,10 @@ export interface QueryPlan {
   limit: number | undefined;
   /** True when the id range is empty: nothing can match, no read is needed. */
   empty: boolean;
+  /** The clock `since`/`until` compared; null when the query has no time range. */
+  clock: TimeClock | null;
+  /** What the filter left out of an event-clock range for want of a readable `timestamp` (counted as it runs). */
+  counts: TimeRangeCounts;
 }
 
 export interface PlanOptions {
@@ -60,9 +73,24 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
   const limit = checkLimit(query.limit);
   if (query.predicate !== undefined && typeof query.predicate !== 'function') throw new BadInputError('predicate must be a function');
 
-  const start = latest(idBound(query.fromId, 'start', 'fromId'), dateBound(query.since, 'start', 'since'));
-  const end = earliest(idBound(query.toId, 'end', 'toId'), dateBound(query.until, 'end', 'until'));
-  const empty = limit === 0 || (start !== undefined && end !== undefined && compareParsed(start, end) > 0);
+  const clock = checkClock(query.clock);
+  const ranged = (query.since !== undefined && query.since !== '') || (query.until !== undefined && query.until !== '');
+  let start = idBound(query.fromId, 'start', 'fromId');
+  let end = idBound(query.toId, 'end', 'toId');
+  let empty = limit === 0;
+  const counts: TimeRangeCounts = { untimed: 0 };
+  let timeCheck: ((e: EventLike) => boolean) | null = null;
+  if (clock === 'append') {
+    start = latest(start, dateBound(query.since, 'start', 'since'));
+    end = earliest(end, dateBound(query.until, 'end', 'until'));
+  } else if (ranged) {
+    const since = timeBoundMicros(query.since, 'since');
+    const until = timeBoundMicros(query.until, 'until');
+    if (since !== undefined && until !== undefined && since > until) empty = true;
+    timeCheck = eventTimeCheck(since, until, counts);
+  }
+  if (start !== undefined && end !== undefined && compareParsed(start, end) > 0) empty = true;
+
 
   const read: ReadPlan = {
     stream,
@@ -83,8 +111,10 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
     const wanted = new Set(types);
     checks.push((e) => typeof e.event_type === 'string' && wanted.has(e.event_type));
   }
+  // After entity and type, so `counts.untimed` counts only events the rest of the selection wanted.
+  if (timeCheck) checks.push(timeCheck);
   if (query.predicate) checks.push(query.predicate);
-  return { read, filter: combine(checks), limit, empty };
+  return { read, filter: combine(checks), limit, empty, clock: ranged ? clock : null, counts };
 }
 
 function combine(checks: Array<(e: EventLike) => boolean>): ((e: EventLike) => boolean) | null {

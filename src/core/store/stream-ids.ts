@@ -1,6 +1,7 @@
 // Stream ids (`<ms>-<seq>`) as the store uses them: validating what callers pass, comparing without losing precision
 // (seq goes up to 2^64-1, beyond a JS number), and turning dates into id bounds (an id's ms part is its append time).
 import { BadInputError } from '../errors';
+import { timeBoundMicros } from './time-range';
 
 /** Largest sequence number Redis allows: `${ms}-${MAX_SEQ}` is the last possible id of a millisecond. */
 export const MAX_SEQ = '18446744073709551615';
@@ -59,14 +60,14 @@ export function idBound(value: string | undefined, as: 'start' | 'end', what: st
   return p;
 }
 
-/** A date bound (ISO text or Date) as the first (`start`) or last (`end`) possible id of its millisecond. */
+/**
+ * A date bound (ISO text, UTC without an offset, or a Date) as the first (`start`) or last (`end`) possible id of its
+ * millisecond: the append clock's range.
+ */
 export function dateBound(value: string | Date | undefined, as: 'start' | 'end', what: string): ParsedId | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) {
-    const shown = value instanceof Date ? 'Invalid Date' : clip(String(value));
-    throw new BadInputError(`${what}: "${shown}" is not a date; use ISO-8601, e.g. 2025-09-12T10:30:00Z`);
-  }
+  const micros = timeBoundMicros(value, what);
+  if (micros === undefined) return undefined;
+  const ms = Math.floor(micros / 1000);
   // Stream ids cannot be negative: a date before 1970 bounds nothing from below, and from above leaves only 0-0,
   // an id no entry can have.
   if (ms < 0) return as === 'start' ? undefined : { ms: 0n, seq: 0n };

@@ -11,6 +11,7 @@ import type { CommandContext } from './context';
 import { isStreamNode } from './publishCommands';
 import { listStreams, nonEmpty, pickTarget, required } from './pickers';
 import type { Registrar } from './registrar';
+import { CLOCK_NAMES, DEFAULT_CLOCK, type TimeClock, timeBoundMicros } from '../../core/store/time-range';
 
 /** Scripted form (tests): every step given, nothing asked except the production confirmation. */
 export interface ReplayArgs {
@@ -22,7 +23,12 @@ export interface ReplayArgs {
 
 function isIsoOrEmpty(v: string): string | undefined {
   if (!v.trim()) return undefined;
-  return Number.isNaN(Date.parse(v.trim())) ? 'An ISO-8601 time, e.g. 2025-09-12T10:30:00Z, or empty' : undefined;
+  try {
+    timeBoundMicros(v.trim(), 'time');
+    return undefined;
+  } catch {
+    return 'An ISO-8601 time, e.g. 2025-09-12T10:30:00Z (UTC without an offset), or empty';
+  }
 }
 
 async function askSelection(ctx: CommandContext, conn: ActiveConnection, streamArg?: string): Promise<ReplaySelection> {
@@ -53,6 +59,7 @@ async function askSelection(ctx: CommandContext, conn: ActiveConnection, streamA
     const until = required(await vscode.window.showInputBox({ prompt: 'Until (ISO-8601, empty: up to now)', ignoreFocusOut: true, validateInput: isIsoOrEmpty })).trim();
     if (since) selection.since = since;
     if (until) selection.until = until;
+    if (since || until) selection.clock = await askClock();
   }
   return selection;
 }
@@ -79,6 +86,22 @@ async function askTarget(ctx: CommandContext, conn: ActiveConnection): Promise<R
 function targetLabel(target: ReplayTarget, otherConnection?: string): string {
   const name = target.kind === 'stream' ? target.stream : target.channel;
   return `${target.kind === 'shard' ? 'shard channel' : target.kind} ${shorten(name, 80)}${otherConnection ? ` on "${otherConnection}"` : ''}`;
+}
+
+/** Which time the range compares: the event's `timestamp` (first, the default) or the append time in the stream id. */
+async function askClock(): Promise<TimeClock> {
+  const items: Array<vscode.QuickPickItem & { clock: TimeClock }> = [
+    { label: "Event time: the event's timestamp", description: 'default', detail: 'The time every view shows and the guide\'s replay filters on. Reads the whole range (or the entity/type index); events without an ISO-8601 timestamp never match.', clock: 'event' },
+    { label: 'Append time: the stream id', detail: 'When Redis appended the entry: an id range, cheap. Imported, backfilled or replayed events are found by when they were written.', clock: 'append' },
+  ];
+  return required(await vscode.window.showQuickPick(items, { title: 'Replay (1/4): the range compares…', ignoreFocusOut: true, matchOnDetail: true })).clock;
+}
+
+/** "Time range on the event's timestamp." when the selection has a time range (and what it left out), else ''. */
+function clockText(selection: ReplaySelection, r?: ReplayResult): string {
+  if (!selection.since && !selection.until) return '';
+  const untimed = r?.skippedUntimed ? ` (${plural(r.skippedUntimed, 'event')} without a readable timestamp left out)` : '';
+  return ` Time range on ${CLOCK_NAMES[selection.clock ?? DEFAULT_CLOCK]}${untimed}.`;
 }
 
 function summary(r: ReplayResult, label: string): string {
@@ -128,13 +151,13 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
         });
       if (preview.aborted) return undefined;
       if (preview.matched === 0) {
-        void showInfo(`No events match (scanned ${preview.scanned}).`);
+        void showInfo(`No events match (scanned ${preview.scanned}).${clockText(selection, preview)}`);
         return preview;
       }
       const first = preview.preview.map((e) => `${e.id} ${String(e.event.event_type ?? '')}`).join(', ');
       const run = 'Run Replay';
       const pick = await showInfo(
-        `Replay (4/4): ${plural(preview.matched, 'event')} match (of ${preview.scanned} scanned). Send them to ${label}${rate ? ` at ${rate}/s` : ''}?`,
+        `Replay (4/4): ${plural(preview.matched, 'event')} match (of ${preview.scanned} scanned).${clockText(selection, preview)} Send them to ${label}${rate ? ` at ${rate}/s` : ''}?`,
         { modal: true, detail: `First: ${shorten(first, 400)}${preview.skippedMalformed ? `\n${preview.skippedMalformed} malformed entries will be skipped.` : ''}` },
         run,
       );
@@ -166,7 +189,7 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
         }
       },
     );
-    const text = summary(result, label);
+    const text = `${summary(result, label)}${clockText(selection, result)}`;
     ctx.services.log.info(`[replay] ${text}`);
     void showInfo(text);
     ctx.explorer.streams.refresh();

@@ -1,0 +1,99 @@
+// The two clocks a time range (`since` / `until`) can read:
+//   'event'  the event's own `timestamp` (ISO-8601), what every output shows and what the guide's replay filters on.
+//            A filter on the parsed event: it reads the whole id range (or the entity/type index it goes through).
+//   'append' the stream id's time, i.e. when Redis appended the entry. An id range: cheap, but an event imported,
+//            backfilled or replayed later than it happened is found by when it was written, not by its timestamp.
+// Times are compared in microseconds: the guide's Python writes `datetime.utcnow().isoformat()`, six fraction digits
+// and no offset, which means UTC (the envelope's timestamps are UTC); a time without an offset is read as UTC here too.
+import type { EventLike } from '../envelope/envelope';
+import { BadInputError } from '../errors';
+
+export type TimeClock = 'event' | 'append';
+
+/** The event's `timestamp`: the time every output shows, and the one the guide's replay filters on. */
+export const DEFAULT_CLOCK: TimeClock = 'event';
+
+export const CLOCKS: readonly TimeClock[] = ['event', 'append'];
+
+/** How a range on each clock is described to users. */
+export const CLOCK_NAMES: Record<TimeClock, string> = {
+  event: "the event's timestamp",
+  append: 'the append time (stream id)',
+};
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * An ISO-8601 date or date-time as microseconds since 1970, UTC when it carries no offset; null for anything else
+ * (another format, an impossible date such as 2025-02-30, a non-string).
+ */
+export function parseIsoMicros(text: unknown): number | null {
+  if (typeof text !== 'string' || text.length > 64) return null;
+  const m = ISO.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', offset] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  date.setUTCFullYear(year);
+  if (date.getUTCDate() !== day) return null;
+  let ms = date.getTime();
+  if (offset && offset !== 'Z' && offset !== 'z') {
+    const sign = offset[0] === '-' ? -1 : 1;
+    const digits = offset.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2) || '0');
+    if (oh > 23 || om > 59) return null;
+    ms -= sign * (oh * 60 + om) * 60_000;
+  }
+  return ms * 1000 + Number(frac.padEnd(6, '0').slice(0, 6));
+}
+
+/**
+ * A caller's `since`/`until` (ISO text, else any text Date.parse reads, or a Date) in microseconds; undefined when
+ * not given. Throws BadInputError naming `what` for something that is not a date.
+ */
+export function timeBoundMicros(value: string | Date | undefined, what: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value instanceof Date) {
+    if (Number.isFinite(value.getTime())) return value.getTime() * 1000;
+  } else if (typeof value === 'string') {
+    const iso = parseIsoMicros(value);
+    if (iso !== null) return iso;
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return ms * 1000;
+  }
+  const shown = value instanceof Date ? 'Invalid Date' : String(value).slice(0, 60);
+  throw new BadInputError(`${what}: "${shown}" is not a date; use ISO-8601, e.g. 2025-09-12T10:30:00Z`);
+}
+
+export function checkClock(value: unknown): TimeClock {
+  if (value === undefined) return DEFAULT_CLOCK;
+  if (value === 'event' || value === 'append') return value;
+  throw new BadInputError(`clock must be "event" (the event's timestamp) or "append" (the stream id's time), not "${String(value).slice(0, 30)}"`);
+}
+
+/** What an event-clock range left out because the event has no `timestamp` it can read. */
+export interface TimeRangeCounts {
+  untimed: number;
+}
+
+/**
+ * The check of an event-clock range (both bounds inclusive, in microseconds). An event whose `timestamp` is missing
+ * or not ISO-8601 never matches; it is counted in `counts.untimed`.
+ */
+export function eventTimeCheck(since: number | undefined, until: number | undefined, counts: TimeRangeCounts): (e: EventLike) => boolean {
+  return (e) => {
+    const at = parseIsoMicros(e.timestamp);
+    if (at === null) {
+      counts.untimed++;
+      return false;
+    }
+    return (since === undefined || at >= since) && (until === undefined || at <= until);
+  };
+}
