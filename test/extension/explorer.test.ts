@@ -228,6 +228,91 @@ describe('explorer (embedded connection)', function () {
     }
   });
 
+  it('finds events another app appended the guide\'s way (no index): kept indexed in the background, replayed by entity', async () => {
+    const a = await api();
+    const conn = await a.services.requireConnection();
+    const entity = unique('guide-order');
+    // What a Python service from the guide does: XADD event_store * event <json.dumps text>, nothing else.
+    for (let i = 0; i < 4; i++) {
+      await conn.transport.xadd('event_store', {
+        event: `{"event_id": "py-${entity}-${i}", "event_type": "order_created", "timestamp": "2026-01-01T00:00:0${i}", "version": "1.0", "entity_id": "${entity}", "user_id": 5, "data": {"total": 12.0, "n": ${i}}}`,
+      });
+    }
+    // The connection's index keeper catches up within a few seconds, without any query asking.
+    await eventually('the background index', async () => ((await conn.transport.xlen(`event_store:idx:entity:${entity}`)) === 4 ? true : undefined), 15_000);
+    const channel = unique('replay-guide');
+    const got: string[] = [];
+    const sub = await conn.adapter.subscribe(channel, (_e, m) => { got.push(m.raw); });
+    try {
+      const result = await vscode.commands.executeCommand<{ sent: number }>('ucore.event.replay', {
+        selection: { stream: 'event_store', entity }, target: { kind: 'channel', channel },
+      });
+      assert.strictEqual(result?.sent, 4);
+      await eventually('4 replayed events', async () => (got.length === 4 ? true : undefined));
+      assert.ok(got.every((raw) => raw.includes('"total": 12.0')), 'replayed as the other app wrote them');
+    } finally {
+      await sub.unsubscribe();
+    }
+  });
+
+  it('replays to a shard channel with SPUBLISH, a time range on the event clock by default (scripted form)', async () => {
+    const a = await api();
+    const conn = await a.services.requireConnection();
+    const entity = unique('order');
+    const dayAgo = Date.now() - 86_400_000;
+    // Appended now, happened a day ago (a backfill): found by the event's timestamp, not by the append time.
+    for (let i = 0; i < 3; i++) {
+      await a.services.appendEvent(conn, 'event_store', createEvent({ event_type: 'order_paid', entity_id: entity, timestamp: new Date(dayAgo + i).toISOString(), data: { order_id: i } }));
+    }
+    const shard = `${unique('replay-shard')}{x}`;
+    const got: Array<{ sharded: boolean; payload: string }> = [];
+    const listener = conn.transport.onMessage((m) => {
+      if (m.channel === shard && m.pattern === undefined) got.push({ sharded: m.sharded === true, payload: m.payload });
+    });
+    await conn.transport.ssubscribe([shard]);
+    await conn.transport.subscribe([shard]);
+    try {
+      const selection = { stream: 'event_store', entity, since: new Date(dayAgo - 60_000).toISOString(), until: new Date(dayAgo + 60_000).toISOString() };
+      const result = await vscode.commands.executeCommand<{ sent: number; clock: string | null }>('ucore.event.replay', { selection, target: { kind: 'shard', channel: shard } });
+      assert.deepStrictEqual([result?.sent, result?.clock], [3, 'event']);
+      await eventually('3 replayed events', async () => (got.length >= 3 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepStrictEqual(got.map((m) => [m.sharded, (JSON.parse(m.payload) as { data: { order_id: number } }).data.order_id]), [[true, 0], [true, 1], [true, 2]],
+        'only the shard subscription got them, in order');
+      const byAppend = await vscode.commands.executeCommand<{ sent: number; clock: string | null }>('ucore.event.replay', { selection: { ...selection, clock: 'append' }, target: { kind: 'shard', channel: shard } });
+      assert.deepStrictEqual([byAppend?.sent, byAppend?.clock], [0, 'append']);
+    } finally {
+      listener.dispose();
+      await conn.transport.unsubscribe([shard]);
+      await conn.transport.sunsubscribe([shard]);
+    }
+  });
+
+  it('requeues a dead letter to a shard channel with SPUBLISH', async () => {
+    const a = await api();
+    const conn = await a.services.requireConnection();
+    const text = JSON.stringify({ event_type: 'order_created', data: { n: unique('n') } });
+    const id = await conn.transport.xadd('dead_letter', { event: text, error: 'x', attempts: '1', source: '', failed_at: new Date().toISOString() });
+    const shard = `${unique('requeue-shard')}{x}`;
+    const got: Array<{ sharded: boolean; payload: string }> = [];
+    const listener = conn.transport.onMessage((m) => {
+      if (m.channel === shard && m.pattern === undefined) got.push({ sharded: m.sharded === true, payload: m.payload });
+    });
+    await conn.transport.ssubscribe([shard]);
+    await conn.transport.subscribe([shard]);
+    try {
+      const ok = await vscode.commands.executeCommand<boolean>('ucore.deadLetter.requeue', { kind: 'entry', key: 'dead_letter', entry: { id, fields: {} } }, { shardChannel: shard });
+      assert.strictEqual(ok, true);
+      await eventually('the requeued event', async () => (got.length >= 1 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepStrictEqual(got, [{ sharded: true, payload: text }]);
+    } finally {
+      listener.dispose();
+      await conn.transport.unsubscribe([shard]);
+      await conn.transport.sunsubscribe([shard]);
+    }
+  });
+
   it('checks duplicates with the guide\'s fingerprint (the first check marks the event as seen)', async () => {
     const event = createEvent({ event_type: 'order_created', entity_id: unique('e'), data: { order_id: 1 } });
     const first = await vscode.commands.executeCommand<{ duplicate: boolean; fingerprint: string }>('ucore.event.checkDuplicate', event);
