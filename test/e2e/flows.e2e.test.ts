@@ -242,6 +242,43 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
     lap('replay');
   });
 
+  it('Replay by time range asks which clock and says which one it used', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    const port = redis.port;
+    await step(w, 'flows-replay-clock', async () => {
+      // Two events that happened a day ago, appended now the guide's way (a backfill).
+      const dayAgo = Date.now() - 86_400_000;
+      for (let i = 0; i < 2; i++) {
+        await redisCli(port, ['XADD', 'event_store', '*', 'event', JSON.stringify(event('order_created', { order_id: 900 + i }, { timestamp: new Date(dayAgo + i).toISOString() }))]);
+      }
+      const range = (clock: RegExp) => [
+        { match: /source stream/, pick: 'event_store' },
+        { match: /which events/, pick: 'Time range' },
+        { match: /^\s*Since/m, type: new Date(dayAgo - 60_000).toISOString() },
+        { match: /^\s*Until/m, type: new Date(dayAgo + 60_000).toISOString() },
+        { match: /range compares/, pick: clock },
+        { match: /\(2\/4\): target/, pick: 'This connection' },
+        { match: /Replay to a channel or a stream/, pick: /Other channel/ },
+        { match: /Channel name/, type: 'clock_check' },
+        { match: /rate/, type: '' },
+      ];
+      await w.runCommand('UCore: Replay Events');
+      await answerPrompts(w, range(/Event time/));
+      const preview = await modalDialog(w.page, 15_000);
+      assert.match(preview.text, /2 events match/, `found by their timestamp: ${preview.text}`);
+      assert.match(preview.text, /Time range on the event's timestamp/);
+      await w.screenshot('flows-6e-replay-event-clock');
+      await clickDialogButton(w.page, 'Cancel');
+      await clearNotifications(w);
+      await w.runCommand('UCore: Replay Events');
+      await answerPrompts(w, range(/Append time/));
+      const none = await w.waitForNotification(/No events match/, 15_000);
+      assert.match(none, /Time range on the append time \(stream id\)/, `appended now, not a day ago: ${none}`);
+    });
+    lap('replay clock');
+  });
+
   it('starts demo traffic and the Channels and Streams views fill; stops it', async () => {
     assert.ok(wb && redis);
     const w = wb;
