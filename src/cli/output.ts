@@ -6,9 +6,9 @@
 export class Output {
   constructor(readonly json: boolean) {}
 
-  /** One record: NDJSON in --json mode, else the human line. */
+  /** One record: NDJSON in --json mode, else the human line. RawJson values go out as the text they hold. */
   record(value: unknown, human: string): void {
-    this.line(this.json ? JSON.stringify(value) : human);
+    this.line(this.json ? stringifyWithRaw(value) : human);
   }
 
   line(text: string): void {
@@ -62,4 +62,24 @@ export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
+}
+
+/**
+ * JSON text another program wrote, printed as it is inside a --json record: an event's `12.0` or 2^53 + 1 would come
+ * out as `12` and a rounded number after JSON.parse + JSON.stringify. Only for text known to be valid JSON (its
+ * line breaks, which valid JSON has only between tokens, become spaces so the record stays one line).
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** Stands in for a RawJson while stringifying: NUL is always escaped in JSON text, and the nonce is per process. */
+const RAW_NONCE = Math.random().toString(36).slice(2);
+const RAW_PLACEHOLDER = new RegExp(`"\\\\u0000raw:${RAW_NONCE}:(\\d+)"`, 'g');
+
+function stringifyWithRaw(value: unknown): string {
+  const raws: string[] = [];
+  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof RawJson ? `\u0000raw:${RAW_NONCE}:${raws.push(v.text.trim().replace(/[\r\n]+/g, ' ')) - 1}` : v));
+  if (raws.length === 0) return text;
+  return text.replace(RAW_PLACEHOLDER, (_m, i: string) => raws[Number(i)]);
 }

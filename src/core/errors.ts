@@ -15,7 +15,8 @@ export type UCoreErrorCode =
   | 'REDIS'
   | 'ABORTED'
   | 'BAD_INPUT'
-  | 'REPLICATION';
+  | 'REPLICATION'
+  | 'PARTIAL_APPEND';
 
 export class UCoreError extends Error {
   readonly code: UCoreErrorCode;
@@ -69,6 +70,22 @@ export class BadInputError extends UCoreError {
 /** A write was applied on the master but fewer replicas than asked confirmed it (WAIT) in time. */
 export class ReplicationError extends UCoreError {
   constructor(message: string) { super('REPLICATION', message); }
+}
+
+/**
+ * An append of several events gave up part way (the server stayed away longer than the retry allowed, or refused a
+ * chunk). The first `stored` events of the call are stored, exactly once; whether any later one is, is not known
+ * until the same producer sends them again with the same sequences (see EventStore's producer options), which
+ * stores what is missing and nothing twice.
+ */
+export class PartialAppendError extends UCoreError {
+  readonly stored: number;
+  readonly producerId: string;
+  constructor(message: string, stored: number, producerId: string, cause: unknown) {
+    super('PARTIAL_APPEND', message, { cause });
+    this.stored = stored;
+    this.producerId = producerId;
+  }
 }
 
 export function isUCoreError(e: unknown): e is UCoreError {

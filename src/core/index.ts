@@ -13,13 +13,15 @@ export * from './envelope/registry';
 export * from './domain/ecommerce';
 export * from './adapter';
 // store and consumer groups
-export { EventStore, APPEND_CHUNK, DEFAULT_GET_LIMIT, MAX_GET_LIMIT, type EventStoreOptions, type ScanQuery, type PendingEntriesOptions, type AutoClaimOptions, type ReadGroupOptions as StoreReadGroupOptions, type EntryRef } from './store/event-store';
+export { EventStore, APPEND_CHUNK, DEFAULT_GET_LIMIT, MAX_GET_LIMIT, type EventStoreOptions, type AppendOptions, type ScanQuery, type PendingEntriesOptions, type AutoClaimOptions, type ReadGroupOptions as StoreReadGroupOptions, type EntryRef } from './store/event-store';
+export { catchUpIndexes, INDEX_BATCH, type IndexCatchUp, type IndexCatchUpOptions, type IndexProgress } from './store/index-catch-up';
+export { IndexKeeper, type IndexKeeperOptions } from './store/index-keeper';
 export * from './store/stored-event';
 export type { StoreQuery } from './store/query-plan';
 export * from './store/group-consumer';
 export { groupsWithLag, createGroup, countAfter, isRedisError, LAG_COUNT_LIMIT, type GroupWithLag } from './store/consumer-groups';
 export { pruneIndexes, type PruneOptions, type PruneResult } from './store/index-pruner';
-export { DEFAULT_STORE_STREAM, DEFAULT_STORE_CHANNEL, entityIndexKey, typeIndexKey } from './store/index-keys';
+export { DEFAULT_STORE_STREAM, DEFAULT_STORE_CHANNEL, entityIndexKey, typeIndexKey, indexBase, indexedToKey, producerKey } from './store/index-keys';
 export { CLUSTER_PARTITIONS, partitionKeys, partitionIndex, type PartitionSetting } from './store/partitions';
 export { keySlot } from './transport/key-slot';
 export { idTime, compareIds } from './store/stream-ids';

@@ -75,6 +75,7 @@ export const Setting = {
   commandTimeoutMs: 'ucore.commandTimeoutMs',
   tailMaxLines: 'ucore.tail.maxLines',
   storeStreamKey: 'ucore.store.streamKey',
+  storeKeepIndexed: 'ucore.store.keepIndexed',
   demoRatePerSecond: 'ucore.demo.ratePerSecond',
   monitorRecentCapacity: 'ucore.monitor.recentCapacity',
   monitorAlerts: 'ucore.monitor.alerts',

@@ -55,13 +55,21 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
     return { kind: 'channel', target: channel, receivers };
   };
 
+  // One store (one producer id) per connection and store key: each store object leaves a small producer record in
+  // Redis for a day, so one per append would leave one per event.
+  const stores = new WeakMap<ActiveConnection, EventStore>();
+  const storeFor = (conn: ActiveConnection, storeKey: string): EventStore => {
+    let store = stores.get(conn);
+    if (!store || store.streamKey !== storeKey) stores.set(conn, (store = new EventStore(conn.transport, { streamKey: storeKey, logger: publishLog })));
+    return store;
+  };
+
   const appendEvent = async (conn: ActiveConnection, stream: string, event: EventLike): Promise<PublishResult> => {
     if (!stream) throw new BadInputError('a stream key is required');
     const storeKey = settings.get('storeStreamKey');
     let id: string;
     if (stream === storeKey) {
-      const store = new EventStore(conn.transport, { streamKey: storeKey, logger: publishLog });
-      id = (await store.append(event)).id;
+      id = (await storeFor(conn, storeKey).append(event)).id;
     } else {
       const fields: Record<string, string> = Object.create(null);
       fields[EVENT_FIELD] = JSON.stringify(event);

@@ -228,6 +228,33 @@ describe('explorer (embedded connection)', function () {
     }
   });
 
+  it('finds events another app appended the guide\'s way (no index): kept indexed in the background, replayed by entity', async () => {
+    const a = await api();
+    const conn = await a.services.requireConnection();
+    const entity = unique('guide-order');
+    // What a Python service from the guide does: XADD event_store * event <json.dumps text>, nothing else.
+    for (let i = 0; i < 4; i++) {
+      await conn.transport.xadd('event_store', {
+        event: `{"event_id": "py-${entity}-${i}", "event_type": "order_created", "timestamp": "2026-01-01T00:00:0${i}", "version": "1.0", "entity_id": "${entity}", "user_id": 5, "data": {"total": 12.0, "n": ${i}}}`,
+      });
+    }
+    // The connection's index keeper catches up within a few seconds, without any query asking.
+    await eventually('the background index', async () => ((await conn.transport.xlen(`event_store:idx:entity:${entity}`)) === 4 ? true : undefined), 15_000);
+    const channel = unique('replay-guide');
+    const got: string[] = [];
+    const sub = await conn.adapter.subscribe(channel, (_e, m) => { got.push(m.raw); });
+    try {
+      const result = await vscode.commands.executeCommand<{ sent: number }>('ucore.event.replay', {
+        selection: { stream: 'event_store', entity }, target: { kind: 'channel', channel },
+      });
+      assert.strictEqual(result?.sent, 4);
+      await eventually('4 replayed events', async () => (got.length === 4 ? true : undefined));
+      assert.ok(got.every((raw) => raw.includes('"total": 12.0')), 'replayed as the other app wrote them');
+    } finally {
+      await sub.unsubscribe();
+    }
+  });
+
   it('replays to a shard channel with SPUBLISH, a time range on the event clock by default (scripted form)', async () => {
     const a = await api();
     const conn = await a.services.requireConnection();

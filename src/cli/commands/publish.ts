@@ -1,60 +1,86 @@
 import { EventStore } from '../../core/store/event-store';
 import { readNdjson } from '../../core/capture/ndjson';
-import { toJson } from '../../core/adapter';
-import { parseJson } from '../../core/envelope/envelope';
+import { EventText, parseJson } from '../../core/envelope/envelope';
 import { BadInputError } from '../../core/errors';
 import { type CliCommand, str, UsageError } from '../command';
+import { appendFile, RESUME_USAGE, resumeOptions, resumeSettings } from '../file-appender';
+import { isTransientStoreError } from '../../core/store/chunk-sender';
+import { abortableSleep } from '../../core/retry/sleep';
 
 const BATCH = 500;
 
 export const publishCommand: CliCommand = {
   name: 'publish',
-  usage: 'ucore publish <channel> (<json> | --file events.ndjson) [--store] [--shard]',
-  summary: 'publish a JSON event (or every line of an NDJSON file) to a channel (--shard: a shard channel, SPUBLISH); --store also appends to the event store',
-  options: { file: { type: 'string', short: 'f' }, store: { type: 'boolean' }, 'store-key': { type: 'string' }, shard: { type: 'boolean' } },
+  usage: `ucore publish <channel> (<json> | --file events.ndjson) [--store ${RESUME_USAGE}] [--shard]`,
+  summary: 'publish a JSON event (or every line of an NDJSON file) to a channel (--shard: a shard channel, SPUBLISH); --store also appends to the event store, each line exactly once',
+  options: { file: { type: 'string', short: 'f' }, store: { type: 'boolean' }, 'store-key': { type: 'string' }, shard: { type: 'boolean' }, ...resumeOptions },
   positionals: [1, 2],
   async run(ctx, [channel, json], values) {
     const file = str(values, 'file');
     if (!file && json === undefined) throw new UsageError('give the event as JSON or --file');
     if (file && json !== undefined) throw new UsageError('give either JSON or --file, not both');
+    const resume = resumeSettings(values);
     const transport = await ctx.connect();
-    const store = values.store ? new EventStore(transport, { streamKey: str(values, 'store-key'), publishChannel: null }) : null;
+    const store = values.store ? new EventStore(transport, { streamKey: str(values, 'store-key'), publishChannel: null, producerId: resume.producerId }) : null;
     let sent = 0;
     let receivers = 0;
-    const flush = async (batch: unknown[]) => {
-      if (batch.length === 0) return;
-      // Stored first, so an event that reached subscribers is also in the store.
-      if (store) await store.appendBatch(batch as Record<string, unknown>[], { publish: false });
-      const counts = values.shard
-        ? await Promise.all(batch.map((v) => transport.spublish(channel, toJson(v))))
-        : await transport.publishBatch(batch.map((v) => [channel, toJson(v)] as const));
+    // Messages go out as the text was written (`12.0` stays `12.0`), as Python's publish_json would send them.
+    const publish = async (batch: string[]) => {
+      // Published after it is stored, so an event that reached subscribers is also in the store. A lost reply here
+      // is sent again within --retry-for: subscribers may then see a message twice, the store never holds it twice.
+      const counts = await retrying(resume.retryForMs, ctx.signal, () => (values.shard
+        ? Promise.all(batch.map((text) => transport.spublish(channel, text)))
+        : transport.publishBatch(batch.map((text) => [channel, text] as const))));
       sent += batch.length;
       receivers += counts.reduce((a, b) => a + b, 0);
     };
     if (json !== undefined) {
       const parsed = parseJson(json);
       if (!parsed.ok) throw new BadInputError(parsed.error.message);
-      await flush([parsed.value]);
+      if (store) await store.appendBatch([new EventText(json, parsed.value)], { publish: false, retryForMs: resume.retryForMs, signal: ctx.signal });
+      await publish([json.trim()]);
       ctx.out.record({ channel, published: 1, receivers }, `published to ${channel} (${receivers} receiver${receivers === 1 ? '' : 's'})${store ? ', stored' : ''}`);
       return 0;
     }
-    let batch: unknown[] = [];
     let bad = 0;
-    for await (const row of readNdjson(file!)) {
-      if (ctx.signal.aborted) break;
-      if (row.error !== undefined) {
-        bad++;
-        ctx.out.note(`line ${row.line}: ${row.error}`);
-        continue;
+    if (store) {
+      const r = await appendFile(file!, store, resume, ctx.signal, (t) => ctx.out.note(t), async (rows, storeBatch) => {
+        const events = rows.map((row) => row.event);
+        await storeBatch(events);
+        await publish(events.map((e) => e.text.trim()));
+      });
+      bad = r.badLines;
+    } else {
+      let batch: string[] = [];
+      for await (const row of readNdjson(file!)) {
+        if (ctx.signal.aborted) break;
+        if (row.error !== undefined) {
+          bad++;
+          ctx.out.note(`line ${row.line}: ${row.error}`);
+          continue;
+        }
+        batch.push(row.text!.trim());
+        if (batch.length >= BATCH) {
+          await publish(batch);
+          batch = [];
+        }
       }
-      batch.push(row.value);
-      if (batch.length >= BATCH) {
-        await flush(batch);
-        batch = [];
-      }
+      if (batch.length) await publish(batch);
     }
-    await flush(batch);
     ctx.out.record({ channel, published: sent, receivers, badLines: bad }, `published ${sent} event${sent === 1 ? '' : 's'} to ${channel}${store ? ' and the store' : ''}${bad ? `; ${bad} bad line${bad === 1 ? '' : 's'} skipped` : ''}`);
     return bad ? 1 : 0;
   },
 };
+
+/** Runs `fn` again after transient failures (a restart, a failover) until `forMs` has passed since the first. */
+async function retrying<T>(forMs: number, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + forMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isTransientStoreError(e) || Date.now() >= deadline) throw e;
+      await abortableSleep(Math.min(1000, 50 * 2 ** Math.min(attempt, 5), deadline - Date.now()), signal);
+    }
+  }
+}

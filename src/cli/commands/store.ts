@@ -1,55 +1,40 @@
 import { EventStore } from '../../core/store/event-store';
 import type { StoredEvent } from '../../core/store/stored-event';
 import type { StoreQuery } from '../../core/store/query-plan';
-import { readNdjson } from '../../core/capture/ndjson';
-import { parseJson, eventTypeOf, entityOf } from '../../core/envelope/envelope';
+import { parseJson, eventTypeOf, entityOf, EventText } from '../../core/envelope/envelope';
 import { BadInputError } from '../../core/errors';
 import { type CliCommand, int, str, strs, UsageError, type Values } from '../command';
 import type { CliContext } from '../context';
-import { safeText } from '../output';
+import { RawJson, safeText } from '../output';
 import { CLOCK_NAMES, CLOCKS, DEFAULT_CLOCK, type TimeClock, timeBoundMicros } from '../../core/store/time-range';
+import { appendFile, RESUME_USAGE, resumeOptions, resumeSettings } from '../file-appender';
 
 const storeKeyOption = { 'store-key': { type: 'string' as const } };
 
 export const storeAppendCommand: CliCommand = {
   name: 'store append',
-  usage: 'ucore store append (<json> | --file events.ndjson) [--store-key event_store]',
-  summary: 'append events to the event store (stream event_store, field event), indexed by entity and type',
-  options: { file: { type: 'string', short: 'f' }, ...storeKeyOption },
+  usage: `ucore store append (<json> | --file events.ndjson ${RESUME_USAGE}) [--store-key event_store]`,
+  summary: 'append events to the event store (stream event_store, field event), indexed by entity and type; a file is stored exactly once, riding out a server restart for --retry-for seconds',
+  options: { file: { type: 'string', short: 'f' }, ...storeKeyOption, ...resumeOptions },
   positionals: [0, 1],
   async run(ctx, [json], values) {
     const file = str(values, 'file');
     if (!file && json === undefined) throw new UsageError('give the event as JSON or --file');
-    const store = new EventStore(await ctx.connect(), { streamKey: str(values, 'store-key') });
+    const resume = resumeSettings(values);
+    const store = new EventStore(await ctx.connect(), { streamKey: str(values, 'store-key'), producerId: resume.producerId });
     if (json !== undefined) {
       const parsed = parseJson(json);
       if (!parsed.ok) throw new BadInputError(parsed.error.message);
       if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) throw new BadInputError('an event must be a JSON object');
-      const stored = await store.append(parsed.value as Record<string, unknown>);
-      ctx.out.record({ id: stored.id, event: stored.event }, `stored ${stored.id} ${safeText(eventTypeOf(stored.event), 80)}`);
+      const [stored] = await store.appendBatch([new EventText(json, parsed.value)], { retryForMs: resume.retryForMs, signal: ctx.signal });
+      ctx.out.record({ id: stored.id, event: new RawJson(stored.raw) }, `stored ${stored.id} ${safeText(eventTypeOf(stored.event), 80)}`);
       return 0;
     }
-    let batch: Record<string, unknown>[] = [];
-    let total = 0;
-    let bad = 0;
-    const flush = async () => {
-      if (!batch.length) return;
-      total += (await store.appendBatch(batch)).length;
-      batch = [];
-    };
-    for await (const row of readNdjson(file!)) {
-      if (ctx.signal.aborted) break;
-      const v = row.value;
-      if (row.error !== undefined || typeof v !== 'object' || v === null || Array.isArray(v)) {
-        bad++;
-        ctx.out.note(`line ${row.line}: ${row.error ?? 'not a JSON object'}`);
-        continue;
-      }
-      batch.push(v as Record<string, unknown>);
-      if (batch.length >= 500) await flush();
-    }
-    await flush();
-    ctx.out.record({ appended: total, badLines: bad }, `appended ${total} event${total === 1 ? '' : 's'} to ${store.streamKey}${bad ? `; ${bad} bad line${bad === 1 ? '' : 's'} skipped` : ''}`);
+    const r = await appendFile(file!, store, resume, ctx.signal, (t) => ctx.out.note(t), async (rows, storeBatch) => {
+      await storeBatch(rows.map((row) => row.event));
+    });
+    const bad = r.badLines;
+    ctx.out.record({ appended: r.stored, badLines: bad, producer: store.producerId }, `appended ${r.stored} event${r.stored === 1 ? '' : 's'} to ${store.streamKey}${bad ? `; ${bad} bad line${bad === 1 ? '' : 's'} skipped` : ''}`);
     return bad ? 1 : 0;
   },
 };
@@ -129,7 +114,7 @@ export const storeGetCommand: CliCommand = {
 
 function printStored(ctx: CliContext, e: StoredEvent) {
   if (ctx.out.json) {
-    ctx.out.record(e.error ? { id: e.id, error: e.error, raw: e.raw.slice(0, 1000) } : { id: e.id, event: e.event }, '');
+    ctx.out.record(e.error ? { id: e.id, error: e.error, raw: e.raw.slice(0, 1000) } : { id: e.id, event: new RawJson(e.raw) }, '');
     return;
   }
   if (e.error) {

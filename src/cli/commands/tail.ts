@@ -3,7 +3,7 @@ import { readEvent, eventTypeOf, entityOf } from '../../core/envelope/envelope';
 import type { StreamEntry, Transport } from '../../core/transport/types';
 import { type CliCommand, int, str, UsageError } from '../command';
 import type { CliContext } from '../context';
-import { safeText, timeOfDay } from '../output';
+import { RawJson, safeText, timeOfDay } from '../output';
 
 export const tailCommand: CliCommand = {
   name: 'tail',
@@ -62,7 +62,7 @@ export const tailCommand: CliCommand = {
 function printEvent(ctx: CliContext, where: string, raw: string, extra: Record<string, unknown>) {
   const r = readEvent(raw);
   if (ctx.out.json) {
-    ctx.out.record(r.ok ? { channel: where, ...extra, event: r.event } : { channel: where, ...extra, error: r.error.message, raw: raw.slice(0, 1000) }, '');
+    ctx.out.record(r.ok ? { channel: where, ...extra, event: new RawJson(raw) } : { channel: where, ...extra, error: r.error.message, raw: raw.slice(0, 1000) }, '');
     return;
   }
   const time = timeOfDay(Date.now());

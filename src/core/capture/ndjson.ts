@@ -10,6 +10,8 @@ export interface NdjsonLine {
   line: number;
   /** The parsed value, when the line is JSON. */
   value?: unknown;
+  /** The line as written, when it is JSON: numbers such as `12.0` or 2^53 + 1 keep their form only here. */
+  text?: string;
   /** Why the line could not be read, when it is not. */
   error?: string;
 }
@@ -98,7 +100,7 @@ function finishLine(line: number, parts: Buffer[], bytes: number, tooLong: boole
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (/^\s*$/.test(text)) return null;
   try {
-    return { line, value: JSON.parse(text) };
+    return { line, value: JSON.parse(text), text };
   } catch (e) {
     return { line, error: `line ${line} is not JSON: ${(e as Error).message}` };
   }

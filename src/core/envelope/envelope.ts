@@ -1,7 +1,7 @@
 // The event envelope: one zod schema, strict parsing for events we write, lenient reading for events other
 // services write (the guide's events often carry only event_type and a few top-level fields).
 import { z } from 'zod';
-import { InvalidEventError, NotJsonError } from '../errors';
+import { BadInputError, InvalidEventError, NotJsonError } from '../errors';
 import { isoNow, uuidv7 } from './ids';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -150,6 +150,45 @@ export function completeEvent(e: EventLike): EventEnvelope {
   if (typeof out.event_type !== 'string') out.event_type = textOf(out.event_type ?? 'unknown');
   return out as EventEnvelope;
 }
+
+/**
+ * An event given as the JSON text another program wrote, to be stored as that text: `12.0`, `1e+21` and integers
+ * beyond 2^53 keep their form (JSON.parse + JSON.stringify would write `12`, `1e21`, a rounded number), so Python
+ * apps that read the store see what they wrote. `event` is the parsed form, used for checks and indexes.
+ */
+export class EventText {
+  readonly event: EventLike;
+  constructor(readonly text: string, parsed?: unknown) {
+    const value = parsed === undefined ? JSON.parse(text) as unknown : parsed;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadInputError('an event must be a JSON object');
+    this.event = value as EventLike;
+  }
+}
+
+/**
+ * completeEvent on an event's text: the fields it lacks are written in front of the others, and the rest of the text
+ * stays as it was. When a field is there but unusable (a timestamp that is no date, data that is no object), the
+ * completed event is written with JSON.stringify instead, as for an object.
+ */
+export function completeEventText(input: EventText): { event: EventEnvelope; raw: string } {
+  const given = input.event as Record<string, unknown>;
+  const event = completeEvent(given);
+  const added: string[] = [];
+  for (const key of COMPLETED_FIELDS) {
+    if (!Object.prototype.hasOwnProperty.call(given, key)) {
+      added.push(`${JSON.stringify(key)}: ${JSON.stringify(event[key])}`);
+    } else if (given[key] !== event[key]) {
+      return { event, raw: JSON.stringify(event) };
+    }
+  }
+  const text = input.text.trim();
+  if (added.length === 0) return { event, raw: text };
+  const rest = text.slice(1).trimStart();
+  return { event, raw: `{${added.join(', ')}${rest.startsWith('}') ? '' : ', '}${rest}` };
+}
+
+/** What completeEvent fills in. */
+const COMPLETED_FIELDS = ['event_id', 'event_type', 'timestamp', 'version', 'data', 'metadata'] as const;
 
 /** The event's type as text for display/counting; "(none)" when absent. */
 export function eventTypeOf(e: unknown): string {

@@ -7,7 +7,8 @@
 import { readEvent } from '../envelope/envelope';
 import { BadInputError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
-import { DEFAULT_STORE_STREAM } from '../store/index-keys';
+import { catchUpIndexes, type IndexProgress } from '../store/index-catch-up';
+import { DEFAULT_STORE_STREAM, indexBase } from '../store/index-keys';
 import { mergePages } from '../store/merged-pages';
 import { readPages } from '../store/page-reader';
 import { CLUSTER_PARTITIONS, checkPartitionSetting, partitionIndex, partitionKeys, type PartitionSetting } from '../store/partitions';
@@ -41,6 +42,8 @@ export interface ReplayOptions {
   ratePerSecond?: number;
   /** Count and preview what would be sent, send nothing. */
   dryRun?: boolean;
+  /** Progress of indexing what other apps appended, when a read through an index has to do that first. */
+  onIndexProgress?: (p: IndexProgress) => void;
   /** Stops the replay between batches; the result then has `aborted: true` and the counts so far. */
   signal?: AbortSignal;
   /** Called at most ~10 times a second, and once at the end. */
@@ -101,7 +104,11 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
     const streams = await sourceStreams(source, stream, partitionSetting, selection.entity);
     const reads: ReadPlan[] = [];
     for (const s of streams) {
-      const bounded = await boundToCurrentEnd(source, s === stream ? plan.read : planQuery(s, selection, { indexed: selection.indexed ?? true }).read);
+      const base = indexBase(s, source.mode === 'cluster');
+      const read = s === stream ? planQuery(s, selection, { indexed, indexBase: base }).read : planQuery(s, selection, { indexed: selection.indexed ?? true, indexBase: base }).read;
+      // An index covers what other apps appended once it has caught up with them.
+      if (read.indexKey) await catchUpIndexes(source, [{ stream: s, layout: { base, field: EVENT_FIELD } }], { signal, onProgress: options.onIndexProgress });
+      const bounded = await boundToCurrentEnd(source, read);
       if (bounded) reads.push(bounded);
     }
     if (reads.length === 0) return r;
@@ -181,8 +188,9 @@ async function sourceStreams(source: Transport, stream: string, setting: Partiti
     if ((await source.exists(partitionKeys(stream, CLUSTER_PARTITIONS))) > 0) count = CLUSTER_PARTITIONS;
   }
   const keys = partitionKeys(stream, count);
-  if (keys.length > 1 && entity) return [keys[partitionIndex(entity, keys.length)]];
-  return keys;
+  // A partitioned store is also read in the plain stream, where apps that know nothing of partitions append.
+  if (keys.length > 1 && entity) return [keys[partitionIndex(entity, keys.length)], stream];
+  return keys.length > 1 ? [...keys, stream] : keys;
 }
 
 /** Pages of one stream, or of several merged by id (in order within each, so within each entity). */

@@ -5,12 +5,15 @@
 // other apps XADD without an index are still found by every read that does not go through an index (time range, id
 // range, several types, newest…). On a Redis Cluster the store is split into partitions (partitions.ts): writes go
 // to an entity's partition, reads by entity go to that partition only, other reads merge all partitions by id.
-import { completeEvent, entityOf, type EventLike } from '../envelope/envelope';
-import { BadInputError, ReplicationError } from '../errors';
+import { completeEvent, completeEventText, entityOf, type EventEnvelope, type EventLike, EventText } from '../envelope/envelope';
+import { randomBytes } from 'node:crypto';
+import { BadInputError, PartialAppendError, ReplicationError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
-import type { IndexedAppend, PendingEntry, PendingSummary, StreamEntry, Transport } from '../transport/types';
+import type { PendingEntry, PendingSummary, StoreAppendResult, StoreLayout, StreamEntry, Transport } from '../transport/types';
+import { ChunkFailure, type ChunkRetry, sendChunks } from './chunk-sender';
+import { catchUpIndexes, type IndexCatchUp, type IndexCatchUpOptions } from './index-catch-up';
 import { createGroup, groupsWithLag, type GroupWithLag } from './consumer-groups';
-import { DEFAULT_STORE_CHANNEL, DEFAULT_STORE_STREAM, entityIndexKey, MAX_INDEXED_NAME, typeIndexKey } from './index-keys';
+import { DEFAULT_STORE_CHANNEL, DEFAULT_STORE_STREAM, indexBase, MAX_INDEXED_NAME } from './index-keys';
 import { pruneIndexes, type PruneOptions, type PruneResult } from './index-pruner';
 import { mergePages } from './merged-pages';
 import { readPages } from './page-reader';
@@ -42,7 +45,31 @@ export interface EventStoreOptions {
   waitForReplicas?: number;
   /** How long `waitForReplicas` waits. @default 1000 */
   replicaTimeoutMs?: number;
+  /**
+   * Names this writer for exactly-once appends (Kafka's idempotent producer): every chunk an append sends carries
+   * this id and a sequence number, and Redis applies a (producer, sequence) only once, so a chunk resent after a lost
+   * reply, a reconnect or a failover is not stored twice. Give the same id (and `firstSequence`) to resume an
+   * append another process left unfinished. @default a random id per store object
+   */
+  producerId?: string;
+  /** The sequence of this producer's first event (sequences count events; a chunk's is its first event's). @default 1 */
+  firstSequence?: number;
+  /** How long Redis remembers a producer's recent chunks after its last append. @default 86400000 (a day) */
+  producerTtlMs?: number;
   logger?: Logger;
+}
+
+export interface AppendOptions {
+  /** Publish each event on the store's channel. @default true */
+  publish?: boolean;
+  /**
+   * Keep resending (with backoff) for this long after a chunk fails with a connection error, a timeout or a server
+   * that is loading or failing over; each resend stores nothing twice. @default 0 (fail at once)
+   */
+  retryForMs?: number;
+  signal?: AbortSignal;
+  /** Called before each resend. */
+  onRetry?: ChunkRetry['onRetry'];
 }
 
 export interface ScanQuery extends StoreQuery {
@@ -83,8 +110,12 @@ export interface AutoClaimOptions {
  * that Redis works on the first chunk while the next ones are built and sent.
  */
 export const APPEND_CHUNK = 200;
-/** `appendIndexed` calls in flight at once within one appendBatch. */
+/** Chunk appends in flight at once within one appendBatch. */
 const APPEND_WINDOW = 8;
+/** Entries of an unindexed tail an append indexes itself before indexing its own (a few ms of Redis time at most). */
+const APPEND_CATCH_UP = 500;
+/** Recent chunks Redis remembers per producer and stream: more than can be in flight at once. */
+const PRODUCER_MEMORY = 32;
 export const DEFAULT_GET_LIMIT = 1000;
 export const MAX_GET_LIMIT = 100_000;
 const MAX_COUNT = 10_000;
@@ -114,6 +145,10 @@ export class EventStore {
   private readonly waitReplicas: number;
   private readonly replicaTimeoutMs: number;
   private resolvedKeys: string[] | undefined;
+  /** This store object's producer id: see EventStoreOptions.producerId. */
+  readonly producerId: string;
+  private nextSequence: number;
+  private readonly producerTtlMs: number;
 
   constructor(private readonly transport: Transport, options: EventStoreOptions = {}) {
     this.streamKey = options.streamKey ?? DEFAULT_STORE_STREAM;
@@ -131,6 +166,37 @@ export class EventStore {
     if (!Number.isInteger(this.waitReplicas) || this.waitReplicas < 0) throw new BadInputError('waitForReplicas must be a whole number ≥ 0');
     this.replicaTimeoutMs = options.replicaTimeoutMs ?? 1000;
     if (!(this.replicaTimeoutMs > 0)) throw new BadInputError('replicaTimeoutMs must be > 0');
+    this.producerId = options.producerId ?? randomBytes(8).toString('hex');
+    if (typeof this.producerId !== 'string' || !/^[\w.:-]{1,100}$/.test(this.producerId)) {
+      throw new BadInputError('producerId must be 1 to 100 letters, digits, _ . : or -');
+    }
+    this.nextSequence = options.firstSequence ?? 1;
+    if (!Number.isSafeInteger(this.nextSequence) || this.nextSequence < 1) throw new BadInputError('firstSequence must be a whole number ≥ 1');
+    this.producerTtlMs = options.producerTtlMs ?? 86_400_000;
+    if (!Number.isSafeInteger(this.producerTtlMs) || this.producerTtlMs < 1000) throw new BadInputError('producerTtlMs must be a whole number ≥ 1000');
+  }
+
+  /**
+   * The sequence the next appended event gets. A process resuming another's unfinished append sets the producerId
+   * and the sequence of the first event it sends again; only then are chunks that were stored recognised.
+   */
+  resetSequence(next: number): void {
+    if (!Number.isSafeInteger(next) || next < 1) throw new BadInputError('a sequence is a whole number ≥ 1');
+    this.nextSequence = next;
+  }
+
+  /** Where the keys beside a stream live (indexes, watermark, producer state): see indexBase. */
+  layoutOf(stream: string): StoreLayout {
+    return { base: indexBase(stream, this.transport.mode === 'cluster'), field: EVENT_FIELD };
+  }
+
+  /**
+   * The streams reads go to: the store's streams, and on a partitioned store the plain `streamKey` too, where apps
+   * written from the guide (which know nothing of partitions) append. Writes only go to the partitions.
+   */
+  readStreams(): string[] {
+    const keys = this.partitionKeys();
+    return keys.length > 1 ? [...keys, this.streamKey] : keys;
   }
 
   /**
@@ -158,64 +224,71 @@ export class EventStore {
   // ---------------------------------------------------------------- writing
 
   /** Stores one event (id, timestamp, version and data filled in when missing) and publishes it. */
-  async append(event: EventLike): Promise<StoredEvent> {
+  async append(event: EventLike | EventText): Promise<StoredEvent> {
     const [stored] = await this.appendBatch([event]);
     return stored;
   }
 
   /**
-   * Stores events in order, one atomic `appendIndexed` per chunk of up to 200, and publishes each on the store's
-   * channel: in the same step as its append on an indexed store (Redis runs the PUBLISH in the script), else with a
-   * pipelined publish per chunk once it is stored. Every event is checked before anything is written. Up to 8 chunks
-   * are in flight at once, so Redis stores the first ones while the next are being built. On a failure the call
-   * rejects: the chunks before the failing one are stored, and chunks after it that were already sent may be too.
+   * Stores events in order, one atomic script per chunk of up to 200 (per partition on a partitioned store), and
+   * publishes each on the store's channel in the same step. Every event is checked before anything is written. Up to
+   * 8 chunks are in flight at once, so Redis stores the first ones while the next are being built.
+   *
+   * Exactly once: each chunk carries this store's producer id and a sequence number, and Redis applies a sequence
+   * once. With `retryForMs` a chunk that failed with a connection error or timeout is sent again (after the chunks in
+   * flight settle, with backoff) until it is confirmed: what Redis had applied comes back as it was, the rest is
+   * stored now. When the call gives up it throws PartialAppendError: its `stored` first events are stored; sending
+   * the rest again through a store with the same producerId and sequences stores none of them twice.
    */
-  async appendBatch(events: EventLike[], options: { publish?: boolean } = {}): Promise<StoredEvent[]> {
+  async appendBatch(events: Array<EventLike | EventText>, options: AppendOptions = {}): Promise<StoredEvent[]> {
     if (!Array.isArray(events)) throw new BadInputError('appendBatch takes a list of events');
+    const retryForMs = options.retryForMs ?? 0;
+    if (!(retryForMs >= 0)) throw new BadInputError('retryForMs must be ≥ 0');
     const keys = this.partitionKeys();
     const prepared = events.map((e, i) => this.prepare(e, events.length > 1 ? `event #${i + 1}` : 'event', keys));
     const channel = options.publish === false ? null : this.publishChannel;
-    const out: StoredEvent[] = [];
-    const writes: Array<Promise<string[]>> = [];
-    const publishes: Array<Promise<void>> = [];
+    const firstSequence = this.nextSequence;
+    // Sequences are never used again for other events, whatever happens to this call.
+    this.nextSequence += Math.max(1, prepared.length);
     const chunks: Prepared[][] = [];
     for (let i = 0; i < prepared.length; i += APPEND_CHUNK) chunks.push(prepared.slice(i, i + APPEND_CHUNK));
-    const fill = (done: number) => {
-      while (writes.length < chunks.length && writes.length - done < APPEND_WINDOW) {
-        const w = this.write(chunks[writes.length], channel);
-        // Awaited in order below; after a failure nobody awaits the later ones.
-        w.catch(() => undefined);
-        writes.push(w);
-      }
-    };
+    let results: string[][];
     try {
-      fill(0);
-      for (let k = 0; k < chunks.length; k++) {
-        const ids = await writes[k];
-        fill(k + 1);
-        const chunk = chunks[k];
-        for (let j = 0; j < chunk.length; j++) {
-          const stored: StoredEvent = { id: ids[j], event: chunk[j].event, raw: chunk[j].raw };
-          if (keys.length > 1) stored.stream = chunk[j].stream;
-          out.push(stored);
-        }
-        if (channel !== null && !this.indexed) publishes.push(this.publish(channel, chunk));
-      }
-    } finally {
-      // publish() never rejects: it logs.
-      await Promise.all(publishes);
+      results = await sendChunks(chunks.length, APPEND_WINDOW, (k) => this.write(chunks[k], channel, firstSequence + k * APPEND_CHUNK), {
+        forMs: retryForMs, signal: options.signal, onRetry: options.onRetry,
+      });
+    } catch (e) {
+      if (!(e instanceof ChunkFailure)) throw e;
+      const stored = Math.min(prepared.length, e.confirmed * APPEND_CHUNK);
+      if (stored === 0 && chunks.length <= 1) throw e.error;
+      const reason = e.error instanceof Error ? e.error.message : String(e.error);
+      throw new PartialAppendError(`stored the first ${stored} of ${prepared.length} event(s) and then gave up: ${reason}`, stored, this.producerId, e.error);
     }
+    const out: StoredEvent[] = [];
+    chunks.forEach((chunk, k) => {
+      const ids = results[k];
+      for (let j = 0; j < chunk.length; j++) {
+        const stored: StoredEvent = { id: ids[j], event: chunk[j].event, raw: chunk[j].raw };
+        if (keys.length > 1) stored.stream = chunk[j].stream;
+        out.push(stored);
+      }
+    });
     return out;
   }
 
-  private prepare(input: EventLike, what: string, keys: string[]): Prepared {
+  private prepare(input: EventLike | EventText, what: string, keys: string[]): Prepared {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new BadInputError(`${what} must be an object`);
-    const event = completeEvent(input);
+    let event: EventEnvelope;
     let raw: string;
-    try {
-      raw = JSON.stringify(event);
-    } catch (e) {
-      throw new BadInputError(`${what} cannot be stored as JSON: ${(e as Error).message}`);
+    if (input instanceof EventText) {
+      ({ event, raw } = completeEventText(input));
+    } else {
+      event = completeEvent(input);
+      try {
+        raw = JSON.stringify(event);
+      } catch (e) {
+        throw new BadInputError(`${what} cannot be stored as JSON: ${(e as Error).message}`);
+      }
     }
     const entity = entityOf(event);
     const stream = keys.length === 1 ? keys[0] : keys[partitionIndex(entity ?? String(event.event_id), keys.length)];
@@ -225,23 +298,37 @@ export class EventStore {
     if (entity !== null && entity.length > MAX_INDEXED_NAME) throw new BadInputError(`${what}: entity_id is longer than ${MAX_INDEXED_NAME} characters`);
     // The type index points at the events; the entity index holds copies of them, so an entity's events are read in
     // one range instead of one lookup each (4× faster on a 1M-event store, for twice the memory per event).
-    const indexKeys = [typeIndexKey(stream, type)];
-    const copyKeys = entity === null ? [] : [entityIndexKey(stream, entity)];
+    const base = this.layoutOf(stream).base;
+    const indexKeys = [`${base}type:${type}`];
+    const copyKeys = entity === null ? [] : [`${base}entity:${entity}`];
     return { event, raw, stream, indexKeys, copyKeys };
   }
 
-  /** Writes a chunk; an indexed store also publishes it on `channel` in the same step. */
-  private async write(chunk: Prepared[], channel: string | null): Promise<string[]> {
-    let ids: string[];
-    if (!this.indexed) {
-      const options = this.maxLen === undefined ? undefined : { maxLen: this.maxLen };
-      ids = (await this.transport.xaddBatch(chunk.map((p) => ({ key: p.stream, fields: eventFields(p.raw), options })))).map(String);
-    } else {
-      const items: IndexedAppend[] = chunk.map((p) => ({
-        stream: p.stream, fields: eventFields(p.raw), indexKeys: p.indexKeys, copyKeys: p.copyKeys, maxLen: this.maxLen,
-      }));
-      ids = await this.transport.appendIndexed(items, channel === null ? undefined : { publish: { channel, field: EVENT_FIELD } });
-    }
+  /**
+   * Writes a chunk, one script per partition stream it touches (each with the chunk's sequence: sequences are per
+   * producer and stream), and publishes it on `channel` in the same step.
+   */
+  private async write(chunk: Prepared[], channel: string | null, sequence: number): Promise<string[]> {
+    const byStream = new Map<string, number[]>();
+    chunk.forEach((p, i) => {
+      let positions = byStream.get(p.stream);
+      if (!positions) byStream.set(p.stream, (positions = []));
+      positions.push(i);
+    });
+    const ids = new Array<string>(chunk.length);
+    await Promise.all([...byStream].map(async ([stream, positions]) => {
+      const r: StoreAppendResult = await this.transport.storeAppend(stream, this.layoutOf(stream), positions.map((i) => ({
+        fields: eventFields(chunk[i].raw), indexKeys: chunk[i].indexKeys, copyKeys: chunk[i].copyKeys,
+      })), {
+        publishChannel: channel ?? undefined,
+        maxLen: this.maxLen,
+        producer: { id: this.producerId, sequence, ttlMs: this.producerTtlMs, remember: PRODUCER_MEMORY },
+        catchUpBudget: this.indexed ? APPEND_CATCH_UP : -1,
+      });
+      if (r.ids.length !== positions.length) throw new BadInputError(`Redis returned ${r.ids.length} ids for ${positions.length} events`);
+      if (r.duplicate) this.log.info(`a resent chunk of ${positions.length} event(s) (producer ${this.producerId}, sequence ${sequence}) was already stored in ${stream}: not stored again`);
+      positions.forEach((pos, k) => { ids[pos] = r.ids[k]; });
+    }));
     if (this.waitReplicas > 0) await this.confirmReplicated(chunk);
     return ids;
   }
@@ -258,13 +345,16 @@ export class EventStore {
     }
   }
 
-  /** The events are stored by now; a failed publish only costs live subscribers, so it is logged, not thrown. */
-  private async publish(channel: string, chunk: Prepared[]): Promise<void> {
-    try {
-      await this.transport.publishBatch(chunk.map((p) => [channel, p.raw] as const));
-    } catch (e) {
-      this.log.error(`stored ${chunk.length} event(s) in ${this.streamKey} but could not publish them on ${channel}: ${(e as Error).message}`);
-    }
+  // ---------------------------------------------------------------- indexes of events other apps appended
+
+  /**
+   * Indexes what other apps appended without indexes (the guide's `XADD event_store * event <json>`), in batches,
+   * on every stream reads go to. Reads through an index do this first; call it yourself to show progress on a large
+   * backlog or to keep a store caught up in the background. Safe to run from several processes at once.
+   */
+  catchUpIndexes(options: IndexCatchUpOptions = {}): Promise<IndexCatchUp> {
+    if (!this.indexed) return Promise.resolve({ indexed: 0, malformed: 0, without: 0, done: true, batches: 0 });
+    return catchUpIndexes(this.transport, this.readStreams().map((s) => ({ stream: s, layout: this.layoutOf(s) })), options);
   }
 
   // ---------------------------------------------------------------- reading
@@ -289,17 +379,20 @@ export class EventStore {
    */
   async *scan(query: ScanQuery = {}): AsyncGenerator<StoredEvent[]> {
     const keys = this.partitionKeys();
-    // An entity lives in one partition: read only that one.
-    const streams = keys.length > 1 && typeof query.entity === 'string' && query.entity !== '' ? [this.partitionOf(query.entity)] : keys;
-    const plans = streams.map((s) => planQuery(s, query, { indexed: this.indexed }));
+    // An entity lives in one partition (and maybe in the plain stream other apps write): read only those.
+    const streams = keys.length > 1 && typeof query.entity === 'string' && query.entity !== '' ? [this.partitionOf(query.entity), this.streamKey] : this.readStreams();
+    const plans = streams.map((s) => planQuery(s, query, { indexed: this.indexed, indexBase: this.layoutOf(s).base }));
     const plan = plans[0];
     if (plan.empty) return;
+    // An index covers what other apps appended only once it has been caught up with them.
+    const viaIndex = plans.filter((p) => p.read.indexKey !== undefined).map((p) => ({ stream: p.read.stream, layout: this.layoutOf(p.read.stream) }));
+    if (viaIndex.length) await catchUpIndexes(this.transport, viaIndex, { signal: query.signal, onProgress: query.onIndexProgress });
     const pageSize = Math.min(query.pageSize ?? 1000, MAX_COUNT);
     if (!(pageSize >= 1)) throw new BadInputError(`pageSize must be ≥ 1, not ${String(query.pageSize)}`);
     let remaining = plan.limit ?? Number.POSITIVE_INFINITY;
     // Without a filter every entry read is returned, so never read (or read ahead) more than the limit asks for.
     const readLimit = plan.filter ? undefined : plan.limit;
-    const tagged = keys.length > 1;
+    const tagged = streams.length > 1;
     const pages = plans.length === 1
       ? tagPages(readPages(this.transport, plan.read, { pageSize, limit: readLimit }), plan.read.stream)
       : mergePages(plans.map((p) => ({ stream: p.read.stream, pages: readPages(this.transport, p.read, { pageSize, limit: readLimit }) })), plan.read.reverse, pageSize);
@@ -330,8 +423,9 @@ export class EventStore {
     return this.get({ limit: n, reverse: true });
   }
 
+  /** Events in every stream reads go to (on a partitioned store, also the plain stream other apps write). */
   async length(): Promise<number> {
-    const lengths = await Promise.all(this.partitionKeys().map((k) => this.transport.xlen(k)));
+    const lengths = await Promise.all(this.readStreams().map((k) => this.transport.xlen(k)));
     return lengths.reduce((a, n) => a + n, 0);
   }
 

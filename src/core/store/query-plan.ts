@@ -3,7 +3,7 @@
 // choose the same (cheapest) path and validate input the same way.
 import { type EventLike, entityOf } from '../envelope/envelope';
 import { BadInputError } from '../errors';
-import { entityIndexKey, typeIndexKey } from './index-keys';
+import type { IndexProgress } from './index-catch-up';
 import { compareParsed, dateBound, formatId, idBound, type ParsedId } from './stream-ids';
 import { checkClock, eventTimeCheck, type TimeClock, timeBoundMicros, type TimeRangeCounts } from './time-range';
 
@@ -34,6 +34,10 @@ export interface StoreQuery {
   reverse?: boolean;
   /** Keeps only events it returns true for; malformed entries never reach it. */
   predicate?: (e: EventLike) => boolean;
+  /** Stops the read (and the index catch-up before it) with AbortedError. */
+  signal?: AbortSignal;
+  /** Progress of indexing what other apps appended, when a read through an index has to do that first. */
+  onIndexProgress?: (p: IndexProgress) => void;
 }
 
 /** One stream (or index) read, in XRANGE terms. */
@@ -65,6 +69,8 @@ export interface QueryPlan {
 export interface PlanOptions {
   /** The stream has the store's index streams (written by `appendIndexed`). */
   indexed: boolean;
+  /** Where its index keys live (indexBase). @default `<stream>:idx:` */
+  indexBase?: string;
 }
 
 export function planQuery(stream: string, query: StoreQuery, options: PlanOptions): QueryPlan {
@@ -91,7 +97,6 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
   }
   if (start !== undefined && end !== undefined && compareParsed(start, end) > 0) empty = true;
 
-
   const read: ReadPlan = {
     stream,
     start: start ? formatId(start) : '-',
@@ -99,14 +104,15 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
     reverse: query.reverse === true,
   };
   const checks: Array<(e: EventLike) => boolean> = [];
+  const base = options.indexBase ?? `${stream}:idx:`;
   if (entity !== undefined && options.indexed) {
-    read.indexKey = entityIndexKey(stream, entity);
+    read.indexKey = `${base}entity:${entity}`;
     read.copies = true;
   } else if (entity !== undefined) {
     checks.push((e) => entityOf(e) === entity);
   }
   if (types && types.length === 1 && options.indexed && !read.indexKey) {
-    read.indexKey = typeIndexKey(stream, types[0]);
+    read.indexKey = `${base}type:${types[0]}`;
   } else if (types) {
     const wanted = new Set(types);
     checks.push((e) => typeof e.event_type === 'string' && wanted.has(e.event_type));

@@ -28,9 +28,11 @@ import { keySlot } from './key-slot';
 import { aggregateInfo, groupBySlot, mergeCountReplies, nodeKeyOf, pairsToCounts, scanCluster, unionReplies } from './redis-cluster-ops';
 import { isClusterNode, readClusterTopology, readSentinelTopology, replicationNodes } from './redis-topology';
 import { APPEND_INDEXED, READ_BY_INDEX } from './redis-scripts';
+import { indexTailCall, storeAppendCall, toIndexTailResult, toStoreAppendResult } from './redis-store-ops';
+import { STORE_APPEND, STORE_INDEX_TAIL } from './store-scripts';
 import type {
-  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry, PendingSummary,
-  PubSubMessage, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry, StreamFields,
+  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, IndexTailResult, PendingEntry,
+  PendingSummary, PubSubMessage, StoreAppendItem, StoreAppendOptions, StoreAppendResult, StoreLayout, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry, StreamFields,
   StreamInfo, Topology, TopologyMode, Transport, XAddOptions,
 } from './types';
 import { describeTarget, parseConnectionUrl, type ConnectionTarget, type TlsSettings } from './url';
@@ -591,6 +593,17 @@ export class RedisTransport implements Transport {
     return (r as unknown[]).map(String);
   }
 
+  /** Not retried here: the store decides, with its producer sequence making a resend harmless. */
+  async storeAppend(stream: string, layout: StoreLayout, items: ReadonlyArray<StoreAppendItem>, options: StoreAppendOptions): Promise<StoreAppendResult> {
+    const args = storeAppendCall(stream, layout, items, options);
+    return toStoreAppendResult(await this.run((c) => (c as RedisWithScripts).ucoreStoreAppend(...args), false));
+  }
+
+  async storeIndexTail(stream: string, layout: StoreLayout, budget: number): Promise<IndexTailResult> {
+    const args = indexTailCall(stream, layout, budget);
+    return toIndexTailResult(await this.run((c) => (c as RedisWithScripts).ucoreStoreIndexTail(...args), false));
+  }
+
   async readByIndex(stream: string, indexKey: string, o: ReadByIndexOptions): Promise<StreamEntry[]> {
     const count = Math.max(1, Math.min(o.count ?? 10_000, 10_000));
     if (o.copies) {
@@ -770,6 +783,8 @@ export class RedisTransport implements Transport {
     const c = new RedisClass(options);
     (c as Redis).defineCommand('ucoreAppendIndexed', { lua: APPEND_INDEXED });
     (c as Redis).defineCommand('ucoreReadByIndex', { lua: READ_BY_INDEX });
+    (c as Redis).defineCommand('ucoreStoreAppend', { lua: STORE_APPEND });
+    (c as Redis).defineCommand('ucoreStoreIndexTail', { lua: STORE_INDEX_TAIL });
     c.on('error', (err: Error) => {
       this.lastError = err;
       this.log.debug(`${role} connection: ${err.message}`);
@@ -835,6 +850,8 @@ export class RedisTransport implements Transport {
     const c = new ClusterClass(this.target.cluster!.seeds.map((h) => ({ host: h.host, port: h.port })), options);
     c.defineCommand('ucoreAppendIndexed', { lua: APPEND_INDEXED });
     c.defineCommand('ucoreReadByIndex', { lua: READ_BY_INDEX });
+    c.defineCommand('ucoreStoreAppend', { lua: STORE_APPEND });
+    c.defineCommand('ucoreStoreIndexTail', { lua: STORE_INDEX_TAIL });
     c.on('error', (err: Error) => {
       this.lastError = err;
       this.log.debug(`cluster ${role} client: ${err.message}`);
@@ -1137,6 +1154,8 @@ export class RedisTransport implements Transport {
 interface RedisWithScripts extends Redis {
   ucoreAppendIndexed(numKeys: number, ...args: string[]): Promise<unknown>;
   ucoreReadByIndex(numKeys: number, ...args: string[]): Promise<unknown>;
+  ucoreStoreAppend(...args: string[]): Promise<unknown>;
+  ucoreStoreIndexTail(...args: string[]): Promise<unknown>;
 }
 
 /** Orders two stream ids (`ms-seq`, no leading zeros) exactly, without turning 64-bit parts into numbers. */

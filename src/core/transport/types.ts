@@ -166,6 +166,61 @@ export interface ReadByIndexOptions {
   copies?: boolean;
 }
 
+/** Where a store keeps what it writes beside a stream (see store/index-keys.ts `indexBase`). */
+export interface StoreLayout {
+  /** Prefix of the stream's index keys, watermark and producer state, e.g. `event_store:idx:`. */
+  base: string;
+  /** The entry field holding the event as JSON text (`event`). */
+  field: string;
+}
+
+/** One event of a store append: its fields and the index streams it goes into when the stream's indexes are in order. */
+export interface StoreAppendItem {
+  fields: StreamFields;
+  /** Index streams that get a pointer entry with the new entry's id (per type). */
+  indexKeys: string[];
+  /** Index streams that get a copy of the entry (per entity). */
+  copyKeys: string[];
+}
+
+export interface StoreAppendOptions {
+  /** PUBLISH each item's event field on this channel in the same step. */
+  publishChannel?: string;
+  /** `MAXLEN ~` on each XADD. */
+  maxLen?: number;
+  /**
+   * The producer and this batch's sequence: a batch whose sequence the stream has already applied for this producer
+   * is not written again; its first ids come back (`duplicate: true`). Sequences rise (gaps allowed).
+   */
+  producer?: { id: string; sequence: number; ttlMs: number; remember: number };
+  /**
+   * Entries of an unindexed tail (other apps' appends) to index first, so this batch can be indexed in order.
+   * -1: the store keeps no indexes; the batch is appended without them and the watermark is left alone.
+   */
+  catchUpBudget: number;
+}
+
+export interface StoreAppendResult {
+  ids: string[];
+  /** The batch had been applied before (a retry after a lost reply): nothing was written now. */
+  duplicate: boolean;
+  /** The batch's index entries were written now (else the stream had an unindexed tail: indexing it covers them). */
+  indexed: boolean;
+}
+
+export interface IndexTailResult {
+  /** Entries that went into at least one index. */
+  indexed: number;
+  /** Entries without an `event` field holding a JSON object. */
+  malformed: number;
+  /** Entries whose event has neither an indexable event_type nor entity_id. */
+  without: number;
+  /** The last entry id the indexes cover now; null when none is. */
+  watermark: string | null;
+  /** Nothing left after the watermark. */
+  done: boolean;
+}
+
 export interface AppendIndexedOptions {
   /**
    * Also PUBLISH each item's `field` value on `channel`, in the same step as its append (the store's `events`
@@ -293,6 +348,14 @@ export interface Transport {
    * Cost grows with the index's size, not the stream's.
    */
   readByIndex(stream: string, indexKey: string, options: ReadByIndexOptions): Promise<StreamEntry[]>;
+  /**
+   * Appends a batch to one stream of the event store atomically: exactly once per producer sequence, its index entries
+   * only while the stream's indexes are complete up to its last entry (after indexing up to `catchUpBudget` entries
+   * of an unindexed tail), the watermark moved past it, each event published when asked.
+   */
+  storeAppend(stream: string, layout: StoreLayout, items: ReadonlyArray<StoreAppendItem>, options: StoreAppendOptions): Promise<StoreAppendResult>;
+  /** Indexes up to `budget` entries of the stream after its watermark (entries other apps appended), atomically. */
+  storeIndexTail(stream: string, layout: StoreLayout, budget: number): Promise<IndexTailResult>;
 
   /**
    * `INFO section` parsed into key/value pairs (server, memory, clients, keyspace). On a cluster: every master's,

@@ -144,10 +144,22 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
     let expected: number | undefined;
     if (!scripted) {
       const preview = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Counting matching events…', cancellable: true },
-        (_p, token) => {
+        (progress, token) => {
           const ac = new AbortController();
           token.onCancellationRequested(() => ac.abort());
-          return replay(conn.transport, selection, coreTarget, { ...runOptions, dryRun: true, preview: 5, signal: ac.signal });
+          let lastPct = 0;
+          return replay(conn.transport, selection, coreTarget, {
+            ...runOptions, dryRun: true, preview: 5, signal: ac.signal,
+            // Events other apps appended without indexes are indexed first: on a large backlog that takes a while.
+            onIndexProgress: (p) => {
+              const pct = Math.round(p.fraction * 100);
+              progress.report({ message: `indexing events other apps appended: ${p.done} so far (${pct}%)`, increment: Math.max(0, pct - lastPct) });
+              lastPct = Math.max(lastPct, pct);
+            },
+          }).catch((e: unknown) => {
+            if (ac.signal.aborted) return { aborted: true } as Awaited<ReturnType<typeof replay>>;
+            throw e;
+          });
         });
       if (preview.aborted) return undefined;
       if (preview.matched === 0) {

@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { EventAdapter } from '../../core/adapter';
 import { BadInputError, describeError, UCoreError } from '../../core/errors';
+import { EventStore } from '../../core/store/event-store';
+import { IndexKeeper } from '../../core/store/index-keeper';
 import type { Logger } from '../../core/logger';
 import { createTransport } from '../../core/transport/factory';
 import type { Transport } from '../../core/transport/types';
@@ -52,6 +54,8 @@ interface LiveRecord {
   live: ActiveConnection;
   statusSub: { dispose(): void };
   closing: boolean;
+  /** Indexes what other apps append to the event store while the connection is open. */
+  keeper?: IndexKeeper;
 }
 
 export class ConnectionManager implements vscode.Disposable {
@@ -207,6 +211,11 @@ export class ConnectionManager implements vscode.Disposable {
     const adapter = new EventAdapter(transport, this.log);
     adapter.onProblem((p) => this.log.debug(`${p.kind} message on ${p.context.channel}: ${describeError(p.error)}`));
     record.live = { name, transport, adapter, production: config.production };
+    if (this.settings.get('storeKeepIndexed')) {
+      const store = new EventStore(transport, { streamKey: this.settings.get('storeStreamKey'), publishChannel: null, logger: this.log });
+      record.keeper = new IndexKeeper(store, () => transport.status === 'ready', { logger: this.log }).start();
+      void record.keeper.tick();
+    }
     this.lives.set(name, record);
     this.log.info(`connected "${name}" → ${transport.description}`);
     this.setState(name, { kind: 'connected' });
@@ -230,6 +239,7 @@ export class ConnectionManager implements vscode.Disposable {
 
   private dropLive(name: string, record: LiveRecord): void {
     record.closing = true;
+    record.keeper?.dispose();
     record.statusSub.dispose();
     if (this.lives.get(name) === record) this.lives.delete(name);
   }

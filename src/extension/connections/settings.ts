@@ -43,6 +43,7 @@ export interface UCoreSettings {
   commandTimeoutMs: number;
   tailMaxLines: number;
   storeStreamKey: string;
+  storeKeepIndexed: boolean;
   demoRatePerSecond: number;
   monitorRecentCapacity: number;
   monitorStreams: string[];
@@ -54,6 +55,7 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   commandTimeoutMs: 5000,
   tailMaxLines: 1000,
   storeStreamKey: 'event_store',
+  storeKeepIndexed: true,
   demoRatePerSecond: 20,
   monitorRecentCapacity: 500,
   monitorStreams: [],
@@ -65,6 +67,7 @@ const scalarSchemas: { [K in keyof UCoreSettings]: { key: string; schema: z.ZodT
   commandTimeoutMs: { key: Setting.commandTimeoutMs, schema: z.number().int().min(100).max(600_000) },
   tailMaxLines: { key: Setting.tailMaxLines, schema: z.number().int().min(10).max(100_000) },
   storeStreamKey: { key: Setting.storeStreamKey, schema: z.string().trim().min(1).max(512) },
+  storeKeepIndexed: { key: Setting.storeKeepIndexed, schema: z.boolean() },
   demoRatePerSecond: { key: Setting.demoRatePerSecond, schema: z.number().positive().max(10_000) },
   monitorRecentCapacity: { key: Setting.monitorRecentCapacity, schema: z.number().int().min(10).max(100_000) },
   monitorStreams: { key: Setting.monitorStreams, schema: z.array(z.string().min(1).max(512)).max(10) },

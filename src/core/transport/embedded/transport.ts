@@ -3,14 +3,15 @@
 // other. Every call answers asynchronously; blocking reads wait without blocking anything else.
 import { ClosedError, RedisCommandError } from '../../errors';
 import type {
-  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, PendingEntry,
-  PendingSummary, PubSubMessage, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry,
-  StreamFields, StreamInfo, Topology, Transport, XAddOptions,
+  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, IndexTailResult, PendingEntry,
+  PendingSummary, PubSubMessage, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StoreAppendItem,
+  StoreAppendOptions, StoreAppendResult, StoreLayout, StreamBatch, StreamEntry, StreamFields, StreamInfo, Topology, Transport, XAddOptions,
 } from '../types';
 import type { Waiter } from './blocking';
 import type { Subscriber } from './pubsub';
 import { EmbeddedServer, getEmbeddedServer } from './server';
 import type { ResolvedRead } from './stream-commands';
+import { storeAppend, storeIndexTail } from './store-ops';
 
 export interface EmbeddedTransportOptions {
   /** The server to talk to; default: the process-wide server named `name`. */
@@ -507,6 +508,14 @@ export class EmbeddedTransport implements Transport, Subscriber {
       }
       return ids;
     });
+  }
+
+  storeAppend(stream: string, layout: StoreLayout, items: ReadonlyArray<StoreAppendItem>, options: StoreAppendOptions): Promise<StoreAppendResult> {
+    return this.run(() => storeAppend(this.server, stream, layout, items, options));
+  }
+
+  storeIndexTail(stream: string, layout: StoreLayout, budget: number): Promise<IndexTailResult> {
+    return this.run(() => storeIndexTail(this.server, stream, layout, budget));
   }
 
   readByIndex(stream: string, indexKey: string, options: ReadByIndexOptions): Promise<StreamEntry[]> {
