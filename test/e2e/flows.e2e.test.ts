@@ -70,7 +70,10 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
     const w = wb;
     await step(w, 'flows-add-connection', async () => {
       const asked = await addConnectionInUi(w, { url: redis!.url, name: CONN });
-      assert.ok(asked.length >= 5, `the URL, name, TLS, user and password were asked: ${asked.join('\n')}`);
+      assert.ok(asked.length >= 6, `the URL, name, TLS, user, password and production were asked: ${asked.join('\n')}`);
+      // Each step says where it is, and the count is right: six questions, "(1/6)" … "(6/6)", none past the end.
+      const steps = asked.map((a) => /\((\d+)\/(\d+)\)/.exec(a)).map((m) => (m ? `${m[1]}/${m[2]}` : 'untitled'));
+      assert.deepStrictEqual(steps, ['1/6', '2/6', '3/6', '4/6', '5/6', '6/6'], `the steps' titles: ${asked.join('\n')}`);
       await w.waitForNotification(new RegExp(`Connected to ${CONN}`));
       await w.openActivity('UCore Events');
       await eventually(async () => (await w.treeRows('Connections')).find((r) => r.label === CONN && /active/.test(r.description) && /\bconnected\b/.test(r.description)),
@@ -240,6 +243,41 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
       assert.deepStrictEqual(got, Array.from({ length: REPLAY_COUNT }, (_, i) => 501 + i), 'replayed in order');
     });
     lap('replay');
+  });
+
+  it('Replay by event type lists the types present in the stream, not the registry\'s', async () => {
+    assert.ok(wb && redis);
+    const w = wb;
+    const port = redis.port;
+    await step(w, 'flows-replay-types', async () => {
+      // The stream holds order_created only (written the guide's way, no index) plus a type index key another
+      // writer left for older entries; the registry knows a dozen other types that must not be offered.
+      await redisCli(port, ['XADD', 'event_store:idx:type:legacy_refund', '*', 'i', '']);
+      let asked: { rows: string[]; placeholder: string } | undefined;
+      await w.runCommand('UCore: Replay Events');
+      await answerPrompts(w, [
+        { match: /source stream/, pick: 'event_store' },
+        { match: /which events/, pick: 'By event type' },
+        {
+          match: /event types/,
+          press: 'Escape',
+          inspect: async (p) => {
+            asked = p;
+            await w.screenshot('flows-6d-replay-types-in-stream');
+          },
+        },
+      ]);
+      assert.ok(asked, 'the type step was asked');
+      // A row's text is its label then its description ("order_created12 of the newest 12").
+      assert.ok(asked.rows.some((r) => /^order_created\s*12 of the newest 12\b/.test(r)), `order_created (in the stream) is offered, with how many of the newest entries carry it: ${asked.rows.join(' | ')}`);
+      assert.ok(asked.rows.some((r) => /^legacy_refund\s*indexed/.test(r)), `the type index's type is offered as indexed: ${asked.rows.join(' | ')}`);
+      for (const absent of ['user_registered', 'payment_processed', 'order_shipped']) {
+        assert.ok(!asked.rows.some((r) => r.startsWith(absent)), `${absent} (registry only, not in the stream) is not offered: ${asked.rows.join(' | ')}`);
+      }
+      assert.match(asked.placeholder, /newest 1[0-9] entries|newest \d+ entries/);
+      await redisCli(port, ['DEL', 'event_store:idx:type:legacy_refund']);
+    });
+    lap('replay types');
   });
 
   it('Replay by time range asks which clock and says which one it used', async () => {

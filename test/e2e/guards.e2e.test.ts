@@ -1,7 +1,8 @@
 // The brakes and the bad days, in a real VS Code (code-server) UI with Workspace Trust ON:
 // - Restricted Mode (untrusted workspace): connections from workspace settings wait for trust, and nothing is
 //   published; trusting the workspace lets them connect.
-// - A production connection asks a modal confirmation before publishing; Cancel sends nothing, Proceed sends.
+// - A production connection asks before publishing, with Cancel as the highlighted first choice: Enter sends nothing,
+//   only picking Proceed sends.
 // - Bad configuration (malformed URL, wrong password, unreachable port) gives one clear error within the timeout.
 // The `ucore` CLI watches the channels from outside, so "nothing was published" is observed, not assumed.
 // Screenshots: .test-artifacts/screenshots/guards-*.png.
@@ -14,8 +15,8 @@ import { after, before, describe, it } from 'node:test';
 import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server';
 import { startCodeServer, type CodeServer } from './lib/code-server';
 import {
-  answerPrompts, clearNotifications, clickDialogButton, clickNotificationButton, eventually, modalDialog, pickByLabel, promptState, runCli, startCli, step,
-  waitForSubscribers, type BackgroundCli,
+  answerPrompts, clearNotifications, clickNotificationButton, eventually, pickByLabel, promptState, runCli, startCli, step,
+  waitForSubscribers, type BackgroundCli, type PromptAnswer, type PromptState,
 } from './lib/ui';
 import { openWorkbench, type Workbench } from './lib/workbench';
 
@@ -24,14 +25,15 @@ const COMMAND_TIMEOUT_MS = 2000;
 const ERROR_SLACK_MS = 4000;
 const PASSWORD = 's3cret-pw';
 
-/** The palette's Publish Event flow, to a channel typed by hand, with `marker` in the event's data. */
-async function publishFromPalette(wb: Workbench, channel: string, marker: string): Promise<void> {
+/** The palette's Publish Event flow, to a channel typed by hand, with `marker` in the event's data (+ more answers). */
+async function publishFromPalette(wb: Workbench, channel: string, marker: string, more: PromptAnswer[] = []): Promise<void> {
   await wb.runCommand('UCore: Publish Event');
   await answerPrompts(wb, [
     { match: /Publish to a channel or append to a stream/, pick: /Other channel/ },
     { match: /Channel name/, type: channel },
     { match: /Event type/, pick: 'order_paid' },
     { match: /as JSON/, edit: (v) => { const e = JSON.parse(v) as { data: Record<string, unknown> }; e.data.marker = marker; return JSON.stringify(e); } },
+    ...more,
   ]);
 }
 
@@ -207,7 +209,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
     lap('trusted');
   });
 
-  it('a production connection asks before publishing: Cancel sends nothing, Proceed sends', async () => {
+  it('a production connection asks before publishing, Cancel first: Enter sends nothing, Proceed sends', async () => {
     assert.ok(wb && redis);
     const w = wb;
     await step(w, 'guards-production', async () => {
@@ -222,16 +224,25 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
       clis.push(tail);
       await waitForSubscribers(redis!.port, 'guard_prod');
 
-      await publishFromPalette(w, 'guard_prod', 'cancelled');
-      const dialog = await modalDialog(w.page);
-      assert.match(dialog.text, /"prod-redis" is a production connection/);
-      assert.match(dialog.text, /publish order_paid to channel guard_prod/);
-      await w.screenshot('guards-4a-production-confirm');
-      await clickDialogButton(w.page, /^Cancel$/);
+      // The confirmation's highlighted row is Cancel, so a user who presses Enter (as through the steps before) stops.
+      let asked: PromptState | undefined;
+      await publishFromPalette(w, 'guard_prod', 'cancelled', [{
+        match: /"prod-redis" is a PRODUCTION connection/,
+        press: 'Enter',
+        inspect: async (s) => {
+          asked = s;
+          await w.screenshot('guards-4a-production-confirm');
+        },
+      }]);
+      assert.ok(asked, 'the confirmation was asked');
+      assert.match(asked.placeholder, /Do you really want to publish order_paid to channel guard_prod\?/);
+      assert.match(asked.rows[0] ?? '', /^Cancel\s*Enter or Escape: change nothing/, `Cancel is the first row: ${JSON.stringify(asked.rows)}`);
+      assert.match(asked.focused, /^Cancel/, `Cancel is the highlighted row Enter accepts: "${asked.focused}"`);
+      assert.ok(asked.rows.some((r) => /^Proceed/.test(r)), `Proceed is offered: ${JSON.stringify(asked.rows)}`);
+      await w.page.waitForTimeout(1000);
+      assert.strictEqual(tail.stdout(), '', 'Enter on the confirmation published nothing');
 
-      await publishFromPalette(w, 'guard_prod', 'proceeded');
-      await modalDialog(w.page);
-      await clickDialogButton(w.page, /^Proceed$/);
+      await publishFromPalette(w, 'guard_prod', 'proceeded', [{ match: /"prod-redis" is a PRODUCTION connection/, pick: /Proceed/ }]);
       await w.waitForNotification(/Published order_paid to channel guard_prod/);
       const res = await tail.done(10_000);
       const first = JSON.parse(res.stdout.trim().split('\n')[0]) as { event: { data: { marker?: string } } };

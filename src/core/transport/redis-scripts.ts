@@ -9,6 +9,18 @@
  * and value strings, the n strings, the number of pointer index keys, the number of copy index keys. The usual entry
  * (one field, no maxLen) is added without building an argument table.
  */
+/** Lua: orders two stream ids (`ms-seq`, no leading zeros) exactly, as text, without turning them into numbers. */
+export const LUA_CMP_IDS = `
+local function cmp_ids(x, y)
+  local xm, xs = string.match(x, '^(%d+)-(%d+)$')
+  local ym, ys = string.match(y, '^(%d+)-(%d+)$')
+  if #xm ~= #ym then return #xm < #ym and -1 or 1 end
+  if xm ~= ym then return xm < ym and -1 or 1 end
+  if #xs ~= #ys then return #xs < #ys and -1 or 1 end
+  if xs ~= ys then return xs < ys and -1 or 1 end
+  return 0
+end`;
+
 export const APPEND_INDEXED = `
 local ids = {}
 local k = 1
@@ -85,20 +97,12 @@ if ARGV[5] == '1' then
     end
   end
 end
-local function cmp(x, y)
-  local xm, xs = string.match(x, '^(%d+)-(%d+)$')
-  local ym, ys = string.match(y, '^(%d+)-(%d+)$')
-  if #xm ~= #ym then return #xm < #ym and -1 or 1 end
-  if xm ~= ym then return xm < ym and -1 or 1 end
-  if #xs ~= #ys then return #xs < #ys and -1 or 1 end
-  if xs ~= ys then return xs < ys and -1 or 1 end
-  return 0
-end
+${LUA_CMP_IDS}
 -- Whether copies from here on can be used as they are: once true going forward (or false going backward), it stays.
 local settled = nil
 local function safe(id)
   if settled ~= nil then return settled end
-  local ok = cmp(id, first) >= 0 and cmp(id, maxdel) > 0
+  local ok = cmp_ids(id, first) >= 0 and cmp_ids(id, maxdel) > 0
   if ok ~= reverse then settled = ok end
   return ok
 end

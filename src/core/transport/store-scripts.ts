@@ -1,6 +1,7 @@
 // Lua scripts that keep the event store's indexes complete whoever writes the stream, and make appends exactly-once
 // per producer batch. The embedded transport does the same natively (embedded/store-ops.ts); both follow the rules
 // written here.
+import { LUA_CMP_IDS } from './redis-scripts';
 //
 // Indexes are a projection of the stream, kept in stream order: `<base>indexed-to` holds the id of the last entry
 // they cover. Apps written from the guide `XADD event_store * event <json>` without touching them; the tail after
@@ -17,16 +18,7 @@ export const INDEX_NAME_BYTES = 2048;
 /** Fields beyond this many in a foreign entry: its entity index entry is a pointer instead of a copy (Lua's unpack). */
 export const MAX_COPY_FIELDS = 1000;
 
-const LIB = `
-local function cmp_ids(x, y)
-  local xm, xs = string.match(x, '^(%d+)-(%d+)$')
-  local ym, ys = string.match(y, '^(%d+)-(%d+)$')
-  if #xm ~= #ym then return #xm < #ym and -1 or 1 end
-  if xm ~= ym then return xm < ym and -1 or 1 end
-  if #xs ~= #ys then return #xs < #ys and -1 or 1 end
-  if xs ~= ys then return xs < ys and -1 or 1 end
-  return 0
-end
+const LIB = `${LUA_CMP_IDS}
 
 -- An entity id as the core names it: a non-empty string, or a whole number written without exponent. Numbers that
 -- are not whole (or beyond 2^53) are not indexed: Lua would not print them as JavaScript does.

@@ -1,6 +1,6 @@
 // Add, connect, disconnect, edit, remove and pick connections.
 import * as vscode from 'vscode';
-import { showError, showInfo, showWarning } from '../notify';
+import { showError, showInfo } from '../notify';
 import { BadInputError } from '../../core/errors';
 import { parseConnectionUrl, redactUrl } from '../../core/transport/url';
 import { splitPassword, type ConnectionEntry } from '../connections/connectionManager';
@@ -10,6 +10,7 @@ import { ConnectionNode, stateText } from '../explorer/connectionsTree';
 import type { CommandContext } from './context';
 import { required } from './pickers';
 import type { Registrar } from './registrar';
+import { askSafely } from '../safety';
 
 function validateUrl(v: string): string | undefined {
   try {
@@ -42,10 +43,10 @@ async function pickConnection(ctx: CommandContext, arg: unknown, placeHolder: st
 
 interface ConnectionForm { setting: ConnectionSetting; password?: string }
 
-/** Asks URL, name, TLS options, ACL user and (separately, hidden) password. `current` prefills for editing. */
+/** Asks URL, name, TLS options, ACL user, (hidden) password and production: six steps. `current` prefills for editing. */
 async function askConnection(ctx: CommandContext, current?: ConnectionSetting): Promise<ConnectionForm> {
   const url = required(await vscode.window.showInputBox({
-    title: 'Connection (1/5): URL',
+    title: 'Connection (1/6): URL',
     prompt: 'redis://host:port/db, rediss://host:port (TLS), redis+cluster://h1:p1,h2:p2 or redis+sentinel://h1:p1,h2:p2/<master>. Leave the password out: it is asked next and kept in the secret storage.',
     value: current?.url ?? 'redis://127.0.0.1:6379',
     ignoreFocusOut: true,
@@ -54,7 +55,7 @@ async function askConnection(ctx: CommandContext, current?: ConnectionSetting): 
   const target = parseConnectionUrl(url);
   const defaultName = target.kind === 'redis' ? `${target.host}:${target.port}` : url;
   const name = required(await vscode.window.showInputBox({
-    title: 'Connection (2/5): name',
+    title: 'Connection (2/6): name',
     value: current?.name ?? defaultName,
     ignoreFocusOut: true,
     validateInput: (v) => {
@@ -73,21 +74,21 @@ async function askConnection(ctx: CommandContext, current?: ConnectionSetting): 
     { label: 'TLS with a CA file…', description: 'PEM bundle to trust', value: { rejectUnauthorized: true, caFile: '' } },
     { label: 'TLS without verification', description: 'insecure: for self-signed test servers only', value: { rejectUnauthorized: false } },
   ];
-  const tlsPick = required(await vscode.window.showQuickPick(tlsItems, { title: 'Connection (3/5): TLS', ignoreFocusOut: true }));
+  const tlsPick = required(await vscode.window.showQuickPick(tlsItems, { title: 'Connection (3/6): TLS', ignoreFocusOut: true }));
   let tls = tlsPick.value;
   if (tls && tls.caFile === '') {
     const files = required(await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Trust this CA', filters: { 'PEM': ['pem', 'crt', 'cer'], 'All files': ['*'] } }));
     tls = { rejectUnauthorized: true, caFile: files[0].fsPath };
   }
   const username = (await vscode.window.showInputBox({
-    title: 'Connection (4/5): ACL user',
+    title: 'Connection (4/6): ACL user',
     prompt: 'Leave empty for the default user',
     value: current?.username ?? (target.kind === 'redis' ? target.username ?? '' : ''),
     ignoreFocusOut: true,
   }));
   if (username === undefined) required(undefined);
   const password = await vscode.window.showInputBox({
-    title: 'Connection (5/5): password',
+    title: 'Connection (5/6): password',
     prompt: current ? 'Leave empty to keep the stored password; type a single space to remove it' : 'Leave empty for none. Stored only in the secret storage, never in settings or logs.',
     password: true,
     ignoreFocusOut: true,
@@ -95,7 +96,7 @@ async function askConnection(ctx: CommandContext, current?: ConnectionSetting): 
   if (password === undefined) required(undefined);
   const production = required(await vscode.window.showQuickPick(
     [{ label: 'Development', production: false }, { label: 'Production', description: 'ask before every change', production: true }],
-    { title: 'Is this a production server?', ignoreFocusOut: true },
+    { title: 'Connection (6/6): is this a production server?', ignoreFocusOut: true },
   )).production;
 
   // A password typed into the URL goes to the secret storage, not into the stored URL.
@@ -196,8 +197,9 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
 
   r.register(Commands.connectionRemove, 'Remove Connection', async (arg?: unknown) => {
     const entry = await pickConnection(ctx, arg, 'Remove…', (e) => e.config.source === 'added');
-    const ok = await showWarning(`Remove the connection "${entry.config.name}" and its stored password?`, { modal: true }, 'Remove');
-    if (ok !== 'Remove') return;
+    const ok = await askSafely(`Remove the connection "${entry.config.name}"?`, 'Its stored password is deleted too.', 'Remove',
+      `remove "${entry.config.name}" and its stored password`);
+    if (!ok) return;
     ctx.tail.stopConnection(entry.config.name);
     await connections.remove(entry.config.name);
   });

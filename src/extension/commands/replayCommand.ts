@@ -12,6 +12,7 @@ import { isStreamNode } from './publishCommands';
 import { listStreams, nonEmpty, pickTarget, required } from './pickers';
 import type { Registrar } from './registrar';
 import { CLOCK_NAMES, DEFAULT_CLOCK, type TimeClock, timeBoundMicros } from '../../core/store/time-range';
+import { typesInStream } from './streamTypes';
 
 /** Scripted form (tests): every step given, nothing asked except the production confirmation. */
 export interface ReplayArgs {
@@ -50,10 +51,7 @@ async function askSelection(ctx: CommandContext, conn: ActiveConnection, streamA
   if (how === 'entity') {
     selection.entity = required(await vscode.window.showInputBox({ prompt: 'entity_id', ignoreFocusOut: true, validateInput: nonEmpty })).trim();
   } else if (how === 'type') {
-    const known = ctx.services.registry.eventTypes();
-    const picks = required(await vscode.window.showQuickPick(known.map((t) => ({ label: t })), { canPickMany: true, placeHolder: 'Event types (pick one or more)', ignoreFocusOut: true }));
-    if (picks.length === 0) throw new BadInputError('pick at least one event type');
-    selection.types = picks.map((p) => p.label);
+    selection.types = await pickTypesInStream(conn, stream);
   } else if (how === 'time') {
     const since = required(await vscode.window.showInputBox({ prompt: 'Since (ISO-8601, empty: from the start)', value: new Date(Date.now() - 3600_000).toISOString(), ignoreFocusOut: true, validateInput: isIsoOrEmpty })).trim();
     const until = required(await vscode.window.showInputBox({ prompt: 'Until (ISO-8601, empty: up to now)', ignoreFocusOut: true, validateInput: isIsoOrEmpty })).trim();
@@ -62,6 +60,32 @@ async function askSelection(ctx: CommandContext, conn: ActiveConnection, streamA
     if (since || until) selection.clock = await askClock();
   }
   return selection;
+}
+
+/** The types present in `stream` (its newest entries and the store's type index), several may be picked. */
+async function pickTypesInStream(conn: ActiveConnection, stream: string): Promise<string[]> {
+  const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading the event types in ${shorten(stream, 60)}…` },
+    () => typesInStream(conn, stream));
+  type Item = vscode.QuickPickItem & { type?: string };
+  const items: Item[] = found.types.map((t) => ({
+    label: shorten(t.type),
+    description: t.sampled > 0 ? `${t.sampled} of the newest ${found.sampled}${t.indexed ? ' · indexed' : ''}` : 'indexed (older entries)',
+    type: t.type,
+  }));
+  const other: Item = { label: '$(edit) Other type…', description: 'a type not in the list', alwaysShow: true };
+  const where = found.types.length
+    ? `${plural(found.types.length, 'type')} in ${shorten(stream, 60)} (its newest ${plural(found.sampled, 'entry', 'entries')} and the store's type index)`
+    : `no event type found in the newest ${plural(found.sampled, 'entry', 'entries')} of ${shorten(stream, 60)}`;
+  const picks = required(await vscode.window.showQuickPick([...items, other], {
+    canPickMany: true, title: 'Replay (1/4): event types', placeHolder: `Pick one or more: ${where}`, ignoreFocusOut: true, matchOnDescription: true,
+  }));
+  const types = picks.filter((p) => p.type !== undefined).map((p) => p.type!);
+  if (picks.includes(other)) {
+    const typed = required(await vscode.window.showInputBox({ prompt: 'Event type(s), separated by commas', ignoreFocusOut: true, validateInput: nonEmpty }));
+    types.push(...typed.split(',').map((t) => t.trim()).filter(Boolean));
+  }
+  if (types.length === 0) throw new BadInputError('pick at least one event type');
+  return [...new Set(types)];
 }
 
 async function askTarget(ctx: CommandContext, conn: ActiveConnection): Promise<ReplayTarget & { label: string }> {

@@ -25,6 +25,10 @@ export interface PromptAnswer {
   edit?: (current: string) => string;
   /** Multi-select pick: the rows to check before accepting. */
   check?: (string | RegExp)[];
+  /** Or press this key as the user would (e.g. 'Enter' on a quick pick: accepts the highlighted row). */
+  press?: string;
+  /** Called with the prompt before it is answered (assertions, screenshots). */
+  inspect?: (s: PromptState) => void | Promise<void>;
 }
 
 export interface PromptState {
@@ -35,6 +39,8 @@ export interface PromptState {
   value: string;
   /** Rows of a quick pick (empty for an input box). */
   rows: string[];
+  /** The highlighted row of a quick pick, the one Enter accepts ('' when none). */
+  focused: string;
   /** The message is shown as an error (validation failed). */
   error: boolean;
 }
@@ -45,13 +51,14 @@ export async function promptState(page: Page): Promise<PromptState> {
     const w = document.querySelector(sel) as HTMLElement | null;
     // A widget that is closing (animation) still shows its old content: count it as gone.
     const visible = !!w && w.style.display !== 'none' && w.offsetParent !== null && !w.classList.contains('quick-input-widget-closing');
-    if (!w || !visible) return { visible: false, title: '', placeholder: '', message: '', value: '', rows: [], error: false };
+    if (!w || !visible) return { visible: false, title: '', placeholder: '', message: '', value: '', rows: [], focused: '', error: false };
     const input = w.querySelector('.quick-input-box input') as HTMLInputElement | null;
     const msgEl = w.querySelector('.quick-input-message') as HTMLElement | null;
     const list = w.querySelector('.quick-input-list') as HTMLElement | null;
     const listVisible = !!list && list.offsetParent !== null && getComputedStyle(list).display !== 'none';
     const rows = listVisible ? Array.from(w.querySelectorAll('.quick-input-list .monaco-list-row')).map((r) => (r as HTMLElement).innerText.replace(/\s+/g, ' ').trim()) : [];
     const box = w.querySelector('.quick-input-box .monaco-inputbox');
+    const focusedRow = listVisible ? w.querySelector('.quick-input-list .monaco-list-row.focused') as HTMLElement | null : null;
     return {
       visible,
       title: (w.querySelector('.quick-input-title') as HTMLElement | null)?.innerText.trim() ?? '',
@@ -59,6 +66,7 @@ export async function promptState(page: Page): Promise<PromptState> {
       message: msgEl && msgEl.offsetParent !== null ? msgEl.innerText.trim() : '',
       value: input?.value ?? '',
       rows,
+      focused: focusedRow?.innerText.replace(/\s+/g, ' ').trim() ?? '',
       error: !!box && /\berror\b/.test(box.className),
     };
   }, QUICK_INPUT);
@@ -106,8 +114,11 @@ export async function answerPrompts(wb: Workbench, answers: PromptAnswer[], opti
     }
     const answer = left.splice(i, 1)[0];
     transcript.push(describePrompt(s));
+    await answer.inspect?.(s);
     const box = page.locator(`${QUICK_INPUT} .quick-input-box input`);
-    if (answer.pickLabel !== undefined) {
+    if (answer.press !== undefined) {
+      await page.keyboard.press(answer.press);
+    } else if (answer.pickLabel !== undefined) {
       await pickByLabel(wb, answer.pickLabel);
     } else if (answer.pick !== undefined) {
       await wb.quickPickSelect(answer.pick);
