@@ -36,6 +36,13 @@ function event(type: string, data: Record<string, unknown>, extra: Record<string
   };
 }
 
+/** Stream id `a` comes after `b`. */
+const idAfter = (a: string, b: string) => {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am! > bm! || (am === bm && as! > bs!);
+};
+
 /** Label + description of the rows of a view, for messages. */
 const rowsText = async (wb: Workbench, view: string) => (await wb.treeRows(view)).map((r) => `${r.label} [${r.description}]`).join(' | ');
 
@@ -335,13 +342,57 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
         return store && Number(/^(\d+)/.exec(store.description)?.[1] ?? 0) > REPLAY_COUNT;
       }, 'event_store growing in the Streams view', 20_000);
       await w.screenshot('flows-7a-demo-traffic');
+
+      // Under live traffic the entries hold still: times as labels (ids in the description), a selected entry stays
+      // on its row, and the entries that arrive meanwhile wait behind a "N newer entries" row.
+      const streamRows = w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Streams' }) }).locator('.customview-tree .monaco-list-row');
+      // Room for the rows (the tree renders only the rows in view): the other two views folded, e2e_jobs collapsed.
+      for (const view of ['Connections', 'Channels']) {
+        const header = w.page.locator('.pane-header').filter({ hasText: new RegExp(`^\\s*${view}`) }).first();
+        if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+      }
+      const jobs = (await w.treeRows('Streams')).findIndex((r) => r.label === JOBS);
+      if (jobs >= 0 && (await w.treeRows('Streams'))[jobs]!.expanded) await streamRows.nth(jobs).locator('.monaco-tl-twistie').click();
+      await w.page.waitForTimeout(500);
+      const all = await w.treeRows('Streams');
+      const storeAt = all.findIndex((r) => r.label === 'event_store');
+      if (all[storeAt]?.expanded !== true) await streamRows.nth(storeAt).locator('.monaco-tl-twistie').click();
+      const entriesAt = await eventually(async () => {
+        const rows = await w.treeRows('Streams');
+        const i = rows.findIndex((r, k) => k > storeAt && r.label === 'Entries');
+        return i > storeAt ? i : undefined;
+      }, 'the Entries folder of event_store');
+      await streamRows.nth(entriesAt).locator('.monaco-tl-twistie').click();
+      const ENTRY_LABEL = /^\d\d:\d\d:\d\d\.\d{3}( #\d+)?$/;
+      const ENTRY_ID = /\b(\d{13}-\d+)$/;
+      const entryRows = async () => (await w.treeRows('Streams')).filter((r) => ENTRY_LABEL.test(r.label) && ENTRY_ID.test(r.description));
+      const shownBefore = await eventually(async () => { const r = await entryRows(); return r.length >= 5 ? r : undefined; }, 'entries labelled with their time, the id in the description');
+      const chosen = shownBefore[2]!;
+      await streamRows.filter({ hasText: ENTRY_ID.exec(chosen.description)![1]! }).first().click();
+      const selectedText = async () => (await w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Streams' }) })
+        .locator('.monaco-list-row.selected').allInnerTexts()).join(' | ');
+      assert.ok((await selectedText()).includes(ENTRY_ID.exec(chosen.description)![1]!), `the clicked entry is selected: ${await selectedText()}`);
+      // Two auto-refreshes (every 5 s) while the demo appends a few events a second.
+      await w.page.waitForTimeout(11_000);
+      const newer = await eventually(async () => (await w.treeRows('Streams')).find((r) => /^\d+\+? newer entr/.test(r.label)), 'a "N newer entries" row above the entries', 10_000)
+        .catch(async (e) => { throw new Error(`${(e as Error).message}; rows: ${await rowsText(w, 'Streams')}`); });
+      const shownAfter = await entryRows();
+      assert.deepStrictEqual(shownAfter.slice(0, 5).map((r) => r.description), shownBefore.slice(0, 5).map((r) => r.description), 'the entries did not move under live traffic');
+      assert.ok((await selectedText()).includes(ENTRY_ID.exec(chosen.description)![1]!), `the selection is still on its entry: ${await selectedText()}`);
+      await w.screenshot('flows-7b-streams-hold-still');
+      await streamRows.filter({ hasText: newer.label }).first().click();
+      await eventually(async () => {
+        const first = (await entryRows())[0];
+        return first && idAfter(ENTRY_ID.exec(first.description)![1]!, ENTRY_ID.exec(shownBefore[0]!.description)![1]!);
+      }, 'the newest entries shown after "newer entries" is clicked');
+      await w.screenshot('flows-7c-streams-newer-shown');
       await w.runCommand('UCore: Stop Demo Traffic');
-      await w.waitForNotification(/Demo stopped: \d+ events/);
+      await w.waitForNotification(/Demo stopped( on "[^"]+")?: \d+ events/);
       const before = Number((await redisCliRaw(redis!.port, ['XLEN', 'event_store']))[0]);
       await new Promise((r) => setTimeout(r, 1500));
       const after = Number((await redisCliRaw(redis!.port, ['XLEN', 'event_store']))[0]);
       assert.ok(after - before <= 5, `demo traffic stopped (event_store grew by ${after - before} after Stop)`);
-      await w.screenshot('flows-7b-demo-stopped');
+      await w.screenshot('flows-7d-demo-stopped');
     });
     lap('demo traffic');
   });

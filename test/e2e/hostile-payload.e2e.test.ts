@@ -111,11 +111,12 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
       await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === STREAM), 'the hostile stream key as a literal tree label');
       await w.expandTreeRow(STREAM, 'Streams');
       await w.expandTreeRow('Entries', 'Streams');
+      // Entries are labelled with their time; the id ends the description.
       const entry = w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Streams' }) })
-        .locator('.monaco-list-row').filter({ hasText: /^\s*\d+-\d+/ }).first();
+        .locator('.monaco-list-row').filter({ hasText: /\d{13}-\d+\s*$/ }).first();
       await entry.waitFor({ state: 'visible', timeout: 15_000 });
       const rows = await w.treeRows('Streams');
-      const entryRow = rows.find((r) => /^\d+-\d+$/.test(r.label));
+      const entryRow = rows.find((r) => /^\d\d:\d\d:\d\d\.\d{3}/.test(r.label) && /\d{13}-\d+$/.test(r.description));
       assert.ok(entryRow && entryRow.description.includes(TYPE), `the entry row names the type literally: ${JSON.stringify(entryRow)}`);
       await w.screenshot('hostile-3a-streams-tree');
       await entry.click(); // an entry's command is Inspect Event

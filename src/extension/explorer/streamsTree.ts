@@ -1,6 +1,11 @@
 // The Streams view: streams found by `SCAN … TYPE stream` (paged), each with its length and last entry time; beneath
 // each, its entries (newest first, paged) and its consumer groups → consumers → pending entries.
 // Pages are remembered as "how many to show" per node, so a refresh keeps what the user loaded.
+//
+// Rows hold still under live traffic: every row has a stable id, streams are sorted by key, and an Entries folder
+// lists the entries up to the newest one it first showed (its anchor), so new entries do not push the rows (and the
+// selection) down every few seconds; a "N newer entries" row on top moves the anchor when the user asks. Entries are
+// labelled with their time; the id is in the description and the tooltip.
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
@@ -17,7 +22,8 @@ export interface EntryNode { kind: 'entry'; id: string; key: string; entry: Stre
 export interface GroupNode { kind: 'group'; id: string; key: string; group: GroupInfo }
 export interface ConsumerNode { kind: 'consumer'; id: string; key: string; group: string; consumer: ConsumerInfo }
 export interface PendingNode { kind: 'pending'; id: string; key: string; group: string; pending: PendingEntry }
-export interface LoadMoreNode { kind: 'loadMore'; id: string; parentId: string; what: string }
+/** "Load more…" below a page; with `newer`, the row on top of an Entries folder that shows the entries added since. */
+export interface LoadMoreNode { kind: 'loadMore'; id: string; parentId: string; what: string; newer?: number }
 export interface MessageNode { kind: 'message'; id: string; text: string; error?: boolean }
 
 export type StreamsTreeNode = StreamNode | EntriesNode | EntryNode | GroupNode | ConsumerNode | PendingNode | LoadMoreNode | MessageNode;
@@ -26,11 +32,15 @@ const ROOT = '(root)';
 /** SCAN steps per page at most: a huge keyspace with few streams must not hang the view. */
 const MAX_SCAN_STEPS = 200;
 const STREAM_PAGE_FACTOR = 4;
+/** Newer entries counted above an anchored Entries folder at most ("100+ newer"). */
+const MAX_NEWER_COUNTED = 100;
 
 export class StreamsTreeProvider implements vscode.TreeDataProvider<StreamsTreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<StreamsTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly limits = new Map<string, number>();
+  /** Entries folder id → the id of the newest entry it lists (rows stay put while new entries arrive). */
+  private readonly anchors = new Map<string, string>();
   private readonly parents = new Map<string, StreamsTreeNode | undefined>();
   private readonly nodes = new Map<string, StreamsTreeNode>();
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -42,6 +52,7 @@ export class StreamsTreeProvider implements vscode.TreeDataProvider<StreamsTreeN
   constructor(private readonly connections: ConnectionManager, private readonly settings: Settings, private readonly log: Logger) {
     this.subscriptions.push(connections.onDidChangeActive(() => {
       this.limits.clear();
+      this.anchors.clear();
       this.refresh();
     }));
   }
@@ -56,6 +67,12 @@ export class StreamsTreeProvider implements vscode.TreeDataProvider<StreamsTreeN
 
   /** Shows another page beneath the node that owns the "Load more…" row. */
   loadMore(node: LoadMoreNode): void {
+    if (node.newer !== undefined) {
+      // Show the newest entries: the folder starts again from the top, with the page size the user had.
+      this.anchors.delete(node.parentId);
+      this.refresh(this.nodes.get(node.parentId));
+      return;
+    }
     const current = this.limits.get(node.parentId) ?? this.pageSize(node.parentId);
     this.limits.set(node.parentId, current + this.pageSize(node.parentId));
     this.refresh(node.parentId === ROOT ? undefined : this.nodes.get(node.parentId));
@@ -129,8 +146,16 @@ export class StreamsTreeProvider implements vscode.TreeDataProvider<StreamsTreeN
       }
       case 'entries': {
         const limit = this.limitOf(element.id);
-        const list = await t.xrevrange(element.key, '+', '-', limit + 1);
-        const out: StreamsTreeNode[] = list.slice(0, limit).map((entry) => ({ kind: 'entry', id: `${element.id}/${entry.id}`, key: element.key, entry }));
+        const anchor = this.anchors.get(element.id);
+        const list = await t.xrevrange(element.key, anchor ?? '+', '-', limit + 1);
+        const out: StreamsTreeNode[] = [];
+        if (anchor !== undefined) {
+          const newer = (await t.xrevrange(element.key, '+', nextId(anchor), MAX_NEWER_COUNTED + 1)).length;
+          if (newer > 0) out.push({ kind: 'loadMore', id: `${element.id}/newer`, parentId: element.id, what: 'entries', newer });
+        } else if (list.length > 0) {
+          this.anchors.set(element.id, list[0]!.id);
+        }
+        out.push(...list.slice(0, limit).map((entry): EntryNode => ({ kind: 'entry', id: `${element.id}/${entry.id}`, key: element.key, entry })));
         if (list.length > limit) out.push({ kind: 'loadMore', id: `${element.id}/more`, parentId: element.id, what: 'entries' });
         if (out.length === 0) out.push({ kind: 'message', id: `${element.id}/empty`, text: 'No entries' });
         return out;
@@ -190,11 +215,11 @@ export class StreamsTreeProvider implements vscode.TreeDataProvider<StreamsTreeN
         return withId(item, node);
       }
       case 'entry': {
-        const item = new vscode.TreeItem(node.entry.id, None);
+        const item = new vscode.TreeItem(entryTimeLabel(node.entry.id), None);
         const summary = entrySummary(node.key, node.entry);
-        item.description = shorten(summary, 120);
+        item.description = `${shorten(summary, 120)} · ${node.entry.id}`;
         const text = entryText(node.entry);
-        item.tooltip = tooltipValue(text) ?? `${shorten(text, 500)}\n(truncated; use Inspect Event)`;
+        item.tooltip = `${idTooltip(node.entry.id)}\n${tooltipValue(text) ?? `${shorten(text, 500)}\n(truncated; use Inspect Event)`}`;
         item.iconPath = new vscode.ThemeIcon('symbol-event');
         item.contextValue = node.key === DEAD_LETTER_STREAM ? ItemContext.deadLetterEntry : ItemContext.entry;
         item.command = { command: Commands.eventInspect, title: 'Inspect Event', arguments: [node] };
@@ -220,15 +245,25 @@ export class StreamsTreeProvider implements vscode.TreeDataProvider<StreamsTreeN
       }
       case 'pending': {
         const p = node.pending;
-        const item = new vscode.TreeItem(p.id, None);
-        item.description = `idle ${formatDuration(p.idleMs)} · ${plural(p.deliveries, 'delivery', 'deliveries')}`;
-        item.tooltip = `Pending entry ${p.id}\nowned by ${shorten(p.consumer)}, idle ${formatDuration(p.idleMs)}, delivered ${p.deliveries}×`;
+        const item = new vscode.TreeItem(entryTimeLabel(p.id), None);
+        item.description = `idle ${formatDuration(p.idleMs)} · ${plural(p.deliveries, 'delivery', 'deliveries')} · ${p.id}`;
+        item.tooltip = `Pending entry ${idTooltip(p.id)}\nowned by ${shorten(p.consumer)}, idle ${formatDuration(p.idleMs)}, delivered ${p.deliveries}×`;
         item.iconPath = new vscode.ThemeIcon('clock');
         item.contextValue = ItemContext.pending;
         item.command = { command: Commands.eventInspect, title: 'Inspect Event', arguments: [node] };
         return withId(item, node);
       }
       case 'loadMore': {
+        if (node.newer !== undefined) {
+          const n = node.newer > MAX_NEWER_COUNTED ? `${MAX_NEWER_COUNTED}+` : String(node.newer);
+          const item = new vscode.TreeItem(`${n} newer ${node.newer === 1 ? 'entry' : 'entries'}`, None);
+          item.description = 'show them';
+          item.tooltip = 'Entries added since this list was loaded. The list holds still under live traffic; click to show the newest.';
+          item.iconPath = new vscode.ThemeIcon('arrow-up');
+          item.contextValue = ItemContext.loadMore;
+          item.command = { command: Commands.streamLoadMore, title: 'Show Newer Entries', arguments: [node] };
+          return withId(item, node);
+        }
         const item = new vscode.TreeItem('Load more…', None);
         item.description = node.what;
         item.iconPath = new vscode.ThemeIcon('more');
@@ -250,6 +285,33 @@ export class StreamsTreeProvider implements vscode.TreeDataProvider<StreamsTreeN
     this.changed.dispose();
     this.countChanged.dispose();
   }
+}
+
+/** The smallest id after `id` (XRANGE's exclusive `(id` spelled so every server and the embedded transport take it). */
+function nextId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${Number(seq ?? 0) + 1}`;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * An entry's time from its id, local: "14:03:12.345", with the date when it is not today, and "#seq" when several
+ * entries share the millisecond. Ids that are not times (explicit ids such as 1-1) stay as they are.
+ */
+export function entryTimeLabel(id: string, now = new Date()): string {
+  const ms = idTimeMs(id);
+  if (ms === null || ms < 946_684_800_000) return id; // before 2000: an explicit id, not a time
+  const d = new Date(ms);
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  const seq = id.split('-')[1];
+  return `${sameDay ? '' : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} `}${time}${seq && seq !== '0' ? ` #${seq}` : ''}`;
+}
+
+function idTooltip(id: string): string {
+  const ms = idTimeMs(id);
+  return ms === null ? id : `${id} (${new Date(ms).toISOString()}, ${ago(ms)})`;
 }
 
 function withId(item: vscode.TreeItem, node: StreamsTreeNode): vscode.TreeItem {

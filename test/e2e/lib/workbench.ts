@@ -166,11 +166,21 @@ export async function openWorkbench(url: string, folder: string, options: Workbe
       },
 
       async expandTreeRow(text, viewTitle) {
-        const row = await wb.waitForTreeRow(text, viewTitle);
-        if ((await row.getAttribute('aria-expanded')) === 'true') return;
-        // The twistie only toggles; clicking the label would also run the item's command.
-        await row.locator('.monaco-tl-twistie').click();
-        await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: UI_TIMEOUT });
+        // A live tree (the Streams view refreshes every few seconds) may render the row anew while it is clicked:
+        // look the row up again each time, and click again while it stays collapsed.
+        const deadline = Date.now() + UI_TIMEOUT;
+        const expanded = async () => (await rowIn(text, viewTitle).getAttribute('aria-expanded').catch(() => null)) === 'true';
+        for (;;) {
+          const row = await wb.waitForTreeRow(text, viewTitle);
+          if ((await row.getAttribute('aria-expanded')) === 'true') return;
+          // The twistie only toggles; clicking the label would also run the item's command.
+          await row.locator('.monaco-tl-twistie').click();
+          for (const until = Date.now() + 3_000; Date.now() < until;) {
+            if (await expanded()) return;
+            await page.waitForTimeout(100);
+          }
+          if (Date.now() > deadline) throw new Error(`the tree row ${String(text)} did not expand`);
+        }
       },
 
       async notifications() {
