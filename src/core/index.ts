@@ -2,6 +2,7 @@
 // Plain Node + ioredis + zod; never imports vscode.
 export * from './errors';
 export * from './logger';
+export * from './target';
 export type * from './transport/types';
 export * from './transport/url';
 export { RedisTransport, type RedisTransportOptions } from './transport/redis';
@@ -29,6 +30,7 @@ export { DEFAULT_CLOCK, parseIsoMicros, type TimeClock } from './store/time-rang
 // replay
 export { TokenBucket } from './replay/token-bucket';
 export { replay, type ReplaySelection, type ReplayOptions, type ReplayResult, type ReplayProgress, type ReplayTarget } from './replay/replay';
+export { describeTarget as describeReplayTarget, toEventTarget as replayEventTarget, type ReplayTargetOptions } from './replay/replay-target';
 // dedup, monitor, capture
 export * from './dedup/index';
 export * from './monitor/index';
@@ -47,3 +49,5 @@ export * from './projection/ecommerce-dashboard';
 export * from './projection/rebuild';
 export { BoundedRecencyMap } from './projection/bounded-recency-map';
 export * from './domain/demo';
+// the `.events` format: parse, check, expand placeholders, prepare each block's event (no I/O)
+export { parseEventsFile, blockAtLine, targetOf, checkFile, checkEvent, newExpansionContext, expandPlaceholders, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ecommerceRegistry } from '../../src/core/domain/ecommerce';
-import { checkEvent, checkFile, type EventsProblem } from '../../src/extension/eventsFile/check';
-import { scanJson } from '../../src/extension/eventsFile/jsonScan';
-import { blockAtLine, MAX_BLOCKS, MAX_TARGET_NAME, parseEventsFile, targetOf } from '../../src/extension/eventsFile/parser';
-import { expandPlaceholders, findPlaceholders, newExpansionContext } from '../../src/extension/eventsFile/placeholders';
+import { checkEvent, checkFile, type EventsProblem } from '../../src/core/events-file/check';
+import { scanJson } from '../../src/core/events-file/json-scan';
+import { blockAtLine, MAX_BLOCKS, MAX_TARGET_NAME, parseEventsFile, targetOf } from '../../src/core/events-file/parser';
+import { expandPlaceholders, findPlaceholders, newExpansionContext } from '../../src/core/events-file/placeholders';
 
 const registry = ecommerceRegistry();
 const REPO = join(__dirname, '..', '..', '..');

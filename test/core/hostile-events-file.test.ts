@@ -1,4 +1,4 @@
-// Hostile input, the `.events` parser (src/extension/eventsFile/parser.ts, no vscode): parseEventsFile never throws
+// Hostile input, the `.events` parser (src/core/events-file/parser.ts, no vscode): parseEventsFile never throws
 // on any text — headers with script, control characters and 64 KiB names, JSON with __proto__ keys and placeholders
 // in odd places, broken JSON, binary, mixed line endings, a BOM — and its result is consistent: blocks bounded and in
 // order, every range inside the document, targets free of control characters and within the name cap, and a block
@@ -7,8 +7,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_TARGET_NAME, parseEventsFile, targetOf, type DocRange, type ParsedEventsFile } from '../../src/extension/eventsFile/parser';
-import { checkPlaceholder, expandPlaceholders, newExpansionContext } from '../../src/extension/eventsFile/placeholders';
+import { MAX_TARGET_NAME, parseEventsFile, targetOf, type DocRange, type ParsedEventsFile } from '../../src/core/events-file/parser';
+import { checkPlaceholder, expandPlaceholders, newExpansionContext } from '../../src/core/events-file/placeholders';
 import {
   NUM_RUNS, assertNoPollution, deepNesting, hostileEventText, hostileJsonText, hostileString, hugePayloads, invalidUtf8, prototypeSnapshot,
 } from '../support/hostile';
@@ -85,7 +85,7 @@ function check(text: string, options?: Parameters<typeof parseEventsFile>[1]): P
       } catch (e) {
         // Known gap, reported to the .events owner: a bare number placeholder glued to digits (`9{{randomFloat}}.5`)
         // is masked as one long number, so no diagnostic; sending then fails with a clear "not valid JSON after
-        // expanding its placeholders" (commands.ts expandBlock). Counted; any other mismatch fails.
+        // expanding its placeholders" (core events-file expandBlock). Counted; any other mismatch fails.
         const glued = b.placeholders.some((p) => !p.inString && (/[0-9.eE+-]/.test(b.bodyText.charAt(p.offset - 1)) || /[0-9.eE+-]/.test(b.bodyText.charAt(p.offset + p.length))));
         if (glued) { gluedNumbers++; return; }
         assert.fail(`block ${i} is reported valid but expands to invalid JSON (${(e as Error).message}):\n${b.bodyText.slice(0, 300)}\n→ ${expandedText.slice(0, 300)}`);

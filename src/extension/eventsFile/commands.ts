@@ -7,15 +7,12 @@
 import * as vscode from 'vscode';
 import { showError, showInfo, showWarning } from '../notify';
 import { ECOMMERCE_CHANNEL } from '../../core/domain/ecommerce';
-import { completeEvent, type EventLike } from '../../core/envelope/envelope';
 import { BadInputError, describeError } from '../../core/errors';
 import { Commands } from '../constants';
 import { shorten } from '../format';
 import type { ActiveConnection, ExtensionServices, PublishResult } from '../services';
-import { checkEvent, fillMissing, isPlainObject, type EventIssue } from './check';
+import { blockAtLine, checkEvent, type EventBlock, type EventIssue, type EventsTarget, expandBlock, newExpansionContext, type ParsedEventsFile, sendProblem, TARGET_NOUN, targetOf, type TargetKind, toEvent, validateTargetName } from '../../core/events-file';
 import { type EventsDocuments, isEventsDocument } from './documents';
-import { blockAtLine, type EventBlock, type EventsTarget, MAX_TARGET_NAME, type ParsedEventsFile, TARGET_NOUN, targetOf, type TargetKind } from './parser';
-import { checkPlaceholder, type ExpansionContext, expandPlaceholders, newExpansionContext } from './placeholders';
 
 /** What the user asked for: a publish lens (to a channel or shard channel) or an append lens (to a stream). */
 type SendMode = 'publish' | 'append';
@@ -241,37 +238,9 @@ export class EventsFileCommands {
   }
 }
 
-/** Why a block cannot be sent at all (invalid JSON, broken placeholder), or undefined. */
-export function sendProblem(block: EventBlock): string | undefined {
-  if (block.jsonError) return `invalid JSON: ${block.jsonError.message}`;
-  for (const p of block.placeholders) {
-    const m = checkPlaceholder(p);
-    if (m) return m;
-  }
-  return undefined;
-}
-
 function assertSendable(block: EventBlock, where: string): void {
   const problem = sendProblem(block);
   if (problem) throw new BadInputError(`${where} cannot be sent: ${problem}`);
-}
-
-/** The block's JSON with fresh placeholder values. */
-export function expandBlock(block: EventBlock, ctx: ExpansionContext, where = `event ${block.index + 1}`): Record<string, unknown> {
-  const text = expandPlaceholders(block.bodyText, block.placeholders, ctx);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new BadInputError(`${where} is not valid JSON after expanding its placeholders: ${describeError(e).slice(0, 200)}`);
-  }
-  if (!isPlainObject(value)) throw new BadInputError(`${where} must be a JSON object`);
-  return value;
-}
-
-/** A valid event gets the envelope completed; one sent despite problems gets only its missing fields, as written. */
-function toEvent(value: Record<string, unknown>, issues: EventIssue[]): Record<string, unknown> {
-  return issues.length ? fillMissing(value) : (completeEvent(fillMissing(value) as EventLike) as Record<string, unknown>);
 }
 
 async function confirmIssues(title: string, issues: EventIssue[], button: string): Promise<boolean> {
@@ -279,14 +248,6 @@ async function confirmIssues(title: string, issues: EventIssue[], button: string
   if (issues.length > 5) shown.push(`• … and ${issues.length - 5} more (see the Problems view)`);
   const pick = await showWarning(title, { modal: true, detail: shown.join('\n') }, button);
   return pick === button;
-}
-
-export function validateTargetName(v: string, kind: TargetKind): string | undefined {
-  const t = v.trim();
-  if (!t) return `a ${kind === 'stream' ? 'stream key' : `${TARGET_NOUN[kind]} name`} is required`;
-  if (t.length > MAX_TARGET_NAME) return `at most ${MAX_TARGET_NAME} characters`;
-  if (/[\u0000-\u001f\u007f]/.test(t)) return 'control characters are not allowed';
-  return undefined;
 }
 
 function describeResult(r: PublishResult, kind: TargetKind, type: string): string {

@@ -9,8 +9,7 @@ import { ECOMMERCE_CHANNEL, USER_CHANNEL } from '../../core/domain/ecommerce';
 import type { Transport } from '../../core/transport/types';
 import type { ExtensionServices } from '../services';
 import type { EventsDocuments } from './documents';
-import type { TargetKind } from './parser';
-import { PLACEHOLDERS } from './placeholders';
+import { PLACEHOLDERS, type TargetKind } from '../../core/events-file';
 
 /** The guide's channels. */
 export const KNOWN_CHANNELS = [ECOMMERCE_CHANNEL, USER_CHANNEL, 'orders', 'events', 'saga_events'];

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { SchemaRegistry } from '../../core/envelope/registry';
 import type { Logger } from '../../core/logger';
-import { checkFile, type EventsProblem } from './check';
+import { checkFile, type EventsProblem } from '../../core/events-file';
 import { type EventsDocuments, isEventsDocument } from './documents';
 
 export const DIAGNOSTIC_SOURCE = 'ucore-events';

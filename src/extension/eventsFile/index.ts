@@ -1,7 +1,7 @@
 // `.events` files: JSON events separated by `###` lines, each optionally headed `### channel: NAME`,
 // `### shard: NAME` (a shard channel) or `### stream: KEY`. Diagnostics (JSON, envelope, schema, placeholders), CodeLens to publish or append each event
 // or all of them, completion of event types / placeholders / targets, outline and folding.
-// The format itself (parser.ts, placeholders.ts, jsonScan.ts, check.ts) has no vscode import.
+// The format itself (parse, check, placeholders, expansion) is the core's src/core/events-file; these are its providers.
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { EventsCodeLensProvider } from './codeLens';

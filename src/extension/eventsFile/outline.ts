@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { shorten } from '../format';
 import type { EventsDocuments } from './documents';
-import { type EventBlock, TARGET_NOUN, targetOf } from './parser';
+import { type EventBlock, TARGET_NOUN, targetOf } from '../../core/events-file';
 
 const MAX_SYMBOLS = 5_000;
 

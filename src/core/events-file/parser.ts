@@ -15,22 +15,19 @@
 //   parser checks the JSON with each bare placeholder standing for a value of its type.
 // - Bounded: at most MAX_BLOCKS events and MAX_CHARS characters of event text are parsed; `truncated` says where
 //   parsing stopped. Hostile text (binary, deep nesting, huge blocks) gives problems, never a throw.
-import { scanJson, type JsonProblem } from './jsonScan';
+import { scanJson, type JsonProblem } from './json-scan';
 import { expandPlaceholders, findPlaceholders, maskPlaceholders, newExpansionContext, type PlaceholderRef } from './placeholders';
 
-/** Where an event goes: a pub/sub channel (PUBLISH), a shard channel (SPUBLISH, Redis 7) or a stream (XADD). */
-export type TargetKind = 'channel' | 'shard' | 'stream';
+// Where an event goes: the core's one EventTarget (a channel: PUBLISH, a shard channel: SPUBLISH, a stream: XADD).
+import { type EventTarget, TARGET_NOUN, type TargetKind } from '../target';
 
-/** How each kind is named in messages: "shard channel orders" says what SPUBLISH is better than "shard orders". */
-export const TARGET_NOUN: Readonly<Record<TargetKind, string>> = { channel: 'channel', shard: 'shard channel', stream: 'stream' };
+export { TARGET_NOUN, type TargetKind };
 
 /** An example name for each kind, for messages that show how to write a header. */
 const EXAMPLE_NAME: Readonly<Record<TargetKind, string>> = { channel: 'ecommerce_events', shard: 'order_updates', stream: 'event_store' };
 
-export interface EventsTarget {
-  kind: TargetKind;
-  name: string;
-}
+/** A block's target: the core's EventTarget (kept under this name for the format's readers). */
+export type EventsTarget = EventTarget;
 
 /** Zero-based, columns in UTF-16 code units: the same as vscode.Range. */
 export interface DocRange {

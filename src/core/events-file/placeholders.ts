@@ -2,7 +2,7 @@
 // expanded only when an event is sent, so every Publish gets fresh values. They may stand inside a JSON string
 // ("id-{{seq}}") or as a bare value (`"total": {{randomFloat:1:500}}`): a bare one becomes a JSON value of its type.
 // No vscode import: the parser, the diagnostics and the node tests use this module.
-import { uuidv7 } from '../../core/envelope/ids';
+import { uuidv7 } from '../envelope/ids';
 
 /** One placeholder occurrence in a block's text. */
 export interface PlaceholderRef {

@@ -1,9 +1,9 @@
 // What is wrong with a `.events` file, as plain data (the vscode layer turns it into Diagnostics): invalid JSON,
 // envelope errors, schema errors from the registry, unknown placeholders, blocks without a target, limits hit.
 // The same checks run again on the expanded event just before it is sent. No vscode import.
-import { parseEvent } from '../../core/envelope/envelope';
-import { isoNow, uuidv7 } from '../../core/envelope/ids';
-import type { SchemaRegistry } from '../../core/envelope/registry';
+import { parseEvent } from '../envelope/envelope';
+import { isoNow, uuidv7 } from '../envelope/ids';
+import type { SchemaRegistry } from '../envelope/registry';
 import { type DocRange, type EventBlock, type ParsedEventsFile, targetOf } from './parser';
 import { checkPlaceholder } from './placeholders';
 
