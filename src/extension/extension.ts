@@ -65,6 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
     extensionUri: context.extensionUri,
     monitor,
     demoRunning: () => demo.running,
+    demoConnection: () => demo.connectionName,
     onDemoChange: demo.onDidChange,
     // The same read-only document as Inspect Event, from the payload the monitor kept.
     inspect: async (item) => {
@@ -77,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const benchStats = startBenchStats(monitor, monitorPanel, log.scoped('bench'));
   if (benchStats) context.subscriptions.push(benchStats);
   services.ownReceivers = (name) => (monitor.connectionName === name ? 1 : 0);
-  const statusBar = new StatusBar(connections, monitor, () => demo.running);
+  const statusBar = new StatusBar(connections, monitor, () => demo.running, () => demo.connectionName);
   context.subscriptions.push(demo.onDidChange(() => statusBar.update()));
 
   const connectionsView = vscode.window.createTreeView<ConnectionNode>(Views.connections, { treeDataProvider: connectionsTree });

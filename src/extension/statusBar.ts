@@ -11,7 +11,13 @@ export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly connections: ConnectionManager, private readonly monitor: LiveMonitor, private readonly demoRunning: () => boolean) {
+  constructor(
+    private readonly connections: ConnectionManager,
+    private readonly monitor: LiveMonitor,
+    private readonly demoRunning: () => boolean,
+    /** Where the demo runs (it keeps running on its connection when another one becomes active). */
+    private readonly demoConnection: () => string | undefined = () => undefined,
+  ) {
     this.item = vscode.window.createStatusBarItem('ucore.status', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'UCore Events';
     this.item.command = Commands.connectionSelect;
@@ -54,9 +60,11 @@ export class StatusBar implements vscode.Disposable {
       : state.kind === 'connecting' || state.kind === 'reconnecting' ? '$(sync~spin)'
         : state.kind === 'error' ? '$(error)' : '$(debug-disconnect)';
     const rate = state.kind === 'connected' ? ` ${formatRate(this.monitor.totalRate())}` : '';
-    const demo = this.demoRunning() ? ' $(play)' : '';
+    const demoOn = this.demoRunning() ? this.demoConnection() : undefined;
+    const demo = !this.demoRunning() ? '' : demoOn && demoOn !== config.name ? ` $(play) demo on ${shorten(demoOn, 30)}` : ' $(play)';
     this.item.text = `${icon} ${shorten(config.name, 40)}${rate}${demo}`;
-    this.item.tooltip = `UCore Events — ${shorten(config.name, 100)} (${entry.target}): ${stateText(state)}${config.production ? '\nPRODUCTION' : ''}\nClick to switch connection`;
+    this.item.tooltip = `UCore Events — ${shorten(config.name, 100)} (${entry.target}): ${stateText(state)}${config.production ? '\nPRODUCTION' : ''}`
+      + `${this.demoRunning() ? `\nDemo traffic runs on ${shorten(demoOn ?? config.name, 100)}` : ''}\nClick to switch connection`;
     this.item.backgroundColor = state.kind === 'error'
       ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : config.production ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

@@ -36,6 +36,8 @@ export const MAX_STATUSES = 20;
 export const TIME_WINDOWS = [60, 300, 900] as const;
 /** Updates per second at most (the host's coalescing limit). */
 export const MAX_UPDATES_PER_SECOND = 10;
+/** Longest explanatory note the host sends (a row's note, the notice after a connection switch). */
+export const MAX_NOTE_CHARS = 600;
 
 const name = z.string().check(z.maxLength(MAX_NAME_CHARS + 1));
 const count = z.number().check(z.nonnegative());
@@ -52,6 +54,8 @@ export const rateRowSchema = z.object({
   rate60s: count,
   /** Channels only: PUBSUB NUMSUB (pattern subscribers such as the monitor itself are not counted); null unknown. */
   subscribers: z.optional(z.nullable(int)),
+  /** Why this row counts what it counts, when that is not obvious (e.g. the event store's echo channel). */
+  note: z.optional(z.string().check(z.maxLength(MAX_NOTE_CHARS))),
 });
 export type RateRow = z.infer<typeof rateRowSchema>;
 
@@ -141,6 +145,8 @@ export const updateSchema = z.object({
   gaps: int,
   lastGapAt: z.nullable(count),
   demoRunning: z.boolean(),
+  /** The connection the demo traffic runs on (it keeps running there when another connection is shown). */
+  demoConnection: z.optional(z.nullable(name)),
   /** Events counted since the monitor started or was cleared. */
   eventsSeen: int,
   total: rateRowSchema,
@@ -171,6 +177,10 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
     rules: z.array(alertRuleSchema).check(z.maxLength(MAX_ALERT_RULES)),
     history: z.array(pointSchema).check(z.maxLength(HISTORY_SECONDS)),
     alertLog: z.array(alertEventSchema).check(z.maxLength(MAX_ALERTS)),
+    /** The connection whose history this is (the active one, connected or not). */
+    connection: z.optional(z.nullable(name)),
+    /** Said once after the monitor switched to another connection: what happened to which history. */
+    notice: z.optional(z.nullable(z.string().check(z.maxLength(MAX_NOTE_CHARS)))),
   }),
   z.object({ type: z.literal('update'), update: updateSchema }),
   z.object({ type: z.literal('rules'), rules: z.array(alertRuleSchema).check(z.maxLength(MAX_ALERT_RULES)) }),

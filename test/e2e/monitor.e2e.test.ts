@@ -2,22 +2,31 @@
 // palette, start demo traffic and see the charts draw and the recent-events table grow, pause and resume, set a low
 // alert threshold in the panel and see the alert in the panel and the status bar, open a row in Inspect Event, show
 // a hostile channel / type / payload as text without running it, follow a switch to the dark theme, and come back
-// after a window reload. Screenshots: .test-artifacts/screenshots/monitor-*.png.
+// after a window reload. At the workbench's 1400 px, with the UCore Events side bar open, every column fits its
+// card and nothing shows past the sticky header; the `events` row says why stored events count twice. Switching the
+// active connection shows the other connection's own history, says so, and switching back brings the first one's
+// back; the demo keeps running on its connection and the panel says where. Screenshots:
+// .test-artifacts/screenshots/monitor-*.png.
 import * as assert from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
 import { startCodeServer, type CodeServer } from './lib/code-server';
-import { eventually, runCli, step, waitForEditorText } from './lib/ui';
+import { answerPrompts, eventually, redisCli, redisCliRaw, runCli, step, waitForEditorText } from './lib/ui';
 import { openWorkbench, type Workbench } from './lib/workbench';
 
 const CONN = 'monitor-redis';
+const OTHER = 'monitor-other';
+const OTHER_CHANNEL = 'only_on_other';
+/** A long channel name: the tables must cut it, not push their number columns out of the card. */
+const LONG_CHANNEL = 'orders.eu-west-1.payments.processed.with-a-rather-long-name.v2';
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>window.__pwned=1</script>';
 const DATA = '<img src=x onerror=window.__pwned=2>';
 
 describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   let redis: RedisServerHandle | undefined;
+  let other: RedisServerHandle | undefined;
   let server: CodeServer | undefined;
   let wb: Workbench | undefined;
   const dialogs: string[] = [];
@@ -49,9 +58,10 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
 
   before(async () => {
     redis = await startRedisServer();
+    other = await startRedisServer();
     server = await startCodeServer({
       settings: {
-        'ucore.connections': [{ name: CONN, url: redis.url }],
+        'ucore.connections': [{ name: CONN, url: redis.url }, { name: OTHER, url: other.url }],
         'ucore.defaultConnection': CONN,
         'ucore.demo.ratePerSecond': 40,
         'workbench.colorTheme': 'Default Light Modern',
@@ -66,6 +76,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
     await wb?.close();
     await server?.stop();
     await redis?.stop();
+    await other?.stop();
   });
 
   it('opens from the palette and says there are no events yet', async () => {
@@ -102,6 +113,83 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       await w.screenshot('monitor-2-traffic-light');
     });
     lap('traffic');
+  });
+
+  it('says on the `events` row why every stored event is counted twice', async () => {
+    const w = wb!;
+    await step(w, 'monitor-events-note', async () => {
+      const f = frame();
+      const note = f.locator('[data-note="events"]');
+      await note.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await note.innerText(), /event store republishes every stored event on "events".*counted twice/);
+      const row = f.locator('table[data-table="Channel"] tr', { has: f.locator('.name-text', { hasText: /^events$/ }) }).first();
+      assert.match((await row.locator('td.name').getAttribute('title')) ?? '', /republishes every stored event/, 'the row\'s tooltip says it too');
+      assert.strictEqual(await row.locator('.row-note-mark').count(), 1, 'the row carries the note mark');
+      assert.strictEqual(await f.locator('[data-note]').count(), 1, 'only the store channel has a note');
+      // And in the Channels view, where the rates are shown too: the row's tooltip.
+      await w.openActivity('UCore Events');
+      const treeRow = await eventually(async () => (await w.treeRows('Channels')).find((r) => r.label === 'events'), 'the events channel in the Channels view');
+      assert.match(treeRow.ariaLabel, /republishes every stored event/, `the Channels view's tooltip: ${treeRow.ariaLabel}`);
+      // The table is rebuilt on every update: scroll its card (which stays) into view.
+      await f.locator('table[data-table="Channel"]').evaluate((t) => t.closest('.card')!.scrollIntoView({ block: 'center' }));
+      await w.screenshot('monitor-2b-events-note');
+    });
+    lap('events note');
+  });
+
+  it('fits 1400 px with the side bar open: no column clipped, nothing past the sticky header', async () => {
+    const w = wb!;
+    await step(w, 'monitor-layout', async () => {
+      await w.openActivity('UCore Events');
+      for (let i = 0; i < 5; i++) {
+        const r = await runCli(['publish', LONG_CHANNEL, JSON.stringify({ event_type: 'payment_processed_with_a_long_type_name', data: { i } }), '--url', redis!.url]);
+        assert.strictEqual(r.code, 0, r.stderr);
+      }
+      const f = frame();
+      await eventually(async () => (await panelText()).includes('orders.eu-west-1'), 'the long channel in the channel table', 15_000);
+      await w.page.waitForTimeout(1500);
+      const layout = await f.locator('body').evaluate(() => {
+        const out: string[] = [];
+        const root = document.scrollingElement ?? document.documentElement;
+        if (root.scrollWidth > root.clientWidth + 1) out.push(`the page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+        for (const table of Array.from(document.querySelectorAll('table.rates'))) {
+          const card = table.closest('.card') as HTMLElement;
+          const c = card.getBoundingClientRect();
+          for (const th of Array.from(table.querySelectorAll('thead th'))) {
+            const r = th.getBoundingClientRect();
+            if (r.right > c.right + 0.5 || r.left < c.left - 0.5) out.push(`"${th.textContent}" of ${table.getAttribute('data-table') ?? 'a table'} is outside its card (${Math.round(r.right)} > ${Math.round(c.right)})`);
+          }
+          const scroller = table.parentElement as HTMLElement;
+          if (scroller.scrollWidth > scroller.clientWidth + 1) out.push(`${table.getAttribute('data-table') ?? 'a table'} needs ${scroller.scrollWidth - scroller.clientWidth}px more`);
+        }
+        const bar = document.querySelector('.toolbar') as HTMLElement;
+        if (bar.getBoundingClientRect().width < root.clientWidth - 1) out.push(`the sticky header is narrower than the page: ${bar.getBoundingClientRect().width} < ${root.clientWidth}`);
+        return { problems: out, width: root.clientWidth };
+      });
+      assert.deepStrictEqual(layout.problems, [], `at ${layout.width}px wide`);
+      for (const [table, column] of [['Channel', 'subscribers'], ['streams', 'lag']] as const) {
+        const th = f.locator(`table[data-table="${table}"] thead th`, { hasText: new RegExp(`^${column}$`) });
+        assert.ok(await th.isVisible(), `${column} is shown`);
+      }
+      await w.screenshot('monitor-2c-layout-1400');
+      // Scrolled: what passes under the sticky header is covered by it, edge to edge.
+      await f.locator('[data-section="dashboard"]').scrollIntoViewIfNeeded();
+      await f.locator('body').evaluate(() => window.scrollBy(0, 120));
+      const covered = await f.locator('body').evaluate(() => {
+        const bar = (document.querySelector('.toolbar') as HTMLElement).getBoundingClientRect();
+        const leaks: string[] = [];
+        for (const cell of Array.from(document.querySelectorAll('table.rates th, table.rates td'))) {
+          const r = cell.getBoundingClientRect();
+          const underBar = r.bottom > bar.top && r.top < bar.bottom;
+          if (underBar && (r.right > bar.right + 0.5 || r.left < bar.left - 0.5) && (cell.textContent ?? '').trim()) leaks.push(cell.textContent!.trim());
+        }
+        return leaks;
+      });
+      assert.deepStrictEqual(covered, [], 'no table text beside the sticky header');
+      await w.screenshot('monitor-2d-layout-scrolled');
+      await f.locator('body').evaluate(() => window.scrollTo(0, 0));
+    });
+    lap('layout');
   });
 
   it('pauses (nothing changes, counting goes on) and resumes', async () => {
@@ -222,6 +310,61 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       await w.screenshot('monitor-7-traffic-dark');
     });
     lap('dark');
+  });
+
+  it('keeps each connection\'s history apart when the active connection changes, and says so; the demo runs on', async () => {
+    const w = wb!;
+    await step(w, 'monitor-switch', async () => {
+      const f = frame();
+      const resume = f.getByRole('button', { name: 'Resume' });
+      if (await resume.isVisible()) await resume.click();
+      const channelChart = f.locator('[data-chart="Events/s by channel"]');
+      const series = async () => ((await channelChart.getAttribute('data-series')) ?? '').split('\n').filter(Boolean);
+      const points = async () => Number(await channelChart.getAttribute('data-points'));
+      await eventually(async () => (await series()).includes('ecommerce_events'), 'the demo channel charted on the first connection', 15_000);
+      const pointsBefore = await points();
+      const storeLength = async () => Number((await redisCliRaw(redis!.port, ['XLEN', 'event_store']))[0]);
+
+      // To the other connection: its own (empty) history, a note saying what happened, the demo still on the first.
+      await command('UCore: Connect');
+      await answerPrompts(w, [{ match: /Connect to/, pickLabel: OTHER }], { settleMs: 500 });
+      const connection = f.locator('[data-figure="connection"]');
+      await eventually(async () => /^monitor-other · ready/.test(await connection.innerText()), 'the panel naming the other connection', 20_000);
+      const switchNote = f.locator('[data-banner="switch"]');
+      await switchNote.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(await switchNote.innerText(), /Now showing "monitor-other".*"monitor-redis" keeps its own history/);
+      const demoNote = f.locator('[data-banner="demo"]');
+      await eventually(async () => /Demo traffic is running on "monitor-redis", not on "monitor-other"/.test(await demoNote.innerText().catch(() => '')), 'the panel saying where the demo runs', 10_000);
+      assert.match(await f.locator('[data-action="demo"]').innerText(), /Stop Demo Traffic \(on monitor-redis\)/);
+      await eventually(async () => /demo on monitor-redis/.test(await statusBarText()), 'the status bar saying where the demo runs', 10_000);
+      const stored = await storeLength();
+      const publisher = setInterval(() => void redisCli(other!.port, ['PUBLISH', OTHER_CHANNEL, JSON.stringify({ event_type: 'other_only', data: {} })]).catch(() => undefined), 250);
+      try {
+        await eventually(async () => (await series()).includes(OTHER_CHANNEL), 'the other connection\'s channel charted', 20_000);
+        const now = await series();
+        assert.ok(!now.includes('ecommerce_events') && !now.includes('events'), `no series of the first connection in the other's chart: ${now.join(', ')}`);
+        const channels = await f.locator('table[data-table="Channel"] tbody').innerText();
+        assert.ok(channels.includes(OTHER_CHANNEL) && !channels.includes('ecommerce_events'), `the channel table is the other connection's: ${channels}`);
+        await eventually(async () => (await storeLength()) > stored + 5, 'the demo still appending on the first connection', 15_000);
+        await f.locator('body').evaluate(() => window.scrollTo(0, 0));
+        await w.screenshot('monitor-9-switched-to-other');
+      } finally {
+        clearInterval(publisher);
+      }
+
+      // And back: the first connection's history is there again, and the other's series are not.
+      await command('UCore: Connect');
+      await answerPrompts(w, [{ match: /Connect to/, pickLabel: CONN }], { settleMs: 500 });
+      await eventually(async () => /^monitor-redis · ready/.test(await connection.innerText()), 'the panel naming the first connection again', 20_000);
+      await eventually(async () => /Now showing "monitor-redis" again: its history from before is back/.test(await switchNote.innerText()), 'the note saying the history came back', 10_000);
+      await eventually(async () => (await series()).includes('ecommerce_events'), 'the first connection\'s series back', 15_000);
+      assert.ok(!(await series()).includes(OTHER_CHANNEL), `the other connection's channel is not in the first one's chart: ${(await series()).join(', ')}`);
+      assert.ok((await points()) >= pointsBefore, `the history from before is back (${await points()} points, ${pointsBefore} before the switch)`);
+      assert.ok(await demoNote.isHidden(), 'no demo note while the panel shows the demo\'s connection');
+      await f.locator('body').evaluate(() => window.scrollTo(0, 0));
+      await w.screenshot('monitor-10-back-to-first');
+    });
+    lap('switch');
   });
 
   it('comes back after a window reload (serializer), with the time window and filters it had', async () => {

@@ -264,3 +264,88 @@ describe('monitor panel (host side)', function () {
     assert.ok(store.size <= 3, `a character budget too: ${store.size} entries`);
   });
 });
+
+describe('monitor history per connection (host side)', function () {
+  this.timeout(90_000);
+  const names = ['mon-a', 'mon-b', 'mon-c', 'mon-d', 'mon-e'];
+
+  before(async () => {
+    const a = await api();
+    for (const n of names) await a.services.connections.add({ name: n, url: `embedded://${n}` });
+  });
+
+  after(async () => {
+    const a = await api();
+    await a.demo.stop();
+    await a.services.connections.setActive('Embedded');
+    await a.monitor.settled();
+    for (const n of names) await a.services.connections.remove(n).catch(() => undefined);
+  });
+
+  /** Makes `name` active and connected, and waits until the monitor follows it. */
+  async function show(a: UCoreExtensionApi, name: string): Promise<void> {
+    await a.services.connections.setActive(name);
+    await a.monitor.settled();
+    assert.strictEqual(a.monitor.connectionName, name);
+  }
+
+  it('keeps each connection\'s history apart, says when it switches, and shows a connection\'s history again when it comes back', async () => {
+    const a = await api();
+    const switches: Array<{ from: string; to: string; restored: boolean }> = [];
+    const sub = a.monitor.onDidSwitch((e) => switches.push(e));
+    try {
+      await show(a, 'mon-a');
+      await publishMany(a, 'only_on_a', 30);
+      await eventually('30 events counted on mon-a', () => (a.monitor.eventsSeen >= 30 ? true : undefined));
+      await eventually('a second of history on mon-a', () => (a.monitor.history.all().some((p) => p.channels.some(([c]) => c === 'only_on_a')) ? true : undefined), 5000);
+      const aPoints = a.monitor.history.count;
+
+      await show(a, 'mon-b');
+      assert.deepStrictEqual(switches.at(-1), { from: 'mon-a', to: 'mon-b', restored: false });
+      assert.strictEqual(a.monitor.shownConnection, 'mon-b');
+      assert.strictEqual(a.monitor.eventsSeen, 0, 'mon-b starts from nothing');
+      assert.ok(a.monitor.history.all().every((p) => p.channels.every(([c]) => c !== 'only_on_a')), 'no series of mon-a in mon-b\'s history');
+      await publishMany(a, 'only_on_b', 7);
+      await eventually('7 events counted on mon-b', () => (a.monitor.eventsSeen >= 7 ? true : undefined));
+      assert.ok(a.monitor.channels().every((c) => c.channel !== 'only_on_a'));
+
+      await show(a, 'mon-a');
+      assert.deepStrictEqual(switches.at(-1), { from: 'mon-b', to: 'mon-a', restored: true });
+      assert.ok(a.monitor.eventsSeen >= 30, `mon-a's counts are back: ${a.monitor.eventsSeen}`);
+      assert.ok(a.monitor.history.count >= aPoints, 'mon-a\'s history is back');
+      assert.ok(a.monitor.history.all().some((p) => p.channels.some(([c]) => c === 'only_on_a')));
+      assert.ok(a.monitor.channels().some((c) => c.channel === 'only_on_a') && a.monitor.channels().every((c) => c.channel !== 'only_on_b'));
+
+      // The panel starts over from the shown connection's history and says what happened.
+      const builder = new UpdateBuilder({ monitor: a.monitor, demoRunning: () => false }, new InspectStore());
+      const init = builder.init(false, null, 'note');
+      assert.ok(init.type === 'init' && init.connection === 'mon-a' && init.notice === 'note');
+
+      // Bounded: the last four connections are kept; the one shown least recently is dropped.
+      for (const n of ['mon-c', 'mon-d', 'mon-e']) await show(a, n);
+      assert.deepStrictEqual(a.monitor.keptConnections, ['mon-a', 'mon-c', 'mon-d', 'mon-e']);
+      await show(a, 'mon-b');
+      assert.deepStrictEqual(switches.at(-1), { from: 'mon-e', to: 'mon-b', restored: false }, 'mon-b was dropped: it starts anew');
+      assert.ok(!a.monitor.keptConnections.includes('mon-a'), 'then mon-a, shown least recently, is dropped');
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  it('the demo keeps running on its own connection when another becomes active, and stops when that one goes away', async () => {
+    const a = await api();
+    await show(a, 'mon-c');
+    await a.demo.start(await a.services.requireConnection());
+    assert.strictEqual(a.demo.connectionName, 'mon-c');
+    await show(a, 'mon-d');
+    await sleep(300);
+    assert.ok(a.demo.running, 'still running after another connection became active');
+    assert.strictEqual(a.demo.connectionName, 'mon-c');
+    const builder = new UpdateBuilder({ monitor: a.monitor, demoRunning: () => a.demo.running, demoConnection: () => a.demo.connectionName }, new InspectStore());
+    const u = builder.update();
+    assert.strictEqual(u.connection, 'mon-d');
+    assert.strictEqual(u.demoConnection, 'mon-c', 'the panel is told where the demo runs');
+    await a.services.connections.disconnect('mon-c');
+    await eventually('the demo stopped with its connection', () => (a.demo.running ? undefined : true));
+  });
+});

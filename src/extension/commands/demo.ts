@@ -1,5 +1,7 @@
 // "Start / Stop Demo Traffic": the guide's e-commerce flow (core runDemo) on the active connection until stopped.
 // The context key ucore.demoRunning switches which of the two the views' title bars show.
+// The demo belongs to the connection it started on: it keeps running there when another connection becomes active
+// (the monitor and the status bar say where it runs), and stops, saying why, when that connection goes away.
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
 import { runDemo, type DemoSummary } from '../../core/domain/demo';
@@ -13,18 +15,25 @@ export class DemoController implements vscode.Disposable {
   private run: { connection: ActiveConnection; abort: AbortController; done: Promise<DemoSummary | undefined>; events: number } | undefined;
   private readonly changed = new vscode.EventEmitter<boolean>();
   readonly onDidChange = this.changed.event;
-  private readonly activeSub: vscode.Disposable;
+  private readonly connectionSub: vscode.Disposable;
 
   constructor(private readonly services: ExtensionServices, private readonly errors: ErrorReporter) {
     void vscode.commands.executeCommand('setContext', ContextKeys.demoRunning, false);
-    // The demo runs on one connection: when that one stops being active or connected, so does the demo.
-    this.activeSub = services.connections.onDidChangeActive((live) => {
-      if (this.run && live !== this.run.connection) void this.stop();
+    // The demo runs on its own connection, active or not; when that link is gone (disconnected, removed, closed),
+    // so is the demo.
+    this.connectionSub = services.connections.onDidChange(() => {
+      const run = this.run;
+      if (run && services.connections.live(run.connection.name) !== run.connection) void this.stopBecause(run, `"${run.connection.name}" was disconnected`);
     });
   }
 
   get running(): boolean {
     return this.run !== undefined;
+  }
+
+  /** The connection the demo runs on, while it runs. */
+  get connectionName(): string | undefined {
+    return this.run?.connection.name;
   }
 
   /** Events the running demo has sent so far. */
@@ -79,13 +88,20 @@ export class DemoController implements vscode.Disposable {
     }
   }
 
+  private async stopBecause(run: NonNullable<DemoController['run']>, why: string): Promise<void> {
+    if (this.run !== run) return;
+    const summary = await this.stop();
+    this.services.log.info(`[demo] stopped: ${why}`);
+    void showInfo(`Demo traffic stopped: ${why}${summary ? ` (after ${summary.events} events)` : ''}.`);
+  }
+
   private setContext(running: boolean): void {
     void vscode.commands.executeCommand('setContext', ContextKeys.demoRunning, running);
     this.changed.fire(running);
   }
 
   dispose(): void {
-    this.activeSub.dispose();
+    this.connectionSub.dispose();
     this.run?.abort.abort();
     this.run = undefined;
     this.changed.dispose();
@@ -95,7 +111,10 @@ export class DemoController implements vscode.Disposable {
 export function registerDemoCommands(r: Registrar, services: ExtensionServices, demo: DemoController, onStarted: () => void): void {
   r.register(Commands.demoStart, 'Start Demo Traffic', async () => {
     const conn = await services.requireConnection();
-    if (demo.running) return true;
+    if (demo.running) {
+      if (demo.connectionName !== conn.name) void showInfo(`Demo traffic is already running on "${demo.connectionName}" (one demo at a time): stop it first to start it on "${conn.name}".`);
+      return true;
+    }
     if (!(await services.guard(`send demo traffic (the guide's e-commerce flow) to "${conn.name}"`, conn))) return false;
     await demo.start(conn);
     onStarted();
@@ -104,10 +123,11 @@ export function registerDemoCommands(r: Registrar, services: ExtensionServices, 
   });
 
   r.register(Commands.demoStop, 'Stop Demo Traffic', async () => {
+    const where = demo.connectionName;
     const summary = await demo.stop();
     if (summary) {
       void showInfo(
-        `Demo stopped: ${summary.events} events, ${summary.orders} orders (${summary.paid} paid, ${summary.shipped} shipped), ${summary.deadLettered} dead-lettered, ${summary.sagas} sagas.`,
+        `Demo stopped${where ? ` on "${where}"` : ''}: ${summary.events} events, ${summary.orders} orders (${summary.paid} paid, ${summary.shipped} shipped), ${summary.deadLettered} dead-lettered, ${summary.sagas} sagas.`,
       );
     }
     return summary;

@@ -11,6 +11,8 @@ import { isSentinelHello } from '../../core/monitor/monitor';
 import type { ConnectionManager } from '../connections/connectionManager';
 import { ItemContext } from '../constants';
 import { formatRate, globToRegExp, plural, shorten, tooltipValue } from '../format';
+import { DEFAULT_STORE_CHANNEL } from '../../core/index';
+import { STORE_CHANNEL_NOTE } from '../monitor/updateBuilder';
 import type { LiveMonitor } from '../monitor/liveMonitor';
 
 export interface ChannelNode {
@@ -212,7 +214,8 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
     item.description = parts.join(' · ');
     item.tooltip = [tooltipValue(node.channel) ?? shorten(node.channel),
       `${formatRate(node.ratePerSecond)}, ${plural(node.total, 'event')} seen since the monitor started`,
-      node.subscribers === null ? 'Subscribers: not subscribed by name (seen by the monitor)' : `Subscribers: ${node.subscribers}`].join('\n');
+      node.subscribers === null ? 'Subscribers: not subscribed by name (seen by the monitor)' : `Subscribers: ${node.subscribers}`,
+      ...(node.channel === DEFAULT_STORE_CHANNEL ? [STORE_CHANNEL_NOTE] : [])].join('\n');
     item.iconPath = new vscode.ThemeIcon('radio-tower');
     item.contextValue = ItemContext.channel;
     return item;

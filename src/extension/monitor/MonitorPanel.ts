@@ -18,7 +18,7 @@ import {
 import { Commands, MONITOR_VIEW_TYPE } from '../constants';
 import { Coalescer } from './coalescer';
 import { InspectStore, type InspectItem } from './inspectStore';
-import type { LiveMonitor } from './liveMonitor';
+import { KEPT_CONNECTIONS, type LiveMonitor, type MonitorSwitch } from './liveMonitor';
 import { UpdateBuilder } from './updateBuilder';
 
 const UPDATE_MS = 1000 / MAX_UPDATES_PER_SECOND;
@@ -27,6 +27,8 @@ export interface MonitorPanelDeps {
   extensionUri: vscode.Uri;
   monitor: LiveMonitor;
   demoRunning: () => boolean;
+  /** The connection the demo runs on, while it runs. */
+  demoConnection?: () => string | undefined;
   onDemoChange: vscode.Event<boolean>;
   /** Opens a recent event in an Inspect Event document. */
   inspect: (item: InspectItem) => Promise<void>;
@@ -103,6 +105,8 @@ export class MonitorPanel {
   private ready = false;
   private paused = false;
   private disposed = false;
+  /** What the page says about the last switch of connection (kept so a reloaded page says it too). */
+  private notice: string | null = null;
   private ticker: NodeJS.Timeout | undefined;
   private readonly coalescer: Coalescer;
   private readonly inspectStore = new InspectStore();
@@ -117,7 +121,7 @@ export class MonitorPanel {
   rejected = 0;
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly deps: MonitorPanelDeps, private focusChannel: string | null) {
-    this.builder = new UpdateBuilder({ monitor: deps.monitor, demoRunning: deps.demoRunning }, this.inspectStore);
+    this.builder = new UpdateBuilder({ monitor: deps.monitor, demoRunning: deps.demoRunning, demoConnection: deps.demoConnection }, this.inspectStore);
     this.coalescer = new Coalescer(UPDATE_MS, () => this.sendUpdate());
     panel.webview.options = webviewOptions(deps.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'ucore.svg');
@@ -128,6 +132,7 @@ export class MonitorPanel {
       deps.onDemoChange(() => this.schedule()),
       deps.monitor.onDidChangeAlerts(() => this.schedule()),
       deps.monitor.onDidChangeRules((rules) => this.ready && void this.post({ type: 'rules', rules })),
+      deps.monitor.onDidSwitch((e) => this.switched(e)),
       panel.onDidChangeViewState(() => this.syncTicker()),
     );
   }
@@ -177,6 +182,7 @@ export class MonitorPanel {
       case 'clear':
         this.deps.monitor.clear();
         this.inspectStore.clear();
+        this.notice = null;
         this.sendInit();
         break;
       case 'pause':
@@ -217,9 +223,21 @@ export class MonitorPanel {
     }
   }
 
+  /**
+   * Another connection is shown: the page starts over from that connection's own history (never drawing one
+   * connection's series in another's charts) and says what happened to which history.
+   */
+  private switched(e: MonitorSwitch): void {
+    this.inspectStore.clear(); // recent events are numbered per connection
+    this.notice = e.restored
+      ? `Now showing "${e.to}" again: its history from before is back (nothing was counted on it while "${e.from}" was shown). "${e.from}" keeps its own history for when you switch back.`
+      : `Now showing "${e.to}", the active connection, from its first event. "${e.from}" keeps its own history and shows it again when it is the active connection (the monitor keeps the last ${KEPT_CONNECTIONS} connections).`;
+    this.sendInit();
+  }
+
   private sendInit(): void {
     if (!this.ready || this.disposed) return;
-    void this.post(this.builder.init(this.paused, this.focusChannel));
+    void this.post(this.builder.init(this.paused, this.focusChannel, this.notice));
     this.sendUpdate(true); // even when paused: a page that (re)loads shows where things stand, then holds still
     this.syncTicker();
   }

@@ -3,6 +3,11 @@
 // per-second history for the charts, feeds the guide's e-commerce dashboard, and evaluates the alert rules of
 // `ucore.monitor.alerts` and of the panel (rates in the core, consumer-group lag here).
 //
+// History belongs to a connection: each connection shown keeps its own chart history, dashboard and (while its link
+// lives) its core monitor with counters and recent events. Switching to another connection parks the current one
+// (its core monitor stopped: nothing is counted meanwhile) and switching back shows it again. The last
+// KEPT_CONNECTIONS connections are kept; onDidSwitch tells the panel which connection it shows now.
+//
 // Nothing here runs per event: the core counts, and a 250 ms timer looks at its counters. Listeners of onDidUpdate
 // hear at most two updates a second, however busy the traffic; while rates are still decaying after traffic
 // stops, an update every two seconds brings them down to zero.
@@ -33,6 +38,35 @@ const DECAY_UPDATE_MS = 2000;
 const DECAY_FOR_MS = 65_000;
 const OTHER = '(other)';
 const CHANNELS_LISTED = 500;
+/** Connections whose history is kept: the one shown and the last three before it. */
+export const KEPT_CONNECTIONS = 4;
+
+/** The monitor now shows `to` instead of `from`. */
+export interface MonitorSwitch {
+  from: string;
+  to: string;
+  /** `to` was shown before and its history came back. */
+  restored: boolean;
+}
+
+/** What the monitor keeps of one connection. */
+class ConnectionRecord {
+  readonly history = new MonitorHistory();
+  readonly dashboard = new LiveDashboard();
+  /** The core monitor on that connection's link (stopped while another connection is shown). */
+  core: { live: ActiveConnection; streamsKey: string; monitor: EventMonitor; subs: Array<{ dispose(): void }> } | undefined;
+
+  constructor(readonly name: string) {}
+
+  get hasData(): boolean {
+    return this.history.count > 0 || (this.core?.monitor.eventsSeen ?? 0) > 0;
+  }
+
+  dropCore(): void {
+    for (const s of this.core?.subs ?? []) s.dispose();
+    this.core = undefined;
+  }
+}
 
 /** What the monitor needs to remember between sessions (globalState in the extension, a Map in tests). */
 export interface RuleStore {
@@ -41,9 +75,12 @@ export interface RuleStore {
 }
 
 export class LiveMonitor implements vscode.Disposable {
+  /** The core monitor running now (the shown record's, while its connection is connected). */
   private monitor: EventMonitor | undefined;
   private connection: ActiveConnection | undefined;
-  private monitorSubs: Array<{ dispose(): void }> = [];
+  /** The connection shown, and those kept before it (least recently shown first). */
+  private record: ConnectionRecord;
+  private readonly records = new Map<string, ConnectionRecord>();
   private timer: NodeJS.Timeout | undefined;
   private lastSeen = 0;
   private pendingUpdate = false;
@@ -59,61 +96,89 @@ export class LiveMonitor implements vscode.Disposable {
   readonly onDidChangeAlerts = this.alertsChanged.event;
   private readonly rulesChanged = new vscode.EventEmitter<AlertRuleRow[]>();
   readonly onDidChangeRules = this.rulesChanged.event;
+  private readonly switched = new vscode.EventEmitter<MonitorSwitch>();
+  /** The monitor shows another connection now (its own history, kept from before, or a new one). */
+  readonly onDidSwitch = this.switched.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private rebinding: Promise<void> = Promise.resolve();
-  /** Per-second points for the charts (15 minutes). */
-  readonly history = new MonitorHistory();
-  private readonly dashboard = new LiveDashboard();
   readonly alertLog = new AlertLog();
   private readonly lagAlerts = new LagAlerts();
   private readonly active = new Map<string, AlertEventRow>();
   private ruleRows: AlertRuleRow[] = [];
 
   constructor(
-    connections: ConnectionManager,
+    private readonly connections: ConnectionManager,
     private readonly settings: Settings,
     private readonly log: Logger,
     private readonly store?: RuleStore,
   ) {
     this.ruleRows = this.loadRules();
+    this.record = this.recordFor(connections.activeConnectionName);
     this.streamsKey = this.streams().join('\u0000');
     this.subscriptions.push(
       connections.onDidChangeActive((live) => this.follow(live)),
+      // From one unconnected connection to another, onDidChangeActive stays silent: show the new one's record anyway.
+      connections.onDidChange(() => {
+        if (!this.connection && connections.activeConnectionName !== this.record.name) this.follow(undefined, true);
+      }),
       settings.onDidChange(() => this.settingsChanged()),
     );
     const current = connections.live(connections.activeConnectionName);
     if (current) this.follow(current);
   }
 
-  /** The connection monitored now. */
+  /** The connection monitored now (undefined while the one shown is not connected). */
   get connectionName(): string | undefined {
     return this.connection?.name;
   }
 
-  /** Events counted since the monitor (re)started or was cleared. */
+  /** The connection whose history is shown: the active one, connected or not. */
+  get shownConnection(): string {
+    return this.record.name;
+  }
+
+  /** Names of the connections whose history is kept, the one shown last. */
+  get keptConnections(): string[] {
+    return [...this.records.keys()];
+  }
+
+  /** Per-second points for the charts (15 minutes) of the connection shown. */
+  get history(): MonitorHistory {
+    return this.record.history;
+  }
+
+  /**
+   * The core monitor of the connection shown: running while it is connected, else stopped with what it counted
+   * (kept until that connection connects again with a new link).
+   */
+  private get shown(): EventMonitor | undefined {
+    return this.record.core?.monitor;
+  }
+
+  /** Events counted on the connection shown since its monitor started or was cleared. */
   get eventsSeen(): number {
-    return this.monitor?.eventsSeen ?? 0;
+    return this.shown?.eventsSeen ?? 0;
   }
 
   snapshot(options: SnapshotOptions = {}): MonitorSnapshot | undefined {
-    return this.monitor?.snapshot(options);
+    return this.shown?.snapshot(options);
   }
 
   /** The newest `limit` recent events, newest first. */
   recent(limit: number): RecentEvent[] {
-    return this.monitor?.recent(limit) ?? [];
+    return this.shown?.recent(limit) ?? [];
   }
 
   /** Channels seen since the monitor started, busiest first (without the `(other)` bucket). */
   channels(): ChannelActivity[] {
-    const snap = this.monitor?.snapshot({ top: CHANNELS_LISTED, recent: 0 });
+    const snap = this.shown?.snapshot({ top: CHANNELS_LISTED, recent: 0 });
     if (!snap) return [];
     return snap.channels.filter((c) => c.name !== OTHER).map((c) => ({ channel: c.name, ratePerSecond: c.rate10s, total: c.total }));
   }
 
   /** Events/s over all channels (10 s average). */
   totalRate(): number {
-    return this.monitor?.snapshot({ top: 0, recent: 0 }).total.rate10s ?? 0;
+    return this.shown?.snapshot({ top: 0, recent: 0 }).total.rate10s ?? 0;
   }
 
   /** PUBSUB NUMSUB of `channels` on the monitored connection (pattern subscribers, like this monitor, not counted). */
@@ -125,7 +190,7 @@ export class LiveMonitor implements vscode.Disposable {
   }
 
   dashboardView(): DashboardView | null {
-    return this.dashboard.view();
+    return this.record.dashboard.view();
   }
 
   /** Alert rules in force: settings first, then the panel's. */
@@ -160,9 +225,9 @@ export class LiveMonitor implements vscode.Disposable {
   }
 
   clear(): void {
-    this.monitor?.clear();
-    this.history.clear();
-    this.dashboard.clear();
+    this.shown?.clear();
+    this.record.history.clear();
+    this.record.dashboard.clear();
     for (const a of this.lagAlerts.resolveAll(Date.now())) this.alertEvent(a);
     this.lastSeen = 0;
     this.updated.fire();
@@ -175,7 +240,7 @@ export class LiveMonitor implements vscode.Disposable {
 
   private follow(live: ActiveConnection | undefined, force = false): void {
     if (live === this.connection && !force) return;
-    this.rebinding = this.rebinding.then(() => this.rebind(live), () => this.rebind(live));
+    this.rebinding = this.rebinding.then(() => this.rebind(live, force), () => this.rebind(live, force));
   }
 
   private streams(): string[] {
@@ -215,31 +280,44 @@ export class LiveMonitor implements vscode.Disposable {
     this.rulesChanged.fire(this.rules);
   }
 
-  private async rebind(live: ActiveConnection | undefined): Promise<void> {
+  private async rebind(live: ActiveConnection | undefined, fresh = false): Promise<void> {
     const old = this.monitor;
-    for (const s of this.monitorSubs) s.dispose();
-    this.monitorSubs = [];
     this.monitor = undefined;
     this.connection = live;
     if (old) await old.stop().catch((e) => this.log.debug(`stopping the monitor: ${describeError(e)}`));
-    this.history.clear();
-    this.dashboard.clear();
     for (const a of [...this.active.values()]) this.alertEvent({ ...a, at: Date.now(), state: 'resolved' });
     this.lagAlerts.resolveAll(Date.now());
-    this.lastSeen = 0;
+    this.show(live?.name ?? this.connections.activeConnectionName);
+    const record = this.record;
+    this.lastSeen = record.core?.monitor.eventsSeen ?? 0;
     if (!live) {
       this.stopTimer();
       this.updated.fire();
       return;
     }
-    const monitor = new EventMonitor(live.transport, {
-      patterns: ['*'],
-      recentCapacity: this.settings.get('monitorRecentCapacity'),
-      streams: this.streams(),
-      // Tails on this connection subscribe to shard channels through the same adapter: both are counted there.
-      shardSubscriber: live.adapter,
-      logger: this.log,
-    });
+    // The record's own core monitor comes back when it counted on this very link (same connection object, same
+    // streams); after a reconnection or a settings change a new one starts, and the chart history stays.
+    const core = record.core;
+    const reuse = !fresh && core !== undefined && core.live === live && core.streamsKey === this.streamsKey;
+    let monitor: EventMonitor;
+    if (reuse) {
+      monitor = core.monitor;
+    } else {
+      record.dropCore();
+      monitor = new EventMonitor(live.transport, {
+        patterns: ['*'],
+        recentCapacity: this.settings.get('monitorRecentCapacity'),
+        streams: this.streams(),
+        // Tails on this connection subscribe to shard channels through the same adapter: both are counted there.
+        shardSubscriber: live.adapter,
+        logger: this.log,
+      });
+      record.core = {
+        live, streamsKey: this.streamsKey, monitor,
+        subs: [monitor.onAlert((a) => { if (this.monitor === monitor) this.alertEvent(fromCore(a)); }), record.dashboard.attach(monitor)],
+      };
+      this.lastSeen = 0;
+    }
     try {
       monitor.setAlertRules(coreRules(this.ruleRows));
     } catch (e) {
@@ -257,13 +335,35 @@ export class LiveMonitor implements vscode.Disposable {
       return;
     }
     this.monitor = monitor;
-    this.monitorSubs = [
-      monitor.onAlert((a) => this.alertEvent(fromCore(a))),
-      this.dashboard.attach(monitor),
-    ];
-    this.log.info(`monitoring "${live.name}" (PSUBSCRIBE *; streams ${this.streams().join(', ')})`);
+    this.log.info(`monitoring "${live.name}" (PSUBSCRIBE *; streams ${this.streams().join(', ')})${reuse ? ', history kept from before' : ''}`);
     this.startTimer();
     this.updated.fire();
+  }
+
+  /** Shows `name`'s record (kept or new), keeps the last KEPT_CONNECTIONS, and says so when it changes. */
+  private show(name: string): void {
+    const from = this.record;
+    const restored = from.name !== name && this.records.has(name) && this.records.get(name)!.hasData;
+    const record = this.recordFor(name);
+    this.record = record;
+    if (from !== record) {
+      this.log.info(`showing "${name}"${restored ? ' (its history from before)' : ''}; kept: ${this.keptConnections.join(', ')}`);
+      this.switched.fire({ from: from.name, to: name, restored });
+    }
+  }
+
+  /** The record of `name`, now the most recently shown; the least recently shown beyond the limit are dropped. */
+  private recordFor(name: string): ConnectionRecord {
+    const record = this.records.get(name) ?? new ConnectionRecord(name);
+    this.records.delete(name);
+    this.records.set(name, record);
+    for (const [n, r] of this.records) {
+      if (this.records.size <= KEPT_CONNECTIONS) break;
+      this.records.delete(n);
+      void r.core?.monitor.stop().catch(() => undefined);
+      r.dropCore();
+    }
+    return record;
   }
 
   private alertEvent(a: AlertEventRow): void {
@@ -296,7 +396,7 @@ export class LiveMonitor implements vscode.Disposable {
       this.lastSecond = second;
       try {
         const snap = monitor.snapshot({ top: MAX_SERIES, recent: 0 });
-        this.history.record(snap);
+        this.record.history.record(snap);
         for (const a of this.lagAlerts.evaluate(snap.streams, now)) this.alertEvent(a);
         for (const a of this.active.values()) this.refreshValue(a, snap);
       } catch (e) {
@@ -324,11 +424,13 @@ export class LiveMonitor implements vscode.Disposable {
 
   dispose(): void {
     this.stopTimer();
-    for (const s of this.monitorSubs) s.dispose();
     void this.monitor?.stop().catch(() => undefined);
     this.monitor = undefined;
+    for (const r of this.records.values()) r.dropCore();
+    this.records.clear();
     for (const s of this.subscriptions) s.dispose();
     this.updated.dispose();
+    this.switched.dispose();
     this.alertsChanged.dispose();
     this.rulesChanged.dispose();
   }

@@ -1,19 +1,25 @@
 // Builds what the panel sends: an `init` (history, rules, alert log) when the page says ready, then `update`
 // deltas — only the recent events, points and alert changes since the previous update, each list bounded — so a
 // page open for hours at 100k events/s receives at most 500 rows a second and never a growing array.
+import { DEFAULT_STORE_CHANNEL } from '../../core/index';
 import type { MonitorSnapshot, RateSummary, RecentEvent } from '../../core/monitor';
 import {
   clip, MAX_ALERTS, MAX_GROUPS, MAX_NAME_CHARS, MAX_POINTS_PER_UPDATE, MAX_PREVIEW_CHARS, MAX_RATES, MAX_RECENT_PER_UPDATE,
-  MAX_STREAMS, type HostMessage, type MonitorUpdate, type RateRow, type RecentRow, type StreamRow,
+  MAX_NOTE_CHARS, MAX_STREAMS, type HostMessage, type MonitorUpdate, type RateRow, type RecentRow, type StreamRow,
 } from '../../shared/monitorProtocol';
 import type { InspectStore } from './inspectStore';
 import type { LiveMonitor } from './liveMonitor';
 
 const SUBSCRIBERS_EVERY_MS = 2000;
 
+/** Said on the store's channel row: otherwise every stored event looks counted twice for no reason. */
+export const STORE_CHANNEL_NOTE = `The event store republishes every stored event on "${DEFAULT_STORE_CHANNEL}" (as the guide's does), so a stored event is counted twice: on the channel it was published to, and here.`;
+
 export interface UpdateSource {
   monitor: LiveMonitor;
   demoRunning(): boolean;
+  /** The connection the demo runs on, while it runs. */
+  demoConnection?(): string | undefined;
 }
 
 export class UpdateBuilder {
@@ -25,12 +31,19 @@ export class UpdateBuilder {
   private subscribers = new Map<string, number>();
   private subscribersAt = 0;
   private subscribersBusy = false;
+  private subscribersOf = '';
 
   constructor(private readonly source: UpdateSource, private readonly inspect: InspectStore) {}
 
   /** The whole picture for a page that starts (or restarts) from scratch; later updates are deltas from here. */
-  init(paused: boolean, focusChannel: string | null): HostMessage {
+  init(paused: boolean, focusChannel: string | null, notice: string | null = null): HostMessage {
     const m = this.source.monitor;
+    if (m.shownConnection !== this.subscribersOf) {
+      // Subscriber counts belong to a connection too: ask the one shown now at the next update.
+      this.subscribers = new Map();
+      this.subscribersAt = 0;
+      this.subscribersOf = m.shownConnection;
+    }
     this.historyCursor = m.history.count;
     this.alertCursor = m.alertLog.lastSeq;
     // The table starts with the newest events already counted.
@@ -42,6 +55,8 @@ export class UpdateBuilder {
       rules: m.rules,
       history: m.history.all(),
       alertLog: m.alertLog.all().slice(-MAX_ALERTS),
+      connection: clip(m.shownConnection, MAX_NAME_CHARS),
+      notice: notice === null ? null : clip(notice, MAX_NOTE_CHARS),
     };
   }
 
@@ -54,6 +69,7 @@ export class UpdateBuilder {
   update(): MonitorUpdate {
     const m = this.source.monitor;
     const snap = m.snapshot({ top: MAX_RATES, recent: 0 });
+    const demoConnection = this.source.demoRunning() ? this.source.demoConnection?.() : undefined;
     const seen = m.eventsSeen;
     if (seen < this.recentCursor) this.recentCursor = 0; // cleared, or another connection
     const fresh = seen - this.recentCursor;
@@ -70,11 +86,13 @@ export class UpdateBuilder {
     return {
       seq: ++this.seq,
       at: snap?.at ?? Date.now(),
-      connection: m.connectionName === undefined ? null : clip(m.connectionName, MAX_NAME_CHARS),
-      status: snap ? snap.connection : 'none',
+      // The connection shown, connected or not (its history is shown either way); status 'none' when not connected.
+      connection: clip(m.shownConnection, MAX_NAME_CHARS),
+      status: snap && m.connectionName !== undefined ? snap.connection : 'none',
       gaps: snap?.gaps ?? 0,
       lastGapAt: snap?.lastGapAt ?? null,
       demoRunning: this.source.demoRunning(),
+      demoConnection: demoConnection === undefined ? null : clip(demoConnection, MAX_NAME_CHARS),
       eventsSeen: seen,
       total: snap ? this.rateRow(snap.total, false) : { name: 'total', total: 0, rate1s: 0, rate10s: 0, rate60s: 0 },
       channels,
@@ -106,6 +124,7 @@ export class UpdateBuilder {
   private rateRow(r: RateSummary, channel: boolean): RateRow {
     const row: RateRow = { name: clip(r.name, MAX_NAME_CHARS), total: r.total, rate1s: r.rate1s, rate10s: r.rate10s, rate60s: r.rate60s };
     if (channel && r.name !== '(other)') row.subscribers = this.subscribers.get(r.name) ?? null;
+    if (channel && r.name === DEFAULT_STORE_CHANNEL) row.note = STORE_CHANNEL_NOTE;
     return row;
   }
 
@@ -115,8 +134,9 @@ export class UpdateBuilder {
     if (this.subscribersBusy || now - this.subscribersAt < SUBSCRIBERS_EVERY_MS || channels.length === 0) return;
     this.subscribersBusy = true;
     this.subscribersAt = now;
+    const of = this.subscribersOf;
     this.source.monitor.subscriberCounts(channels).then(
-      (counts) => { this.subscribers = counts; },
+      (counts) => { if (this.subscribersOf === of) this.subscribers = counts; },
       () => { /* the next update shows the last known counts; the connection state says why */ },
     ).finally(() => { this.subscribersBusy = false; });
   }

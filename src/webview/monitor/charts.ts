@@ -82,6 +82,9 @@ export class TimeChart {
     this.xFrom = from;
     this.xTo = Math.max(newest, from + 1);
     const names = topNames(shown, this.spec.pick);
+    // What is drawn, for tests and for anyone inspecting the page: the series names and how many seconds.
+    this.root.dataset.series = names.join('\n');
+    this.root.dataset.points = String(shown.length);
     const hasData = shown.some((p) => this.spec.pick(p).length > 0 || (this.spec.total?.(p) ?? 0) > 0);
     this.emptyNote.hidden = hasData;
     this.body.hidden = !hasData;

@@ -26,7 +26,7 @@ const send = (m: WebviewMessage) => vscode.postMessage(m);
 
 // ---- layout (built once; updates refill it) ----
 const app = document.getElementById('app') as HTMLElement;
-const connText = el('span', { className: 'conn' });
+const connText = el('span', { className: 'conn', data: { figure: 'connection' } });
 const totalText = el('span', { className: 'total', data: { figure: 'total' } });
 const pauseButton = button('Pause', () => setPaused(!state.paused), { data: { action: 'pause' } });
 const clearButton = button('Clear', () => send({ type: 'clear' }), { className: 'secondary', data: { action: 'clear' } });
@@ -48,9 +48,14 @@ const gapBanner = el('p', { className: 'warning', data: { banner: 'gap' } });
 const statusBanner = el('p', { className: 'warning', data: { banner: 'status' } });
 const pausedBanner = el('p', { className: 'notice', data: { banner: 'paused' } });
 const errorBanner = el('p', { className: 'error', data: { banner: 'error' } });
+// After a switch of connection: which connection the page shows now and what became of the other's history.
+const switchText = el('span');
+const switchBanner = el('p', { className: 'notice', data: { banner: 'switch' } }, switchText, button('Dismiss', () => { switchBanner.hidden = true; }, { className: 'secondary small' }));
+// The demo runs on one connection; when the page shows another, say where it runs.
+const demoBanner = el('p', { className: 'notice', data: { banner: 'demo' } });
 const emptyCard = el('section', { className: 'card empty' }, el('p', { text: 'No events yet. Publish something, or start the demo: the guide\'s e-commerce flow.' }),
   button('Start Demo Traffic', () => send({ type: 'startDemo' })));
-for (const b of [gapBanner, statusBanner, pausedBanner, errorBanner, emptyCard]) b.hidden = true;
+for (const b of [gapBanner, statusBanner, pausedBanner, errorBanner, switchBanner, demoBanner, emptyCard]) b.hidden = true;
 
 const alerts = new AlertsSection({
   add: (rule) => send({ type: 'addAlertRule', rule }),
@@ -87,7 +92,9 @@ table.setFilters(state.filters);
 app.replaceChildren(
   el('header', { className: 'toolbar' },
     el('h1', { text: 'Live Monitor' }), connText, totalText,
-    el('div', { className: 'controls' }, pauseButton, clearButton, windowSelect, demoButton)),
+    el('div', { className: 'controls' }, pauseButton, clearButton, windowSelect, demoButton),
+    // In the sticky header, so they are seen wherever the page is scrolled to.
+    switchBanner, demoBanner),
   gapBanner, statusBanner, pausedBanner, errorBanner, alerts.banner, emptyCard,
   el('div', { className: 'charts' }, ...charts.map((c) => c.root)),
   el('div', { className: 'grid' }, channelTable.root, typeTable.root),
@@ -152,12 +159,18 @@ function render(u: MonitorUpdate): void {
   if (lastSeq && u.seq !== lastSeq + 1) send({ type: 'problem', message: `update ${u.seq} arrived after ${lastSeq}` });
   lastSeq = u.seq;
   demoRunning = u.demoRunning;
-  setText(connText, u.connection === null ? 'not connected' : `${u.connection} · ${u.status}`);
+  const connected = u.status !== 'none';
+  setText(connText, u.connection === null ? 'not connected' : `${u.connection} · ${connected ? u.status : 'not connected'}`);
+  connText.title = u.connection === null ? '' : `The monitor shows the active connection, ${u.connection}: its own history, kept when you switch to another connection and back.`;
   connText.className = `conn status-${u.status}`;
   setText(totalText, `${rate(u.total.rate1s)} now · ${rate(u.total.rate10s)} over 10 s · ${num(u.eventsSeen)} events`);
   totalText.dataset.events = String(u.eventsSeen);
-  setText(demoButton, u.demoRunning ? 'Stop Demo Traffic' : 'Start Demo Traffic');
-  demoButton.hidden = u.connection === null;
+  const demoElsewhere = u.demoRunning && u.demoConnection != null && u.demoConnection !== u.connection;
+  setText(demoButton, !u.demoRunning ? 'Start Demo Traffic' : demoElsewhere ? `Stop Demo Traffic (on ${u.demoConnection})` : 'Stop Demo Traffic');
+  demoButton.title = u.demoRunning && u.demoConnection ? `Demo traffic runs on ${u.demoConnection}` : 'Send the guide\'s e-commerce flow to the active connection';
+  demoButton.hidden = !connected && !u.demoRunning;
+  demoBanner.hidden = !demoElsewhere;
+  if (demoElsewhere) setText(demoBanner, `Demo traffic is running on "${u.demoConnection}", not on "${u.connection}" shown here: switch to "${u.demoConnection}" to watch it, or stop it.`);
 
   gapBanner.hidden = u.gaps === 0;
   if (u.gaps > 0) {
@@ -166,8 +179,12 @@ function render(u: MonitorUpdate): void {
   }
   const down = u.connection !== null && u.status !== 'ready';
   statusBanner.hidden = !down;
-  if (down) setText(statusBanner, u.status === 'reconnecting' ? 'Reconnecting: no events are received until the subscription is back.' : `Connection ${u.status}.`);
-  emptyCard.hidden = !(u.eventsSeen === 0 && u.connection !== null && !u.demoRunning && table.size === 0);
+  if (down) {
+    setText(statusBanner, u.status === 'reconnecting' ? 'Reconnecting: no events are received until the subscription is back.'
+      : u.status === 'none' ? `"${u.connection}" is not connected: nothing is counted until it connects. What it counted before is kept.`
+        : `Connection ${u.status}.`);
+  }
+  emptyCard.hidden = !(u.eventsSeen === 0 && connected && !u.demoRunning && table.size === 0);
 
   channelTable.fill(u.channels);
   typeTable.fill(u.types);
@@ -182,7 +199,11 @@ function render(u: MonitorUpdate): void {
 function handle(m: HostMessage): void {
   switch (m.type) {
     case 'init':
+      // The whole picture of the connection shown, never added to another connection's.
       points = m.history.slice(-HISTORY_SECONDS);
+      if (m.connection != null) setText(connText, m.connection);
+      switchBanner.hidden = !m.notice;
+      setText(switchText, m.notice ?? '');
       lastSeq = 0;
       table.clear();
       alerts.setRules(m.rules);

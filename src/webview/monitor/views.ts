@@ -12,18 +12,29 @@ import { button, clock, el, money, num, option, rate } from './dom';
 export class RateTable {
   readonly root: HTMLElement;
   private readonly body: HTMLTableSectionElement;
+  /** Notes of the rows shown (why a row counts what it counts), under the table. */
+  private readonly notes = el('div', { className: 'table-notes' });
 
   constructor(title: string, private readonly withSubscribers: boolean, private readonly onPick?: (name: string) => void) {
     const head = el('tr', {}, el('th', { text: title }), el('th', { text: '1 s' }), el('th', { text: '10 s' }), el('th', { text: '60 s' }), el('th', { text: 'total' }));
     if (withSubscribers) head.appendChild(el('th', { text: 'subscribers', title: 'PUBSUB NUMSUB: channel subscribers (pattern subscribers, like this monitor, are not counted)' }));
     this.body = el('tbody');
-    this.root = el('section', { className: 'card' }, el('table', { className: 'rates', data: { table: title } }, el('thead', {}, head), this.body));
+    this.root = el('section', { className: 'card' },
+      el('div', { className: 'table-scroll' }, el('table', { className: 'rates', data: { table: title } }, el('thead', {}, head), this.body)),
+      this.notes);
   }
 
   fill(rows: readonly RateRow[]): void {
+    const notes: HTMLElement[] = [];
     const trs = rows.map((r) => {
+      const cell = el('div', { className: 'name-cell' }, el('span', { className: 'name-text', text: r.name }));
+      const name = el('td', { className: 'name', title: r.note ? `${r.name}\n${r.note}` : r.name }, cell);
+      if (r.note) {
+        cell.appendChild(el('span', { className: 'row-note-mark', text: '*', title: r.note }));
+        notes.push(el('p', { className: 'muted table-note', data: { note: r.name } }, el('span', { className: 'row-note-mark', text: '* ' }), el('span', { text: r.note })));
+      }
       const tr = el('tr', {},
-        el('td', { className: 'name', text: r.name, title: r.name }),
+        name,
         el('td', { text: rate(r.rate1s) }), el('td', { text: rate(r.rate10s) }), el('td', { text: rate(r.rate60s) }),
         el('td', { text: num(r.total) }));
       if (this.withSubscribers) tr.appendChild(el('td', { text: r.subscribers === undefined || r.subscribers === null ? '–' : String(r.subscribers) }));
@@ -36,6 +47,7 @@ export class RateTable {
     });
     if (trs.length === 0) trs.push(el('tr', {}, el('td', { className: 'muted', text: 'none yet' })));
     this.body.replaceChildren(...trs);
+    this.notes.replaceChildren(...notes);
   }
 }
 
@@ -51,7 +63,7 @@ export class StreamsView {
     const head = el('tr', {}, el('th', { text: 'Stream / group' }), el('th', { text: 'length' }), el('th', { text: 'new/s' }),
       el('th', { text: 'consumers' }), el('th', { text: 'pending' }), el('th', { text: 'lag' }));
     this.root = el('section', { className: 'card' }, el('h3', { text: 'Streams and consumer groups' }),
-      el('table', { className: 'rates' }, el('thead', {}, head), this.body));
+      el('div', { className: 'table-scroll' }, el('table', { className: 'rates', data: { table: 'streams' } }, el('thead', {}, head), this.body)));
   }
 
   fill(streams: readonly StreamRow[]): void {
