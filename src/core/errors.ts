@@ -1,6 +1,7 @@
 // Named errors of the event core. Every error the core raises on purpose is a UCoreError with a stable `code`,
 // so callers (the CLI, the extension) can show one clear line without parsing messages.
 // Messages never contain passwords: URLs are redacted before they are put into a message.
+import type { ValidationIssue } from './envelope/issues';
 
 export type UCoreErrorCode =
   | 'BAD_URL'
@@ -50,13 +51,14 @@ export class NotJsonError extends UCoreError {
   readonly preview: string;
   constructor(message: string, preview: string) { super('NOT_JSON', message); this.preview = preview; }
 }
+/** An event the envelope refuses; `issues` say where and why (describeIssue gives each as one line). */
 export class InvalidEventError extends UCoreError {
-  readonly issues: string[];
-  constructor(message: string, issues: string[] = []) { super('INVALID_EVENT', message); this.issues = issues; }
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[] = []) { super('INVALID_EVENT', message); this.issues = issues; }
 }
 export class SchemaError extends UCoreError {
-  readonly issues: string[];
-  constructor(message: string, issues: string[] = []) { super('SCHEMA', message); this.issues = issues; }
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[] = []) { super('SCHEMA', message); this.issues = issues; }
 }
 export class RedisCommandError extends UCoreError {
   constructor(message: string, cause?: unknown) { super('REDIS', message, { cause }); }

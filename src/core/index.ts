@@ -11,6 +11,7 @@ export { createTransport, type TransportOptions } from './transport/factory';
 export * from './envelope/ids';
 export * from './envelope/envelope';
 export * from './envelope/registry';
+export * from './envelope/issues';
 export * from './domain/ecommerce';
 export * from './adapter';
 // store and consumer groups
@@ -50,4 +51,4 @@ export * from './projection/rebuild';
 export { BoundedRecencyMap } from './projection/bounded-recency-map';
 export * from './domain/demo';
 // the `.events` format: parse, check, expand placeholders, prepare each block's event (no I/O)
-export { parseEventsFile, blockAtLine, targetOf, checkFile, checkEvent, newExpansionContext, expandPlaceholders, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';
+export { parseEventsFile, blockAtLine, targetOf, checkFile, checkEvent, describeEventIssue, newExpansionContext, expandPlaceholders, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';

@@ -4,6 +4,7 @@ import { completeEvent, createEvent, parseEvent, readEvent } from '../../src/cor
 import { uuidv7 } from '../../src/core/envelope/ids';
 import { ecommerceRegistry } from '../../src/core/domain/ecommerce';
 import { InvalidEventError, NotJsonError } from '../../src/core/errors';
+import { describeIssue, describeIssues } from '../../src/core/envelope/issues';
 
 describe('envelope', () => {
   it('creates complete events with time-ordered ids and ISO timestamps', () => {
@@ -28,6 +29,29 @@ describe('envelope', () => {
     }
     const r = parseEvent({ event_id: 'x', event_type: 't', timestamp: 'yesterday' });
     assert.ok(!r.ok && /timestamp/.test(r.error.message));
+  });
+
+  it('says what is wrong as structured issues: a path into the event, a message and a code', () => {
+    const r = parseEvent({ event_id: 'x', event_type: 't', timestamp: 'yesterday', entity_id: { no: 1 }, data: [] });
+    assert.ok(!r.ok && r.error instanceof InvalidEventError);
+    // The first issue per path: a timestamp that is no ISO text also fails the "real date" check after it.
+    const byPath = new Map([...r.error.issues].reverse().map((i) => [i.path.join('.'), i]));
+    assert.equal(byPath.get('timestamp')?.code, 'invalid_format');
+    assert.match(byPath.get('timestamp')?.message ?? '', /^timestamp must be ISO-8601/);
+    assert.deepEqual(byPath.get('data')?.path, ['data']);
+    assert.equal(byPath.get('data')?.code, 'invalid_type');
+    assert.ok(byPath.has('entity_id'));
+    assert.match(describeIssue(byPath.get('timestamp')!), /^timestamp: timestamp must be ISO-8601/);
+    assert.equal(r.error.message, `invalid event: ${describeIssues(r.error.issues)}`);
+    const notObject = parseEvent([1]);
+    assert.ok(!notObject.ok && notObject.error instanceof InvalidEventError);
+    assert.deepEqual(notObject.error.issues, [{ path: [], code: 'not_object', message: 'an event must be a JSON object, not an array' }]);
+    assert.equal(describeIssue(notObject.error.issues[0]), 'an event must be a JSON object, not an array', 'no path prefix at the root');
+    // The registry's issues are paths from the event's root (under data), array indexes as numbers.
+    const reg = ecommerceRegistry();
+    const dotted = reg.validate({ event_type: 'order_created', version: '1.0', data: { order_id: 1, items: [{ product_id: 2, quantity: 'many' }], total_price: 5 } });
+    assert.ok(!dotted.ok);
+    assert.deepEqual(dotted.issues.map((i) => i.path), [['data', 'items', 0, 'quantity']]);
     const deep = '['.repeat(1000) + ']'.repeat(1000);
     assert.equal(parseEvent(deep).ok, false);
     const proto = readEvent('{"__proto__":{"polluted":true},"event_type":"x"}');
@@ -59,10 +83,12 @@ describe('schema registry', () => {
     assert.deepEqual(reg.validate(up), { ok: true });
     const bad = reg.validate({ event_type: 'order_created', version: '1.0', data: { order_id: 1, items: 'x', total_price: -1 } });
     assert.equal(bad.ok, false);
-    assert.ok(!bad.ok && bad.issues.some((i) => i.startsWith('data.items')));
-    assert.ok(!bad.ok && bad.issues.some((i) => i.startsWith('data.total_price')));
+    assert.ok(!bad.ok && bad.issues.some((i) => i.path.join('.') === 'data.items' && i.code === 'invalid_type'));
+    assert.ok(!bad.ok && bad.issues.some((i) => i.path.join('.') === 'data.total_price' && describeIssue(i).startsWith('data.total_price: ')));
     const unknownVersion = reg.validate({ event_type: 'order_created', version: '9.9', data: {} });
-    assert.ok(!unknownVersion.ok && /no version 9\.9/.test(unknownVersion.issues[0]));
+    assert.ok(!unknownVersion.ok);
+    assert.deepEqual(unknownVersion.issues.map((i) => [i.path, i.code]), [[['version'], 'unknown_version']]);
+    assert.match(unknownVersion.issues[0].message, /no version 9\.9/);
     assert.deepEqual(reg.validate({ event_type: 'never_registered', data: { anything: 1 } }), { ok: true });
     assert.equal((reg.template('order_created') as { version: string }).version, '1.1');
   });

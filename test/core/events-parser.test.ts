@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ecommerceRegistry } from '../../src/core/domain/ecommerce';
-import { checkEvent, checkFile, type EventsProblem } from '../../src/core/events-file/check';
+import { checkEvent, checkFile, describeEventIssue, type EventsProblem } from '../../src/core/events-file/check';
 import { scanJson } from '../../src/core/events-file/json-scan';
 import { blockAtLine, MAX_BLOCKS, MAX_TARGET_NAME, parseEventsFile, targetOf } from '../../src/core/events-file/parser';
 import { expandPlaceholders, findPlaceholders, newExpansionContext } from '../../src/core/events-file/placeholders';
@@ -283,6 +283,17 @@ describe('.events parser: envelope and schema problems', () => {
     assert.equal(missing.length, 1);
     assert.match(missing[0].message, /event_type is required/);
     assert.match(checkEvent([1, 2], registry)[0].message, /must be a JSON object, not an array/);
+  });
+
+  it('issues come from the core as structure (path, code, message), no text parsed back', () => {
+    const issues = checkEvent({ event_type: 'order_created', timestamp: 'soon', data: { order_id: 1, items: [{ product_id: 2, quantity: 0 }], total_price: 3 } }, registry);
+    assert.deepEqual(issues.map((i) => [i.kind, i.path, i.code]), [
+      ['envelope', ['timestamp'], 'invalid_format'],
+      ['schema', ['data', 'items', 0, 'quantity'], 'too_small'],
+    ]);
+    assert.equal(issues[1].schema, 'order_created 1.0');
+    assert.match(describeEventIssue(issues[1]), /^order_created 1\.0: data\.items\.0\.quantity: /);
+    assert.doesNotMatch(issues[1].message, /data\.items/, 'the message is zod\'s own, the path is apart');
   });
 
   it('envelope errors point at their key', () => {

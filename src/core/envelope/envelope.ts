@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { BadInputError, InvalidEventError, NotJsonError } from '../errors';
 import { isoNow, uuidv7 } from './ids';
+import { describeIssues, issuesFromZod } from './issues';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const idLike = z.union([z.string(), z.number()]);
@@ -87,12 +88,13 @@ export function parseEvent(input: unknown): ParseResult<EventEnvelope> {
     value = j.value;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: new InvalidEventError(`an event must be a JSON object, not ${describeKind(value)}`) };
+    const message = `an event must be a JSON object, not ${describeKind(value)}`;
+    return { ok: false, error: new InvalidEventError(message, [{ path: [], message, code: 'not_object' }]) };
   }
   const r = eventEnvelopeSchema.safeParse(value);
   if (r.success) return { ok: true, event: r.data };
-  const issues = r.error.issues.slice(0, 20).map((i) => `${i.path.map(String).join('.') || '(event)'}: ${i.message}`);
-  return { ok: false, error: new InvalidEventError(`invalid event: ${issues.join('; ')}`, issues) };
+  const issues = issuesFromZod(r.error);
+  return { ok: false, error: new InvalidEventError(`invalid event: ${describeIssues(issues)}`, issues) };
 }
 
 /** Lenient: any JSON object is an event; the rest is reported. Used for what other services publish. */

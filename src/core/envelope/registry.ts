@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { SchemaError } from '../errors';
 import type { EventEnvelope, EventLike } from './envelope';
+import { issuesFromZod, type ValidationIssue } from './issues';
 
 export interface SchemaVersion {
   version: string;
@@ -15,7 +16,7 @@ export interface SchemaVersion {
   description?: string;
 }
 
-export type ValidationResult = { ok: true } | { ok: false; issues: string[] };
+export type ValidationResult = { ok: true } | { ok: false; issues: ValidationIssue[] };
 
 export class SchemaRegistry {
   private readonly types = new Map<string, SchemaVersion[]>();
@@ -57,10 +58,12 @@ export class SchemaRegistry {
     if (!list) return { ok: true };
     const version = typeof event.version === 'string' ? event.version : '1.0';
     const sv = list.find((v) => v.version === version);
-    if (!sv) return { ok: false, issues: [`${type} has no version ${version} (known: ${list.map((v) => v.version).join(', ')})`] };
+    if (!sv) {
+      return { ok: false, issues: [{ path: ['version'], code: 'unknown_version', message: `${type} has no version ${version} (known: ${list.map((v) => v.version).join(', ')})` }] };
+    }
     const r = sv.data.safeParse(event.data ?? {});
     if (r.success) return { ok: true };
-    return { ok: false, issues: r.error.issues.slice(0, 20).map((i) => `data.${i.path.map(String).join('.')}: ${i.message}`) };
+    return { ok: false, issues: issuesFromZod(r.error, ['data']) };
   }
 
   /** The event migrated to the latest registered version of its type (a new object; the input is not changed). */

@@ -3,6 +3,7 @@
 // The same checks run again on the expanded event just before it is sent. No vscode import.
 import { parseEvent } from '../envelope/envelope';
 import { isoNow, uuidv7 } from '../envelope/ids';
+import { describeIssue, type IssuePath, MAX_ISSUES, type ValidationIssue } from '../envelope/issues';
 import type { SchemaRegistry } from '../envelope/registry';
 import { type DocRange, type EventBlock, type ParsedEventsFile, targetOf } from './parser';
 import { checkPlaceholder } from './placeholders';
@@ -19,16 +20,21 @@ export interface EventsProblem extends DocRange {
   blockIndex?: number;
 }
 
-/** A problem of an event value (before positions): envelope or schema, with the JSON path it is about. */
-export interface EventIssue {
+/** A problem of an event value (before positions): the core's ValidationIssue, and whether the envelope or a schema. */
+export interface EventIssue extends ValidationIssue {
   kind: 'envelope' | 'schema';
-  /** Dotted path ("data.items.0.quantity"); '' for the event as a whole. */
-  path: string;
-  message: string;
+  /** For schema issues: the schema checked, "order_created 1.0". */
+  schema?: string;
+}
+
+/** One line: "timestamp: timestamp must be ISO-8601…", "order_created 1.0: data.items.0.quantity: Too small…". */
+export function describeEventIssue(issue: EventIssue): string {
+  const line = describeIssue(issue);
+  // An unknown version's message already names the type and the version.
+  return issue.schema && issue.code !== 'unknown_version' ? `${issue.schema}: ${line}` : line;
 }
 
 export const MAX_PROBLEMS = 1_000;
-const MAX_ISSUES_PER_EVENT = 20;
 
 /**
  * Fills only the envelope fields the event does not have (event_id, timestamp, version, data, metadata), as
@@ -52,21 +58,23 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function checkEvent(value: unknown, registry?: SchemaRegistry): EventIssue[] {
   if (!isPlainObject(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    return [{ kind: 'envelope', path: '', message: `an event must be a JSON object, not ${kind}` }];
+    return [{ kind: 'envelope', path: [], code: 'not_object', message: `an event must be a JSON object, not ${kind}` }];
   }
-  if (value.event_type === undefined) return [{ kind: 'envelope', path: '', message: 'event_type is required, e.g. "event_type": "order_created"' }];
+  if (value.event_type === undefined) return [{ kind: 'envelope', path: ['event_type'], code: 'missing', message: 'event_type is required, e.g. "event_type": "order_created"' }];
   const filled = fillMissing(value);
   const issues: EventIssue[] = [];
   const parsed = parseEvent(filled);
   if (!parsed.ok) {
-    const list = 'issues' in parsed.error && parsed.error.issues.length ? parsed.error.issues : [parsed.error.message];
+    const list: readonly ValidationIssue[] = 'issues' in parsed.error && parsed.error.issues.length
+      ? parsed.error.issues
+      : [{ path: [], code: 'custom', message: parsed.error.message }];
     const seen = new Set<string>();
-    for (const text of list.slice(0, MAX_ISSUES_PER_EVENT)) {
-      const issue = splitIssue(text);
+    for (const issue of list.slice(0, MAX_ISSUES)) {
       // One message per field: a bad timestamp fails both the format and the "real date" check.
-      if (seen.has(issue.path)) continue;
-      seen.add(issue.path);
-      issues.push({ kind: 'envelope', ...issue });
+      const key = JSON.stringify(issue.path);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      issues.push({ kind: 'envelope', path: issue.path, code: issue.code, message: issue.message });
     }
   }
   if (registry && typeof filled.event_type === 'string') {
@@ -74,37 +82,24 @@ export function checkEvent(value: unknown, registry?: SchemaRegistry): EventIssu
     try {
       r = registry.validate(filled);
     } catch (e) {
-      r = { ok: false as const, issues: [`schema check failed: ${(e as Error).message}`] };
+      r = { ok: false as const, issues: [{ path: [], code: 'check_failed' as const, message: `schema check failed: ${(e as Error).message}` }] };
     }
     if (!r.ok) {
-      const label = `${filled.event_type} ${typeof filled.version === 'string' ? filled.version : '1.0'}`;
-      for (const text of r.issues.slice(0, MAX_ISSUES_PER_EVENT)) {
-        const s = splitIssue(text);
-        const path = s.path || (/has no version/.test(text) ? 'version' : '');
-        issues.push({ kind: 'schema', path, message: `${label}: ${text}` });
-      }
+      const schema = `${filled.event_type} ${typeof filled.version === 'string' ? filled.version : '1.0'}`;
+      for (const issue of r.issues.slice(0, MAX_ISSUES)) issues.push({ kind: 'schema', schema, path: issue.path, code: issue.code, message: issue.message });
     }
   }
   return issues;
 }
 
-/** "data.items.0: expected array" → path + message; the envelope writes "(event)" for the whole event. */
-function splitIssue(text: string): { path: string; message: string } {
-  const m = /^([\w$.\-()]*): (.*)$/s.exec(text);
-  if (!m) return { path: '', message: text };
-  const path = m[1] === '(event)' ? '' : m[1].replace(/\.$/, '');
-  return { path, message: text };
-}
-
-/** The range of the deepest recorded key on the issue's path, else the event's first character. */
-export function locate(block: EventBlock, path: string): DocRange {
-  let p = path;
-  for (;;) {
-    const r = block.keyRanges.get(p);
+/**
+ * The range of the deepest recorded key on the issue's path, else the event's first character. The scanner records
+ * paths dotted ("data.items.0"), to PATH_DEPTH levels; an issue deeper than that points at its deepest recorded parent.
+ */
+export function locate(block: EventBlock, path: IssuePath): DocRange {
+  for (let n = path.length; n >= 0; n--) {
+    const r = block.keyRanges.get(path.slice(0, n).map(String).join('.'));
     if (r) return r;
-    if (!p) break;
-    const dot = p.lastIndexOf('.');
-    p = dot < 0 ? '' : p.slice(0, dot);
   }
   return { line: block.startLine, column: 0, endLine: block.startLine, endColumn: 0 };
 }
@@ -126,7 +121,7 @@ export function checkBlock(block: EventBlock, registry?: SchemaRegistry): Events
   } else {
     for (const d of block.duplicateKeys) out.push({ ...at(d), severity: 'warning', code: 'duplicate-key', message: d.message });
     for (const issue of checkEvent(block.json, registry)) {
-      out.push({ ...at(locate(block, issue.path)), severity: 'error', code: issue.kind, message: issue.message });
+      out.push({ ...at(locate(block, issue.path)), severity: 'error', code: issue.kind, message: describeEventIssue(issue) });
     }
   }
   if (!targetOf(block)) {

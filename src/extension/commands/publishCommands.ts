@@ -5,6 +5,7 @@ import { showInfo } from '../notify';
 import { createEvent, parseEvent, parseJson, type EventEnvelope } from '../../core/envelope/envelope';
 import type { SchemaRegistry } from '../../core/envelope/registry';
 import { BadInputError, InvalidEventError } from '../../core/errors';
+import { describeIssues } from '../../core/envelope/issues';
 import { Commands } from '../constants';
 import type { ChannelNode } from '../explorer/channelsTree';
 import type { StreamNode } from '../explorer/streamsTree';
@@ -28,9 +29,9 @@ export function validateEventText(text: string, registry: SchemaRegistry): strin
   const j = parseJson(text);
   if (!j.ok) return `Invalid JSON: ${j.error.message.replace(/^not JSON: /, '')}`;
   const e = parseEvent(j.value);
-  if (!e.ok) return `Envelope: ${e.error instanceof InvalidEventError && e.error.issues.length ? e.error.issues.join('; ') : e.error.message}`;
+  if (!e.ok) return `Envelope: ${e.error instanceof InvalidEventError && e.error.issues.length ? describeIssues(e.error.issues) : e.error.message}`;
   const v = registry.validate(e.event);
-  if (!v.ok) return `Schema of ${e.event.event_type} ${e.event.version}: ${v.issues.join('; ')}`;
+  if (!v.ok) return `Schema of ${e.event.event_type} ${e.event.version}: ${describeIssues(v.issues)}`;
   return undefined;
 }
 

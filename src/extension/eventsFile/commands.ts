@@ -11,7 +11,7 @@ import { BadInputError, describeError } from '../../core/errors';
 import { Commands } from '../constants';
 import { shorten } from '../format';
 import type { ActiveConnection, ExtensionServices, PublishResult } from '../services';
-import { blockAtLine, checkEvent, type EventBlock, type EventIssue, type EventsTarget, expandBlock, newExpansionContext, type ParsedEventsFile, sendProblem, TARGET_NOUN, targetOf, type TargetKind, toEvent, validateTargetName } from '../../core/events-file';
+import { blockAtLine, checkEvent, type EventBlock, describeEventIssue, type EventIssue, type EventsTarget, expandBlock, newExpansionContext, type ParsedEventsFile, sendProblem, TARGET_NOUN, targetOf, type TargetKind, toEvent, validateTargetName } from '../../core/events-file';
 import { type EventsDocuments, isEventsDocument } from './documents';
 
 /** What the user asked for: a publish lens (to a channel or shard channel) or an append lens (to a stream). */
@@ -244,7 +244,7 @@ function assertSendable(block: EventBlock, where: string): void {
 }
 
 async function confirmIssues(title: string, issues: EventIssue[], button: string): Promise<boolean> {
-  const shown = issues.slice(0, 5).map((i) => `• ${shorten(i.message, 300)}`);
+  const shown = issues.slice(0, 5).map((i) => `• ${shorten(describeEventIssue(i), 300)}`);
   if (issues.length > 5) shown.push(`• … and ${issues.length - 5} more (see the Problems view)`);
   const pick = await showWarning(title, { modal: true, detail: shown.join('\n') }, button);
   return pick === button;
