@@ -72,7 +72,12 @@ export class EventAdapter {
 
   /** JSON.stringify + PUBLISH; resolves with the number of receivers. */
   async publishJson(channel: string, value: unknown, options: CallOptions = {}): Promise<number> {
-    return withDeadline(this.transport.publish(channel, toJson(value)), options.timeoutMs);
+    return this.publishText(channel, toJson(value), options);
+  }
+
+  /** PUBLISH of JSON text as it is (a stored or dead-lettered event sent again); resolves with the number of receivers. */
+  async publishText(channel: string, text: string, options: CallOptions = {}): Promise<number> {
+    return withDeadline(this.transport.publish(channel, text), options.timeoutMs);
   }
 
   /** Pipelined publishJson of many; one round trip. */
@@ -85,7 +90,12 @@ export class EventAdapter {
    * shard channels scale with the masters where ordinary ones are copied to every node.
    */
   async spublishJson(channel: string, value: unknown, options: CallOptions = {}): Promise<number> {
-    return withDeadline(this.transport.spublish(channel, toJson(value)), options.timeoutMs);
+    return this.spublishText(channel, toJson(value), options);
+  }
+
+  /** SPUBLISH of JSON text as it is. */
+  async spublishText(channel: string, text: string, options: CallOptions = {}): Promise<number> {
+    return withDeadline(this.transport.spublish(channel, text), options.timeoutMs);
   }
 
   /** Handlers of a shard channel (SSUBSCRIBE); resubscribed after a reconnect or failover by the transport. */

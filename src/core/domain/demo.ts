@@ -13,6 +13,7 @@ import { processWithRetry } from '../retry/process';
 import type { RetryPolicy } from '../retry/policy';
 import { Saga } from '../saga/saga';
 import { type EntryRef, EventStore } from '../store/event-store';
+import type { EventTarget } from '../target';
 import type { Transport } from '../transport/types';
 import { Pacer } from './demo-pacer';
 import { ECOMMERCE_CHANNEL, EventTypes, USER_CHANNEL } from './ecommerce';
@@ -33,6 +34,12 @@ export interface DemoOptions {
   storeKey?: string;
   /** Called for every event after it was stored and published. */
   onEvent?: (channel: string, event: EventEnvelope) => void;
+  /**
+   * Called before each event is written, once per target (the store's stream, then the event's channel); a throw
+   * stops the demo with that error. The extension's Publisher hands in its checks here, so demo traffic passes the
+   * same checks as every other event leaving the editor.
+   */
+  beforeSend?: (target: EventTarget, event: EventEnvelope) => void | Promise<void>;
   /** Source of every random choice (seed it for reproducible runs). @default Math.random */
   random?: () => number;
   logger?: Logger;
@@ -250,6 +257,11 @@ class DemoRun {
   /** Paced: stored first (the store is the record), then published on the event's channel. */
   private async publish(channel: string, event: EventEnvelope): Promise<EventEnvelope> {
     await this.pacer.wait(this.signal);
+    const check = this.options.beforeSend;
+    if (check) {
+      await check({ kind: 'stream', name: this.store.streamKey }, event);
+      await check({ kind: 'channel', name: channel }, event);
+    }
     const stored = await this.store.append(event);
     await this.transport.publish(channel, stored.raw);
     this.summary.events++;

@@ -3,6 +3,7 @@
 // and send it back once the cause is fixed.
 import { BadInputError, describeError } from '../errors';
 import { readEvent, type EventLike } from '../envelope/envelope';
+import { checkEventTarget, type EventTarget, textSender } from '../target';
 import type { StreamEntry, Transport } from '../transport/types';
 
 export const DEAD_LETTER_STREAM = 'dead_letter';
@@ -35,8 +36,12 @@ export interface DeadLetter {
   failedAt: string;
 }
 
-/** A channel (PUBLISH), a shard channel (SPUBLISH: only SSUBSCRIBE subscribers get it) or a stream (XADD). */
-export type RequeueTarget = { channel: string } | { shardChannel: string } | { stream: string; field?: string };
+/**
+ * A channel (PUBLISH), a shard channel (SPUBLISH: only SSUBSCRIBE subscribers get it) or a stream (XADD, in one field
+ * `event` unless `field` says otherwise). The older forms `{ channel }`, `{ shardChannel }` and `{ stream }` are still
+ * accepted.
+ */
+export type RequeueTarget = (EventTarget & { field?: string }) | { channel: string } | { shardChannel: string } | { stream: string; field?: string };
 
 /** An error message can be anything (a whole response body); the entry keeps the start of it. */
 const MAX_ERROR_CHARS = 4000;
@@ -143,23 +148,22 @@ export class DeadLetterQueue {
 
   /** Validates the target once, before anything is read or deleted. */
   private sender(target: RequeueTarget): (entries: StreamEntry[]) => Promise<unknown> {
-    if (target && 'channel' in target && typeof target.channel === 'string' && target.channel) {
-      const channel = target.channel;
-      return (entries) => this.transport.publishBatch(entries.map((e) => [channel, rawOf(e)] as const));
-    }
-    if (target && 'shardChannel' in target && typeof target.shardChannel === 'string' && target.shardChannel) {
-      const channel = target.shardChannel;
-      // Pipelined in one tick on one connection, so in order.
-      return (entries) => Promise.all(entries.map((e) => this.transport.spublish(channel, rawOf(e))));
-    }
-    if (target && 'stream' in target && typeof target.stream === 'string' && target.stream) {
-      const { stream } = target;
-      const field = target.field ?? 'event';
-      if (!field) throw new BadInputError('the stream field name must not be empty');
-      return (entries) => this.transport.xaddBatch(entries.map((e) => ({ key: stream, fields: oneField(field, rawOf(e)) })));
-    }
-    throw new BadInputError('requeue needs a target: { channel }, { shardChannel } or { stream }');
+    const send = textSender(this.transport, requeueEventTarget(target), { field: target && 'field' in target ? target.field : undefined });
+    return (entries) => send(entries.map(rawOf));
   }
+}
+
+/** The EventTarget of any accepted requeue form; throws a BadInputError when there is none. */
+export function requeueEventTarget(target: RequeueTarget): EventTarget {
+  const t = (target && typeof target === 'object' ? target : {}) as { kind?: unknown; name?: unknown; channel?: unknown; shardChannel?: unknown; stream?: unknown };
+  const normalized = t.kind !== undefined ? { kind: t.kind, name: t.name }
+    : typeof t.channel === 'string' ? { kind: 'channel', name: t.channel }
+      : typeof t.shardChannel === 'string' ? { kind: 'shard', name: t.shardChannel }
+        : typeof t.stream === 'string' ? { kind: 'stream', name: t.stream }
+          : undefined;
+  if (!normalized) throw new BadInputError('requeue needs a target: { kind, name }, { channel }, { shardChannel } or { stream }');
+  checkEventTarget(normalized, 'requeue target');
+  return normalized;
 }
 
 function toDeadLetter(entry: StreamEntry): DeadLetter {
@@ -193,12 +197,6 @@ function eventText(event: unknown): string {
     // Cyclic or BigInt values: keep what can be shown rather than lose the dead letter.
     return JSON.stringify({ unserializable: describeError(e), preview: clip(String(event), 1000) });
   }
-}
-
-function oneField(name: string, value: string): Record<string, string> {
-  const f: Record<string, string> = Object.create(null);
-  f[name] = value;
-  return f;
 }
 
 function checkId(id: string): void {
