@@ -41,7 +41,7 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
   const requireConnection = async (): Promise<ActiveConnection> => {
     const entry = connections.active;
     if (!entry) throw new BadInputError('no connection is active; add or pick one in the Connections view');
-    if (!connections.isAllowed(entry.config)) {
+    if (!connections.catalog.isAllowed(entry.config)) {
       throw new UCoreError('BAD_INPUT', `"${entry.config.name}" is defined in the workspace settings; trust the workspace to connect to it.`);
     }
     return connections.connect(entry.config.name);

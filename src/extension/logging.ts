@@ -3,7 +3,15 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import { OUTPUT_CHANNEL_NAME } from './constants';
-import type { ExtensionLog } from './services';
+
+/** The extension's log: the core's Logger plus the LogOutputChannel it writes to. */
+export interface ExtensionLog extends Logger {
+  readonly channel: vscode.LogOutputChannel;
+  /** Reveals the "UCore Events" output. */
+  show(preserveFocus?: boolean): void;
+  /** A Logger whose lines start with `[component]`. */
+  scoped(component: string): Logger;
+}
 
 export function createExtensionLog(): ExtensionLog & vscode.Disposable {
   const channel = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });

@@ -1,31 +1,15 @@
 // What every part of the extension is given: built once in activate(), passed into constructors (no singletons).
 // The `.events` files area (src/extension/eventsFile) codes against this interface only.
-import type * as vscode from 'vscode';
-import type { EventAdapter } from '../core/adapter';
 import type { EventLike } from '../core/envelope/envelope';
 import type { SchemaRegistry } from '../core/envelope/registry';
-import type { Logger } from '../core/logger';
-import type { Transport } from '../core/transport/types';
+import type { ActiveConnection } from './connections/activeConnection';
 import type { ConnectionManager } from './connections/connectionManager';
 import type { Settings } from './connections/settings';
+import type { ExtensionLog } from './logging';
 
-/** The extension's log: the core's Logger plus the LogOutputChannel it writes to. */
-export interface ExtensionLog extends Logger {
-  readonly channel: vscode.LogOutputChannel;
-  /** Reveals the "UCore Events" output. */
-  show(preserveFocus?: boolean): void;
-  /** A Logger whose lines start with `[component]`. */
-  scoped(component: string): Logger;
-}
-
-/** A connected connection, ready for calls. */
-export interface ActiveConnection {
-  name: string;
-  transport: Transport;
-  adapter: EventAdapter;
-  /** Marked `production`: mutating actions need a modal confirmation (services.guard does it). */
-  production: boolean;
-}
+// Named here too, for the areas that take everything from the services: the types live beside their owners, so the
+// connection manager need not import this module (no type cycle).
+export type { ActiveConnection, ExtensionLog };
 
 /** Where a published event went, for the message shown to the user. */
 export interface PublishResult {

@@ -46,7 +46,7 @@ export class StatusBar implements vscode.Disposable {
     }
     const { state, config } = entry;
     const alerts = this.monitor.activeAlerts();
-    if (alerts.length > 0 && state.kind === 'connected') {
+    if (alerts.length > 0 && state.kind === 'ready') {
       const a = alerts[alerts.length - 1]!;
       const more = alerts.length > 1 ? ` (+${alerts.length - 1})` : '';
       this.item.text = `$(alert) ${shorten(alertText(a), 60)}${more}`;
@@ -56,10 +56,10 @@ export class StatusBar implements vscode.Disposable {
       this.item.command = Commands.monitorOpen;
       return;
     }
-    const icon = state.kind === 'connected' ? '$(radio-tower)'
+    const icon = state.kind === 'ready' ? '$(radio-tower)'
       : state.kind === 'connecting' || state.kind === 'reconnecting' ? '$(sync~spin)'
         : state.kind === 'error' ? '$(error)' : '$(debug-disconnect)';
-    const rate = state.kind === 'connected' ? ` ${formatRate(this.monitor.totalRate())}` : '';
+    const rate = state.kind === 'ready' ? ` ${formatRate(this.monitor.totalRate())}` : '';
     const demoOn = this.demoRunning() ? this.demoConnection() : undefined;
     const demo = !this.demoRunning() ? '' : demoOn && demoOn !== config.name ? ` $(play) demo on ${shorten(demoOn, 30)}` : ' $(play)';
     this.item.text = `${icon} ${shorten(config.name, 40)}${rate}${demo}`;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeTarget, parseConnectionUrl, redactUrl } from '../../src/core/transport/url';
+import { describeTarget, parseConnectionUrl, putPassword, redactUrl, takePassword } from '../../src/core/transport/url';
 import { BadUrlError } from '../../src/core/errors';
 
 describe('connection URLs', () => {
@@ -58,6 +58,56 @@ describe('connection URLs', () => {
         assert.ok(!(e as Error).message.includes('topsecret'), (e as Error).message);
         return true;
       });
+    }
+  });
+
+  it('takes the data password out of every form and leaves the rest as written', () => {
+    const cases: Array<[string, string]> = [
+      ['redis://:s3cr3t@127.0.0.1:6380/0', 'redis://127.0.0.1:6380/0'],
+      ['redis://alice:s3cr3t@h:1/2', 'redis://alice@h:1/2'],
+      ['  rediss://:s3cr3t@h  ', 'rediss://h'],
+      ['redis://h:1,password=s3cr3t,db=2', 'redis://h:1,db=2'],
+      ['redis://h:1,db=2,password=s3cr3t', 'redis://h:1,db=2'],
+      ['redis://h:1?password=s3cr3t', 'redis://h:1'],
+      ['redis://h:1/3?username=a%20b&password=s3cr3t&db=3', 'redis://h:1/3?username=a%20b&db=3'],
+      ['redis://[::1]:7000?password=s3cr3t', 'redis://[::1]:7000'],
+      ['redis+cluster://app:s3cr3t@127.0.0.1:7001,127.0.0.1:7002', 'redis+cluster://app@127.0.0.1:7001,127.0.0.1:7002'],
+      ['rediss+cluster://[::1]:7000,h2?password=s3cr3t', 'rediss+cluster://[::1]:7000,h2'],
+      ['redis+sentinel://:s3cr3t@127.0.0.1:26379,127.0.0.1:26380/ucore-master', 'redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/ucore-master'],
+      ['redis+sentinel://u:s3cr3t@s1/m/2?sentinelUsername=su', 'redis+sentinel://u@s1/m/2?sentinelUsername=su'],
+    ];
+    for (const [input, stored] of cases) {
+      const { url, password } = takePassword(input);
+      assert.equal(url, stored, input);
+      assert.equal(password, 's3cr3t', input);
+      const { password: _taken, ...withoutPassword } = parseConnectionUrl(input) as { password?: string };
+      assert.deepEqual(parseConnectionUrl(url), withoutPassword, `${input}: the same target, without the password`);
+    }
+    for (const plain of ['redis://h:1/0', 'redis://u@h', 'embedded', 'embedded://demo', 'redis+cluster://a:1,b:2']) {
+      assert.deepEqual(takePassword(plain), { url: plain });
+    }
+  });
+
+  it('puts a password back so the parser reads it unchanged, whatever characters it has', () => {
+    for (const password of ['s3cr3t', 'p@ss:w/rd', 'a%41b', 'comma,and?hash#', 'ünï code', 'plus+space ']) {
+      for (const stored of ['redis://127.0.0.1:6380/0', 'redis://alice@h:1/2?db=2', 'rediss://h,db=1', 'redis+cluster://app@a:1,b:2', 'redis+sentinel://s1,s2/m/1']) {
+        const url = putPassword(stored, password);
+        const target = parseConnectionUrl(url) as { password?: string };
+        assert.equal(target.password, password, `${stored} with ${JSON.stringify(password)} → ${url}`);
+        assert.deepEqual(takePassword(url), { url: stored, password });
+        assert.ok(!redactUrl(url).includes(encodeURIComponent(password)), `${url} redacts`);
+      }
+    }
+    assert.equal(putPassword('redis://:old@h:1', 'new'), 'redis://:new@h:1');
+    assert.equal(putPassword('redis://h:1,password=old', 'new'), 'redis://:new@h:1');
+    assert.throws(() => putPassword('embedded', 'x'), BadUrlError);
+  });
+
+  it('refuses a URL that does not parse without showing its password', () => {
+    for (const bad of ['http://u:topsecret@h', 'redis://u:topsecret@h:99999', 'redis+sentinel://u:topsecret@h:1']) {
+      for (const f of [() => takePassword(bad), () => putPassword(bad, 'topsecret')]) {
+        assert.throws(f, (e: unknown) => e instanceof BadUrlError && !(e as Error).message.includes('topsecret'));
+      }
     }
   });
 });

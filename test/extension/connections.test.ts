@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { describeUrl, splitPassword } from '../../src/extension/connections/connectionManager';
+import { describeUrl, splitPassword } from '../../src/extension/connections/catalog';
+import { isOpen, monitorStatus, stateOfStatus, type ConnectionState } from '../../src/extension/connections/connectionState';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
 
 const EXTENSION_ID = 'ucore.ucore-events';
@@ -76,7 +77,7 @@ describe('connections with a password', function () {
       const entry = a.services.connections.get(name);
       assert.ok(entry?.live, 'connected');
       assert.strictEqual(entry.config.url, `redis://127.0.0.1:${port}/0`);
-      assert.ok(await a.services.connections.hasPassword(name));
+      assert.ok(await a.services.connections.catalog.hasPassword(name));
       assert.ok(!allText(a).includes(SECRET), 'no password in any tree row or tooltip');
       assert.ok(!entry.live.transport.description.includes(SECRET));
 
@@ -88,16 +89,16 @@ describe('connections with a password', function () {
       await again.transport.ping();
     } finally {
       await a.services.connections.setActive('Embedded');
-      await a.services.connections.remove(name).catch(() => undefined);
+      await a.services.connections.catalog.remove(name).catch(() => undefined);
     }
-    assert.strictEqual(await a.services.connections.hasPassword(name), false, 'removing the connection removes its password');
+    assert.strictEqual(await a.services.connections.catalog.hasPassword(name), false, 'removing the connection removes its password');
   });
 
   it('shows a wrong password as an error state without the password in it', async () => {
     const a = await api();
     const name = `bad-pw-${Date.now().toString(36)}`;
     try {
-      await a.services.connections.add({ name, url: `redis://127.0.0.1:${port}` }, 'wrong-Pa55');
+      await a.services.connections.catalog.add({ name, url: `redis://127.0.0.1:${port}` }, 'wrong-Pa55');
       await assert.rejects(a.services.connections.connect(name), (e: Error & { code?: string }) => {
         assert.strictEqual(e.code, 'AUTH_FAILED');
         assert.ok(!e.message.includes('wrong-Pa55'));
@@ -106,9 +107,82 @@ describe('connections with a password', function () {
       const state = a.services.connections.get(name)?.state;
       assert.strictEqual(state?.kind, 'error');
       assert.ok(!allText(a).includes('wrong-Pa55'));
+
+      await a.services.connections.catalog.edit(name, undefined, SECRET);
+      assert.strictEqual(a.services.connections.get(name)?.state.kind, 'disconnected', 'a new password clears the old error');
+      await a.services.connections.connect(name);
+      assert.strictEqual(a.services.connections.get(name)?.state.kind, 'ready');
     } finally {
-      await a.services.connections.remove(name).catch(() => undefined);
+      await a.services.connections.catalog.remove(name).catch(() => undefined);
     }
+  });
+});
+
+describe('connection catalog and lifecycle', function () {
+  this.timeout(30_000);
+
+  it('follows a rename of the active connection and closes what the edit changed', async () => {
+    const a = await api();
+    const { connections } = a.services;
+    const name = `rename-${Date.now().toString(36)}`;
+    try {
+      await connections.catalog.add({ name, url: `embedded://${name}` });
+      await connections.setActive(name);
+      assert.ok(connections.live(name));
+      await connections.catalog.edit(name, { name: `${name}-2`, url: `embedded://${name}` });
+      assert.strictEqual(connections.activeConnectionName, `${name}-2`);
+      assert.strictEqual(connections.live(name), undefined, 'the old live connection is closed');
+      assert.strictEqual(connections.get(name), undefined);
+      assert.strictEqual(connections.get(`${name}-2`)?.state.kind, 'disconnected');
+      await connections.catalog.remove(`${name}-2`);
+      assert.strictEqual(connections.activeConnectionName, 'Embedded', 'removing the active one falls back to Embedded');
+    } finally {
+      await connections.setActive('Embedded');
+      await connections.catalog.remove(name).catch(() => undefined);
+      await connections.catalog.remove(`${name}-2`).catch(() => undefined);
+    }
+  });
+
+  it('saves a cluster URL without its password and keeps the password in the secret storage', async () => {
+    const a = await api();
+    const name = `cluster-pw-${Date.now().toString(36)}`;
+    try {
+      await a.services.connections.catalog.add({ name, url: `redis+cluster://app:${SECRET}@127.0.0.1:7001,127.0.0.1:7002` });
+      assert.strictEqual(a.services.connections.get(name)?.config.url, 'redis+cluster://app@127.0.0.1:7001,127.0.0.1:7002');
+      assert.ok(await a.services.connections.catalog.hasPassword(name));
+      assert.strictEqual(await a.services.connections.catalog.password(name), SECRET);
+      assert.ok(!allText(a).includes(SECRET));
+    } finally {
+      await a.services.connections.catalog.remove(name).catch(() => undefined);
+    }
+  });
+
+  it('shows a CA file it cannot read as an error state naming the file problem', async () => {
+    const a = await api();
+    const name = `tls-ca-${Date.now().toString(36)}`;
+    try {
+      await a.services.connections.catalog.add({ name, url: 'rediss://127.0.0.1:1', tls: { caFile: join(tmpdir(), 'ucore-no-such-ca.pem') } });
+      await assert.rejects(a.services.connections.connect(name), (e: Error & { code?: string }) => e.code === 'TLS' && /CA file.*ENOENT/.test(e.message));
+      const state = a.services.connections.get(name)?.state;
+      assert.strictEqual(state?.kind, 'error');
+      assert.match(state.kind === 'error' ? state.message : '', /ENOENT/);
+    } finally {
+      await a.services.connections.catalog.remove(name).catch(() => undefined);
+    }
+  });
+});
+
+describe('connection states', () => {
+  it('are the core statuses plus disconnected, error and untrusted, and give the monitor page its status', () => {
+    assert.deepStrictEqual(stateOfStatus('ready'), { kind: 'ready' });
+    assert.deepStrictEqual(stateOfStatus('reconnecting', 'ECONNREFUSED'), { kind: 'reconnecting', message: 'ECONNREFUSED' });
+    assert.deepStrictEqual(stateOfStatus('closed'), { kind: 'error', message: 'the connection closed' });
+    const wire: Array<[ConnectionState | undefined, string]> = [
+      [{ kind: 'connecting' }, 'connecting'], [{ kind: 'ready' }, 'ready'], [{ kind: 'reconnecting' }, 'reconnecting'],
+      [{ kind: 'error', message: 'x' }, 'closed'], [{ kind: 'disconnected' }, 'none'], [{ kind: 'untrusted' }, 'none'], [undefined, 'none'],
+    ];
+    for (const [state, status] of wire) assert.strictEqual(monitorStatus(state), status, JSON.stringify(state));
+    assert.ok(isOpen({ kind: 'reconnecting' }) && isOpen({ kind: 'ready' }) && !isOpen({ kind: 'connecting' }) && !isOpen({ kind: 'disconnected' }));
   });
 });
 

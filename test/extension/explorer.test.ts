@@ -379,7 +379,7 @@ describe('explorer (Redis from UCORE_TEST_REDIS_URL)', function () {
       });
     } finally {
       await a.services.connections.setActive('Embedded');
-      await a.services.connections.remove(name).catch(() => undefined);
+      await a.services.connections.catalog.remove(name).catch(() => undefined);
     }
   });
 });

@@ -271,7 +271,7 @@ describe('monitor history per connection (host side)', function () {
 
   before(async () => {
     const a = await api();
-    for (const n of names) await a.services.connections.add({ name: n, url: `embedded://${n}` });
+    for (const n of names) await a.services.connections.catalog.add({ name: n, url: `embedded://${n}` });
   });
 
   after(async () => {
@@ -279,7 +279,7 @@ describe('monitor history per connection (host side)', function () {
     await a.demo.stop();
     await a.services.connections.setActive('Embedded');
     await a.monitor.settled();
-    for (const n of names) await a.services.connections.remove(n).catch(() => undefined);
+    for (const n of names) await a.services.connections.catalog.remove(n).catch(() => undefined);
   });
 
   /** Makes `name` active and connected, and waits until the monitor follows it. */

@@ -49,29 +49,13 @@ export function parseConnectionUrl(input: string): ConnectionTarget {
     }
     return { kind: 'embedded', name: raw === 'embedded' ? 'default' : name };
   }
-  const multi = /^(rediss?)\+(cluster|sentinel):\/\/(.*)$/i.exec(raw);
-  if (multi) return parseMultiHostUrl(raw, multi[1].toLowerCase() === 'rediss', multi[2].toLowerCase() as 'cluster' | 'sentinel', multi[3]);
-  const m = /^(rediss?):\/\/(.*)$/i.exec(raw);
-  if (!m) throw new BadUrlError(`"${redactUrl(raw)}" is not a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL`);
-  const scheme = m[1].toLowerCase();
-  let rest = m[2];
-  // The guide's comma options: redis://host:port,password=secret,db=1
+  const shape = shapeOf(raw);
+  if (shape.form !== 'single') return parseMultiHostUrl(raw, shape.tls, shape.form, shape.rest);
+  const { scheme } = shape;
+  const { main, options } = splitGuideOptions(shape.rest);
   const extras: Record<string, string> = {};
-  const comma = rest.indexOf(',');
-  if (comma >= 0) {
-    for (const part of rest.slice(comma + 1).split(',')) {
-      const eq = part.indexOf('=');
-      if (eq <= 0) throw new BadUrlError(`bad option "${part.split('=')[0]}" in the connection URL`);
-      extras[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1);
-    }
-    rest = rest.slice(0, comma);
-  }
-  let url: URL;
-  try {
-    url = new URL(`${scheme}://${rest}`);
-  } catch {
-    throw new BadUrlError(`"${redactUrl(raw)}" is not a valid URL`);
-  }
+  for (const [key, value] of options) extras[key.trim().toLowerCase()] = value;
+  const url = whatwgUrl(raw, scheme, main);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!host) throw new BadUrlError('the connection URL has no host');
   const port = url.port ? Number(url.port) : DEFAULT_PORT;
@@ -99,19 +83,11 @@ export function parseConnectionUrl(input: string): ConnectionTarget {
  * split on commas here (the guide's comma options do not apply to these schemes); options come from the query.
  */
 function parseMultiHostUrl(raw: string, tls: boolean, form: 'cluster' | 'sentinel', afterScheme: string): ConnectionTarget {
-  const queryAt = afterScheme.indexOf('?');
-  const query = new URLSearchParams(queryAt >= 0 ? afterScheme.slice(queryAt + 1) : '');
-  let rest = queryAt >= 0 ? afterScheme.slice(0, queryAt) : afterScheme;
-  let username: string | undefined;
-  let password: string | undefined;
-  const at = rest.lastIndexOf('@', rest.indexOf('/') >= 0 ? rest.indexOf('/') : rest.length);
-  if (at >= 0) {
-    const cred = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    const colon = cred.indexOf(':');
-    username = decodePart(colon >= 0 ? cred.slice(0, colon) : cred) || undefined;
-    password = colon >= 0 ? decodePart(cred.slice(colon + 1)) || undefined : undefined;
-  }
+  const parts = splitMultiHost(afterScheme);
+  const query = new URLSearchParams(parts.query);
+  const rest = parts.hosts;
+  let username = parts.user === undefined ? undefined : decodePart(parts.user) || undefined;
+  let password = parts.password === undefined ? undefined : decodePart(parts.password) || undefined;
   const slash = rest.indexOf('/');
   const hostList = slash >= 0 ? rest.slice(0, slash) : rest;
   const path = (slash >= 0 ? rest.slice(slash + 1) : '').split('/').filter((p) => p !== '');
@@ -143,6 +119,59 @@ function parseMultiHostUrl(raw: string, tls: boolean, form: 'cluster' | 'sentine
   return target;
 }
 
+/** How a non-embedded URL is written: its scheme decides how the rest reads. */
+type UrlShape =
+  | { form: 'single'; scheme: 'redis' | 'rediss'; rest: string }
+  | { form: 'cluster' | 'sentinel'; scheme: string; tls: boolean; rest: string };
+
+function shapeOf(raw: string): UrlShape {
+  const multi = /^(rediss?)\+(cluster|sentinel):\/\/(.*)$/i.exec(raw);
+  if (multi) {
+    const tls = multi[1].toLowerCase() === 'rediss';
+    const form = multi[2].toLowerCase() as 'cluster' | 'sentinel';
+    return { form, scheme: `${tls ? 'rediss' : 'redis'}+${form}`, tls, rest: multi[3] };
+  }
+  const m = /^(rediss?):\/\/(.*)$/i.exec(raw);
+  if (!m) throw new BadUrlError(`"${redactUrl(raw)}" is not a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL`);
+  return { form: 'single', scheme: m[1].toLowerCase() as 'redis' | 'rediss', rest: m[2] };
+}
+
+/** The guide's comma options, `redis://host:port,password=secret,db=1`: the URL before them and each option as written. */
+function splitGuideOptions(rest: string): { main: string; options: Array<[key: string, value: string]> } {
+  const comma = rest.indexOf(',');
+  if (comma < 0) return { main: rest, options: [] };
+  const options = rest.slice(comma + 1).split(',').map((part): [string, string] => {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new BadUrlError(`bad option "${part.split('=')[0]}" in the connection URL`);
+    return [part.slice(0, eq), part.slice(eq + 1)];
+  });
+  return { main: rest.slice(0, comma), options };
+}
+
+function whatwgUrl(raw: string, scheme: string, main: string): URL {
+  try {
+    return new URL(`${scheme}://${main}`);
+  } catch {
+    throw new BadUrlError(`"${redactUrl(raw)}" is not a valid URL`);
+  }
+}
+
+/**
+ * A cluster or Sentinel URL after its scheme, as written (still percent-encoded): user info, the host list with
+ * its path, and the query. Hosts are comma-separated here, so WHATWG URL cannot read it.
+ */
+function splitMultiHost(afterScheme: string): { user?: string; password?: string; hosts: string; query: string } {
+  const queryAt = afterScheme.indexOf('?');
+  const query = queryAt >= 0 ? afterScheme.slice(queryAt + 1) : '';
+  let hosts = queryAt >= 0 ? afterScheme.slice(0, queryAt) : afterScheme;
+  const at = hosts.lastIndexOf('@', hosts.indexOf('/') >= 0 ? hosts.indexOf('/') : hosts.length);
+  if (at < 0) return { hosts, query };
+  const cred = hosts.slice(0, at);
+  hosts = hosts.slice(at + 1);
+  const colon = cred.indexOf(':');
+  return colon >= 0 ? { user: cred.slice(0, colon), password: cred.slice(colon + 1), hosts, query } : { user: cred, hosts, query };
+}
+
 /** `host`, `host:port`, `[v6]`, `[v6]:port`. */
 function parseHostPort(text: string, defaultPort: number): HostPort {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(text);
@@ -169,6 +198,56 @@ export function redactUrl(url: string): string {
       return colon >= 0 ? `${scheme}${cred.slice(0, colon)}:***@` : `${scheme}${cred}@`;
     })
     .replace(/([,?&](?:sentinel)?password=)[^,&]*/gi, '$1***');
+}
+
+/**
+ * Takes the data password out of a connection URL, wherever it is written (user info, `?password=`, the guide's
+ * `,password=`), so the URL can be saved and the password kept elsewhere. The rest of the URL stays as written, and
+ * `sentinelPassword` stays too (callers decide whether it may be saved). Without a password the URL is returned
+ * trimmed. Throws BadUrlError (never showing the password) for a URL that does not parse.
+ */
+export function takePassword(url: string): { url: string; password?: string } {
+  const raw = (url ?? '').trim();
+  const target = parseConnectionUrl(raw);
+  if (target.kind !== 'redis' || !target.password) return { url: raw };
+  return { url: rewritePassword(raw, undefined), password: target.password };
+}
+
+/**
+ * Puts a password back into a URL that `takePassword` took it out of: into the user info (replacing any password
+ * the URL has), percent-encoded, so `parseConnectionUrl` reads it back unchanged.
+ */
+export function putPassword(url: string, password: string): string {
+  const raw = (url ?? '').trim();
+  if (parseConnectionUrl(raw).kind === 'embedded') throw new BadUrlError('an embedded connection has no password');
+  return rewritePassword(raw, password);
+}
+
+/** The URL with only `password` as its data password (none when undefined); the URL is known to parse. */
+function rewritePassword(raw: string, password: string | undefined): string {
+  const encoded = password ? encodeURIComponent(password) : '';
+  const shape = shapeOf(raw);
+  if (shape.form === 'single') {
+    const { main, options } = splitGuideOptions(shape.rest);
+    const url = whatwgUrl(raw, shape.scheme, main);
+    url.password = encoded;
+    url.search = withoutPasswordParam(url.search.slice(1));
+    const kept = options.filter(([key]) => key.trim().toLowerCase() !== 'password');
+    return url.href + kept.map(([key, value]) => `,${key}=${value}`).join('');
+  }
+  const parts = splitMultiHost(shape.rest);
+  const cred = (parts.user ?? '') + (encoded ? `:${encoded}` : '');
+  const query = withoutPasswordParam(parts.query);
+  return `${shape.scheme}://${cred ? `${cred}@` : ''}${parts.hosts}${query ? `?${query}` : ''}`;
+}
+
+/** A query string without its `password` parameter; the other parameters stay as written. */
+function withoutPasswordParam(query: string): string {
+  if (!query) return '';
+  return query.split('&').filter((pair) => {
+    const key = pair.split('=')[0];
+    return decodePart(key.replaceAll('+', ' ')).trim().toLowerCase() !== 'password';
+  }).join('&');
 }
 
 /** `redis://user@host:port/db` without the password. */

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { showError, showInfo } from '../notify';
 import { BadInputError } from '../../core/errors';
 import { parseConnectionUrl, redactUrl } from '../../core/transport/url';
-import { splitPassword, type ConnectionEntry } from '../connections/connectionManager';
+import { splitPassword } from '../connections/catalog';
+import type { ConnectionEntry } from '../connections/connectionManager';
 import type { ConnectionSetting } from '../connections/settings';
 import { Commands, EMBEDDED_NAME } from '../constants';
 import { ConnectionNode, stateText } from '../explorer/connectionsTree';
@@ -125,7 +126,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
     } else {
       form = await askConnection(ctx);
     }
-    await connections.add(form.setting, form.password);
+    await connections.catalog.add(form.setting, form.password);
     const name = form.setting.name;
     await connections.setActive(name, { connect: false });
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting to ${name}…` }, () => connections.connect(name));
@@ -136,7 +137,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
   r.register(Commands.connectionConnect, 'Connect', async (arg?: unknown) => {
     const entry = await pickConnection(ctx, arg, 'Connect to…');
     const name = entry.config.name;
-    if (!connections.isAllowed(entry.config)) {
+    if (!connections.catalog.isAllowed(entry.config)) {
       throw new BadInputError(`"${name}" is defined in the workspace settings; trust the workspace to connect to it.`);
     }
     await connections.setActive(name, { connect: false });
@@ -149,7 +150,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
         if (pick === 'Enter Password') {
           const pw = await vscode.window.showInputBox({ prompt: `Password for ${name} (kept in the secret storage)`, password: true, ignoreFocusOut: true });
           if (pw !== undefined) {
-            await connections.edit(name, undefined, pw);
+            await connections.catalog.edit(name, undefined, pw);
             await connections.setActive(name, { connect: false });
             await connections.connect(name);
             return name;
@@ -183,7 +184,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
         await vscode.commands.executeCommand(config.source === 'workspace' ? 'workbench.action.openWorkspaceSettingsFile' : 'workbench.action.openSettingsJson');
       } else if (pick) {
         const pw = required(await vscode.window.showInputBox({ prompt: `Password for ${config.name} (empty removes it)`, password: true, ignoreFocusOut: true }));
-        await connections.edit(config.name, undefined, pw);
+        await connections.catalog.edit(config.name, undefined, pw);
       }
       return;
     }
@@ -192,7 +193,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
     if (config.username) current.username = config.username;
     if (config.tls) current.tls = config.tls;
     const form = await askConnection(ctx, current);
-    await connections.edit(config.name, form.setting, form.password);
+    await connections.catalog.edit(config.name, form.setting, form.password);
   });
 
   r.register(Commands.connectionRemove, 'Remove Connection', async (arg?: unknown) => {
@@ -201,7 +202,7 @@ export function registerConnectionCommands(r: Registrar, ctx: CommandContext): v
       `remove "${entry.config.name}" and its stored password`);
     if (!ok) return;
     ctx.tail.stopConnection(entry.config.name);
-    await connections.remove(entry.config.name);
+    await connections.catalog.remove(entry.config.name);
   });
 
   r.register(Commands.connectionSelect, 'Select Connection', async () => {

@@ -1,41 +1,21 @@
-// Knows every connection (the built-in "Embedded", `ucore.connections` from user and workspace settings, and those
-// added with "UCore: Add Connection", kept in global state without passwords), which one is active, and the live
-// status of each. Passwords live in SecretStorage only, one key per connection.
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
+// The lifecycle of connections: connects and disconnects them, knows which one is active and the state of each,
+// and keeps a record per live connection (its status subscription and the background index keeper). What
+// connections exist, and their passwords, is the catalog's job (catalog.ts).
 import * as vscode from 'vscode';
-import { z } from 'zod';
 import { EventAdapter } from '../../core/adapter';
 import { BadInputError, describeError, UCoreError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
 import { EventStore } from '../../core/store/event-store';
 import { IndexKeeper } from '../../core/store/index-keeper';
-import type { Logger } from '../../core/logger';
 import { createTransport } from '../../core/transport/factory';
-import type { Transport } from '../../core/transport/types';
-import { describeTarget, parseConnectionUrl, redactUrl, type TlsSettings } from '../../core/transport/url';
-import { EMBEDDED_NAME, EMBEDDED_URL } from '../constants';
-import type { ActiveConnection, ExtensionLog } from '../services';
-import { connectionSettingSchema, type ConnectionSetting, type Settings } from './settings';
-
-export type ConnectionSource = 'builtin' | 'user' | 'workspace' | 'added';
-
-export interface ConnectionConfig {
-  name: string;
-  url: string;
-  production: boolean;
-  username?: string;
-  tls?: { rejectUnauthorized?: boolean; caFile?: string };
-  source: ConnectionSource;
-}
-
-export type ConnectionState =
-  | { kind: 'disconnected' }
-  | { kind: 'connecting' }
-  | { kind: 'connected' }
-  | { kind: 'reconnecting'; message?: string }
-  | { kind: 'error'; message: string }
-  /** From workspace settings in an untrusted workspace: not connected to until the workspace is trusted. */
-  | { kind: 'untrusted' };
+import type { ConnectionStatus, Transport } from '../../core/transport/types';
+import { EMBEDDED_NAME } from '../constants';
+import type { ExtensionLog } from '../logging';
+import type { ActiveConnection } from './activeConnection';
+import { ConnectionCatalog, describeUrl, type CatalogChange, type ConnectionConfig } from './catalog';
+import { stateOfStatus, type ConnectionState } from './connectionState';
+import type { Settings } from './settings';
+import { readTlsOptions } from './tls';
 
 export interface ConnectionEntry {
   config: ConnectionConfig;
@@ -46,10 +26,6 @@ export interface ConnectionEntry {
   target: string;
 }
 
-const ADDED_KEY = 'ucore.addedConnections';
-const secretKey = (name: string) => `ucore.connection.password/${name}`;
-const addedListSchema = z.array(connectionSettingSchema);
-
 interface LiveRecord {
   live: ActiveConnection;
   statusSub: { dispose(): void };
@@ -59,7 +35,8 @@ interface LiveRecord {
 }
 
 export class ConnectionManager implements vscode.Disposable {
-  private configs: ConnectionConfig[] = [];
+  /** Every connection and its password: add, edit and remove them there. */
+  readonly catalog: ConnectionCatalog;
   private readonly states = new Map<string, ConnectionState>();
   private readonly lives = new Map<string, LiveRecord>();
   private readonly pending = new Map<string, Promise<ActiveConnection>>();
@@ -78,23 +55,24 @@ export class ConnectionManager implements vscode.Disposable {
 
   constructor(
     private readonly settings: Settings,
-    private readonly secrets: vscode.SecretStorage,
-    private readonly globalState: vscode.Memento,
+    secrets: vscode.SecretStorage,
+    globalState: vscode.Memento,
     log: ExtensionLog,
   ) {
     this.log = log.scoped('connections');
+    this.catalog = new ConnectionCatalog(settings, secrets, globalState, this.log);
     this.activeName = settings.get('defaultConnection');
-    this.reload();
-    if (!this.find(this.activeName)) {
+    if (!this.catalog.find(this.activeName)) {
       if (this.activeName !== EMBEDDED_NAME) this.log.warn(`default connection "${this.activeName}" is not defined; using ${EMBEDDED_NAME}`);
       this.activeName = EMBEDDED_NAME;
     }
     this.disposables.push(
-      settings.onDidChange(() => this.reload()),
+      this.catalog,
+      this.catalog.onDidChange((e) => this.catalogChanged(e)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.log.info('workspace trusted: connections from workspace settings may connect now');
-        this.reload();
-        const active = this.find(this.activeName);
+        this.changed.fire();
+        const active = this.catalog.find(this.activeName);
         if (active?.source === 'workspace') void this.connectQuietly(active.name);
       }),
       this.changed,
@@ -108,8 +86,8 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   private async connectQuietly(name: string): Promise<void> {
-    const config = this.find(name);
-    if (!config || !this.isAllowed(config)) return;
+    const config = this.catalog.find(name);
+    if (!config || !this.catalog.isAllowed(config)) return;
     try {
       await this.connect(name);
     } catch (e) {
@@ -118,11 +96,11 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   list(): ConnectionEntry[] {
-    return this.configs.map((c) => this.entry(c));
+    return this.catalog.list().map((c) => this.entry(c));
   }
 
   get(name: string): ConnectionEntry | undefined {
-    const c = this.find(name);
+    const c = this.catalog.find(name);
     return c ? this.entry(c) : undefined;
   }
 
@@ -139,14 +117,8 @@ export class ConnectionManager implements vscode.Disposable {
     return this.lives.get(name)?.live;
   }
 
-  /** False for connections from workspace settings while the workspace is not trusted. */
-  isAllowed(config: ConnectionConfig): boolean {
-    return config.source !== 'workspace' || vscode.workspace.isTrusted;
-  }
-
   async setActive(name: string, options: { connect?: boolean } = {}): Promise<void> {
-    const config = this.find(name);
-    if (!config) throw new BadInputError(`there is no connection named "${name}"`);
+    if (!this.catalog.find(name)) throw new BadInputError(`there is no connection named "${name}"`);
     if (this.activeName !== name) {
       this.activeName = name;
       this.log.info(`active connection: ${name}`);
@@ -168,16 +140,16 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   private async doConnect(name: string): Promise<ActiveConnection> {
-    const config = this.find(name);
+    const config = this.catalog.find(name);
     if (!config) throw new BadInputError(`there is no connection named "${name}"`);
-    if (!this.isAllowed(config)) {
+    if (!this.catalog.isAllowed(config)) {
       throw new UCoreError('BAD_INPUT', `"${name}" is defined in the workspace settings; trust the workspace to connect to it.`);
     }
     this.setState(name, { kind: 'connecting' });
     let transport: Transport | undefined;
     try {
-      const password = config.source === 'builtin' ? undefined : await this.secrets.get(secretKey(name));
-      const tls = await this.tlsOptions(config);
+      const password = await this.catalog.password(name);
+      const tls = await readTlsOptions(name, config.tls, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, this.log);
       transport = createTransport({
         url: config.url,
         password,
@@ -218,23 +190,18 @@ export class ConnectionManager implements vscode.Disposable {
     }
     this.lives.set(name, record);
     this.log.info(`connected "${name}" → ${transport.description}`);
-    this.setState(name, { kind: 'connected' });
+    this.setState(name, { kind: 'ready' });
     return record.live;
   }
 
-  private onTransportStatus(name: string, record: LiveRecord, status: string, detail?: string): void {
+  private onTransportStatus(name: string, record: LiveRecord, status: ConnectionStatus, detail?: string): void {
     if (record.closing || !record.live) return; // connect() reports its own outcome; disconnect() its own
-    switch (status) {
-      case 'ready': this.setState(name, { kind: 'connected' }); break;
-      case 'reconnecting': this.setState(name, { kind: 'reconnecting', message: detail }); break;
-      case 'connecting': this.setState(name, { kind: 'reconnecting', message: detail }); break;
-      case 'closed': {
-        this.log.warn(`"${name}" closed${detail ? `: ${detail}` : ''}`);
-        this.dropLive(name, record);
-        this.setState(name, { kind: 'error', message: detail ?? 'the connection closed' });
-        break;
-      }
+    if (status === 'closed') {
+      this.log.warn(`"${name}" closed${detail ? `: ${detail}` : ''}`);
+      this.dropLive(name, record);
     }
+    // Once open, connecting again means coming back.
+    this.setState(name, stateOfStatus(status === 'connecting' ? 'reconnecting' : status, detail));
   }
 
   private dropLive(name: string, record: LiveRecord): void {
@@ -260,73 +227,6 @@ export class ConnectionManager implements vscode.Disposable {
     this.log.info(`disconnected "${name}"`);
   }
 
-  /** Adds a connection (stored in global state, password in SecretStorage). */
-  async add(setting: ConnectionSetting, password?: string): Promise<void> {
-    const split = splitPassword(connectionSettingSchema.parse(setting).url);
-    const s = { ...connectionSettingSchema.parse(setting), url: split.url };
-    password = password || split.password;
-    if (this.find(s.name)) throw new BadInputError(`a connection named "${s.name}" exists already`);
-    const added = this.addedSettings();
-    added.push(s);
-    await this.globalState.update(ADDED_KEY, added);
-    if (password) await this.secrets.store(secretKey(s.name), password);
-    this.log.info(`added connection "${s.name}" → ${redactUrl(s.url)}`);
-    this.reload();
-  }
-
-  /**
-   * Edits a connection added by command (any field), or only the password of one from settings (settings are the
-   * user's to edit). `password`: undefined keeps it, '' deletes it.
-   */
-  async edit(name: string, setting: ConnectionSetting | undefined, password?: string): Promise<void> {
-    const config = this.find(name);
-    if (!config) throw new BadInputError(`there is no connection named "${name}"`);
-    if (config.source === 'builtin') throw new BadInputError(`"${name}" is built in and cannot be edited`);
-    let newName = name;
-    if (setting) {
-      if (config.source !== 'added') throw new BadInputError(`"${name}" comes from settings; edit it in ucore.connections`);
-      const split = splitPassword(connectionSettingSchema.parse(setting).url);
-      const s = { ...connectionSettingSchema.parse(setting), url: split.url };
-      if (split.password && password === undefined) password = split.password;
-      if (s.name !== name && this.find(s.name)) throw new BadInputError(`a connection named "${s.name}" exists already`);
-      const added = this.addedSettings().map((a) => (a.name === name ? s : a));
-      await this.globalState.update(ADDED_KEY, added);
-      newName = s.name;
-      if (newName !== name) {
-        const old = await this.secrets.get(secretKey(name));
-        await this.secrets.delete(secretKey(name));
-        if (old && password === undefined) await this.secrets.store(secretKey(newName), old);
-        if (this.activeName === name) this.activeName = newName;
-      }
-    }
-    if (password === '') await this.secrets.delete(secretKey(newName));
-    else if (password !== undefined) await this.secrets.store(secretKey(newName), password);
-    this.log.info(`edited connection "${name}"${newName !== name ? ` (now "${newName}")` : ''}`);
-    await this.disconnect(name);
-    this.reload();
-  }
-
-  async remove(name: string): Promise<void> {
-    const config = this.find(name);
-    if (!config) return;
-    if (config.source !== 'added') {
-      throw new BadInputError(config.source === 'builtin'
-        ? `"${name}" is built in and cannot be removed`
-        : `"${name}" comes from settings; remove it from ucore.connections`);
-    }
-    await this.disconnect(name);
-    await this.globalState.update(ADDED_KEY, this.addedSettings().filter((a) => a.name !== name));
-    await this.secrets.delete(secretKey(name));
-    this.log.info(`removed connection "${name}"`);
-    if (this.activeName === name) this.activeName = EMBEDDED_NAME;
-    this.reload();
-    this.fireActive();
-  }
-
-  async hasPassword(name: string): Promise<boolean> {
-    return (await this.secrets.get(secretKey(name))) !== undefined;
-  }
-
   dispose(): void {
     this.disposed = true;
     for (const [name, record] of [...this.lives]) {
@@ -338,55 +238,31 @@ export class ConnectionManager implements vscode.Disposable {
 
   // ---- internals ----
 
-  private find(name: string): ConnectionConfig | undefined {
-    return this.configs.find((c) => c.name === name);
-  }
-
   private entry(config: ConnectionConfig): ConnectionEntry {
     let state = this.states.get(config.name) ?? { kind: 'disconnected' };
-    if (!this.isAllowed(config) && state.kind === 'disconnected') state = { kind: 'untrusted' };
+    if (!this.catalog.isAllowed(config) && state.kind === 'disconnected') state = { kind: 'untrusted' };
     const out: ConnectionEntry = { config, state, target: describeUrl(config.url) };
     const live = this.lives.get(config.name);
     if (live && !live.closing) out.live = live.live;
     return out;
   }
 
-  private addedSettings(): ConnectionSetting[] {
-    const raw = this.globalState.get<unknown>(ADDED_KEY, []);
-    const r = addedListSchema.safeParse(raw);
-    if (r.success) return r.data;
-    this.log.warn('stored connections were unreadable; ignoring them');
-    return [];
-  }
-
-  /** Re-reads settings and stored connections; live connections whose definition changed are closed. */
-  private reload(): void {
-    const next: ConnectionConfig[] = [{ name: EMBEDDED_NAME, url: EMBEDDED_URL, production: false, source: 'builtin' }];
-    const seen = new Set([EMBEDDED_NAME]);
-    const push = (s: ConnectionSetting, source: ConnectionSource) => {
-      if (seen.has(s.name)) {
-        this.log.warn(`connection "${s.name}" is defined twice; the ${source} one is ignored`);
-        return;
-      }
-      seen.add(s.name);
-      const c: ConnectionConfig = { name: s.name, url: s.url, production: s.production ?? false, source };
-      if (s.username) c.username = s.username;
-      if (s.tls) c.tls = { ...s.tls };
-      next.push(c);
-    };
-    for (const s of this.settings.connections()) push(s, s.source);
-    for (const s of this.addedSettings()) push(s, 'added');
-    const before = new Map(this.configs.map((c) => [c.name, JSON.stringify(c)]));
-    this.configs = next;
+  /** Closes live connections whose definition or password changed or that are gone; follows a rename. */
+  private catalogChanged(change: CatalogChange): void {
+    if (change.renamed && this.activeName === change.renamed.from) this.activeName = change.renamed.to;
     for (const name of [...this.lives.keys()]) {
-      const now = this.find(name);
-      if (!now || JSON.stringify(now) !== before.get(name) || !this.isAllowed(now)) {
+      const now = this.catalog.find(name);
+      if (!now || change.changed.includes(name) || !this.catalog.isAllowed(now)) {
         this.log.info(`"${name}" changed or was removed: disconnecting`);
         void this.disconnect(name);
       }
     }
-    for (const name of [...this.states.keys()]) if (!this.find(name)) this.states.delete(name);
-    if (!this.find(this.activeName)) this.activeName = EMBEDDED_NAME;
+    for (const name of change.changed) {
+      // An old error says nothing about the new definition or password.
+      if (!this.lives.has(name) && !this.pending.has(name)) this.states.delete(name);
+    }
+    for (const name of [...this.states.keys()]) if (!this.catalog.find(name)) this.states.delete(name);
+    if (!this.catalog.find(this.activeName)) this.activeName = EMBEDDED_NAME;
     this.changed.fire();
     this.fireActive();
   }
@@ -403,58 +279,5 @@ export class ConnectionManager implements vscode.Disposable {
     if (live === this.lastActiveLive) return;
     this.lastActiveLive = live;
     this.activeChanged.fire(live);
-  }
-
-  private async tlsOptions(config: ConnectionConfig): Promise<TlsSettings | boolean | undefined> {
-    if (!config.tls) return undefined;
-    const tls: TlsSettings = {};
-    if (config.tls.rejectUnauthorized === false) {
-      tls.rejectUnauthorized = false;
-      this.log.warn(`"${config.name}": TLS certificate verification is turned off`);
-    }
-    if (config.tls.caFile) {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-      const file = path.isAbsolute(config.tls.caFile) || !folder ? config.tls.caFile : path.join(folder, config.tls.caFile);
-      try {
-        tls.ca = await readFile(file, 'utf8');
-      } catch (e) {
-        throw new UCoreError('TLS', `cannot read the CA file of "${config.name}": ${(e as NodeJS.ErrnoException).code ?? describeError(e)}`);
-      }
-    }
-    return tls;
-  }
-}
-
-/**
- * Takes a password out of a connection URL (any accepted form): the URL is stored, the password goes to the secret
- * storage. Throws BadUrlError (with a redacted message) for a URL that does not parse.
- */
-export function splitPassword(url: string): { url: string; password?: string } {
-  const target = parseConnectionUrl(url);
-  // SecretStorage holds one password per connection: a second one in the URL would be saved as plain text.
-  if (target.kind === 'redis' && target.sentinel?.password) {
-    throw new BadInputError('sentinelPassword cannot be kept in a saved connection URL (settings are plain text): remove it; UCore keeps only the data password, in SecretStorage');
-  }
-  if (target.kind !== 'redis' || !target.password) return { url: url.trim() };
-  const stripped = url.trim()
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, cred: string) => {
-      const user = cred.split(':')[0];
-      return user ? `${scheme}${user}@` : scheme;
-    })
-    .replace(/([,?&])password=[^,&]*/gi, '$1')
-    .replace(/\?&/, '?')
-    .replace(/([&,])[&,]/g, '$1')
-    .replace(/[?&,]$/, '');
-  return { url: stripped, password: target.password };
-}
-
-/** The password-free form of a connection URL, for tooltips. */
-export function describeUrl(url: string): string {
-  try {
-    const t = parseConnectionUrl(url);
-    if (t.kind === 'embedded') return t.name === 'default' ? 'embedded (in-process)' : `embedded:${t.name}`;
-    return describeTarget(t);
-  } catch {
-    return redactUrl(url);
   }
 }

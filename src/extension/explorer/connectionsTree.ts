@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { Topology } from '../../core/transport/types';
 import { Commands, ItemContext } from '../constants';
-import type { ConnectionEntry, ConnectionManager, ConnectionState } from '../connections/connectionManager';
+import type { ConnectionEntry, ConnectionManager } from '../connections/connectionManager';
+import { isOpen, type ConnectionState } from '../connections/connectionState';
 import { shorten } from '../format';
 import { hasTopology, topologyNodeChildren, topologyRoot, topologyTreeItem, type TopologyTreeNode } from './topologyItems';
 
@@ -23,7 +24,7 @@ export type ConnectionsTreeNode = ConnectionNode | TopologyTreeNode;
 
 export function stateText(state: ConnectionState): string {
   switch (state.kind) {
-    case 'connected': return 'connected';
+    case 'ready': return 'connected';
     case 'connecting': return 'connecting…';
     case 'reconnecting': return 'reconnecting…';
     case 'disconnected': return 'disconnected';
@@ -34,7 +35,7 @@ export function stateText(state: ConnectionState): string {
 
 function stateIcon(state: ConnectionState): vscode.ThemeIcon {
   switch (state.kind) {
-    case 'connected': return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
+    case 'ready': return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
     case 'connecting':
     case 'reconnecting': return new vscode.ThemeIcon('sync~spin');
     case 'error': return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
@@ -91,7 +92,7 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
     if (!(node instanceof ConnectionNode)) return topologyTreeItem(node);
     const { config, state, target } = node.entry;
     const mode = node.entry.live ? modeOf(node.entry.live.transport) : undefined;
-    const expandable = hasTopology(mode) && (state.kind === 'connected' || state.kind === 'reconnecting');
+    const expandable = hasTopology(mode) && isOpen(state);
     const item = new vscode.TreeItem(shorten(config.name), expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `connection/${config.name}`;
     const parts = [stateText(state)];
@@ -100,7 +101,7 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
     if (config.production) parts.push('production');
     item.description = shorten(parts.join(' · '));
     item.iconPath = stateIcon(state);
-    const live = state.kind === 'connected' || state.kind === 'reconnecting';
+    const live = isOpen(state);
     item.contextValue = `${live ? ItemContext.connectionConnected : ItemContext.connection}${config.source === 'added' ? '.added' : ''}${config.source === 'builtin' ? '.builtin' : ''}`;
     const where = config.source === 'builtin' ? 'built in' : config.source === 'added' ? 'UCore: Add Connection' : `${config.source} settings`;
     item.tooltip = [shorten(config.name), target, `Status: ${stateText(state)}`, ...(mode ? [`Mode: ${mode}`] : []), `Defined in: ${where}`,

@@ -7,6 +7,7 @@ import {
   clip, MAX_ALERTS, MAX_GROUPS, MAX_NAME_CHARS, MAX_POINTS_PER_UPDATE, MAX_PREVIEW_CHARS, MAX_RATES, MAX_RECENT_PER_UPDATE,
   MAX_NOTE_CHARS, MAX_STREAMS, type HostMessage, type MonitorUpdate, type RateRow, type RecentRow, type StreamRow,
 } from '../../shared/monitorProtocol';
+import { monitorStatus, stateOfStatus } from '../connections/connectionState';
 import type { InspectStore } from './inspectStore';
 import type { LiveMonitor } from './liveMonitor';
 
@@ -88,7 +89,7 @@ export class UpdateBuilder {
       at: snap?.at ?? Date.now(),
       // The connection shown, connected or not (its history is shown either way); status 'none' when not connected.
       connection: clip(m.shownConnection, MAX_NAME_CHARS),
-      status: snap && m.connectionName !== undefined ? snap.connection : 'none',
+      status: monitorStatus(snap && m.connectionName !== undefined ? stateOfStatus(snap.connection) : undefined),
       gaps: snap?.gaps ?? 0,
       lastGapAt: snap?.lastGapAt ?? null,
       demoRunning: this.source.demoRunning(),
