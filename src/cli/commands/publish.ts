@@ -6,17 +6,26 @@ import { type CliCommand, str, UsageError } from '../command';
 import { appendFile, RESUME_USAGE, resumeOptions, resumeSettings } from '../file-appender';
 import { isTransientStoreError } from '../../core/store/chunk-sender';
 import { abortableSleep } from '../../core/retry/sleep';
+import { isEventsFilePath, publishEventsFile } from './publish-events';
 
 const BATCH = 500;
 
 export const publishCommand: CliCommand = {
   name: 'publish',
-  usage: `ucore publish <channel> (<json> | --file events.ndjson) [--store ${RESUME_USAGE}] [--shard]`,
-  summary: 'publish a JSON event (or every line of an NDJSON file) to a channel (--shard: a shard channel, SPUBLISH); --store also appends to the event store, each line exactly once',
-  options: { file: { type: 'string', short: 'f' }, store: { type: 'boolean' }, 'store-key': { type: 'string' }, shard: { type: 'boolean' }, ...resumeOptions },
+  usage: `ucore publish <channel> (<json> | --file events.ndjson) [--store ${RESUME_USAGE}] [--shard]\nucore publish FILE.events [--dry-run] [--store-key KEY]`,
+  summary: 'publish a JSON event (or every line of an NDJSON file) to a channel (--shard: a shard channel, SPUBLISH); --store also appends to the event store, each line exactly once. '
+    + 'A .events file sends every block to its ### channel / shard / stream, placeholders expanded, in file order; --dry-run prints what would be sent',
+  options: { file: { type: 'string', short: 'f' }, store: { type: 'boolean' }, 'store-key': { type: 'string' }, shard: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, ...resumeOptions },
   positionals: [1, 2],
   async run(ctx, [channel, json], values) {
     const file = str(values, 'file');
+    // A single `.events` argument is a file, not a channel: that form needed JSON or --file before, so nothing changes.
+    if (json === undefined && !file && isEventsFilePath(channel)) {
+      const other = ['store', 'shard', ...Object.keys(resumeOptions)].find((o) => values[o] !== undefined);
+      if (other) throw new UsageError(`--${other} does not apply to a .events file: each block names its own target`);
+      return publishEventsFile(ctx, channel, { dryRun: values['dry-run'] === true, storeKey: str(values, 'store-key') });
+    }
+    if (values['dry-run']) throw new UsageError('--dry-run applies to a .events file');
     if (!file && json === undefined) throw new UsageError('give the event as JSON or --file');
     if (file && json !== undefined) throw new UsageError('give either JSON or --file, not both');
     const resume = resumeSettings(values);
