@@ -21,12 +21,15 @@ import { createExtensionLog } from './logging';
 import { startBenchStats } from './monitor/benchStats';
 import { LiveMonitor } from './monitor/liveMonitor';
 import { MonitorPanelManager } from './monitor/MonitorPanel';
+import { Publisher } from './publishing/publisher';
 import type { ExtensionServices } from './services';
 import { StatusBar } from './statusBar';
 
 /** What activate() returns: tests reach the extension through `getExtension('ucore.ucore-events').exports`. */
 export interface UCoreExtensionApi {
   services: ExtensionServices;
+  /** Every event that leaves the editor goes through it. */
+  publisher: Publisher;
   explorer: {
     connections: ConnectionsTreeProvider;
     channels: ChannelsTreeProvider;
@@ -55,10 +58,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const services = createServices(context, log);
   const { connections, settings } = services;
   const monitor = new LiveMonitor(connections, settings, log.scoped('monitor'), context.globalState);
+  const publisher = new Publisher({
+    settings,
+    log: log.scoped('publish'),
+    // The live monitor's PSUBSCRIBE * on the connection it watches is counted by PUBLISH; the user hears about the others.
+    ownReceivers: (name) => (monitor.connectionName === name ? 1 : 0),
+  });
   const connectionsTree = new ConnectionsTreeProvider(connections);
   const channelsTree = new ChannelsTreeProvider(connections, monitor, log.scoped('channels'));
   const streamsTree = new StreamsTreeProvider(connections, settings, log.scoped('streams'));
-  const demo = new DemoController(services, services.errors);
+  const demo = new DemoController(services, services.errors, publisher);
   const tail = new TailProvider(settings, log.scoped('tail'));
   const eventDocuments = new EventDocumentProvider();
   const monitorPanel = new MonitorPanelManager({
@@ -77,7 +86,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   });
   const benchStats = startBenchStats(monitor, monitorPanel, log.scoped('bench'));
   if (benchStats) context.subscriptions.push(benchStats);
-  services.ownReceivers = (name) => (monitor.connectionName === name ? 1 : 0);
   const statusBar = new StatusBar(connections, monitor, () => demo.running, () => demo.connectionName);
   context.subscriptions.push(demo.onDidChange(() => statusBar.update()));
 
@@ -105,11 +113,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   context.subscriptions.push({ dispose: () => clearInterval(streamsTimer) });
 
   const explorer = { connections: connectionsTree, channels: channelsTree, streams: streamsTree };
-  const ctx: CommandContext = { extension: context, services, explorer, monitor, monitorPanel, demo, tail, eventDocuments };
+  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments };
   const commands = registerCommands(ctx);
 
   try {
-    registerEventsFiles(context, services);
+    registerEventsFiles(context, services, publisher);
   } catch (e) {
     services.errors.report('Setting up .events files', e);
   }
@@ -130,7 +138,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const activationMs = Math.round(performance.now() - activationStarted);
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   reportActivationTime(activationMs);
-  return { services, explorer, monitor, demo, statusBar, tail, monitorPanel, commands, activationMs };
+  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, commands, activationMs };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */

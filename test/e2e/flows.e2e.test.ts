@@ -156,7 +156,7 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
       await w.screenshot('flows-4a-events-file-codelens');
       await lens.click();
       // A single block reports in the status bar (Publish All uses a notification).
-      const status = w.page.locator('.part.statusbar').filter({ hasText: new RegExp(`Published order_paid to ${LENS_CHANNEL} \\((\\d+ receivers?|no receivers)( besides UCore)?\\)`) });
+      const status = w.page.locator('.part.statusbar').filter({ hasText: new RegExp(`Published order_paid to channel ${LENS_CHANNEL} \\((\\d+ receivers?|no receivers) besides UCore\\)`) });
       await status.waitFor({ timeout: 15_000 }).catch((e: Error) => { throw new Error(`${e.message}; lenses: ${lenses.join(' | ')}`); });
       const res = await tail.done(15_000);
       const line = JSON.parse(res.stdout.trim().split('\n')[0]) as { channel: string; event: { event_type: string; event_id?: string; data: { order_id: number; note: string } } };

@@ -100,8 +100,7 @@ describe('.events files', function () {
     try {
       const sent = await vscode.commands.executeCommand<BlockSendResult | undefined>('ucore.eventsFile.publishBlock', doc.uri, 0);
       assert.ok(sent, 'the command returned what it sent');
-      assert.strictEqual(sent.result.kind, 'channel');
-      assert.strictEqual(sent.result.target, channel);
+      assert.deepStrictEqual(sent.result.target, { kind: 'channel', name: channel });
       assert.ok((sent.result.receivers ?? 0) >= 1, 'our subscription received it');
       const event = await eventually('the event on the channel', () => received[0]);
       assert.strictEqual(event.event_type, 'order_created');
@@ -181,7 +180,7 @@ describe('.events files', function () {
     try {
       const sent = await vscode.commands.executeCommand<BlockSendResult | undefined>(lens.command, ...(lens.arguments ?? []));
       assert.ok(sent, 'the lens command returned what it sent');
-      assert.strictEqual(sent.result.target, shard);
+      assert.deepStrictEqual(sent.result.target, { kind: 'shard', name: shard });
       assert.ok((sent.result.receivers ?? 0) >= 1, `SPUBLISH counted our shard subscription (${sent.result.receivers})`);
       const got = await eventually('the event on the shard channel', () => sharded[0]);
       assert.strictEqual(got.sharded, true);

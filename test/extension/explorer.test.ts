@@ -64,7 +64,7 @@ describe('explorer (embedded connection)', function () {
     const a = await api();
     const channel = unique('orders-test');
     const conn = await a.services.requireConnection();
-    await a.services.publishEvent(conn, channel, createEvent({ event_type: 'order_created', data: { order_id: 1, items: [], total_price: 1 } }));
+    await a.publisher.send(conn, { kind: 'channel', name: channel }, createEvent({ event_type: 'order_created', data: { order_id: 1, items: [], total_price: 1 } }));
     const node = await eventually(`${channel} in the Channels view`, async () => {
       const nodes = await a.explorer.channels.getChildren();
       return nodes.find((n) => n.kind === 'channel' && n.channel === channel);
@@ -79,8 +79,8 @@ describe('explorer (embedded connection)', function () {
     const conn = await a.services.requireConnection();
     const keep = unique('keep');
     const drop = unique('drop');
-    await a.services.publishEvent(conn, keep, createEvent({ event_type: 'x' }));
-    await a.services.publishEvent(conn, drop, createEvent({ event_type: 'x' }));
+    await a.publisher.send(conn, { kind: 'channel', name: keep }, createEvent({ event_type: 'x' }));
+    await a.publisher.send(conn, { kind: 'channel', name: drop }, createEvent({ event_type: 'x' }));
     await eventually('both channels', async () => {
       const names = (await a.explorer.channels.getChildren()).map((n) => (n.kind === 'channel' ? n.channel : ''));
       return names.includes(keep) && names.includes(drop) ? true : undefined;
@@ -196,7 +196,7 @@ describe('explorer (embedded connection)', function () {
     assert.ok(uri);
     const conn = await a.services.requireConnection();
     const event = createEvent({ event_type: 'user_login', data: { n: 1 } });
-    await a.services.publishEvent(conn, channel, event);
+    await a.publisher.send(conn, { kind: 'channel', name: channel }, event);
     await conn.transport.publish(channel, 'not json <script>');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
     assert.ok(doc);
@@ -211,7 +211,7 @@ describe('explorer (embedded connection)', function () {
     const conn = await a.services.requireConnection();
     const entity = unique('order');
     for (let i = 0; i < 3; i++) {
-      await a.services.appendEvent(conn, 'event_store', createEvent({ event_type: 'order_paid', entity_id: entity, data: { order_id: i } }));
+      await a.publisher.send(conn, { kind: 'stream', name: 'event_store' }, createEvent({ event_type: 'order_paid', entity_id: entity, data: { order_id: i } }));
     }
     const channel = unique('replay-test');
     const got: unknown[] = [];
@@ -262,7 +262,7 @@ describe('explorer (embedded connection)', function () {
     const dayAgo = Date.now() - 86_400_000;
     // Appended now, happened a day ago (a backfill): found by the event's timestamp, not by the append time.
     for (let i = 0; i < 3; i++) {
-      await a.services.appendEvent(conn, 'event_store', createEvent({ event_type: 'order_paid', entity_id: entity, timestamp: new Date(dayAgo + i).toISOString(), data: { order_id: i } }));
+      await a.publisher.send(conn, { kind: 'stream', name: 'event_store' }, createEvent({ event_type: 'order_paid', entity_id: entity, timestamp: new Date(dayAgo + i).toISOString(), data: { order_id: i } }));
     }
     const shard = `${unique('replay-shard')}{x}`;
     const got: Array<{ sharded: boolean; payload: string }> = [];
@@ -372,7 +372,7 @@ describe('explorer (Redis from UCORE_TEST_REDIS_URL)', function () {
       assert.strictEqual(conn.transport.kind, 'redis');
       await a.monitor.settled();
       const channel = unique('redis-channel');
-      await a.services.publishEvent(conn, channel, createEvent({ event_type: 'x' }));
+      await a.publisher.send(conn, { kind: 'channel', name: channel }, createEvent({ event_type: 'x' }));
       await eventually(`${channel} in the Channels view`, async () => {
         const nodes = await a.explorer.channels.getChildren();
         return nodes.find((n) => n.kind === 'channel' && n.channel === channel);

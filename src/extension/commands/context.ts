@@ -6,6 +6,7 @@ import type { StreamsTreeProvider } from '../explorer/streamsTree';
 import type { BuiltServices } from '../extensionServices';
 import type { LiveMonitor } from '../monitor/liveMonitor';
 import type { MonitorPanelHost } from '../monitor/MonitorPanel';
+import type { Publisher } from '../publishing/publisher';
 import type { DemoController } from './demo';
 import type { TailProvider } from '../documents/tailProvider';
 import type { EventDocumentProvider } from '../documents/eventDocumentProvider';
@@ -19,6 +20,8 @@ export interface Explorer {
 export interface CommandContext {
   extension: vscode.ExtensionContext;
   services: BuiltServices;
+  /** Every command that sends an event sends it through this. */
+  publisher: Publisher;
   explorer: Explorer;
   monitor: LiveMonitor;
   monitorPanel: MonitorPanelHost;

@@ -8,6 +8,7 @@ import { runDemo, type DemoSummary } from '../../core/domain/demo';
 import { describeError } from '../../core/errors';
 import { Commands, ContextKeys } from '../constants';
 import type { ErrorReporter } from '../errors';
+import type { Publisher } from '../publishing/publisher';
 import type { ActiveConnection, ExtensionServices } from '../services';
 import type { Registrar } from './registrar';
 
@@ -17,7 +18,7 @@ export class DemoController implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly connectionSub: vscode.Disposable;
 
-  constructor(private readonly services: ExtensionServices, private readonly errors: ErrorReporter) {
+  constructor(private readonly services: ExtensionServices, private readonly errors: ErrorReporter, private readonly publisher: Publisher) {
     void vscode.commands.executeCommand('setContext', ContextKeys.demoRunning, false);
     // The demo runs on its own connection, active or not; when that link is gone (disconnected, removed, closed),
     // so is the demo.
@@ -52,6 +53,8 @@ export class DemoController implements vscode.Disposable {
       signal: abort.signal,
       storeKey: this.services.settings.get('storeStreamKey'),
       logger: log,
+      // The core runner writes the events itself; the Publisher's checks see each of them first.
+      beforeSend: this.publisher.checkFor(connection),
       onEvent: () => { state.events++; },
     }).then(
       (summary) => {

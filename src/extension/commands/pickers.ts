@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { ECOMMERCE_CHANNEL, USER_CHANNEL } from '../../core/domain/ecommerce';
 import { AbortedError } from '../../core/errors';
+import type { EventTarget } from '../../core/target';
 import type { StreamEntry } from '../../core/transport/types';
 import { DEAD_LETTER_STREAM, STORE_INDEX_MARKER } from '../constants';
 import { ago, idTimeMs, shorten } from '../format';
@@ -41,22 +42,19 @@ export async function pickStream(conn: ActiveConnection, placeHolder: string): P
   return streams[streams.map((s) => shorten(s)).indexOf(pick)] ?? pick;
 }
 
-/** `sharded`: a shard channel (SPUBLISH). */
-export type Target = { kind: 'channel'; name: string; sharded?: boolean } | { kind: 'stream'; name: string };
-
-/** Channels the explorer knows, the guide's channels, streams, and "Other…". */
-export async function pickTarget(ctx: CommandContext, conn: ActiveConnection, placeHolder: string): Promise<Target> {
+/** Channels the explorer knows (shard channels too), the guide's channels, streams, and "Other…". */
+export async function pickTarget(ctx: CommandContext, conn: ActiveConnection, placeHolder: string): Promise<EventTarget> {
   const channels = new Set<string>([ECOMMERCE_CHANNEL, USER_CHANNEL, 'events']);
   const shardChannels = new Set<string>();
   for (const n of ctx.explorer.channels.current) if (n.kind === 'channel') (n.sharded ? shardChannels : channels).add(n.channel);
   const streams = await listStreams(conn, 100).catch(() => [ctx.services.settings.get('storeStreamKey')]);
   const storeKey = ctx.services.settings.get('storeStreamKey');
   if (!streams.includes(storeKey)) streams.unshift(storeKey);
-  type Item = vscode.QuickPickItem & { target?: Target; other?: 'channel' | 'shard' | 'stream' };
+  type Item = vscode.QuickPickItem & { target?: EventTarget; other?: EventTarget['kind'] };
   const items: Item[] = [
     { label: 'Channels', kind: vscode.QuickPickItemKind.Separator },
     ...[...channels].sort().map((c): Item => ({ label: `$(radio-tower) ${shorten(c)}`, description: 'channel (PUBLISH)', target: { kind: 'channel', name: c } })),
-    ...[...shardChannels].sort().map((c): Item => ({ label: `$(broadcast) ${shorten(c)}`, description: 'shard channel (SPUBLISH)', target: { kind: 'channel', name: c, sharded: true } })),
+    ...[...shardChannels].sort().map((c): Item => ({ label: `$(broadcast) ${shorten(c)}`, description: 'shard channel (SPUBLISH)', target: { kind: 'shard', name: c } })),
     { label: '$(edit) Other channel…', other: 'channel' },
     { label: '$(edit) Other shard channel…', description: 'SPUBLISH', other: 'shard' },
     { label: 'Streams', kind: vscode.QuickPickItemKind.Separator },
@@ -70,7 +68,7 @@ export async function pickTarget(ctx: CommandContext, conn: ActiveConnection, pl
   const other = pick.other ?? 'channel';
   const prompt = other === 'channel' ? 'Channel name' : other === 'shard' ? 'Shard channel name (SPUBLISH)' : 'Stream key';
   const name = required(await vscode.window.showInputBox({ prompt, ignoreFocusOut: true, validateInput: nonEmpty }));
-  return other === 'stream' ? { kind: 'stream', name } : { kind: 'channel', name, ...(other === 'shard' ? { sharded: true } : {}) };
+  return { kind: other, name };
 }
 
 export async function pickEntry(conn: ActiveConnection, stream: string, placeHolder: string): Promise<StreamEntry> {

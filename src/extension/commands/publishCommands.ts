@@ -7,12 +7,13 @@ import type { SchemaRegistry } from '../../core/envelope/registry';
 import { BadInputError, InvalidEventError } from '../../core/errors';
 import { describeIssues } from '../../core/envelope/issues';
 import { Commands } from '../constants';
+import { TARGET_NOUN, type EventTarget } from '../../core/target';
 import type { ChannelNode } from '../explorer/channelsTree';
 import type { StreamNode } from '../explorer/streamsTree';
 import { shorten } from '../format';
-import type { ActiveConnection, PublishResult } from '../services';
+import type { PublishResult } from '../publishing/publisher';
 import type { CommandContext } from './context';
-import { pickTarget, required, type Target } from './pickers';
+import { pickTarget, required } from './pickers';
 import type { Registrar } from './registrar';
 
 /** Scripted form: `executeCommand('ucore.event.publish', { channel: 'x', event: {...} })` asks nothing. */
@@ -45,24 +46,15 @@ export function templateEvent(registry: SchemaRegistry, type: string | undefined
   return createEvent({ event_type: type, version, data, entity_id: orderId !== undefined ? `order_${String(orderId)}` : undefined });
 }
 
-function describeResult(r: PublishResult, type: string, sharded: boolean): string {
-  if (r.kind === 'channel' && sharded) {
-    return `Published ${type} to shard channel ${shorten(r.target, 80)} (${r.receivers ?? 0} ${r.receivers === 1 ? 'receiver' : 'receivers'}).`;
-  }
-  return r.kind === 'channel'
-    ? `Published ${type} to channel ${shorten(r.target, 80)} (${r.receivers ?? 0} ${r.receivers === 1 ? 'receiver' : 'receivers'} besides the UCore monitor).`
-    : `Appended ${type} to stream ${shorten(r.target, 80)} as ${r.id}.`;
-}
-
-async function askEvent(ctx: CommandContext, target: Target): Promise<EventEnvelope> {
+async function askEvent(ctx: CommandContext, target: EventTarget): Promise<EventEnvelope> {
   const { registry } = ctx.services;
   const types = registry.eventTypes();
   const empty = { label: '$(file) Empty event', description: 'only the envelope', type: undefined as string | undefined };
   const items = [...types.map((t) => ({ label: t, description: `v${registry.latest(t)?.version ?? '1.0'}`, type: t as string | undefined })), empty];
-  const pick = required(await vscode.window.showQuickPick(items, { placeHolder: `Event type to ${target.kind === 'channel' ? 'publish to' : 'append to'} ${shorten(target.name, 80)}`, ignoreFocusOut: true }));
+  const pick = required(await vscode.window.showQuickPick(items, { placeHolder: `Event type to ${target.kind === 'stream' ? 'append to' : 'publish to'} ${shorten(target.name, 80)}`, ignoreFocusOut: true }));
   const initial = JSON.stringify(templateEvent(registry, pick.type));
   const text = required(await vscode.window.showInputBox({
-    title: `${target.kind === 'channel' ? (target.sharded ? 'Publish to shard channel' : 'Publish to channel') : 'Append to stream'} ${shorten(target.name, 80)}`,
+    title: `${target.kind === 'stream' ? 'Append to' : 'Publish to'} ${TARGET_NOUN[target.kind]} ${shorten(target.name, 80)}`,
     prompt: 'The event as JSON (one line). Checked against the envelope and the registered schema.',
     value: initial,
     ignoreFocusOut: true,
@@ -73,17 +65,7 @@ async function askEvent(ctx: CommandContext, target: Target): Promise<EventEnvel
   return parsed.event;
 }
 
-/**
- * SPUBLISH. Its count includes UCore's own connection when it holds the shard channel (a tail, or the monitor that
- * follows shard channels on a cluster): unlike the monitor's pattern subscription, that cannot be told apart.
- */
-async function publishToShardChannel(ctx: CommandContext, conn: ActiveConnection, channel: string, event: EventEnvelope): Promise<PublishResult> {
-  const receivers = await conn.adapter.spublishJson(channel, event, { timeoutMs: ctx.services.settings.get('commandTimeoutMs') });
-  ctx.services.log.info(`published ${event.event_type} to shard channel ${channel} on "${conn.name}" (${receivers} receivers)`);
-  return { kind: 'channel', target: channel, receivers };
-}
-
-export async function publishTo(ctx: CommandContext, target: Target, eventInput: unknown | undefined): Promise<PublishResult | undefined> {
+export async function publishTo(ctx: CommandContext, target: EventTarget, eventInput: unknown | undefined): Promise<PublishResult | undefined> {
   const conn = await ctx.services.requireConnection();
   let event: EventEnvelope;
   if (eventInput === undefined) {
@@ -96,30 +78,25 @@ export async function publishTo(ctx: CommandContext, target: Target, eventInput:
     if (!parsed.ok) throw parsed.error;
     event = parsed.event;
   }
-  const sharded = target.kind === 'channel' && target.sharded === true;
-  const verb = target.kind === 'channel' ? `publish ${event.event_type} to ${sharded ? 'shard channel' : 'channel'} ${shorten(target.name, 80)}` : `append ${event.event_type} to stream ${shorten(target.name, 80)}`;
+  const verb = `${target.kind === 'stream' ? 'append' : 'publish'} ${event.event_type} to ${TARGET_NOUN[target.kind]} ${shorten(target.name, 80)}`;
   if (!(await ctx.services.guard(verb, conn))) return undefined;
-  const result = target.kind === 'stream'
-    ? await ctx.services.appendEvent(conn, target.name, event)
-    : sharded
-      ? await publishToShardChannel(ctx, conn, target.name, event)
-      : await ctx.services.publishEvent(conn, target.name, event);
-  void showInfo(describeResult(result, event.event_type, sharded));
-  if (target.kind === 'channel') ctx.explorer.channels.scheduleRefresh();
-  else ctx.explorer.streams.refresh();
+  const result = await ctx.publisher.send(conn, target, event);
+  void showInfo(ctx.publisher.describe(result));
+  if (target.kind === 'stream') ctx.explorer.streams.refresh();
+  else ctx.explorer.channels.scheduleRefresh();
   return result;
 }
 
 export function registerPublishCommands(r: Registrar, ctx: CommandContext): void {
   r.register(Commands.eventPublish, 'Publish Event', async (arg?: unknown) => {
     const conn = await ctx.services.requireConnection();
-    let target: Target | undefined;
+    let target: EventTarget | undefined;
     let event: unknown;
-    if (isChannelNode(arg)) target = { kind: 'channel', name: arg.channel, sharded: arg.sharded === true };
+    if (isChannelNode(arg)) target = channelTarget(arg);
     else if (isStreamNode(arg)) target = { kind: 'stream', name: arg.key };
     else if (arg && typeof arg === 'object') {
       const a = arg as PublishArgs;
-      if (typeof a.shardChannel === 'string') target = { kind: 'channel', name: a.shardChannel, sharded: true };
+      if (typeof a.shardChannel === 'string') target = { kind: 'shard', name: a.shardChannel };
       else if (typeof a.channel === 'string') target = { kind: 'channel', name: a.channel };
       else if (typeof a.stream === 'string') target = { kind: 'stream', name: a.stream };
       event = a.event;
@@ -130,13 +107,18 @@ export function registerPublishCommands(r: Registrar, ctx: CommandContext): void
 
   r.register(Commands.channelPublish, 'Publish Event', async (arg?: unknown) => {
     if (!isChannelNode(arg)) return vscode.commands.executeCommand(Commands.eventPublish);
-    return publishTo(ctx, { kind: 'channel', name: arg.channel, sharded: arg.sharded === true }, undefined);
+    return publishTo(ctx, channelTarget(arg), undefined);
   });
 
   r.register(Commands.streamAppend, 'Append Event', async (arg?: unknown) => {
     if (!isStreamNode(arg)) return vscode.commands.executeCommand(Commands.eventPublish);
     return publishTo(ctx, { kind: 'stream', name: arg.key }, undefined);
   });
+}
+
+/** A Channels tree node's target: its channel, or its shard channel (SPUBLISH). */
+export function channelTarget(node: ChannelNode): EventTarget {
+  return { kind: node.sharded === true ? 'shard' : 'channel', name: node.channel };
 }
 
 export function isChannelNode(x: unknown): x is ChannelNode {

@@ -3,7 +3,9 @@
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
 import { BadInputError } from '../../core/errors';
-import { replay, type ReplaySelection, type ReplayTarget, type ReplayResult } from '../../core/replay/replay';
+import type { ReplaySelection, ReplayResult } from '../../core/replay/replay';
+import { isTargetKind, type TargetKind } from '../../core/target';
+import type { ReplayTo } from '../publishing/publisher';
 import { formatDuration, plural, shorten } from '../format';
 import type { ActiveConnection } from '../services';
 import { Commands } from '../constants';
@@ -17,9 +19,18 @@ import { typesInStream } from './streamTypes';
 /** Scripted form (tests): every step given, nothing asked except the production confirmation. */
 export interface ReplayArgs {
   selection: ReplaySelection;
-  /** `shard`: a shard channel (SPUBLISH). */
-  target: { kind: 'channel' | 'shard'; channel: string; connection?: string } | { kind: 'stream'; stream: string; connection?: string };
+  /**
+   * An EventTarget (`shard`: a shard channel, SPUBLISH) and optionally another connection by name. The older forms
+   * `{ kind: 'channel' | 'shard', channel }` and `{ kind: 'stream', stream }` are still accepted.
+   */
+  target: ({ kind: TargetKind; name: string } | { kind: 'channel' | 'shard'; channel: string } | { kind: 'stream'; stream: string }) & { connection?: string };
   ratePerSecond?: number;
+}
+
+/** The target name of a scripted replay, whichever form it came in. */
+function scriptedName(t: ReplayArgs['target']): string {
+  if ('name' in t) return t.name;
+  return 'stream' in t ? t.stream : t.channel;
 }
 
 function isIsoOrEmpty(v: string): string | undefined {
@@ -88,7 +99,7 @@ async function pickTypesInStream(conn: ActiveConnection, stream: string): Promis
   return [...new Set(types)];
 }
 
-async function askTarget(ctx: CommandContext, conn: ActiveConnection): Promise<ReplayTarget & { label: string }> {
+async function askTarget(ctx: CommandContext, conn: ActiveConnection): Promise<ReplayTo> {
   const where = required(await vscode.window.showQuickPick([
     { label: 'This connection', description: conn.name, id: 'same' },
     { label: 'Another connection…', id: 'other' },
@@ -101,15 +112,7 @@ async function askTarget(ctx: CommandContext, conn: ActiveConnection): Promise<R
     targetConn = await ctx.services.connections.connect(name);
   }
   const t = await pickTarget(ctx, targetConn, 'Replay to a channel or a stream');
-  const transport = targetConn !== conn ? targetConn.transport : undefined;
-  const target: ReplayTarget = t.kind === 'stream' ? { kind: 'stream', stream: t.name, transport } : { kind: t.sharded ? 'shard' : 'channel', channel: t.name, transport };
-  return { ...target, label: targetLabel(target, targetConn !== conn ? targetConn.name : undefined) };
-}
-
-/** "channel x", "shard channel x" or "stream x", and the connection when it is another one. */
-function targetLabel(target: ReplayTarget, otherConnection?: string): string {
-  const name = target.kind === 'stream' ? target.stream : target.channel;
-  return `${target.kind === 'shard' ? 'shard channel' : target.kind} ${shorten(name, 80)}${otherConnection ? ` on "${otherConnection}"` : ''}`;
+  return { ...t, connection: targetConn };
 }
 
 /** Which time the range compares: the event's `timestamp` (first, the default) or the append time in the stream id. */
@@ -140,18 +143,17 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
     const conn = await ctx.services.requireConnection();
     const scripted = arg && typeof arg === 'object' && 'selection' in arg ? arg as ReplayArgs : undefined;
     let selection: ReplaySelection;
-    let target: ReplayTarget & { label: string };
+    let target: ReplayTo;
     let rate: number | undefined;
     if (scripted) {
       selection = { ...scripted.selection };
       const storeKey = ctx.services.settings.get('storeStreamKey');
       selection.stream ??= storeKey;
       selection.indexed ??= selection.stream === storeKey;
-      const tc = scripted.target.connection ? await ctx.services.connections.connect(scripted.target.connection) : conn;
-      const transport = tc !== conn ? tc.transport : undefined;
       const st = scripted.target;
-      const t: ReplayTarget = st.kind === 'stream' ? { kind: 'stream', stream: st.stream, transport } : { kind: st.kind, channel: st.channel, transport };
-      target = { ...t, label: targetLabel(t) };
+      if (!st || !isTargetKind(st.kind)) throw new BadInputError('a replay needs a target: { kind: "channel" | "shard" | "stream", name }');
+      const connection = st.connection ? await ctx.services.connections.connect(st.connection) : conn;
+      target = { kind: st.kind, name: scriptedName(st), connection };
       rate = scripted.ratePerSecond;
     } else {
       selection = await askSelection(ctx, conn, isStreamNode(arg) ? arg.key : undefined);
@@ -162,7 +164,7 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
       })).trim();
       rate = rateText ? Number(rateText) : undefined;
     }
-    const { label, ...coreTarget } = target;
+    const label = ctx.publisher.describeTarget(target, conn);
     const runOptions = { ratePerSecond: rate, logger: ctx.services.log.scoped('replay') };
 
     let expected: number | undefined;
@@ -172,7 +174,7 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
           const ac = new AbortController();
           token.onCancellationRequested(() => ac.abort());
           let lastPct = 0;
-          return replay(conn.transport, selection, coreTarget, {
+          return ctx.publisher.replay(conn, selection, target, {
             ...runOptions, dryRun: true, preview: 5, signal: ac.signal,
             // Events other apps appended without indexes are indexed first: on a large backlog that takes a while.
             onIndexProgress: (p) => {
@@ -181,7 +183,7 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
               lastPct = Math.max(lastPct, pct);
             },
           }).catch((e: unknown) => {
-            if (ac.signal.aborted) return { aborted: true } as Awaited<ReturnType<typeof replay>>;
+            if (ac.signal.aborted) return { aborted: true } as ReplayResult;
             throw e;
           });
         });
@@ -200,8 +202,7 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
       if (pick !== run) return undefined;
       expected = preview.matched;
     }
-    const guardConn = target.transport ? ctx.services.connections.list().find((e) => e.live?.transport === target.transport)?.live ?? conn : conn;
-    if (!(await ctx.services.guard(`replay events to ${label}`, guardConn))) return undefined;
+    if (!(await ctx.services.guard(`replay events to ${label}`, target.connection ?? conn))) return undefined;
 
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Replaying to ${label}`, cancellable: true },
@@ -210,7 +211,7 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
         const sub = token.onCancellationRequested(() => ac.abort());
         let lastPct = 0;
         try {
-          return await replay(conn.transport, selection, coreTarget, {
+          return await ctx.publisher.replay(conn, selection, target, {
             ...runOptions,
             signal: ac.signal,
             onProgress: (p) => {

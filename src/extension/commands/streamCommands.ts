@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
 import { BadInputError } from '../../core/errors';
-import { DeadLetterQueue, type RequeueTarget } from '../../core/retry/dead-letter';
+import { DeadLetterQueue, requeueEventTarget, type RequeueTarget } from '../../core/retry/dead-letter';
+import { describeEventTarget, type EventTarget } from '../../core/target';
 import type { StreamEntry } from '../../core/transport/types';
 import { Commands, DEAD_LETTER_STREAM } from '../constants';
 import { formatEntry } from '../documents/eventDocumentProvider';
@@ -149,19 +150,24 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
     const dlq = new DeadLetterQueue(conn.transport, { stream: DEAD_LETTER_STREAM });
     const letter = await dlq.get(id);
     if (!letter) throw new BadInputError(`${id} is no longer in ${DEAD_LETTER_STREAM}`);
-    let target: RequeueTarget;
-    if (targetArg && typeof targetArg === 'object') target = targetArg as RequeueTarget;
-    else {
-      const t = await pickTarget(ctx, conn, `Send ${id} back to… (it failed with: ${shorten(letter.error, 80)})`);
-      target = t.kind === 'stream' ? { stream: t.name } : t.sharded ? { shardChannel: t.name } : { channel: t.name };
+    // Scripts may pass an EventTarget or the core's older requeue forms ({ channel }, { shardChannel }, { stream }).
+    let target: EventTarget;
+    if (targetArg && typeof targetArg === 'object') {
+      const field = (targetArg as { field?: unknown }).field;
+      if (field !== undefined && field !== 'event') throw new BadInputError('requeue from the editor writes the guide\'s format (field "event"); use ucore or the core for another field');
+      target = requeueEventTarget(targetArg as RequeueTarget);
+    } else {
+      target = await pickTarget(ctx, conn, `Send ${id} back to… (it failed with: ${shorten(letter.error, 80)})`);
     }
-    const where = 'channel' in target ? `channel ${target.channel}` : 'shardChannel' in target ? `shard channel ${target.shardChannel}` : `stream ${target.stream}`;
-    if (!(await services.guard(`requeue ${id} to ${shorten(where, 100)}`, conn))) return undefined;
-    const ok = await dlq.requeue(id, target);
-    void showInfo(ok ? `Requeued ${id} to ${shorten(where, 100)}.` : `${id} was no longer in ${DEAD_LETTER_STREAM}.`);
+    const where = shorten(describeEventTarget(target), 100);
+    if (!(await services.guard(`requeue ${id} to ${where}`, conn))) return undefined;
+    // Sent first (the stored text as it is), then deleted: a failure in between leaves a duplicate, never a lost event.
+    const result = await ctx.publisher.send(conn, target, letter.raw);
+    const removed = (await dlq.remove([id])) > 0;
+    void showInfo(`Requeued ${id}: ${ctx.publisher.describe(result)}${removed ? '' : ` (it had left ${DEAD_LETTER_STREAM} meanwhile)`}`);
     refresh();
     ctx.explorer.channels.scheduleRefresh();
-    return ok;
+    return true;
   });
 
   r.register(Commands.streamCreateGroup, 'Create Consumer Group', async (arg?: unknown, groupArg?: unknown, startArg?: unknown) => {

@@ -3,14 +3,15 @@
 // channel (SPUBLISH), "Append" to its stream (XADD); either asks when the block names no target of its kind.
 // Order of a send: the JSON must parse (else nothing is sent), the target is known or asked, envelope/schema problems
 // are confirmed, the connection is ready, services.guard() agrees (trust, production), then placeholders are
-// expanded and the event goes out.
+// expanded and the event goes out through the Publisher.
 import * as vscode from 'vscode';
 import { showError, showInfo, showWarning } from '../notify';
 import { ECOMMERCE_CHANNEL } from '../../core/domain/ecommerce';
 import { BadInputError, describeError } from '../../core/errors';
 import { Commands } from '../constants';
 import { shorten } from '../format';
-import type { ActiveConnection, ExtensionServices, PublishResult } from '../services';
+import type { Publisher, PublishResult } from '../publishing/publisher';
+import type { ExtensionServices } from '../services';
 import { blockAtLine, checkEvent, type EventBlock, describeEventIssue, type EventIssue, type EventsTarget, expandBlock, newExpansionContext, type ParsedEventsFile, sendProblem, TARGET_NOUN, targetOf, type TargetKind, toEvent, validateTargetName } from '../../core/events-file';
 import { type EventsDocuments, isEventsDocument } from './documents';
 
@@ -42,7 +43,7 @@ export class EventsFileCommands {
   private readonly lastAsked: Record<AskedKind, string | undefined> = { channel: undefined, stream: undefined };
   private readonly log;
 
-  constructor(private readonly services: ExtensionServices, private readonly documents: EventsDocuments) {
+  constructor(private readonly services: ExtensionServices, private readonly publisher: Publisher, private readonly documents: EventsDocuments) {
     this.log = services.log.scoped('events-file');
   }
 
@@ -82,8 +83,8 @@ export class EventsFileCommands {
     if (!(await this.services.guard(`${modeOf(target.kind)} ${typeOf(value)} to ${TARGET_NOUN[target.kind]} ${shorten(target.name, 80)}`, conn))) return undefined;
 
     const event = toEvent(value, issues);
-    const result = await this.send(conn, target, event);
-    const message = describeResult(result, target.kind, typeOf(event));
+    const result = await this.publisher.send(conn, target, event);
+    const message = this.publisher.describe(result);
     this.log.info(`${message} [${where} of ${doc.uri.toString(true)}]`);
     vscode.window.setStatusBarMessage(`$(check) ${message}`, 5_000);
     return { result, event };
@@ -154,7 +155,7 @@ export class EventsFileCommands {
           try {
             const value = expandBlock(block, ctx, where);
             const event = toEvent(value, checkEvent(value, this.services.registry));
-            const result = await this.send(conn, target, event);
+            const result = await this.publisher.send(conn, target, event);
             summary.results.push(result);
             summary.sent++;
             const key = `${TARGET_NOUN[target.kind]} ${shorten(target.name, 60)}`;
@@ -182,24 +183,6 @@ export class EventsFileCommands {
       void showInfo(`${head}${summary.skipped ? `; ${summary.skipped} skipped` : ''}.`);
     }
     return summary;
-  }
-
-  private send(conn: ActiveConnection, target: EventsTarget, event: Record<string, unknown>): Promise<PublishResult> {
-    switch (target.kind) {
-      case 'channel': return this.services.publishEvent(conn, target.name, event);
-      case 'shard': return this.publishToShard(conn, target.name, event);
-      case 'stream': return this.services.appendEvent(conn, target.name, event);
-    }
-  }
-
-  /**
-   * SPUBLISH, as the Channels view's publish does. Its count includes UCore's own connection when that holds the
-   * shard channel (a tail, or the monitor following shard channels on a cluster): it cannot be told apart.
-   */
-  private async publishToShard(conn: ActiveConnection, channel: string, event: Record<string, unknown>): Promise<PublishResult> {
-    if (!channel) throw new BadInputError('a shard channel name is required');
-    const receivers = await conn.adapter.spublishJson(channel, event, { timeoutMs: this.services.settings.get('commandTimeoutMs') });
-    return { kind: 'channel', target: channel, receivers };
   }
 
   private async askTarget(kind: AskedKind, prompt: string): Promise<EventsTarget | undefined> {
@@ -248,15 +231,6 @@ async function confirmIssues(title: string, issues: EventIssue[], button: string
   if (issues.length > 5) shown.push(`• … and ${issues.length - 5} more (see the Problems view)`);
   const pick = await showWarning(title, { modal: true, detail: shown.join('\n') }, button);
   return pick === button;
-}
-
-function describeResult(r: PublishResult, kind: TargetKind, type: string): string {
-  if (r.kind === 'stream') return `Appended ${shorten(type, 80)} to ${shorten(r.target, 80)} as ${r.id ?? '?'}`;
-  const n = r.receivers ?? 0;
-  const receivers = n === 0 ? 'no receivers' : plural(n, 'receiver');
-  // SPUBLISH's count may include UCore's own shard subscription (see publishToShard), so no "besides UCore" there.
-  if (kind === 'shard') return `Published ${shorten(type, 80)} to shard channel ${shorten(r.target, 80)} (${receivers})`;
-  return `Published ${shorten(type, 80)} to ${shorten(r.target, 80)} (${receivers} besides UCore)`;
 }
 
 function modeOf(kind: TargetKind): SendMode {

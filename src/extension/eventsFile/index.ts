@@ -3,6 +3,7 @@
 // or all of them, completion of event types / placeholders / targets, outline and folding.
 // The format itself (parse, check, placeholders, expansion) is the core's src/core/events-file; these are its providers.
 import * as vscode from 'vscode';
+import type { Publisher } from '../publishing/publisher';
 import type { ExtensionServices } from '../services';
 import { EventsCodeLensProvider } from './codeLens';
 import { EventsFileCommands } from './commands';
@@ -11,7 +12,7 @@ import { EventsDiagnostics } from './diagnostics';
 import { EventsDocuments, LANGUAGE_ID } from './documents';
 import { EventsOutlineProvider } from './outline';
 
-export function registerEventsFiles(context: vscode.ExtensionContext, services: ExtensionServices): void {
+export function registerEventsFiles(context: vscode.ExtensionContext, services: ExtensionServices, publisher: Publisher): void {
   const selector: vscode.DocumentSelector = { language: LANGUAGE_ID };
   const documents = new EventsDocuments();
   const outline = new EventsOutlineProvider(documents);
@@ -21,6 +22,6 @@ export function registerEventsFiles(context: vscode.ExtensionContext, services: 
     vscode.languages.registerCompletionItemProvider(selector, new EventsCompletionProvider(services, documents), ...COMPLETION_TRIGGERS),
     vscode.languages.registerDocumentSymbolProvider(selector, outline, { label: 'Events' }),
     vscode.languages.registerFoldingRangeProvider(selector, outline),
-    ...new EventsFileCommands(services, documents).register(),
+    ...new EventsFileCommands(services, publisher, documents).register(),
   );
 }
