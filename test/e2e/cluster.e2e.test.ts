@@ -5,12 +5,12 @@
 // Outside observers talk to the owning master directly (plain ioredis), so they do not depend on the code under test.
 // Screenshots: .test-artifacts/screenshots/cluster-*.png (FAILED-*.png when a step fails).
 import * as assert from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Redis from 'ioredis';
-import { ask, keySlot, startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
-import { startCodeServer, type CodeServer } from './lib/code-server';
+import { ask, keySlot, startRedisCluster } from '../support/redis-cluster';
+import { useWorkbench } from './lib/fixture';
 import { addConnectionInUi, answerPrompts, eventually, step, treeContextAction, waitForEditorText } from './lib/ui';
-import { openWorkbench, type Workbench } from './lib/workbench';
+import type { Workbench } from './lib/workbench';
 
 const CONN = 'e2e-cluster';
 
@@ -33,12 +33,14 @@ async function slotRangesByMaster(port: number): Promise<Map<number, string>> {
 }
 
 describe('UCore Events on a Redis Cluster (code-server UI)', { timeout: 300_000 }, () => {
-  let cluster: RedisClusterHandle | undefined;
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
   const clients: Redis[] = [];
-  const t0 = Date.now();
-  const lap = (m: string) => console.log(`[cluster ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
+  const e2e = useWorkbench({
+    name: 'cluster',
+    servers: { cluster: () => startRedisCluster({ masters: 3 }) },
+    settings: { 'ucore.commandTimeoutMs': 4000 },
+    cleanup: () => Promise.allSettled(clients.map((c) => c.quit().catch(() => c.disconnect()))),
+  });
+  const { lap } = e2e;
   // A shard channel whose slot is not on the first master: the view must ask every master, not just the seed.
   let shardChannel = '';
   let shardOwner = 0;
@@ -53,27 +55,10 @@ describe('UCore Events on a Redis Cluster (code-server UI)', { timeout: 300_000 
     return c;
   };
 
-  before(async () => {
-    cluster = await startRedisCluster({ masters: 3 });
-    lap(`cluster up in ${cluster.startupMs} ms: ${cluster.seedUrl}`);
-    server = await startCodeServer({ settings: { 'ucore.commandTimeoutMs': 4000 } });
-    wb = await openWorkbench(server.url, server.workspace);
-    lap('workbench up');
-  });
-
-  after(async () => {
-    await Promise.allSettled(clients.map((c) => c.quit().catch(() => c.disconnect())));
-    await wb?.close();
-    await server?.stop();
-    await cluster?.stop();
-    lap('stopped');
-  });
-
   it('adds a connection with the cluster\'s seed URL and connects to it', async () => {
-    assert.ok(wb && cluster);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'cluster-add-connection', async () => {
-      await addConnectionInUi(w, { url: cluster!.seedUrl, name: CONN });
+      await addConnectionInUi(w, { url: e2e.servers.cluster.seedUrl, name: CONN });
       await w.waitForNotification(new RegExp(`Connected to ${CONN}`));
       await w.openActivity('UCore Events');
       const row = await eventually(async () => (await w.treeRows('Connections')).find((r) => r.label === CONN && /active/.test(r.description) && /\bconnected\b/.test(r.description)),
@@ -85,10 +70,9 @@ describe('UCore Events on a Redis Cluster (code-server UI)', { timeout: 300_000 
   });
 
   it('shows the topology: cluster state and three masters with their slot ranges', async () => {
-    assert.ok(wb && cluster);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'cluster-topology', async () => {
-      const masters = await cluster!.masterPorts();
+      const masters = await e2e.servers.cluster.masterPorts();
       assert.strictEqual(masters.length, 3);
       const ranges = await slotRangesByMaster(masters[0]);
       await w.expandTreeRow(CONN, 'Connections');
@@ -116,14 +100,13 @@ describe('UCore Events on a Redis Cluster (code-server UI)', { timeout: 300_000 
   });
 
   it('shows a shard channel someone SSUBSCRIBEd, marked "shard" with its subscriber count', async () => {
-    assert.ok(wb && cluster);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'cluster-shard-channel', async () => {
-      const masters = await cluster!.masterPorts();
+      const masters = await e2e.servers.cluster.masterPorts();
       // Pick a name whose slot is served by the last master (not the first seed).
       for (let i = 0; !shardChannel; i++) {
         const name = `e2e_shard_${i}`;
-        if ((await cluster!.masterForSlot(keySlot(name))) === masters[2]) shardChannel = name;
+        if ((await e2e.servers.cluster.masterForSlot(keySlot(name))) === masters[2]) shardChannel = name;
       }
       shardOwner = masters[2];
       shardSubscriber = client(shardOwner);
@@ -146,8 +129,8 @@ describe('UCore Events on a Redis Cluster (code-server UI)', { timeout: 300_000 
   });
 
   it('tails the shard channel (SSUBSCRIBE) and shows what is SPUBLISHed to it', async () => {
-    assert.ok(wb && cluster && shardChannel);
-    const w = wb;
+    assert.ok(shardChannel);
+    const w = e2e.wb;
     await step(w, 'cluster-shard-tail', async () => {
       const row = await w.waitForTreeRow(shardChannel, 'Channels');
       await treeContextAction(w, row, /^Tail Channel/);
@@ -167,8 +150,8 @@ describe('UCore Events on a Redis Cluster (code-server UI)', { timeout: 300_000 
   });
 
   it('publishes to the shard channel from its context menu (SPUBLISH reaches the shard subscriber)', async () => {
-    assert.ok(wb && cluster && shardChannel && shardSubscriber);
-    const w = wb;
+    assert.ok(shardChannel && shardSubscriber);
+    const w = e2e.wb;
     await step(w, 'cluster-shard-publish', async () => {
       const marker = `ui-${Date.now()}`;
       const row = await w.waitForTreeRow(shardChannel, 'Channels');
@@ -202,16 +185,15 @@ describe('UCore Events on a Redis Cluster (code-server UI)', { timeout: 300_000 
   });
 
   it('lists streams that live on different masters', async () => {
-    assert.ok(wb && cluster);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'cluster-streams', async () => {
-      const masters = await cluster!.masterPorts();
+      const masters = await e2e.servers.cluster.masterPorts();
       const streams: string[] = [];
       for (const owner of [masters[0], masters[1], masters[2]]) {
         for (let i = 0; ; i++) {
           const key = `e2e_stream_${i}`;
           if (streams.includes(key)) continue;
-          if ((await cluster!.masterForSlot(keySlot(key))) !== owner) continue;
+          if ((await e2e.servers.cluster.masterForSlot(keySlot(key))) !== owner) continue;
           await client(owner).xadd(key, '*', 'event', JSON.stringify(event('order_paid', { order_id: i })));
           streams.push(key);
           break;

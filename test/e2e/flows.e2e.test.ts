@@ -3,16 +3,13 @@
 // flows build on each other the way a user's session does (add a connection, then use it).
 // Screenshots: .test-artifacts/screenshots/flows-*.png (FAILED-*.png when a step fails).
 import * as assert from 'node:assert';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { startCodeServer, type CodeServer } from './lib/code-server';
+import { describe, it } from 'node:test';
+import { useWorkbench } from './lib/fixture';
 import {
   addConnectionInUi, answerPrompts, eventually, redisCli, redisCliRaw, runCli, startCli, step, treeContextAction, waitForSubscribers, waitForEditorText,
   clearNotifications, clickDialogButton, modalDialog, type BackgroundCli,
 } from './lib/ui';
-import { openWorkbench, type Workbench } from './lib/workbench';
+import type { Workbench } from './lib/workbench';
 
 const CONN = 'e2e-redis';
 const CHANNEL = 'e2e_orders';
@@ -47,36 +44,20 @@ const idAfter = (a: string, b: string) => {
 const rowsText = async (wb: Workbench, view: string) => (await wb.treeRows(view)).map((r) => `${r.label} [${r.description}]`).join(' | ');
 
 describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
-  let redis: RedisServerHandle | undefined;
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
   const clis: BackgroundCli[] = [];
-  const dialogs: string[] = [];
-  const t0 = Date.now();
-  const lap = (m: string) => console.log(`[flows ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
-
-  before(async () => {
-    redis = await startRedisServer();
-    server = await startCodeServer({ settings: { 'ucore.commandTimeoutMs': 4000 } });
-    writeFileSync(join(server.workspace, 'orders.events'), EVENTS_FILE);
-    wb = await openWorkbench(server.url, server.workspace);
-    wb.page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss(); });
-    lap('workbench up');
+  const e2e = useWorkbench({
+    name: 'flows',
+    redis: true,
+    settings: { 'ucore.commandTimeoutMs': 4000 },
+    files: { 'orders.events': EVENTS_FILE },
+    cleanup: () => { for (const c of clis) c.kill(); },
   });
-
-  after(async () => {
-    for (const c of clis) c.kill();
-    await wb?.close();
-    await server?.stop();
-    await redis?.stop();
-    lap('stopped');
-  });
+  const { dialogs, lap } = e2e;
 
   it('adds a connection to the test redis-server and connects to it', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'flows-add-connection', async () => {
-      const asked = await addConnectionInUi(w, { url: redis!.url, name: CONN });
+      const asked = await addConnectionInUi(w, { url: e2e.redis.url, name: CONN });
       assert.ok(asked.length >= 6, `the URL, name, TLS, user, password and production were asked: ${asked.join('\n')}`);
       // Each step says where it is, and the count is right: six questions, "(1/6)" … "(6/6)", none past the end.
       const steps = asked.map((a) => /\((\d+)\/(\d+)\)/.exec(a)).map((m) => (m ? `${m[1]}/${m[2]}` : 'untitled'));
@@ -91,10 +72,9 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
   });
 
   it('shows a channel after an event is published to it from the CLI', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'flows-channel-from-cli', async () => {
-      const r = await runCli(['publish', CHANNEL, JSON.stringify(event('order_created', { order_id: 1, items: [{ product_id: 1, quantity: 1 }], total_price: 5 })), '--url', redis!.url]);
+      const r = await runCli(['publish', CHANNEL, JSON.stringify(event('order_created', { order_id: 1, items: [{ product_id: 1, quantity: 1 }], total_price: 5 })), '--url', e2e.redis.url]);
       assert.strictEqual(r.code, 0, `ucore publish failed: ${r.stderr}`);
       await eventually(async () => (await w.treeRows('Channels')).find((row) => row.label === CHANNEL),
         `channel ${CHANNEL} in the Channels view`, 15_000).catch(async (e) => { throw new Error(`${(e as Error).message}; rows: ${await rowsText(w, 'Channels')}`); });
@@ -104,12 +84,11 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
   });
 
   it('publishes from the command palette and `ucore tail` receives it', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'flows-publish-palette', async () => {
-      const tail = startCli(['tail', CHANNEL, '--count', '1', '--json', '--url', redis!.url]);
+      const tail = startCli(['tail', CHANNEL, '--count', '1', '--json', '--url', e2e.redis.url]);
       clis.push(tail);
-      await waitForSubscribers(redis!.port, CHANNEL);
+      await waitForSubscribers(e2e.redis.port, CHANNEL);
       const marker = `palette-${Date.now()}`;
       await w.runCommand('UCore: Publish Event');
       await answerPrompts(w, [
@@ -139,12 +118,11 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
   });
 
   it('publishes a block of a .events file from its CodeLens', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'flows-codelens', async () => {
-      const tail = startCli(['tail', LENS_CHANNEL, '--count', '1', '--json', '--url', redis!.url]);
+      const tail = startCli(['tail', LENS_CHANNEL, '--count', '1', '--json', '--url', e2e.redis.url]);
       clis.push(tail);
-      await waitForSubscribers(redis!.port, LENS_CHANNEL);
+      await waitForSubscribers(e2e.redis.port, LENS_CHANNEL);
       // Open the file the way a user does: Quick Open.
       await w.page.keyboard.press('Control+P');
       await w.quickInputType('orders.events', { submit: false });
@@ -170,9 +148,8 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
   });
 
   it('expands a stream → group → consumer → pending entries and claims one for another consumer', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
-    const port = redis.port;
+    const w = e2e.wb;
+    const port = e2e.redis.port;
     await step(w, 'flows-claim', async () => {
       for (let i = 1; i <= 3; i++) {
         await redisCli(port, ['XADD', JOBS, '*', 'event', JSON.stringify(event('order_paid', { order_id: 100 + i }, { entity_id: `order_${100 + i}` }))]);
@@ -208,15 +185,14 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
   });
 
   it('replays stored events with a progress notification, then a summary', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
-    const port = redis.port;
+    const w = e2e.wb;
+    const port = e2e.redis.port;
     await step(w, 'flows-replay', async () => {
       for (let i = 1; i <= REPLAY_COUNT; i++) {
         await redisCli(port, ['XADD', 'event_store', '*', 'event', JSON.stringify(event('order_created',
           { order_id: 500 + i, items: [{ product_id: 1, quantity: i }], total_price: i }, { entity_id: `order_${500 + i}` }))]);
       }
-      const tail = startCli(['tail', REPLAY_CHANNEL, '--count', String(REPLAY_COUNT), '--json', '--url', redis!.url]);
+      const tail = startCli(['tail', REPLAY_CHANNEL, '--count', String(REPLAY_COUNT), '--json', '--url', e2e.redis.url]);
       clis.push(tail);
       await waitForSubscribers(port, REPLAY_CHANNEL);
       await clearNotifications(w);
@@ -253,9 +229,8 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
   });
 
   it('Replay by event type lists the types present in the stream, not the registry\'s', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
-    const port = redis.port;
+    const w = e2e.wb;
+    const port = e2e.redis.port;
     await step(w, 'flows-replay-types', async () => {
       // The stream holds order_created only (written the guide's way, no index) plus a type index key another
       // writer left for older entries; the registry knows a dozen other types that must not be offered.
@@ -288,9 +263,8 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
   });
 
   it('Replay by time range asks which clock and says which one it used', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
-    const port = redis.port;
+    const w = e2e.wb;
+    const port = e2e.redis.port;
     await step(w, 'flows-replay-clock', async () => {
       // Two events that happened a day ago, appended now the guide's way (a backfill).
       const dayAgo = Date.now() - 86_400_000;
@@ -325,8 +299,7 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
   });
 
   it('starts demo traffic and the Channels and Streams views fill; stops it', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'flows-demo', async () => {
       await w.runCommand('UCore: Start Demo Traffic');
       // The demo's consumers subscribe at once, so the channels may be listed before any traffic: wait for rates.
@@ -388,9 +361,9 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
       await w.screenshot('flows-7c-streams-newer-shown');
       await w.runCommand('UCore: Stop Demo Traffic');
       await w.waitForNotification(/Demo stopped( on "[^"]+")?: \d+ events/);
-      const before = Number((await redisCliRaw(redis!.port, ['XLEN', 'event_store']))[0]);
+      const before = Number((await redisCliRaw(e2e.redis.port, ['XLEN', 'event_store']))[0]);
       await new Promise((r) => setTimeout(r, 1500));
-      const after = Number((await redisCliRaw(redis!.port, ['XLEN', 'event_store']))[0]);
+      const after = Number((await redisCliRaw(e2e.redis.port, ['XLEN', 'event_store']))[0]);
       assert.ok(after - before <= 5, `demo traffic stopped (event_store grew by ${after - before} after Stop)`);
       await w.screenshot('flows-7d-demo-stopped');
     });

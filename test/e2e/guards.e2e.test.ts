@@ -7,18 +7,15 @@
 // The `ucore` CLI watches the channels from outside, so "nothing was published" is observed, not assumed.
 // Screenshots: .test-artifacts/screenshots/guards-*.png.
 import * as assert from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer, type Server, type Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { startCodeServer, type CodeServer } from './lib/code-server';
+import { createServer, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
+import { freePort, startRedisServer } from '../support/redis-server';
+import { useWorkbench } from './lib/fixture';
 import {
   answerPrompts, clearNotifications, clickNotificationButton, eventually, pickByLabel, promptState, runCli, startCli, step,
   waitForSubscribers, type BackgroundCli, type PromptAnswer, type PromptState,
 } from './lib/ui';
-import { openWorkbench, type Workbench } from './lib/workbench';
+import type { Workbench } from './lib/workbench';
 
 const COMMAND_TIMEOUT_MS = 2000;
 /** A clear error must show within the command timeout plus this much (UI and retry slack). */
@@ -60,65 +57,50 @@ async function connectExpectingError(wb: Workbench, name: string, pattern: RegEx
 
 const rowOf = async (wb: Workbench, name: string) => (await wb.treeRows('Connections')).find((r) => r.label === name);
 
+/** Accepts TCP connections and never answers: a hung server, not a closed port. Its sockets go to `sockets`. */
+async function startSilentServer(sockets: Socket[]): Promise<{ port: number; stop(): Promise<void> }> {
+  const silent = createServer((sock) => { sockets.push(sock); sock.on('error', () => undefined); });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (silent.address() as { port: number }).port,
+    async stop() {
+      for (const sock of sockets) sock.destroy();
+      silent.close();
+    },
+  };
+}
+
 describe('guards and bad configuration (code-server UI, Workspace Trust on)', { timeout: 300_000 }, () => {
-  let redis: RedisServerHandle | undefined;
-  let locked: RedisServerHandle | undefined;
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
-  let workspace: string | undefined;
-  /** Accepts TCP connections and never answers: a hung server, not a closed port. */
-  let silent: Server | undefined;
   const silentSockets: Socket[] = [];
   const clis: BackgroundCli[] = [];
-  const t0 = Date.now();
-  const lap = (m: string) => console.log(`[guards ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
-
-  before(async () => {
-    redis = await startRedisServer();
-    locked = await startRedisServer({ args: ['--requirepass', PASSWORD] });
-    const deadPort = await freePort();
-    silent = createServer((sock) => { silentSockets.push(sock); sock.on('error', () => undefined); });
-    await new Promise<void>((resolve) => silent!.listen(0, '127.0.0.1', resolve));
-    const silentPort = (silent.address() as { port: number }).port;
-    workspace = mkdtempSync(join(tmpdir(), 'ucore-ws-guards-'));
-    mkdirSync(join(workspace, '.vscode'));
-    // A connection a cloned repository could carry: it must not be used before the user trusts the folder.
-    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'ucore.connections': [{ name: 'ws-redis', url: redis.url }] }, null, 2));
-    writeFileSync(join(workspace, 'README.md'), '# guards e2e\n');
-    writeFileSync(join(workspace, 'restricted.events'), '### channel: guard_restricted\n{ "event_type": "order_paid", "data": { "order_id": 1 } }\n');
-    server = await startCodeServer({
-      trust: true,
-      workspace,
-      settings: {
-        'ucore.commandTimeoutMs': COMMAND_TIMEOUT_MS,
-        'ucore.connections': [
-          { name: 'user-redis', url: redis.url },
-          { name: 'prod-redis', url: redis.url, production: true },
-          { name: 'bad-url', url: 'redis://127.0.0.1:notaport' },
-          { name: 'locked', url: locked.url },
-          { name: 'nowhere', url: `redis://127.0.0.1:${deadPort}` },
-          { name: 'silent', url: `redis://127.0.0.1:${silentPort}` },
-        ],
-      },
-    });
-    wb = await openWorkbench(server.url, server.workspace);
-    lap('workbench up');
+  const e2e = useWorkbench({
+    name: 'guards',
+    redis: true,
+    servers: { locked: () => startRedisServer({ args: ['--requirepass', PASSWORD] }), silent: () => startSilentServer(silentSockets) },
+    trust: true,
+    files: ({ redis }) => ({
+      // A connection a cloned repository could carry: it must not be used before the user trusts the folder.
+      '.vscode/settings.json': JSON.stringify({ 'ucore.connections': [{ name: 'ws-redis', url: redis.url }] }, null, 2),
+      'README.md': '# guards e2e\n',
+      'restricted.events': '### channel: guard_restricted\n{ "event_type": "order_paid", "data": { "order_id": 1 } }\n',
+    }),
+    settings: async ({ redis, servers: { locked, silent } }) => ({
+      'ucore.commandTimeoutMs': COMMAND_TIMEOUT_MS,
+      'ucore.connections': [
+        { name: 'user-redis', url: redis.url },
+        { name: 'prod-redis', url: redis.url, production: true },
+        { name: 'bad-url', url: 'redis://127.0.0.1:notaport' },
+        { name: 'locked', url: locked.url },
+        { name: 'nowhere', url: `redis://127.0.0.1:${await freePort()}` },
+        { name: 'silent', url: `redis://127.0.0.1:${silent.port}` },
+      ],
+    }),
+    cleanup: () => { for (const c of clis) c.kill(); },
   });
-
-  after(async () => {
-    for (const c of clis) c.kill();
-    await wb?.close();
-    await server?.stop();
-    await redis?.stop();
-    await locked?.stop();
-    for (const sock of silentSockets) sock.destroy();
-    silent?.close();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  const { lap } = e2e;
 
   it('Restricted Mode: a connection from workspace settings is not used before trust', async () => {
-    assert.ok(wb);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'guards-restricted-connection', async () => {
       await w.openActivity('UCore Events');
       // The user-settings connections are listed: the view is up to date.
@@ -146,8 +128,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
   });
 
   it('Restricted Mode: nothing can be published (palette hides it, a CodeLens is refused) and nothing reaches Redis', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'guards-restricted-publish', async () => {
       await w.openActivity('UCore Events');
       await connectFromPalette(w, 'user-redis');
@@ -164,9 +145,9 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
       await w.page.keyboard.press('Escape');
       assert.strictEqual(publishRows, 0, '"UCore: Publish Event" is not offered in Restricted Mode');
 
-      const tail = startCli(['tail', 'guard_restricted', '--count', '1', '--json', '--url', redis!.url]);
+      const tail = startCli(['tail', 'guard_restricted', '--count', '1', '--json', '--url', e2e.redis.url]);
       clis.push(tail);
-      await waitForSubscribers(redis!.port, 'guard_restricted');
+      await waitForSubscribers(e2e.redis.port, 'guard_restricted');
       await clearNotifications(w);
       // A CodeLens of a .events file is still on screen: clicking it must be refused.
       await w.page.keyboard.press('Control+P');
@@ -179,7 +160,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
       assert.match(msg, /cannot publish/);
       await w.screenshot('guards-2b-restricted-codelens-refused');
       // The first event the tail sees must be this sentinel, not the refused one.
-      const r = await runCli(['publish', 'guard_restricted', JSON.stringify({ event_type: 'sentinel', data: {} }), '--url', redis!.url]);
+      const r = await runCli(['publish', 'guard_restricted', JSON.stringify({ event_type: 'sentinel', data: {} }), '--url', e2e.redis.url]);
       assert.strictEqual(r.code, 0, r.stderr);
       const res = await tail.done(10_000);
       assert.strictEqual((JSON.parse(res.stdout.trim().split('\n')[0]) as { event: { event_type: string } }).event.event_type, 'sentinel');
@@ -189,8 +170,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
   });
 
   it('after the user trusts the workspace, its connection may connect', async () => {
-    assert.ok(wb);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'guards-trust', async () => {
       await w.openActivity('UCore Events');
       await w.runCommand('Workspaces: Manage Workspace Trust');
@@ -210,8 +190,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
   });
 
   it('a production connection asks before publishing, Cancel first: Enter sends nothing, Proceed sends', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'guards-production', async () => {
       await w.openActivity('UCore Events');
       await connectFromPalette(w, 'prod-redis');
@@ -220,9 +199,9 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
         return r && /active · connected/.test(r.description) ? r : undefined;
       }, 'prod-redis active and connected');
       assert.match(row.description, /production/, 'the tree marks the connection as production');
-      const tail = startCli(['tail', 'guard_prod', '--count', '1', '--json', '--url', redis!.url]);
+      const tail = startCli(['tail', 'guard_prod', '--count', '1', '--json', '--url', e2e.redis.url]);
       clis.push(tail);
-      await waitForSubscribers(redis!.port, 'guard_prod');
+      await waitForSubscribers(e2e.redis.port, 'guard_prod');
 
       // The confirmation's highlighted row is Cancel, so a user who presses Enter (as through the steps before) stops.
       let asked: PromptState | undefined;
@@ -253,8 +232,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
   });
 
   it('a malformed URL is refused with a clear message (in the form and on connect)', async () => {
-    assert.ok(wb);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'guards-bad-url', async () => {
       // In the Add Connection form, the URL box says what is wrong before anything is saved.
       await w.runCommand('UCore: Add Connection');
@@ -279,8 +257,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
   });
 
   it('a wrong password gives a clear authentication error; the right one connects', async () => {
-    assert.ok(wb);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'guards-wrong-password', async () => {
       await w.openActivity('UCore Events');
       await clearNotifications(w);
@@ -310,8 +287,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
   });
 
   it('an unreachable port gives a clear error within the timeout', async () => {
-    assert.ok(wb);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'guards-unreachable', async () => {
       await clearNotifications(w);
       await w.openActivity('UCore Events');
@@ -329,8 +305,7 @@ describe('guards and bad configuration (code-server UI, Workspace Trust on)', { 
   });
 
   it('a server that accepts but never answers gives a clear error within the timeout', async () => {
-    assert.ok(wb);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'guards-silent', async () => {
       await clearNotifications(w);
       const { msg, took } = await connectExpectingError(w, 'silent', /Connect failed/);

@@ -4,12 +4,11 @@
 // no browser dialog, no `window.__pwned` in the page or any frame, no <img src=x> element created from the payload.
 // Screenshots: .test-artifacts/screenshots/hostile-*.png.
 import * as assert from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { startCodeServer, type CodeServer } from './lib/code-server';
+import { useWorkbench } from './lib/fixture';
 import { activeEditorTitle, answerPrompts, eventually, redisCli, runCli, step, treeInlineAction, waitForEditorText } from './lib/ui';
-import { openWorkbench, type Workbench } from './lib/workbench';
+import type { Workbench } from './lib/workbench';
 
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>window.__pwned=1</script>';
@@ -47,37 +46,20 @@ async function injectedElements(wb: Workbench): Promise<string[]> {
 }
 
 describe('hostile payloads show as text and run nothing (code-server UI)', { timeout: 240_000 }, () => {
-  let redis: RedisServerHandle | undefined;
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
-  const dialogs: string[] = [];
-  const t0 = Date.now();
-  const lap = (m: string) => console.log(`[hostile ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
-
-  before(async () => {
-    redis = await startRedisServer();
-    server = await startCodeServer({
-      settings: { 'ucore.connections': [{ name: CONN, url: redis.url }], 'ucore.defaultConnection': CONN },
-    });
-    wb = await openWorkbench(server.url, server.workspace);
-    // Any alert()/confirm() from a payload would surface here (in the page or any frame).
-    wb.page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss(); });
-    lap('workbench up');
+  const e2e = useWorkbench({
+    name: 'hostile',
+    redis: true,
+    settings: ({ redis }) => ({ 'ucore.connections': [{ name: CONN, url: redis.url }], 'ucore.defaultConnection': CONN }),
   });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-    await redis?.stop();
-  });
+  // Any alert()/confirm() from a payload surfaces in e2e.dialogs (in the page or any frame).
+  const { dialogs, lap } = e2e;
 
   it('the Channels tree shows the hostile channel name as text', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'hostile-channels', async () => {
       await w.openActivity('UCore Events');
       await eventually(async () => (await w.treeRows('Connections')).find((r) => r.label === CONN && /\bconnected\b/.test(r.description)), `${CONN} connected`, 30_000);
-      const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(1)), '--url', redis!.url]);
+      const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(1)), '--url', e2e.redis.url]);
       assert.strictEqual(r.code, 0, r.stderr);
       await eventually(async () => (await w.treeRows('Channels')).find((row) => row.label === CHANNEL), 'the hostile channel as a literal tree label', 15_000);
       await w.screenshot('hostile-1-channels-tree');
@@ -86,14 +68,13 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
   });
 
   it('the tail document shows the hostile event as text', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'hostile-tail', async () => {
       const row = await w.waitForTreeRow(CHANNEL, 'Channels');
       await treeInlineAction(row, 'Tail Channel');
       await waitForEditorText(w.page, /tail of channel/);
       assert.ok((await activeEditorTitle(w.page)).includes(IMG), 'the tab title shows the channel literally');
-      const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(2)), '--url', redis!.url]);
+      const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(2)), '--url', e2e.redis.url]);
       assert.strictEqual(r.code, 0, r.stderr);
       const text = await waitForEditorText(w.page, (t) => t.includes('"n":2'), 15_000);
       assert.ok(text.includes(IMG) && text.includes(SCRIPT), `the tail shows the payload literally:\n${text}`);
@@ -103,10 +84,9 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
   });
 
   it('the Streams tree and the inspect document show a hostile stream entry as text', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'hostile-inspect', async () => {
-      await redisCli(redis!.port, ['XADD', STREAM, '*', 'event', JSON.stringify(hostileEvent(3))]);
+      await redisCli(e2e.redis.port, ['XADD', STREAM, '*', 'event', JSON.stringify(hostileEvent(3))]);
       await w.runCommand('UCore: Refresh');
       await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === STREAM), 'the hostile stream key as a literal tree label');
       await w.expandTreeRow(STREAM, 'Streams');
@@ -128,15 +108,14 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
   });
 
   it('the live monitor webview shows the hostile channel and type as text', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'hostile-monitor', async () => {
       await w.runCommand('UCore: Open Live Monitor');
       const frame = w.webviewFrame();
       await frame.locator('body').waitFor({ state: 'attached', timeout: 30_000 });
       // Publish after the monitor is open so its recent-events list has the event for sure.
       for (let n = 4; n <= 6; n++) {
-        const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(n)), '--url', redis!.url]);
+        const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(n)), '--url', e2e.redis.url]);
         assert.strictEqual(r.code, 0, r.stderr);
       }
       await eventually(async () => {
@@ -158,8 +137,7 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
   });
 
   it('a notification naming a hostile channel shows it as text (no HTML, no command link)', async () => {
-    assert.ok(wb && redis);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'hostile-notification', async () => {
       // Notifications render [text](command:…) as a link: a channel name must not become one.
       const channel = `${IMG} [open](command:ucore.demo.start)`;
@@ -185,12 +163,11 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
   });
 
   it('nothing ran: no dialog, no window.__pwned in any frame, no injected element', async () => {
-    assert.ok(wb);
     // Give any deferred handler (onerror of a broken image, a timer) a moment to fire.
-    await wb.page.waitForTimeout(1000);
+    await e2e.wb.page.waitForTimeout(1000);
     assert.deepStrictEqual(dialogs, [], 'no alert/confirm/prompt dialog');
-    assert.deepStrictEqual(await pwnedAnywhere(wb), [], 'window.__pwned is undefined in the page and every frame');
-    assert.deepStrictEqual(await injectedElements(wb), [], 'no element built from the payload');
-    assert.ok(wb.page.frames().length > 1, 'the webview frames were checked too');
+    assert.deepStrictEqual(await pwnedAnywhere(e2e.wb), [], 'window.__pwned is undefined in the page and every frame');
+    assert.deepStrictEqual(await injectedElements(e2e.wb), [], 'no element built from the payload');
+    assert.ok(e2e.wb.page.frames().length > 1, 'the webview frames were checked too');
   });
 });

@@ -8,12 +8,11 @@
 // back; the demo keeps running on its connection and the panel says where. Screenshots:
 // .test-artifacts/screenshots/monitor-*.png.
 import * as assert from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { startCodeServer, type CodeServer } from './lib/code-server';
+import { startRedisServer } from '../support/redis-server';
+import { useWorkbench } from './lib/fixture';
 import { answerPrompts, eventually, redisCli, redisCliRaw, runCli, step, waitForEditorText } from './lib/ui';
-import { openWorkbench, type Workbench } from './lib/workbench';
 
 const CONN = 'monitor-redis';
 const OTHER = 'monitor-other';
@@ -25,24 +24,29 @@ const SCRIPT = '<script>window.__pwned=1</script>';
 const DATA = '<img src=x onerror=window.__pwned=2>';
 
 describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
-  let redis: RedisServerHandle | undefined;
-  let other: RedisServerHandle | undefined;
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
-  const dialogs: string[] = [];
-  const t0 = Date.now();
-  const lap = (m: string) => console.log(`[monitor ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
+  const e2e = useWorkbench({
+    name: 'monitor',
+    redis: true,
+    servers: { other: () => startRedisServer() },
+    settings: ({ redis, servers: { other } }) => ({
+      'ucore.connections': [{ name: CONN, url: redis.url }, { name: OTHER, url: other.url }],
+      'ucore.defaultConnection': CONN,
+      'ucore.demo.ratePerSecond': 40,
+      'workbench.colorTheme': 'Default Light Modern',
+    }),
+  });
+  const { dialogs, lap } = e2e;
 
-  const frame = (): FrameLocator => wb!.webviewFrame();
+  const frame = (): FrameLocator => e2e.wb.webviewFrame();
   const panelText = () => frame().locator('body').innerText();
   const rowsKept = async () => Number(await frame().locator('.vtable').getAttribute('data-rows'));
   const eventsSeen = async () => Number(await frame().locator('[data-figure="total"]').getAttribute('data-events'));
-  const statusBarText = () => wb!.page.locator('.part.statusbar').innerText();
+  const statusBarText = () => e2e.wb.page.locator('.part.statusbar').innerText();
   /** Moves the keyboard focus out of the webview, so F1 opens a palette that takes typing. */
-  const focusWorkbench = () => wb!.page.locator('.part.sidebar .composite.title').first().click();
+  const focusWorkbench = () => e2e.wb.page.locator('.part.sidebar .composite.title').first().click();
   const command = async (title: string) => {
     await focusWorkbench();
-    await wb!.runCommand(title);
+    await e2e.wb.runCommand(title);
   };
 
   /** Pixels drawn (alpha > 0) on the chart's canvas: axes, grid and lines. */
@@ -56,31 +60,8 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       return n;
     });
 
-  before(async () => {
-    redis = await startRedisServer();
-    other = await startRedisServer();
-    server = await startCodeServer({
-      settings: {
-        'ucore.connections': [{ name: CONN, url: redis.url }, { name: OTHER, url: other.url }],
-        'ucore.defaultConnection': CONN,
-        'ucore.demo.ratePerSecond': 40,
-        'workbench.colorTheme': 'Default Light Modern',
-      },
-    });
-    wb = await openWorkbench(server.url, server.workspace);
-    wb.page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss(); });
-    lap('workbench up');
-  });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-    await redis?.stop();
-    await other?.stop();
-  });
-
   it('opens from the palette and says there are no events yet', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-open', async () => {
       await eventually(async () => /monitor-redis/.test(await statusBarText()), 'the Redis connection in the status bar', 30_000);
       await w.runCommand('UCore: Open Live Monitor');
@@ -93,7 +74,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('shows demo traffic: charts drawn, rate tables, dashboard, and a growing recent-events table', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-traffic', async () => {
       await w.runCommand('UCore: Start Demo Traffic');
       await eventually(async () => (await rowsKept()) > 5, 'recent events in the table', 20_000);
@@ -116,7 +97,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('says on the `events` row why every stored event is counted twice', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-events-note', async () => {
       const f = frame();
       const note = f.locator('[data-note="events"]');
@@ -138,11 +119,11 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('fits 1400 px with the side bar open: no column clipped, nothing past the sticky header', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-layout', async () => {
       await w.openActivity('UCore Events');
       for (let i = 0; i < 5; i++) {
-        const r = await runCli(['publish', LONG_CHANNEL, JSON.stringify({ event_type: 'payment_processed_with_a_long_type_name', data: { i } }), '--url', redis!.url]);
+        const r = await runCli(['publish', LONG_CHANNEL, JSON.stringify({ event_type: 'payment_processed_with_a_long_type_name', data: { i } }), '--url', e2e.redis.url]);
         assert.strictEqual(r.code, 0, r.stderr);
       }
       const f = frame();
@@ -193,7 +174,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('pauses (nothing changes, counting goes on) and resumes', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-pause', async () => {
       await frame().getByRole('button', { name: 'Pause' }).click();
       await frame().getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible', timeout: 5_000 });
@@ -214,7 +195,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('fires an alert past a threshold set in the panel: alert list and status bar', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-alert', async () => {
       const f = frame();
       await f.getByLabel('Alert scope').selectOption('total');
@@ -234,7 +215,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('opens a recent event in Inspect Event when its row is clicked', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-inspect', async () => {
       // Paused, so the row clicked is the row read (new events would push it down otherwise).
       await frame().getByRole('button', { name: 'Pause' }).click();
@@ -258,7 +239,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('shows a hostile channel, type and payload as text and runs nothing', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-xss', async () => {
       await command('UCore: Stop Demo Traffic');
       await command('UCore: Open Live Monitor');
@@ -267,7 +248,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       if (await resume.isVisible()) await resume.click();
       const payload = JSON.stringify({ event_type: SCRIPT, entity_id: IMG, data: { x: DATA } });
       for (let i = 0; i < 3; i++) {
-        const r = await runCli(['publish', IMG, payload, '--url', redis!.url]);
+        const r = await runCli(['publish', IMG, payload, '--url', e2e.redis.url]);
         assert.strictEqual(r.code, 0, r.stderr);
       }
       const f = frame();
@@ -296,7 +277,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('follows a switch to the dark theme', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-dark', async () => {
       await command('UCore: Start Demo Traffic');
       await command('Preferences: Color Theme');
@@ -313,7 +294,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('keeps each connection\'s history apart when the active connection changes, and says so; the demo runs on', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-switch', async () => {
       const f = frame();
       const resume = f.getByRole('button', { name: 'Resume' });
@@ -323,7 +304,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       const points = async () => Number(await channelChart.getAttribute('data-points'));
       await eventually(async () => (await series()).includes('ecommerce_events'), 'the demo channel charted on the first connection', 15_000);
       const pointsBefore = await points();
-      const storeLength = async () => Number((await redisCliRaw(redis!.port, ['XLEN', 'event_store']))[0]);
+      const storeLength = async () => Number((await redisCliRaw(e2e.redis.port, ['XLEN', 'event_store']))[0]);
 
       // To the other connection: its own (empty) history, a note saying what happened, the demo still on the first.
       await command('UCore: Connect');
@@ -338,7 +319,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       assert.match(await f.locator('[data-action="demo"]').innerText(), /Stop Demo Traffic \(on monitor-redis\)/);
       await eventually(async () => /demo on monitor-redis/.test(await statusBarText()), 'the status bar saying where the demo runs', 10_000);
       const stored = await storeLength();
-      const publisher = setInterval(() => void redisCli(other!.port, ['PUBLISH', OTHER_CHANNEL, JSON.stringify({ event_type: 'other_only', data: {} })]).catch(() => undefined), 250);
+      const publisher = setInterval(() => void redisCli(e2e.servers.other.port, ['PUBLISH', OTHER_CHANNEL, JSON.stringify({ event_type: 'other_only', data: {} })]).catch(() => undefined), 250);
       try {
         await eventually(async () => (await series()).includes(OTHER_CHANNEL), 'the other connection\'s channel charted', 20_000);
         const now = await series();
@@ -368,7 +349,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   });
 
   it('comes back after a window reload (serializer), with the time window and filters it had', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'monitor-reload', async () => {
       const resume = frame().getByRole('button', { name: 'Resume' });
       if (await resume.isVisible()) await resume.click();

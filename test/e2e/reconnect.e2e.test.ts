@@ -3,12 +3,11 @@
 // monitor's pattern subscription is back within 2 s and events published after the restart are counted, with no
 // user action in between. Screenshots: .test-artifacts/screenshots/reconnect-*.png.
 import * as assert from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { startCodeServer, type CodeServer } from './lib/code-server';
+import type { RedisServerHandle } from '../support/redis-server';
+import { useWorkbench } from './lib/fixture';
 import { eventually, redisCliRaw, runCli, step } from './lib/ui';
-import { openWorkbench, type Workbench } from './lib/workbench';
 
 const CONN = 'reconnect-redis';
 const CHANNEL = 'e2e_reconnect';
@@ -19,14 +18,20 @@ const RECOVER_MS = 10_000;
 const RESUBSCRIBE_MS = 2_000;
 
 describe('Redis restart: reconnecting and recovery (code-server UI)', { timeout: 300_000 }, () => {
-  let first: RedisServerHandle | undefined;
+  /** The server the connection points at: e2e.redis, then the handle restart() returned. */
   let srv: RedisServerHandle | undefined;
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
-  const t0 = Date.now();
-  const lap = (m: string) => console.log(`[reconnect ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
+  const e2e = useWorkbench({
+    name: 'reconnect',
+    redis: true,
+    settings: ({ redis }) => ({ 'ucore.connections': [{ name: CONN, url: redis.url }], 'ucore.defaultConnection': CONN }),
+    // The restarted handle shares the first one's dir (restart passes it on, so its stop() keeps it); the fixture
+    // then stops the first handle, which removes the dir (its process is already dead).
+    cleanup: async () => { if (srv && srv !== e2e.redis) await srv.stop().catch(() => undefined); },
+  });
+  const { lap } = e2e;
+  before(() => { srv = e2e.redis; });
 
-  const frame = (): FrameLocator => wb!.webviewFrame();
+  const frame = (): FrameLocator => e2e.wb.webviewFrame();
   const panelText = () => frame().locator('body').innerText();
   const connStatus = () => frame().locator('span.conn').innerText();
   const eventsSeen = async () => Number(await frame().locator('[data-figure="total"]').getAttribute('data-events'));
@@ -35,38 +40,18 @@ describe('Redis restart: reconnecting and recovery (code-server UI)', { timeout:
     return (await b.isVisible()) ? (await b.innerText()).trim() : '';
   };
   /** The description of this connection's row in the Connections view ('' when the row is not there). */
-  const connRow = async () => (await wb!.treeRows('Connections')).find((r) => r.label === CONN);
+  const connRow = async () => (await e2e.wb.treeRows('Connections')).find((r) => r.label === CONN);
   const connDescription = async () => (await connRow())?.description ?? '';
-  const allRows = async () => (await wb!.treeRows('Connections')).map((r) => `${r.label} [${r.description}]`).join(' | ');
+  const allRows = async () => (await e2e.wb.treeRows('Connections')).map((r) => `${r.label} [${r.description}]`).join(' | ');
   const publish = async (type: string) => {
     const r = await runCli(['publish', CHANNEL, JSON.stringify({ event_type: type }), '--url', srv!.url], 10_000);
     assert.strictEqual(r.code, 0, `ucore publish: ${r.stderr}`);
   };
   const numpat = async () => Number((await redisCliRaw(srv!.port, ['PUBSUB', 'NUMPAT']))[0]);
-  const focusWorkbench = () => wb!.page.locator('.part.sidebar .composite.title').first().click();
-
-  before(async () => {
-    first = await startRedisServer();
-    srv = first;
-    server = await startCodeServer({
-      settings: { 'ucore.connections': [{ name: CONN, url: first.url }], 'ucore.defaultConnection': CONN },
-    });
-    wb = await openWorkbench(server.url, server.workspace);
-    lap('workbench up');
-  });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-    // The restarted handle shares the first one's dir (restart passes it on, so its stop() keeps it); the first
-    // handle's stop() then removes the dir (its process is already dead).
-    if (srv && srv !== first) await srv.stop().catch(() => undefined);
-    await first?.stop().catch(() => undefined);
-    lap('stopped');
-  });
+  const focusWorkbench = () => e2e.wb.page.locator('.part.sidebar .composite.title').first().click();
 
   it('counts events in the monitor on a connected connection', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'reconnect-setup', async () => {
       await w.openActivity('UCore Events');
       await eventually(async () => /\bconnected\b/.test(await connDescription()), `the ${CONN} row connected`, 30_000)
@@ -84,7 +69,7 @@ describe('Redis restart: reconnecting and recovery (code-server UI)', { timeout:
   });
 
   it('shows "reconnecting" in the tree and the monitor while Redis is down', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'reconnect-down', async () => {
       const seen = await eventsSeen();
       const tKill = Date.now();
@@ -111,7 +96,7 @@ describe('Redis restart: reconnecting and recovery (code-server UI)', { timeout:
   });
 
   it('recovers after the restart without user action: tree connected, monitor ready, subscription back < 2 s, new events counted', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'reconnect-recover', async () => {
       const seen = await eventsSeen();
       srv = await srv!.restart();

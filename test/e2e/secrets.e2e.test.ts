@@ -15,11 +15,9 @@ import * as assert from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { startCodeServer, type CodeServer } from './lib/code-server';
+import { before, describe, it } from 'node:test';
+import { useWorkbench } from './lib/fixture';
 import { addConnectionInUi, answerPrompts, eventually, runCli, step, type CliResult } from './lib/ui';
-import { openWorkbench, type Workbench } from './lib/workbench';
 
 const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 const WRONG = `wrongpw-${randomBytes(12).toString('hex')}`;
@@ -54,13 +52,14 @@ function findIn(buf: Buffer, secret: string): number {
 const context = (buf: Buffer, at: number) => JSON.stringify(buf.subarray(Math.max(0, at - 200), at + 200).toString('latin1'));
 
 describe('connection passwords do not leak (code-server UI)', { timeout: 300_000 }, () => {
-  let redis: RedisServerHandle | undefined;
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
+  const e2e = useWorkbench({
+    name: 'secrets',
+    redis: { args: ['--requirepass', PASSWORD] },
+    settings: { 'ucore.commandTimeoutMs': 4000 },
+  });
+  const { lap } = e2e;
   const cliRuns: { args: string[]; result: CliResult }[] = [];
-  const t0 = Date.now();
-  const lap = (m: string) => console.log(`[secrets ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
-  const goodUrl = () => `redis://:${PASSWORD}@127.0.0.1:${redis!.port}`;
+  const goodUrl = () => `redis://:${PASSWORD}@127.0.0.1:${e2e.redis.port}`;
   const cli = async (args: string[]) => {
     const result = await runCli(args);
     cliRuns.push({ args, result });
@@ -68,12 +67,8 @@ describe('connection passwords do not leak (code-server UI)', { timeout: 300_000
   };
 
   before(async () => {
-    redis = await startRedisServer({ args: ['--requirepass', PASSWORD] });
-    server = await startCodeServer({ settings: { 'ucore.commandTimeoutMs': 4000 } });
-    wb = await openWorkbench(server.url, server.workspace);
-    wb.page.on('dialog', (d) => { void d.dismiss(); });
     // Every notification the workbench shows, also ones that close before the test looks.
-    await wb.page.evaluate(() => {
+    await e2e.wb.page.evaluate(() => {
       const w = window as unknown as { __notes: string[] };
       w.__notes = [];
       const seen = new Set<Element>();
@@ -85,19 +80,11 @@ describe('connection passwords do not leak (code-server UI)', { timeout: 300_000
       };
       new MutationObserver(grab).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
-    lap('workbench up');
-  });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-    await redis?.stop();
-    lap('stopped');
   });
 
   it('adds a connection with a password, uses it, and the password shows up nowhere', async () => {
-    const w = wb!;
-    const port = redis!.port;
+    const w = e2e.wb;
+    const port = e2e.redis.port;
     const frame = () => w.webviewFrame();
     const hostFrame = () => w.page.frameLocator('iframe.webview.ready');
 
@@ -215,7 +202,7 @@ describe('connection passwords do not leak (code-server UI)', { timeout: 300_000
 
     // Files (the workbench stays open: a short wait lets storage and logs flush).
     await w.page.waitForTimeout(2000);
-    const s = server!;
+    const s = e2e.server;
     const udd = join(s.runDir, 'udd');
     const uddFiles = filesUnder(udd);
     const settingsFile = join(udd, 'User', 'settings.json');

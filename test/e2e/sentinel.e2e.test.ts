@@ -7,12 +7,12 @@
 // Outside observers subscribe on the master directly (plain ioredis, no Sentinel), so they do not depend on the code
 // under test. Screenshots: .test-artifacts/screenshots/sentinel-*.png (FAILED-*.png when a step fails).
 import * as assert from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Redis from 'ioredis';
-import { startRedisSentinel, type RedisSentinelHandle } from '../support/redis-sentinel';
-import { startCodeServer, type CodeServer } from './lib/code-server';
+import { startRedisSentinel } from '../support/redis-sentinel';
+import { useWorkbench } from './lib/fixture';
 import { addConnectionInUi, answerPrompts, clearNotifications, eventually, step, waitForEditorText, waitForSubscribers } from './lib/ui';
-import { openWorkbench, type TreeRow, type Workbench } from './lib/workbench';
+import type { TreeRow, Workbench } from './lib/workbench';
 
 const CONN = 'e2e-sentinel';
 const CHANNEL = 'e2e_sentinel_orders';
@@ -24,12 +24,14 @@ const addr = (port: number) => `127.0.0.1:${port}`;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('UCore Events on Redis Sentinel, through a failover (code-server UI)', { timeout: 300_000 }, () => {
-  let sentinel: RedisSentinelHandle | undefined;
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
   const clients: Redis[] = [];
-  const t0 = Date.now();
-  const lap = (m: string) => console.log(`[sentinel ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
+  const e2e = useWorkbench({
+    name: 'sentinel',
+    servers: { sentinel: () => startRedisSentinel() },
+    settings: { 'ucore.commandTimeoutMs': 4000 },
+    cleanup: () => Promise.allSettled(clients.map((c) => c.quit().catch(() => c.disconnect()))),
+  });
+  const { lap } = e2e;
 
   /** A plain subscriber on one server (not through Sentinel): collects what reaches that server on CHANNEL. */
   const observe = async (port: number) => {
@@ -111,27 +113,10 @@ describe('UCore Events on Redis Sentinel, through a failover (code-server UI)', 
     return topo;
   };
 
-  before(async () => {
-    sentinel = await startRedisSentinel();
-    lap(`sentinel set-up in ${sentinel.startupMs} ms: ${sentinel.url} (master ${sentinel.masterPort}, replica ${sentinel.replicaPort})`);
-    server = await startCodeServer({ settings: { 'ucore.commandTimeoutMs': 4000 } });
-    wb = await openWorkbench(server.url, server.workspace);
-    lap('workbench up');
-  });
-
-  after(async () => {
-    await Promise.allSettled(clients.map((c) => c.quit().catch(() => c.disconnect())));
-    await wb?.close();
-    await server?.stop();
-    await sentinel?.stop();
-    lap('stopped');
-  });
-
   it('adds a connection with the redis+sentinel:// URL and connects to it', async () => {
-    assert.ok(wb && sentinel);
-    const w = wb;
+    const w = e2e.wb;
     await step(w, 'sentinel-add-connection', async () => {
-      await addConnectionInUi(w, { url: sentinel!.url, name: CONN });
+      await addConnectionInUi(w, { url: e2e.servers.sentinel.url, name: CONN });
       await w.waitForNotification(new RegExp(`Connected to ${CONN}`));
       await w.openActivity('UCore Events');
       await widenSideBar(w);
@@ -144,9 +129,8 @@ describe('UCore Events on Redis Sentinel, through a failover (code-server UI)', 
   });
 
   it('shows the topology: master name, the current master, its replica and three sentinels', async () => {
-    assert.ok(wb && sentinel);
-    const w = wb;
-    const s = sentinel;
+    const w = e2e.wb;
+    const s = e2e.servers.sentinel;
     await step(w, 'sentinel-topology', async () => {
       const topo = await expandTopology(w, s.masterPort);
       assert.strictEqual(topo.description, `sentinel · ${s.masterName} · master ${addr(s.masterPort)} · 1 replica · 3 sentinels`);
@@ -176,9 +160,8 @@ describe('UCore Events on Redis Sentinel, through a failover (code-server UI)', 
   let masterReceived: string[] = [];
 
   it('publishes from the command palette and the tail opened in the UI shows the event', async () => {
-    assert.ok(wb && sentinel);
-    const w = wb;
-    const s = sentinel;
+    const w = e2e.wb;
+    const s = e2e.servers.sentinel;
     await step(w, 'sentinel-tail-publish', async () => {
       await w.runCommand('UCore: Tail Channel');
       await answerPrompts(w, [
@@ -201,9 +184,8 @@ describe('UCore Events on Redis Sentinel, through a failover (code-server UI)', 
   });
 
   it('after the master is killed and failed over, publishes again (no reconnect by the user) and the tail shows it', async () => {
-    assert.ok(wb && sentinel);
-    const w = wb;
-    const s = sentinel;
+    const w = e2e.wb;
+    const s = e2e.servers.sentinel;
     await step(w, 'sentinel-failover', async () => {
       const oldMaster = await s.killMaster();
       assert.strictEqual(oldMaster, s.masterPort);
@@ -229,9 +211,8 @@ describe('UCore Events on Redis Sentinel, through a failover (code-server UI)', 
   });
 
   it('a refreshed Topology names the promoted master as current and the old one as its replica, down', async () => {
-    assert.ok(wb && sentinel);
-    const w = wb;
-    const s = sentinel;
+    const w = e2e.wb;
+    const s = e2e.servers.sentinel;
     await step(w, 'sentinel-topology-after-failover', async () => {
       const newMaster = await s.currentMasterPort();
       // What the view shows from its own refresh on reconnecting, before the user asks again (for the log).

@@ -8,11 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { freePort } from '../support/redis-server';
+import { useWorkbench } from './lib/fixture';
 import { REPO_ROOT } from './lib/paths';
 import { addConnectionInUi, eventually, pickByLabel, step } from './lib/ui';
-import { openWorkbench, type Workbench } from './lib/workbench';
 
 const version: string = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -50,47 +50,47 @@ describe('smoke (code-server UI, started as `npm start` starts it)', { timeout: 
   let port = 0;
   let profile = '';
   let started: Started | undefined;
-  let wb: Workbench | undefined;
-  const examples = join(REPO_ROOT, 'examples');
+  const e2e = useWorkbench({
+    name: 'smoke',
+    codeServer: async () => {
+      port = await freePort();
+      profile = mkdtempSync(join(tmpdir(), 'ucore-profile-'));
+      started = await npmStart(port, profile).catch((e) => { rmSync(profile, { recursive: true, force: true }); throw e; });
+      return {
+        url: `http://127.0.0.1:${port}`,
+        workspace: join(REPO_ROOT, 'examples'),
+        async stop() {
+          await stop(started);
+          rmSync(profile, { recursive: true, force: true });
+        },
+      };
+    },
+  });
 
   /** Reloads the page after a restart (the tab stays open, as a user's does) and waits for the workbench. */
   const reload = async () => {
-    await wb!.page.reload();
-    await wb!.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 90_000 });
+    await e2e.wb.page.reload();
+    await e2e.wb.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 90_000 });
   };
   const themeKind = async () => {
-    const cls = (await wb!.page.locator('.monaco-workbench').first().getAttribute('class')) ?? '';
+    const cls = (await e2e.wb.page.locator('.monaco-workbench').first().getAttribute('class')) ?? '';
     return /\bvs-dark\b/.test(cls) ? 'dark' : /\bhc-/.test(cls) ? 'high-contrast' : /\bvs\b/.test(cls) ? 'light' : cls;
   };
-  const connectionRows = async () => (await wb!.treeRows('Connections')).map((r) => r.label);
-
-  before(async () => {
-    port = await freePort();
-    profile = mkdtempSync(join(tmpdir(), 'ucore-profile-'));
-    started = await npmStart(port, profile);
-    wb = await openWorkbench(`http://127.0.0.1:${port}`, examples);
-  });
-
-  after(async () => {
-    await wb?.close();
-    await stop(started);
-    rmSync(profile, { recursive: true, force: true });
-  });
+  const connectionRows = async () => (await e2e.wb.treeRows('Connections')).map((r) => r.label);
 
   it('"UCore: Show Version" shows the version in a notification', async () => {
-    assert.ok(wb);
-    await step(wb, 'smoke-version', async () => {
-      await wb!.runCommand('UCore: Show Version');
+    await step(e2e.wb, 'smoke-version', async () => {
+      await e2e.wb.runCommand('UCore: Show Version');
       // Version from package.json (0.1.0 today), so a version bump does not break the test.
       const expected = new RegExp(`UCore Events ${escapeRegExp(version)}`);
-      const text = await wb!.waitForNotification(expected);
+      const text = await e2e.wb.waitForNotification(expected);
       assert.match(text, expected);
-      await wb!.screenshot('smoke-version');
+      await e2e.wb.screenshot('smoke-version');
     });
   });
 
   it('`npm start` keeps theme, settings and added connections across a restart; --clean-profile starts clean', async () => {
-    const w = wb!;
+    const w = e2e.wb;
     await step(w, 'smoke-profile', async () => {
       assert.match(started!.output(), /Profile \(new;/, `the first run says its profile is new:\n${started!.output()}`);
       const initial = await themeKind();

@@ -1,8 +1,7 @@
 // Runs inside the extension host (see index.ts): the real `vscode` API, the extension under development.
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
-
-const EXTENSION_ID = 'ucore.ucore-events';
+import { EXTENSION_ID } from './helpers';
 
 describe('activation', () => {
   it('finds and activates the extension', async () => {

@@ -10,15 +10,9 @@ import * as vscode from 'vscode';
 import { describeUrl, splitPassword } from '../../src/extension/connections/catalog';
 import { isOpen, monitorStatus, stateOfStatus, type ConnectionState } from '../../src/extension/connections/connectionState';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
+import { api } from './helpers';
 
-const EXTENSION_ID = 'ucore.ucore-events';
 const SECRET = 's3cret-Pa55word';
-
-async function api(): Promise<UCoreExtensionApi> {
-  const ext = vscode.extensions.getExtension<UCoreExtensionApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

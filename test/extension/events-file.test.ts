@@ -2,29 +2,10 @@
 // embedded connection. Runs through test/extension/index.ts (code-server here, @vscode/test-electron elsewhere).
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
-import type { UCoreExtensionApi } from '../../src/extension/extension';
 import type { BlockSendResult, PublishAllSummary } from '../../src/extension/eventsFile/commands';
+import { api, eventually, unique } from './helpers';
 
-const EXTENSION_ID = 'ucore.ucore-events';
 const LANGUAGE = 'ucore-events';
-
-async function api(): Promise<UCoreExtensionApi> {
-  const ext = vscode.extensions.getExtension<UCoreExtensionApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return ext.activate();
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 
 function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'ucore-events');

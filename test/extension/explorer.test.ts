@@ -5,31 +5,7 @@ import * as vscode from 'vscode';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
 import type { StreamsTreeNode } from '../../src/extension/explorer/streamsTree';
 import { createEvent } from '../../src/core/envelope/envelope';
-
-const EXTENSION_ID = 'ucore.ucore-events';
-
-async function api(): Promise<UCoreExtensionApi> {
-  const ext = vscode.extensions.getExtension<UCoreExtensionApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+import { api, eventually, unique } from './helpers';
 
 async function child(api: UCoreExtensionApi, parent: StreamsTreeNode | undefined, match: (n: StreamsTreeNode) => boolean): Promise<StreamsTreeNode | undefined> {
   return (await api.explorer.streams.getChildren(parent)).find(match);

@@ -2,8 +2,7 @@
 // command is in package.json; menus and welcome views name real commands; every setting is described.
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
-
-const EXTENSION_ID = 'ucore.ucore-events';
+import { EXTENSION_ID } from './helpers';
 
 interface Manifest {
   contributes: {

@@ -14,26 +14,7 @@ import type { MonitorSnapshot } from '../../src/core/monitor';
 import {
   HISTORY_SECONDS, hostMessageSchema, MAX_RECENT_PER_UPDATE, webviewMessageSchema,
 } from '../../src/shared/monitorProtocol';
-
-const EXTENSION_ID = 'ucore.ucore-events';
-
-async function api(): Promise<UCoreExtensionApi> {
-  const ext = vscode.extensions.getExtension<UCoreExtensionApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { api, eventually, sleep } from './helpers';
 
 /** A clock whose time only moves when the test says so. */
 class FakeClock implements Clock {

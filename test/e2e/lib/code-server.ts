@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from '../../support/redis-server';
 import { ARTIFACTS_DIR, REPO_ROOT } from './paths';
 
@@ -23,6 +23,8 @@ export interface CodeServerOptions {
   linkExtension?: boolean;
   /** Folder to open; default a fresh temp folder that stop() removes. */
   workspace?: string;
+  /** Files written into the workspace before the server starts: path relative to it → content. */
+  files?: Record<string, string>;
   /** Extra code-server arguments. */
   args?: string[];
 }
@@ -48,6 +50,10 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const ownWorkspace = !options.workspace;
   const workspace = options.workspace ?? mkdtempSync(join(tmpdir(), 'ucore-ws-'));
   if (ownWorkspace) writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
+  for (const [path, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(workspace, path)), { recursive: true });
+    writeFileSync(join(workspace, path), content);
+  }
   const linkExtension = options.linkExtension ?? !options.smokeTestDriver;
   const env: Record<string, string | undefined> = {
     ...process.env,

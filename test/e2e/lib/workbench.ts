@@ -71,7 +71,7 @@ export async function openWorkbench(url: string, folder: string, options: Workbe
 
     let target = `${url}/?folder=${encodeURIComponent(folder)}`;
     if (options.payload) target += `&payload=${encodeURIComponent(JSON.stringify(options.payload))}`;
-    await page.goto(target);
+    await page.goto(target, { timeout: options.timeoutMs ?? 60_000 });
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: options.timeoutMs ?? 60_000 });
 
     const quickInput = page.locator(QUICK_INPUT);
