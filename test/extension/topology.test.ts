@@ -6,19 +6,42 @@ import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
 import type { ChannelNode } from '../../src/extension/explorer/channelsTree';
-import {
-  formatSlotRanges, topologyChildren, topologyNodeChildren, topologyRoot, topologyTreeItem, type TopologyTreeNode,
-} from '../../src/extension/explorer/topologyItems';
+import { TopologyRootNode, type TopologyTreeNode } from '../../src/extension/explorer/topology/index';
+import { formatSlotRanges } from '../../src/extension/explorer/topologyItems';
 import { createEvent } from '../../src/core/envelope/envelope';
 import type { PubSubMessage, Topology, TopologyNode } from '../../src/core/transport/types';
-import { api, eventually, unique } from './helpers';
+
+const EXTENSION_ID = 'ucore.ucore-events';
+
+async function api(): Promise<UCoreExtensionApi> {
+  const ext = vscode.extensions.getExtension<UCoreExtensionApi>(EXTENSION_ID);
+  assert.ok(ext);
+  return ext.activate();
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 
 const node = (n: Partial<TopologyNode> & Pick<TopologyNode, 'id' | 'role'>): TopologyNode =>
   ({ address: n.id, slots: [], state: 'ok', ...n });
 
 /** label, description and tooltip of a row, as a user reads them. */
 function row(n: TopologyTreeNode): { label: string; description: string; tooltip: string; collapsible: vscode.TreeItemCollapsibleState | undefined; id: string | undefined } {
-  const item = topologyTreeItem(n);
+  const item = n.getTreeItem();
   assert.ok(item.tooltip === undefined || typeof item.tooltip === 'string', 'tooltips are plain text, never markdown');
   return { label: String(item.label), description: String(item.description ?? ''), tooltip: String(item.tooltip ?? ''), collapsible: item.collapsibleState, id: item.id };
 }
@@ -38,13 +61,13 @@ const CLUSTER: Topology = {
 
 describe('topology rows (from a given Topology)', () => {
   it('lists a cluster\'s masters in slot order with compact ranges, replicas beneath their master', () => {
-    const root = topologyRoot('prod', CLUSTER);
+    const root = new TopologyRootNode('prod', CLUSTER);
     const r = row(root);
     assert.strictEqual(r.label, 'Topology');
     assert.strictEqual(r.description, 'cluster · ok · 3 masters · 2 replicas');
     assert.strictEqual(r.collapsible, vscode.TreeItemCollapsibleState.Collapsed);
 
-    const children = topologyChildren(root);
+    const children = root.getChildren();
     const rows = children.map(row);
     assert.deepStrictEqual(rows.map((x) => [x.label, x.description]), [
       ['127.0.0.1:7001', '0-5460 · current · ok · 1 replica'],
@@ -56,18 +79,18 @@ describe('topology rows (from a given Topology)', () => {
     assert.strictEqual(rows[0].collapsible, vscode.TreeItemCollapsibleState.Collapsed);
     assert.strictEqual(rows[1].collapsible, vscode.TreeItemCollapsibleState.None);
     assert.match(rows[0].tooltip, /Slots: 0-5460 \(5461 of 16384\)/);
-    const replicas = topologyNodeChildren(children[0]).map(row);
+    const replicas = children[0]!.getChildren().map(row);
     assert.deepStrictEqual(replicas.map((x) => [x.label, x.description]), [['127.0.0.1:7004', 'replica · ok']]);
     assert.match(replicas[0].tooltip, /Replica of: c1/);
-    const icon = topologyTreeItem(children[3]).iconPath as vscode.ThemeIcon;
+    const icon = children[3]!.getTreeItem().iconPath as vscode.ThemeIcon;
     assert.strictEqual(icon.id, 'error', 'a failed node is marked');
   });
 
   it('says when a cluster is failing or slots are unassigned', () => {
     const broken: Topology = { ...CLUSTER, clusterState: 'fail', nodes: CLUSTER.nodes.filter((n) => n.id !== 'c3') };
-    const root = topologyRoot('prod', broken);
+    const root = new TopologyRootNode('prod', broken);
     assert.strictEqual(row(root).description, 'cluster · fail · 2 masters · 2 replicas · 5461 slots unassigned');
-    assert.strictEqual((topologyTreeItem(root).iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.strictEqual((root.getTreeItem().iconPath as vscode.ThemeIcon).id, 'warning');
   });
 
   it('shows a Sentinel setup: master name, current master with its replica, the sentinels', () => {
@@ -82,16 +105,16 @@ describe('topology rows (from a given Topology)', () => {
         node({ id: '127.0.0.1:26381', role: 'sentinel', state: 'disconnected' }),
       ],
     };
-    const root = topologyRoot('ha', topology);
+    const root = new TopologyRootNode('ha', topology);
     assert.strictEqual(row(root).description, 'sentinel · ucore-master · master 127.0.0.1:6390 · 1 replica · 3 sentinels');
     assert.match(row(root).tooltip, /Sentinel master name: ucore-master/);
-    const children = topologyChildren(root);
+    const children = root.getChildren();
     assert.deepStrictEqual(children.map(row).map((x) => [x.label, x.description]), [
       ['127.0.0.1:6390', 'master · current · ok · 1 replica'],
       ['Sentinels', '3'],
     ]);
-    assert.deepStrictEqual(topologyNodeChildren(children[0]).map(row).map((x) => x.label), ['127.0.0.1:6391']);
-    assert.deepStrictEqual(topologyNodeChildren(children[1]).map(row).map((x) => `${x.label} ${x.description}`),
+    assert.deepStrictEqual(children[0]!.getChildren().map(row).map((x) => x.label), ['127.0.0.1:6391']);
+    assert.deepStrictEqual(children[1]!.getChildren().map(row).map((x) => `${x.label} ${x.description}`),
       ['127.0.0.1:26379 sentinel · ok', '127.0.0.1:26380 sentinel · ok', '127.0.0.1:26381 sentinel · disconnected']);
   });
 
@@ -117,9 +140,9 @@ describe('topology rows (from a given Topology)', () => {
         { id: 'odd', address: 'odd', role: 'arbiter', slots: 'nope', state: 'ok' } as unknown as TopologyNode,
       ],
     };
-    const root = topologyRoot('h', topology);
+    const root = new TopologyRootNode('h', topology);
     const all: TopologyTreeNode[] = [root];
-    for (let i = 0; i < all.length; i++) all.push(...topologyNodeChildren(all[i]));
+    for (let i = 0; i < all.length; i++) all.push(...all[i]!.getChildren());
     const rows = all.map(row);
     const ids = rows.map((r) => r.id);
     assert.strictEqual(new Set(ids).size, ids.length, `ids are unique: ${ids.join(' | ')}`);

@@ -3,22 +3,23 @@
 import * as vscode from 'vscode';
 import type { StreamEntry } from '../../core/transport/types';
 import { Schemes } from '../constants';
+import { Disposable, toDisposable } from '../lifecycle';
 
 /** Larger payloads are cut, with a note: an editor holding megabytes of one line helps nobody. */
 export const MAX_EVENT_DOCUMENT_CHARS = 1_000_000;
 const MAX_DOCUMENTS = 100;
 
-export class EventDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export class EventDocumentProvider extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly contents = new Map<string, string>();
   private counter = 0;
-  private readonly registration: vscode.Disposable;
-  private readonly closeSub: vscode.Disposable;
 
   constructor() {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(Schemes.event, this);
-    this.closeSub = vscode.workspace.onDidCloseTextDocument((d) => {
+    super();
+    this.register(toDisposable(() => this.contents.clear()));
+    this.register(vscode.workspace.registerTextDocumentContentProvider(Schemes.event, this));
+    this.register(vscode.workspace.onDidCloseTextDocument((d) => {
       if (d.uri.scheme === Schemes.event) this.contents.delete(d.uri.toString());
-    });
+    }));
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -34,12 +35,6 @@ export class EventDocumentProvider implements vscode.TextDocumentContentProvider
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: true, viewColumn: options.beside ? vscode.ViewColumn.Beside : undefined });
     return doc;
-  }
-
-  dispose(): void {
-    this.registration.dispose();
-    this.closeSub.dispose();
-    this.contents.clear();
   }
 }
 

@@ -8,6 +8,7 @@ import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Settings } from '../connections/settings';
 import { Schemes } from '../constants';
+import { Disposable } from '../lifecycle';
 import type { ActiveConnection } from '../services';
 
 const UPDATE_MS = 250;
@@ -29,23 +30,20 @@ interface TailSession {
   shown: boolean;
 }
 
-export class TailProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+export class TailProvider extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
   private readonly sessions = new Map<string, TailSession>();
-  private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private counter = 0;
 
   constructor(private readonly settings: Settings, private readonly log: Logger) {
-    this.disposables.push(
-      vscode.workspace.registerTextDocumentContentProvider(Schemes.tail, this),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        if (d.uri.scheme === Schemes.tail) this.stop(d.uri.toString(), 'document closed');
-      }),
-      vscode.window.tabGroups.onDidChangeTabs(() => this.stopHiddenSessions()),
-      this.changed,
-    );
+    super();
+    this.register(vscode.workspace.registerTextDocumentContentProvider(Schemes.tail, this));
+    this.register(vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d.uri.scheme === Schemes.tail) this.stop(d.uri.toString(), 'document closed');
+    }));
+    this.register(vscode.window.tabGroups.onDidChangeTabs(() => this.stopHiddenSessions()));
   }
 
   /** Sessions still running (for tests and the log). */
@@ -135,9 +133,10 @@ export class TailProvider implements vscode.TextDocumentContentProvider, vscode.
     }, UPDATE_MS);
   }
 
-  dispose(): void {
+  /** The sessions stop (and say so) while the provider and its listeners still exist. */
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const key of [...this.sessions.keys()]) this.stop(key, 'extension stopped');
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

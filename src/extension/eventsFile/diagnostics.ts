@@ -4,22 +4,25 @@ import * as vscode from 'vscode';
 import type { SchemaRegistry } from '../../core/envelope/registry';
 import type { Logger } from '../../core/logger';
 import { checkFile, type EventsProblem } from '../../core/events-file';
+import { Disposable, toDisposable } from '../lifecycle';
 import { type EventsDocuments, isEventsDocument } from './documents';
 
 export const DIAGNOSTIC_SOURCE = 'ucore-events';
 const DEBOUNCE_MS = 300;
 
-export class EventsDiagnostics implements vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+export class EventsDiagnostics extends Disposable {
+  private readonly collection = this.register(vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE));
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly documents: EventsDocuments, private readonly registry: SchemaRegistry, private readonly log: Logger) {
-    this.subscriptions.push(
-      vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)),
-    );
+    super();
+    this.register(toDisposable(() => {
+      for (const t of this.timers.values()) clearTimeout(t);
+      this.timers.clear();
+    }));
+    this.register(vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
+    this.register(vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)));
     for (const d of vscode.workspace.textDocuments) this.refresh(d);
   }
 
@@ -51,13 +54,6 @@ export class EventsDiagnostics implements vscode.Disposable {
     this.timers.delete(key);
     this.collection.delete(doc.uri);
     this.documents.forget(doc.uri);
-  }
-
-  dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    for (const s of this.subscriptions) s.dispose();
-    this.collection.dispose();
   }
 }
 

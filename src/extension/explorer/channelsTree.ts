@@ -9,41 +9,30 @@ import type { Logger } from '../../core/logger';
 import type { Transport } from '../../core/transport/types';
 import { isSentinelHello } from '../../core/monitor/monitor';
 import type { ConnectionManager } from '../connections/connectionManager';
-import { ItemContext } from '../constants';
-import { formatRate, globToRegExp, plural, shorten, tooltipValue } from '../format';
-import { DEFAULT_STORE_CHANNEL } from '../../core/index';
-import { STORE_CHANNEL_NOTE } from '../monitor/updateBuilder';
+import { globToRegExp, shorten } from '../format';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { LiveMonitor } from '../monitor/liveMonitor';
+import { ChannelNode } from './channels/channelNode';
+import { ShardChannelNode } from './channels/shardChannelNode';
+import { MessageNode } from './messageNode';
 
-export interface ChannelNode {
-  kind: 'channel';
-  id: string;
-  channel: string;
-  ratePerSecond: number;
-  total: number;
-  /** null when Redis was not asked (or could not answer). */
-  subscribers: number | null;
-  /** A shard channel (SSUBSCRIBE / SPUBLISH), a namespace apart from ordinary channels of the same name. */
-  sharded?: boolean;
-}
+export { ChannelNode } from './channels/channelNode';
+export { ShardChannelNode } from './channels/shardChannelNode';
 
-export interface ChannelMessageNode { kind: 'message'; id: string; text: string }
-
-export type ChannelsTreeNode = ChannelNode | ChannelMessageNode;
+export type ChannelsTreeNode = ChannelNode | MessageNode;
 
 const REFRESH_MS = 500;
 /** PUBSUB CHANNELS is asked at most this often; in between the last answer is reused. */
 const PUBSUB_EVERY_MS = 2000;
 const MAX_CHANNELS = 1000;
 
-export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ChannelsTreeNode | undefined>();
+export class ChannelsTreeProvider extends Disposable implements vscode.TreeDataProvider<ChannelsTreeNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<ChannelsTreeNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly countChanged = new vscode.EventEmitter<number>();
+  private readonly countChanged = this.register(new vscode.EventEmitter<number>());
   readonly onDidChangeChannelCount = this.countChanged.event;
-  private readonly filterChanged = new vscode.EventEmitter<string | undefined>();
+  private readonly filterChanged = this.register(new vscode.EventEmitter<string | undefined>());
   readonly onDidChangeFilter = this.filterChanged.event;
-  private readonly subscriptions: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
   private pubsub: { at: number; connection: string; channels: Map<string, number>; shard: Map<string, number>; shardProblem?: string } | undefined;
@@ -55,13 +44,13 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
   private lastNodes: ChannelsTreeNode[] = [];
 
   constructor(private readonly connections: ConnectionManager, private readonly monitor: LiveMonitor, private readonly log: Logger) {
-    this.subscriptions.push(
-      monitor.onDidUpdate(() => this.scheduleRefresh()),
-      connections.onDidChangeActive(() => {
-        this.pubsub = undefined;
-        this.refresh();
-      }),
-    );
+    super();
+    this.register(toDisposable(() => clearTimeout(this.timer)));
+    this.register(monitor.onDidUpdate(() => this.scheduleRefresh()));
+    this.register(connections.onDidChangeActive(() => {
+      this.pubsub = undefined;
+      this.refresh();
+    }));
   }
 
   get filter(): string | undefined {
@@ -129,7 +118,7 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
     const shardRows = new Map<string, ChannelNode>();
     const wanted = (channel: string) => !this.filterRe || this.filterRe.test(channel);
     for (const [channel, subs] of active.shard) {
-      if (wanted(channel)) shardRows.set(channel, { kind: 'channel', id: `${name}/sch/${channel}`, channel, ratePerSecond: 0, total: 0, subscribers: subs, sharded: true });
+      if (wanted(channel)) shardRows.set(channel, new ShardChannelNode(`${name}/sch/${channel}`, channel, 0, 0, subs));
     }
     for (const a of this.monitor.channels()) {
       if (!wanted(a.channel)) continue;
@@ -141,11 +130,11 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
         shard.total = a.total;
         continue;
       }
-      rows.set(a.channel, { kind: 'channel', id: `${name}/ch/${a.channel}`, channel: a.channel, ratePerSecond: a.ratePerSecond, total: a.total, subscribers: null });
+      rows.set(a.channel, new ChannelNode(`${name}/ch/${a.channel}`, a.channel, a.ratePerSecond, a.total, null));
     }
     for (const [channel, subs] of active.channels) {
       if (!wanted(channel)) continue;
-      const row = rows.get(channel) ?? { kind: 'channel', id: `${name}/ch/${channel}`, channel, ratePerSecond: 0, total: 0, subscribers: null };
+      const row = rows.get(channel) ?? new ChannelNode(`${name}/ch/${channel}`, channel, 0, 0, null);
       row.subscribers = subs;
       rows.set(channel, row);
     }
@@ -153,8 +142,8 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
     const nodes: ChannelsTreeNode[] = [...[...rows.values()].sort(byRateThenName), ...[...shardRows.values()].sort(byRateThenName)]
       .slice(0, MAX_CHANNELS);
     this.setCount(nodes.length);
-    if (problem) nodes.push({ kind: 'message', id: `${name}/ch-problem`, text: problem });
-    if (nodes.length === 0 && this.filterText) nodes.push({ kind: 'message', id: `${name}/ch-none`, text: `No channel matches "${shorten(this.filterText, 80)}"` });
+    if (problem) nodes.push(new MessageNode(`${name}/ch-problem`, problem));
+    if (nodes.length === 0 && this.filterText) nodes.push(new MessageNode(`${name}/ch-none`, `No channel matches "${shorten(this.filterText, 80)}"`));
     this.lastNodes = nodes;
     return nodes;
   }
@@ -200,47 +189,6 @@ export class ChannelsTreeProvider implements vscode.TreeDataProvider<ChannelsTre
   }
 
   getTreeItem(node: ChannelsTreeNode): vscode.TreeItem {
-    if (node.kind === 'message') {
-      const item = new vscode.TreeItem(shorten(node.text), vscode.TreeItemCollapsibleState.None);
-      item.id = node.id;
-      item.contextValue = ItemContext.message;
-      return item;
-    }
-    if (node.sharded) return shardChannelItem(node);
-    const item = new vscode.TreeItem(shorten(node.channel), vscode.TreeItemCollapsibleState.None);
-    item.id = node.id;
-    const parts = [formatRate(node.ratePerSecond)];
-    if (node.subscribers !== null) parts.push(`${node.subscribers} ${node.subscribers === 1 ? 'subscriber' : 'subscribers'}`);
-    item.description = parts.join(' · ');
-    item.tooltip = [tooltipValue(node.channel) ?? shorten(node.channel),
-      `${formatRate(node.ratePerSecond)}, ${plural(node.total, 'event')} seen since the monitor started`,
-      node.subscribers === null ? 'Subscribers: not subscribed by name (seen by the monitor)' : `Subscribers: ${node.subscribers}`,
-      ...(node.channel === DEFAULT_STORE_CHANNEL ? [STORE_CHANNEL_NOTE] : [])].join('\n');
-    item.iconPath = new vscode.ThemeIcon('radio-tower');
-    item.contextValue = ItemContext.channel;
-    return item;
+    return node.getTreeItem();
   }
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    for (const s of this.subscriptions) s.dispose();
-    this.changed.dispose();
-    this.countChanged.dispose();
-    this.filterChanged.dispose();
-  }
-}
-
-function shardChannelItem(node: ChannelNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(shorten(node.channel), vscode.TreeItemCollapsibleState.None);
-  item.id = node.id;
-  const subs = node.subscribers === null ? 'subscribers unknown' : plural(node.subscribers, 'subscriber');
-  item.description = node.total > 0 ? `shard · ${formatRate(node.ratePerSecond)} · ${subs}` : `shard · ${subs}`;
-  item.tooltip = [tooltipValue(node.channel) ?? shorten(node.channel),
-    'Shard channel (SSUBSCRIBE / SPUBLISH): on a cluster its messages stay on the shard that owns its slot.',
-    node.total > 0 ? `${formatRate(node.ratePerSecond)}, ${plural(node.total, 'event')} seen since the monitor started following it`
-      : 'Rate: not seen by the monitor (on a cluster it follows shard channels that have subscribers, found every few seconds)',
-    `Subscribers: ${node.subscribers ?? 'unknown'} (every subscribed connection, UCore's own included when a tail or the monitor holds it)`].join('\n');
-  item.iconPath = new vscode.ThemeIcon('broadcast');
-  item.contextValue = ItemContext.shardChannel;
-  return item;
 }

@@ -1,0 +1,10 @@
+// What the Streams view's rows need to list what is beneath them; the provider (streamsTree.ts) holds it.
+import type { Transport } from '../../../core/transport/types';
+
+export interface StreamsContext {
+  readonly transport: Transport;
+  /** How many rows beneath the node with this id are shown now (a page, raised by each "Load more…"). */
+  limitOf(id: string): number;
+  /** Entries folder id → the id of the newest entry it lists (rows stay put while new entries arrive). */
+  readonly anchors: Map<string, string>;
+}

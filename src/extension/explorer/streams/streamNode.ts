@@ -1,0 +1,36 @@
+// A stream in the Streams view (its length and last entry time); beneath it its Entries folder and consumer groups.
+import * as vscode from 'vscode';
+import { DEAD_LETTER_STREAM, ItemContext } from '../../constants';
+import { ago, idTimeMs, plural, shorten, tooltipValue } from '../../format';
+import { ExplorerNode } from '../node';
+import type { StreamsContext } from './context';
+import { EntriesNode } from './entriesNode';
+import { GroupNode } from './groupNode';
+import type { StreamsTreeNode } from './index';
+
+export class StreamNode extends ExplorerNode<StreamsContext, StreamsTreeNode> {
+  readonly kind = 'stream' as const;
+
+  constructor(readonly id: string, readonly key: string, readonly length: number, readonly lastEntryId: string | null, readonly groups: number) {
+    super();
+  }
+
+  get contextValue(): string {
+    return this.key === DEAD_LETTER_STREAM ? ItemContext.deadLetterStream : ItemContext.stream;
+  }
+
+  override async getChildren({ transport }: StreamsContext): Promise<StreamsTreeNode[]> {
+    const groups = await transport.xinfoGroups(this.key);
+    return [new EntriesNode(`${this.id}/entries`, this.key, this.length), ...groups.map((g) => new GroupNode(`${this.id}/g/${g.name}`, this.key, g))];
+  }
+
+  protected createItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(shorten(this.key), vscode.TreeItemCollapsibleState.Collapsed);
+    const last = this.lastEntryId ? idTimeMs(this.lastEntryId) : null;
+    item.description = `${plural(this.length, 'entry', 'entries')}${last ? ` · last ${ago(last)}` : ''}`;
+    item.tooltip = [tooltipValue(this.key) ?? shorten(this.key), `${this.length} entries, ${plural(this.groups, 'group')}`,
+      ...(this.lastEntryId ? [`last entry ${this.lastEntryId}`] : [])].join('\n');
+    item.iconPath = new vscode.ThemeIcon(this.key === DEAD_LETTER_STREAM ? 'warning' : 'list-ordered');
+    return item;
+  }
+}
