@@ -23,7 +23,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.command = Commands.connectionSelect;
     this.subscriptions.push(
       connections.onDidChange(() => this.update()),
-      monitor.onDidUpdate(() => this.update()),
+      monitor.feed.onViewFrame(() => this.update()),
       monitor.onDidChangeAlerts(() => this.update()),
     );
     this.update();

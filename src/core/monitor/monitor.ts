@@ -38,6 +38,22 @@ const DEFAULTS = {
 
 const TICK_MS = 1000;
 
+/**
+ * The first `top` of `rows` (busiest first), the rest added into `other`, which is listed last when it counted
+ * anything: a snapshot's channels and types, or a shorter list cut from them.
+ */
+export function foldTop(rows: readonly RateSummary[], top: number, other: RateSummary): RateSummary[] {
+  const shown = rows.slice(0, top);
+  for (const r of rows.slice(top)) {
+    other.total += r.total;
+    other.rate1s += r.rate1s;
+    other.rate10s += r.rate10s;
+    other.rate60s += r.rate60s;
+  }
+  if (other.total > 0) shown.push(other);
+  return shown;
+}
+
 export class EventMonitor {
   readonly patterns: readonly string[];
   readonly windowSeconds: number;
@@ -314,16 +330,7 @@ export class EventMonitor {
     const all: RateSummary[] = [];
     for (const [name, c] of counters.entries()) all.push(this.summarize(name, c, second));
     all.sort(byActivity);
-    const shown = all.slice(0, top);
-    const other = this.summarize(OTHER_KEY, counters.other, second);
-    for (const r of all.slice(top)) {
-      other.total += r.total;
-      other.rate1s += r.rate1s;
-      other.rate10s += r.rate10s;
-      other.rate60s += r.rate60s;
-    }
-    if (other.total > 0) shown.push(other);
-    return shown;
+    return foldTop(all, top, this.summarize(OTHER_KEY, counters.other, second));
   }
 
   private runTaps(channel: string, s: SniffResult): void {

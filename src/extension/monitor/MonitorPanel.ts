@@ -5,8 +5,9 @@
 // One panel at a time (createOrShow), restored after a reload by a serializer (revive); the page keeps its own
 // choices with getState/setState instead of retainContextWhenHidden. Strict CSP (scripts by nonce only), resources
 // only from dist/webview and media. Nothing is posted before the page says `ready`; then an `init` and, at most 10
-// times a second while the panel is visible and not paused, an `update` delta. Every message is validated with zod
-// both ways; the page renders names and payloads as text, never as HTML.
+// times a second while the panel is visible and not paused, an `update` delta built from the MonitorFeed's frame
+// (the panel listens to frames; it polls nothing). Every message is validated with zod both ways; the page renders
+// names and payloads as text, never as HTML.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
@@ -107,7 +108,8 @@ export class MonitorPanel {
   private disposed = false;
   /** What the page says about the last switch of connection (kept so a reloaded page says it too). */
   private notice: string | null = null;
-  private ticker: NodeJS.Timeout | undefined;
+  /** Asks the feed for a frame every UPDATE_MS while someone can see the panel. */
+  private frames: vscode.Disposable | undefined;
   private readonly coalescer: Coalescer;
   private readonly inspectStore = new InspectStore();
   private readonly builder: UpdateBuilder;
@@ -133,7 +135,8 @@ export class MonitorPanel {
       deps.monitor.onDidChangeAlerts(() => this.schedule()),
       deps.monitor.onDidChangeRules((rules) => this.ready && void this.post({ type: 'rules', rules })),
       deps.monitor.onDidSwitch((e) => this.switched(e)),
-      panel.onDidChangeViewState(() => this.syncTicker()),
+      deps.monitor.feed.onFrame(() => this.schedule()),
+      panel.onDidChangeViewState(() => this.syncFrames()),
     );
   }
 
@@ -189,7 +192,7 @@ export class MonitorPanel {
         this.paused = m.paused;
         await this.post({ type: 'paused', paused: this.paused });
         if (!this.paused) this.sendInit(); // the seconds missed while paused come with the history
-        this.syncTicker();
+        this.syncFrames();
         break;
       case 'setFocus':
         this.focusChannel = m.channel;
@@ -239,7 +242,7 @@ export class MonitorPanel {
     if (!this.ready || this.disposed) return;
     void this.post(this.builder.init(this.paused, this.focusChannel, this.notice));
     this.sendUpdate(true); // even when paused: a page that (re)loads shows where things stand, then holds still
-    this.syncTicker();
+    this.syncFrames();
   }
 
   /** Asks for an update soon (coalesced: at most MAX_UPDATES_PER_SECOND). */
@@ -247,16 +250,17 @@ export class MonitorPanel {
     if (this.ready && !this.paused && !this.disposed && this.panel.visible) this.coalescer.request();
   }
 
-  /** Looks for news every UPDATE_MS while someone can see the panel; nothing runs while it is hidden or paused. */
-  private syncTicker(): void {
+  /**
+   * Frames every UPDATE_MS while someone can see the panel (the feed's slower pace otherwise); a panel shown again
+   * catches up with the next frame.
+   */
+  private syncFrames(): void {
     const wanted = this.ready && !this.paused && !this.disposed && this.panel.visible;
-    if (wanted && !this.ticker) {
-      this.ticker = setInterval(() => {
-        if (this.builder.hasNews()) this.coalescer.request();
-      }, UPDATE_MS);
-    } else if (!wanted && this.ticker) {
-      clearInterval(this.ticker);
-      this.ticker = undefined;
+    if (wanted && !this.frames) {
+      this.frames = this.deps.monitor.feed.want(UPDATE_MS);
+    } else if (!wanted && this.frames) {
+      this.frames.dispose();
+      this.frames = undefined;
     }
   }
 
@@ -264,7 +268,7 @@ export class MonitorPanel {
     if (this.disposed || !this.ready || (this.paused && !evenIfPaused) || !this.panel.visible) return;
     let message: HostMessage;
     try {
-      message = { type: 'update', update: this.builder.update() };
+      message = { type: 'update', update: this.builder.update(this.deps.monitor.feed.latest) };
     } catch (e) {
       this.deps.log.error(`monitor panel: building an update failed: ${describeError(e)}`);
       return;
@@ -317,8 +321,8 @@ export class MonitorPanel {
     if (this.disposed) return;
     this.disposed = true;
     this.coalescer.dispose();
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = undefined;
+    this.frames?.dispose();
+    this.frames = undefined;
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
     this.inspectStore.clear();

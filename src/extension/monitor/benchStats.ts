@@ -59,7 +59,7 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
     });
     gcObserver.observe({ entryTypes: ['gc'] });
     const timer = setInterval(() => {
-      const snap = monitor.snapshot({ top: 0, recent: 0 });
+      const snap = monitor.feed.latest.snapshot; // the feed's last frame: the figures take no snapshot of their own
       const mem = process.memoryUsage();
       const used = process.cpuUsage(cpu);
       const now = performance.now();

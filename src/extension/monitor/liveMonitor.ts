@@ -8,14 +8,14 @@
 // (its core monitor stopped: nothing is counted meanwhile) and switching back shows it again. The last
 // KEPT_CONNECTIONS connections are kept; onDidSwitch tells the panel which connection it shows now.
 //
-// Nothing here runs per event: the core counts, and a 250 ms timer looks at its counters. Listeners of onDidUpdate
-// hear at most two updates a second, however busy the traffic; while rates are still decaying after traffic
-// stops, an update every two seconds brings them down to zero.
+// Nothing here runs per event: the core counts, and the MonitorFeed (`feed`) looks at its counters on a timer and
+// pushes one snapshot per tick as a frame when something changed. The history, the lag alerts, the panel, the
+// Channels tree and the status bar all hear frames; none of them takes a snapshot of its own.
 import * as vscode from 'vscode';
 import { BadInputError, describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { EventMonitor, type MonitorAlert, type MonitorSnapshot, type RecentEvent, type SnapshotOptions } from '../../core/monitor';
-import { clip, MAX_NAME_CHARS, MAX_SERIES, type AlertEventRow, type AlertRuleRow, type DashboardView, type NewAlertRule } from '../../shared/monitorProtocol';
+import { EventMonitor, type MonitorAlert, type MonitorSnapshot, type RecentEvent } from '../../core/monitor';
+import { clip, MAX_NAME_CHARS, type AlertEventRow, type AlertRuleRow, type DashboardView, type NewAlertRule } from '../../shared/monitorProtocol';
 import type { ConnectionManager } from '../connections/connectionManager';
 import type { Settings } from '../connections/settings';
 import { DEAD_LETTER_STREAM } from '../constants';
@@ -23,6 +23,7 @@ import type { ActiveConnection } from '../services';
 import { AlertLog, coreRules, LagAlerts, mergeRules, PANEL_RULES_KEY, panelRule } from './alertRules';
 import { LiveDashboard } from './dashboard';
 import { MonitorHistory } from './history';
+import { MonitorFeed, type MonitorFrame } from './monitorFeed';
 
 export interface ChannelActivity {
   channel: string;
@@ -31,13 +32,7 @@ export interface ChannelActivity {
   total: number;
 }
 
-const TICK_MS = 250;
-const UPDATE_MS = 500;
-const DECAY_UPDATE_MS = 2000;
-/** Rates are computed over up to 60 s: keep updating that long after the last event. */
-const DECAY_FOR_MS = 65_000;
 const OTHER = '(other)';
-const CHANNELS_LISTED = 500;
 /** Connections whose history is kept: the one shown and the last three before it. */
 export const KEPT_CONNECTIONS = 4;
 
@@ -81,16 +76,11 @@ export class LiveMonitor implements vscode.Disposable {
   /** The connection shown, and those kept before it (least recently shown first). */
   private record: ConnectionRecord;
   private readonly records = new Map<string, ConnectionRecord>();
-  private timer: NodeJS.Timeout | undefined;
-  private lastSeen = 0;
-  private pendingUpdate = false;
-  private lastEventAt = 0;
-  private lastFireAt = 0;
-  private lastSecond = 0;
   private streamsKey = '';
-  private readonly updated = new vscode.EventEmitter<void>();
-  /** Coalesced: at most every 500 ms. */
-  readonly onDidUpdate = this.updated.event;
+  /** One snapshot per tick of the connection shown, pushed to whoever shows figures. */
+  readonly feed: MonitorFeed;
+  /** Frames for views that redraw whole (at most two a second): the Channels tree, the status bar. */
+  readonly onDidUpdate: vscode.Event<MonitorFrame>;
   private readonly alertsChanged = new vscode.EventEmitter<AlertEventRow>();
   /** An alert fired or resolved. */
   readonly onDidChangeAlerts = this.alertsChanged.event;
@@ -115,7 +105,16 @@ export class LiveMonitor implements vscode.Disposable {
     this.ruleRows = this.loadRules();
     this.record = this.recordFor(connections.activeConnectionName);
     this.streamsKey = this.streams().join('\u0000');
+    this.feed = new MonitorFeed(() => ({
+      connection: this.record.name,
+      live: this.connection !== undefined,
+      monitor: this.shown,
+      running: this.monitor !== undefined && this.monitor === this.shown,
+    }), log);
+    this.onDidUpdate = this.feed.onViewFrame;
     this.subscriptions.push(
+      this.feed,
+      this.feed.onFrame((frame) => this.everySecond(frame)),
       connections.onDidChangeActive((live) => this.follow(live)),
       // From one unconnected connection to another, onDidChangeActive stays silent: show the new one's record anyway.
       connections.onDidChange(() => {
@@ -160,25 +159,21 @@ export class LiveMonitor implements vscode.Disposable {
     return this.shown?.eventsSeen ?? 0;
   }
 
-  snapshot(options: SnapshotOptions = {}): MonitorSnapshot | undefined {
-    return this.shown?.snapshot(options);
-  }
-
   /** The newest `limit` recent events, newest first. */
   recent(limit: number): RecentEvent[] {
     return this.shown?.recent(limit) ?? [];
   }
 
-  /** Channels seen since the monitor started, busiest first (without the `(other)` bucket). */
+  /** Channels seen since the monitor started, busiest first (without the `(other)` bucket), as of the last frame. */
   channels(): ChannelActivity[] {
-    const snap = this.shown?.snapshot({ top: CHANNELS_LISTED, recent: 0 });
+    const snap = this.feed.latest.snapshot;
     if (!snap) return [];
     return snap.channels.filter((c) => c.name !== OTHER).map((c) => ({ channel: c.name, ratePerSecond: c.rate10s, total: c.total }));
   }
 
-  /** Events/s over all channels (10 s average). */
+  /** Events/s over all channels (10 s average), as of the last frame. */
   totalRate(): number {
-    return this.shown?.snapshot({ top: 0, recent: 0 }).total.rate10s ?? 0;
+    return this.feed.latest.snapshot?.total.rate10s ?? 0;
   }
 
   /** PUBSUB NUMSUB of `channels` on the monitored connection (pattern subscribers, like this monitor, not counted). */
@@ -229,8 +224,7 @@ export class LiveMonitor implements vscode.Disposable {
     this.record.history.clear();
     this.record.dashboard.clear();
     for (const a of this.lagAlerts.resolveAll(Date.now())) this.alertEvent(a);
-    this.lastSeen = 0;
-    this.updated.fire();
+    this.feed.push();
   }
 
   /** Waits until the monitor follows the current connection (tests). */
@@ -289,10 +283,9 @@ export class LiveMonitor implements vscode.Disposable {
     this.lagAlerts.resolveAll(Date.now());
     this.show(live?.name ?? this.connections.activeConnectionName);
     const record = this.record;
-    this.lastSeen = record.core?.monitor.eventsSeen ?? 0;
     if (!live) {
-      this.stopTimer();
-      this.updated.fire();
+      this.feed.stop();
+      this.feed.push();
       return;
     }
     // The record's own core monitor comes back when it counted on this very link (same connection object, same
@@ -316,7 +309,6 @@ export class LiveMonitor implements vscode.Disposable {
         live, streamsKey: this.streamsKey, monitor,
         subs: [monitor.onAlert((a) => { if (this.monitor === monitor) this.alertEvent(fromCore(a)); }), record.dashboard.attach(monitor)],
       };
-      this.lastSeen = 0;
     }
     try {
       monitor.setAlertRules(coreRules(this.ruleRows));
@@ -327,7 +319,7 @@ export class LiveMonitor implements vscode.Disposable {
       await monitor.start();
     } catch (e) {
       this.log.warn(`the monitor could not subscribe on "${live.name}": ${describeError(e)}`);
-      this.updated.fire();
+      this.feed.push();
       return;
     }
     if (this.connection !== live) {
@@ -336,8 +328,8 @@ export class LiveMonitor implements vscode.Disposable {
     }
     this.monitor = monitor;
     this.log.info(`monitoring "${live.name}" (PSUBSCRIBE *; streams ${this.streams().join(', ')})${reuse ? ', history kept from before' : ''}`);
-    this.startTimer();
-    this.updated.fire();
+    this.feed.start();
+    this.feed.push();
   }
 
   /** Shows `name`'s record (kept or new), keeps the last KEPT_CONNECTIONS, and says so when it changes. */
@@ -348,6 +340,7 @@ export class LiveMonitor implements vscode.Disposable {
     this.record = record;
     if (from !== record) {
       this.log.info(`showing "${name}"${restored ? ' (its history from before)' : ''}; kept: ${this.keptConnections.join(', ')}`);
+      this.feed.push(); // before anyone hears of the switch: the latest frame is the new connection's
       this.switched.fire({ from: from.name, to: name, restored });
     }
   }
@@ -374,39 +367,17 @@ export class LiveMonitor implements vscode.Disposable {
     this.alertsChanged.fire(a);
   }
 
-  private startTimer(): void {
-    if (this.timer) return;
-    // Polls the core's counters instead of listening to every event: nothing of ours runs per event.
-    this.timer = setInterval(() => this.tick(), TICK_MS);
-  }
-
-  private tick(): void {
-    const monitor = this.monitor;
-    if (!monitor) return;
-    const now = Date.now();
-    const seen = monitor.eventsSeen;
-    if (seen !== this.lastSeen) {
-      this.lastSeen = seen;
-      this.lastEventAt = now;
-      this.pendingUpdate = true;
-    }
-    const dirty = this.pendingUpdate;
-    const second = Math.floor(now / 1000);
-    if (second !== this.lastSecond) {
-      this.lastSecond = second;
-      try {
-        const snap = monitor.snapshot({ top: MAX_SERIES, recent: 0 });
-        this.record.history.record(snap);
-        for (const a of this.lagAlerts.evaluate(snap.streams, now)) this.alertEvent(a);
-        for (const a of this.active.values()) this.refreshValue(a, snap);
-      } catch (e) {
-        this.log.error(`monitor tick: ${describeError(e)}`);
-      }
-    }
-    if ((dirty && now - this.lastFireAt >= UPDATE_MS) || (!dirty && now - this.lastEventAt < DECAY_FOR_MS && now - this.lastFireAt >= DECAY_UPDATE_MS)) {
-      this.lastFireAt = now;
-      this.pendingUpdate = false;
-      this.updated.fire();
+  /** Once a second, from the frame of the monitor running: a history point, lag alerts, firing alerts' values. */
+  private everySecond(frame: MonitorFrame): void {
+    const snap = frame.snapshot;
+    if (!frame.newSecond || !snap || !this.monitor || frame.connection !== this.record.name) return;
+    try {
+      const now = Date.now();
+      this.record.history.record(snap);
+      for (const a of this.lagAlerts.evaluate(snap.streams, now)) this.alertEvent(a);
+      for (const a of this.active.values()) this.refreshValue(a, snap);
+    } catch (e) {
+      this.log.error(`monitor tick: ${describeError(e)}`);
     }
   }
 
@@ -417,19 +388,13 @@ export class LiveMonitor implements vscode.Disposable {
     if (found) a.value = found.rate;
   }
 
-  private stopTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
   dispose(): void {
-    this.stopTimer();
+    this.feed.stop();
     void this.monitor?.stop().catch(() => undefined);
     this.monitor = undefined;
     for (const r of this.records.values()) r.dropCore();
     this.records.clear();
     for (const s of this.subscriptions) s.dispose();
-    this.updated.dispose();
     this.switched.dispose();
     this.alertsChanged.dispose();
     this.rulesChanged.dispose();

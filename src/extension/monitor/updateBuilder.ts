@@ -1,6 +1,7 @@
 // Builds what the panel sends: an `init` (history, rules, alert log) when the page says ready, then `update`
 // deltas — only the recent events, points and alert changes since the previous update, each list bounded — so a
-// page open for hours at 100k events/s receives at most 500 rows a second and never a growing array.
+// page open for hours at 100k events/s receives at most 500 rows a second and never a growing array. The figures
+// come from the MonitorFeed's frame: the builder takes no snapshot of its own.
 import { DEFAULT_STORE_CHANNEL } from '../../core/index';
 import type { MonitorSnapshot, RateSummary, RecentEvent } from '../../core/monitor';
 import {
@@ -10,6 +11,7 @@ import {
 import { monitorStatus, stateOfStatus } from '../connections/connectionState';
 import type { InspectStore } from './inspectStore';
 import type { LiveMonitor } from './liveMonitor';
+import { topRows, type MonitorFrame } from './monitorFeed';
 
 const SUBSCRIBERS_EVERY_MS = 2000;
 
@@ -47,8 +49,8 @@ export class UpdateBuilder {
     }
     this.historyCursor = m.history.count;
     this.alertCursor = m.alertLog.lastSeq;
-    // The table starts with the newest events already counted.
-    this.recentCursor = Math.max(0, m.eventsSeen - MAX_RECENT_PER_UPDATE);
+    // The table starts with the newest events already counted (as of the feed's last frame, which the update shows).
+    this.recentCursor = Math.max(0, m.feed.latest.eventsSeen - MAX_RECENT_PER_UPDATE);
     return {
       type: 'init',
       paused,
@@ -61,20 +63,17 @@ export class UpdateBuilder {
     };
   }
 
-  /** True when an update would show something new (events, a completed second, an alert). */
-  hasNews(): boolean {
+  /** The update for `frame` (the panel gives the feed's latest): its figures, and what came since the previous update. */
+  update(frame: MonitorFrame = this.source.monitor.feed.now()): MonitorUpdate {
     const m = this.source.monitor;
-    return m.eventsSeen !== this.recentCursor || m.history.count !== this.historyCursor || m.alertLog.lastSeq !== this.alertCursor;
-  }
-
-  update(): MonitorUpdate {
-    const m = this.source.monitor;
-    const snap = m.snapshot({ top: MAX_RATES, recent: 0 });
+    const snap = frame.snapshot;
     const demoConnection = this.source.demoRunning() ? this.source.demoConnection?.() : undefined;
-    const seen = m.eventsSeen;
+    const seen = frame.eventsSeen;
     if (seen < this.recentCursor) this.recentCursor = 0; // cleared, or another connection
     const fresh = seen - this.recentCursor;
-    const recent = fresh > 0 ? m.recent(Math.min(fresh, MAX_RECENT_PER_UPDATE)).filter((e) => e.seq > this.recentCursor) : [];
+    // Events counted after the frame wait for the next one, so the table agrees with the frame's totals.
+    const after = Math.max(0, m.eventsSeen - seen);
+    const recent = fresh > 0 ? m.recent(Math.min(fresh, MAX_RECENT_PER_UPDATE) + after).filter((e) => e.seq > this.recentCursor && e.seq <= seen) : [];
     this.recentCursor = seen;
     const rows = recent.map((e) => this.recentRow(e));
     if (m.history.count < this.historyCursor) this.historyCursor = 0;
@@ -82,14 +81,14 @@ export class UpdateBuilder {
     this.historyCursor = m.history.count;
     const alertLog = m.alertLog.since(this.alertCursor).slice(-MAX_ALERTS);
     this.alertCursor = m.alertLog.lastSeq;
-    const channels = (snap?.channels ?? []).slice(0, MAX_RATES + 1).map((r) => this.rateRow(r, true));
+    const channels = topRows(snap?.channels ?? [], MAX_RATES).map((r) => this.rateRow(r, true));
     this.refreshSubscribers(channels.map((c) => c.name).filter((n) => n !== '(other)'));
     return {
       seq: ++this.seq,
       at: snap?.at ?? Date.now(),
       // The connection shown, connected or not (its history is shown either way); status 'none' when not connected.
-      connection: clip(m.shownConnection, MAX_NAME_CHARS),
-      status: monitorStatus(snap && m.connectionName !== undefined ? stateOfStatus(snap.connection) : undefined),
+      connection: clip(frame.connection, MAX_NAME_CHARS),
+      status: monitorStatus(snap && frame.live ? stateOfStatus(snap.connection) : undefined),
       gaps: snap?.gaps ?? 0,
       lastGapAt: snap?.lastGapAt ?? null,
       demoRunning: this.source.demoRunning(),
@@ -97,7 +96,7 @@ export class UpdateBuilder {
       eventsSeen: seen,
       total: snap ? this.rateRow(snap.total, false) : { name: 'total', total: 0, rate1s: 0, rate10s: 0, rate60s: 0 },
       channels,
-      types: (snap?.types ?? []).slice(0, MAX_RATES + 1).map((r) => this.rateRow(r, false)),
+      types: topRows(snap?.types ?? [], MAX_RATES).map((r) => this.rateRow(r, false)),
       streams: (snap?.streams ?? []).slice(0, MAX_STREAMS).map(streamRow),
       recent: rows,
       skipped: Math.max(0, fresh - rows.length),
