@@ -178,8 +178,15 @@ describe('connection passwords do not leak (code-server UI)', { timeout: 300_000
     notes.forEach((n, i) => check(`notification #${i}`, n));
     check('workbench DOM text', await w.page.locator('body').innerText());
     check('workbench DOM html', await w.page.content());
-    const webviewText = await frame().locator('body').innerText();
-    assert.match(webviewText, /order_paid/, 'the monitor webview shows the traffic');
+    // The failed connection became the active one, and the monitor keeps each connection's history apart: switch back
+    // to the one with traffic, as a user would, so the search below covers a monitor that shows it.
+    await w.runCommand('UCore: Select Connection');
+    await answerPrompts(w, [{ match: /Active connection/, pick: new RegExp(`${CONN}(?!-wrong)`) }]);
+    let webviewText = '';
+    await eventually(async () => {
+      webviewText = await frame().locator('body').innerText();
+      return /order_paid/.test(webviewText) ? true : undefined;
+    }, 'the monitor webview shows the traffic', 20_000);
     check('monitor webview text', webviewText);
     check('monitor webview html', await frame().locator('html').evaluate((e) => e.outerHTML));
 
