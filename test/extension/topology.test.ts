@@ -10,31 +10,7 @@ import { TopologyRootNode, type TopologyTreeNode } from '../../src/extension/exp
 import { formatSlotRanges } from '../../src/extension/explorer/topologyItems';
 import { createEvent } from '../../src/core/envelope/envelope';
 import type { PubSubMessage, Topology, TopologyNode } from '../../src/core/transport/types';
-
-const EXTENSION_ID = 'ucore.ucore-events';
-
-async function api(): Promise<UCoreExtensionApi> {
-  const ext = vscode.extensions.getExtension<UCoreExtensionApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+import { api, eventually, unique } from './helpers';
 
 const node = (n: Partial<TopologyNode> & Pick<TopologyNode, 'id' | 'role'>): TopologyNode =>
   ({ address: n.id, slots: [], state: 'ok', ...n });
