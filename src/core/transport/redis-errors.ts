@@ -65,6 +65,30 @@ export function classifyCommandError(err: unknown, where: string): UCoreError {
   return new RedisCommandError(firstLine(msg), err);
 }
 
+/** The socket error (refused, TLS, auth) says more than ioredis's later "Connection is closed". */
+export function pickMoreSpecific(first: unknown, second: unknown): unknown {
+  const generic = (e: unknown) => /Connection is closed|Stream isn't writeable/i.test(String((e as Error)?.message ?? ''));
+  if (first && !generic(first)) return first;
+  return second ?? first;
+}
+
+/** A failed first connect as one error that says what most likely went wrong (TLS on one side only, an untrusted CA). */
+export function explainConnectFailure(err: unknown, where: string, o: { tls: boolean; connectTimeoutMs: number }): UCoreError {
+  const classified = classifyConnectError(err, where);
+  // A plain server never answers a TLS hello: say what the timeout most likely means.
+  if (o.tls && classified.code === 'TIMEOUT') {
+    return new TlsError(`no TLS handshake from ${where} within ${o.connectTimeoutMs} ms: does that port speak TLS?`);
+  }
+  // A TLS-only server drops a plain client at its first bytes: say so instead of a bare "connection reset".
+  if (!o.tls && classified.code === 'CLOSED') {
+    return new ClosedError(`${where} closed the connection before it was ready (${String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200)}): if that port expects TLS, use rediss://`);
+  }
+  if (classified.code === 'TLS' && /certificate|self[- ]signed|UNABLE_TO_VERIFY|DEPTH_ZERO|altnames|Hostname\/IP/i.test(classified.message)) {
+    return new TlsError(`${classified.message} (certificate verification is on: trust the server's CA, or turn verification off explicitly)`, err);
+  }
+  return classified;
+}
+
 function firstLine(s: string): string {
   return s.split('\n')[0].slice(0, 300);
 }

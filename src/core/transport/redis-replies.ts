@@ -1,6 +1,6 @@
-// Converts raw RESP2 replies of stream commands into the transport's typed shapes.
+// Converts raw RESP2 replies of stream commands into the transport's typed shapes, and stream arguments into RESP.
 // Field maps use a null prototype so hostile field names (`__proto__`) are plain data.
-import type { ConsumerInfo, GroupInfo, PendingEntry, PendingSummary, StreamEntry, StreamFields, StreamInfo } from './types';
+import type { ConsumerInfo, GroupInfo, PendingEntry, PendingSummary, StreamBatch, StreamEntry, StreamFields, StreamInfo, XAddOptions } from './types';
 
 type Raw = unknown;
 
@@ -48,6 +48,33 @@ export function fieldsToArgs(fields: StreamFields): string[] {
   const args: string[] = [];
   for (const k of Object.keys(fields)) args.push(k, fields[k]);
   return args;
+}
+
+export function xaddArgs(key: string, fields: StreamFields, o: XAddOptions): Array<string | number> {
+  const args: Array<string | number> = [key];
+  if (o.noMkStream) args.push('NOMKSTREAM');
+  if (o.maxLen !== undefined) args.push('MAXLEN', ...(o.exactTrim ? [] : ['~']), o.maxLen);
+  args.push(o.id ?? '*', ...fieldsToArgs(fields));
+  return args;
+}
+
+/** The name of the only field, or undefined when there are none or several. */
+export function singleField(fields: StreamFields): string | undefined {
+  let name: string | undefined;
+  for (const k in fields) {
+    if (name !== undefined || !Object.prototype.hasOwnProperty.call(fields, k)) return undefined;
+    name = k;
+  }
+  return name;
+}
+
+/** An XREAD / XREADGROUP reply; null when the read timed out with nothing new. */
+export function toBatches(raw: Raw): StreamBatch[] | null {
+  if (raw == null) return null;
+  return (raw as unknown[]).map((b) => {
+    const [key, entries] = b as [unknown, unknown];
+    return { key: String(key), entries: toEntries(entries) };
+  });
 }
 
 /** Flat `[k1, v1, k2, v2]` → map (used by XINFO replies). */
