@@ -7,6 +7,7 @@ export type * from './transport/types';
 export * from './transport/url';
 export { RedisTransport, type RedisTransportOptions } from './transport/redis';
 export * from './transport/embedded/index';
+export { compileGlob, globMatch, GlobCache, type GlobMatcher } from './glob';
 export { createTransport, type TransportOptions } from './transport/factory';
 export * from './envelope/ids';
 export * from './envelope/envelope';

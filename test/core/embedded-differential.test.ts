@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EmbeddedServer } from '../../src/core/transport/embedded/server';
 import { EmbeddedTransport } from '../../src/core/transport/embedded/transport';
-import { compileGlob, globMatch } from '../../src/core/transport/embedded/glob';
+import { compileGlob, globMatch } from '../../src/core/glob';
 import { RedisTransport } from '../../src/core/transport/redis';
 import type { Transport } from '../../src/core/transport/types';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';

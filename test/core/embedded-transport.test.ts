@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClosedError } from '../../src/core/errors';
-import { compileGlob, globMatch } from '../../src/core/transport/embedded/glob';
+import { compileGlob, globMatch } from '../../src/core/glob';
 import { EmbeddedServer, getEmbeddedServer, releaseEmbeddedServer } from '../../src/core/transport/embedded/server';
 import { EmbeddedTransport } from '../../src/core/transport/embedded/transport';
 import type { PubSubMessage } from '../../src/core/transport/types';

@@ -2,13 +2,12 @@
 // crosses above its threshold and resolves once when it falls back, so a rate hovering above the line does not
 // flood listeners with a message a second.
 import { BadInputError } from '../errors';
-import { compileGlob, type GlobMatcher } from '../transport/embedded/glob';
+import { compileGlob, type GlobMatcher } from '../glob';
 import type { SecondBuckets } from './second-buckets';
 import type { AlertRule, MonitorAlert } from './types';
 
 export const DEFAULT_ALERT_WINDOW_SECONDS = 10;
 const MAX_RULES = 100;
-const GLOB_CHARS = /[*?[\\]/;
 
 interface CompiledRule {
   rule: AlertRule;
@@ -118,7 +117,7 @@ export class AlertEvaluator {
       throw new BadInputError(`alert rule ${rule.id}: windowSeconds must be an integer from 1 to ${this.maxWindowSeconds}`);
     }
     const match = rule.match ?? '*';
-    const matches: GlobMatcher = GLOB_CHARS.test(match) ? compileGlob(match) : (s) => s === match;
+    const matches: GlobMatcher = compileGlob(match);
     return { rule: { ...rule }, windowSeconds, matches };
   }
 }

@@ -9,7 +9,8 @@ import type { Logger } from '../../core/logger';
 import type { Transport } from '../../core/transport/types';
 import { isSentinelHello } from '../../core/monitor/monitor';
 import type { ConnectionManager } from '../connections/connectionManager';
-import { globToRegExp, shorten } from '../format';
+import { shorten } from '../format';
+import { compileGlob, type GlobMatcher } from '../../core/index';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { LiveMonitor } from '../monitor/liveMonitor';
 import { ChannelNode } from './channels/channelNode';
@@ -39,7 +40,7 @@ export class ChannelsTreeProvider extends Disposable implements vscode.TreeDataP
   /** Connections whose server has no sharded pub/sub (before Redis 7): not asked again. */
   private readonly noShardPubsub = new WeakSet<object>();
   private filterText: string | undefined;
-  private filterRe: RegExp | undefined;
+  private filterMatches: GlobMatcher | undefined;
   private lastCount = 0;
   private lastNodes: ChannelsTreeNode[] = [];
 
@@ -69,7 +70,7 @@ export class ChannelsTreeProvider extends Disposable implements vscode.TreeDataP
   setFilter(pattern: string | undefined): void {
     const p = pattern?.trim() || undefined;
     this.filterText = p;
-    this.filterRe = p ? globToRegExp(p) : undefined;
+    this.filterMatches = p ? compileGlob(p) : undefined;
     this.pubsub = undefined;
     this.filterChanged.fire(p);
     this.refresh();
@@ -116,7 +117,7 @@ export class ChannelsTreeProvider extends Disposable implements vscode.TreeDataP
     }
     const rows = new Map<string, ChannelNode>();
     const shardRows = new Map<string, ChannelNode>();
-    const wanted = (channel: string) => !this.filterRe || this.filterRe.test(channel);
+    const wanted = (channel: string) => !this.filterMatches || this.filterMatches(channel);
     for (const [channel, subs] of active.shard) {
       if (wanted(channel)) shardRows.set(channel, new ShardChannelNode(`${name}/sch/${channel}`, channel, 0, 0, subs));
     }

@@ -2,14 +2,12 @@
 // turned into the core's rate rules (channel / type / total, evaluated by EventMonitor) and lag rules (evaluated
 // here against the stream samples). Also the bounded log of alerts that fired or resolved.
 import type { AlertRule, StreamSample } from '../../core/monitor';
-import { compileGlob } from '../../core/transport/embedded/glob';
-import { BadInputError } from '../../core/errors';
+import { BadInputError, compileGlob } from '../../core/index';
 import {
   clip, MAX_ALERT_RULES, MAX_ALERTS, MAX_NAME_CHARS, type AlertEventRow, type AlertRuleRow, type NewAlertRule,
 } from '../../shared/monitorProtocol';
 import type { AlertRuleSetting } from '../connections/settings';
 
-const GLOB_CHARS = /[*?[\\]/;
 export const PANEL_RULES_KEY = 'ucore.monitor.panelAlertRules';
 
 /** A short, readable id: what the rule watches and its threshold. */
@@ -33,30 +31,11 @@ function uniqueId(base: string, taken: Set<string>): string {
   return id;
 }
 
-/** Checks a rule's globs compile; throws BadInputError with the reason otherwise. */
-function checkGlobs(r: { match?: string; stream?: string }): void {
-  for (const g of [r.match, r.stream]) {
-    if (g && GLOB_CHARS.test(g)) {
-      try {
-        compileGlob(g);
-      } catch (e) {
-        throw new BadInputError(`"${clip(g, 80)}" is not a valid pattern: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-  }
-}
-
 /** Settings rules then panel rules, with unique ids, at most MAX_ALERT_RULES. */
-export function mergeRules(fromSettings: AlertRuleSetting[], fromPanel: AlertRuleRow[], onInvalid: (why: string) => void): AlertRuleRow[] {
+export function mergeRules(fromSettings: AlertRuleSetting[], fromPanel: AlertRuleRow[]): AlertRuleRow[] {
   const taken = new Set<string>();
   const out: AlertRuleRow[] = [];
   for (const s of fromSettings) {
-    try {
-      checkGlobs(s);
-    } catch (e) {
-      onInvalid(`alert rule ${describeRule(s)}: ${(e as Error).message}`);
-      continue;
-    }
     const row: AlertRuleRow = {
       id: uniqueId(s.id ?? describeRule(s), taken),
       scope: s.scope,
@@ -81,7 +60,6 @@ export function panelRule(input: NewAlertRule, existing: AlertRuleRow[]): AlertR
   if (!match) throw new BadInputError(`Name the ${input.scope === 'lag' ? 'consumer group' : input.scope} to watch (a glob such as orders:* works too).`);
   if (!Number.isFinite(input.threshold) || input.threshold < 0) throw new BadInputError('The threshold must be a number ≥ 0.');
   const stream = input.scope === 'lag' ? (input.stream?.trim() || '*') : undefined;
-  checkGlobs({ match, stream });
   if (existing.length >= MAX_ALERT_RULES) throw new BadInputError(`At most ${MAX_ALERT_RULES} alert rules.`);
   const taken = new Set(existing.map((r) => r.id));
   const row: AlertRuleRow = { id: uniqueId(describeRule({ scope: input.scope, match, stream, threshold: input.threshold }), taken), scope: input.scope, match, threshold: input.threshold, source: 'panel' };
@@ -161,7 +139,7 @@ export class LagAlerts {
 
 function matcher(pattern: string): (s: string) => boolean {
   if (pattern === '*') return () => true;
-  return GLOB_CHARS.test(pattern) ? compileGlob(pattern) : (s) => s === pattern;
+  return compileGlob(pattern);
 }
 
 /** Alerts that fired or resolved, the newest MAX_ALERTS, each with a sequence number for deltas. */

@@ -257,7 +257,7 @@ export class LiveMonitor implements vscode.Disposable {
   }
 
   private loadRules(panel = this.panelRules()): AlertRuleRow[] {
-    return mergeRules(this.settings.monitorAlertRules(), panel, (why) => this.log.warn(why));
+    return mergeRules(this.settings.monitorAlertRules(), panel);
   }
 
   private applyRules(rules: AlertRuleRow[]): void {

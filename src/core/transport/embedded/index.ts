@@ -1,4 +1,3 @@
 // The embedded transport: an in-process stand-in for Redis (pub/sub, keys with TTL, streams, consumer groups).
 export { EmbeddedServer, getEmbeddedServer, releaseEmbeddedServer, type EmbeddedServerOptions } from './server';
 export { EmbeddedTransport, type EmbeddedTransportOptions } from './transport';
-export { compileGlob, globMatch, type GlobMatcher } from './glob';

@@ -4,7 +4,7 @@
 // Shard channels (SSUBSCRIBE/SPUBLISH, Redis 7) are a namespace of their own, as in Redis: PUBLISH never reaches a
 // shard subscriber, SPUBLISH never reaches a SUBSCRIBE or PSUBSCRIBE one, even for the same channel name.
 import type { PubSubMessage } from '../types';
-import { compileGlob, type GlobMatcher } from './glob';
+import { compileGlob, type GlobMatcher } from '../../glob';
 
 export interface Subscriber {
   /** Receives the messages of one delivery batch, in publish order. */

@@ -5,7 +5,7 @@
 import { RedisCommandError } from '../../errors';
 import type { ScanOptions, SetOptions } from '../types';
 import { BlockingRegistry } from './blocking';
-import { GlobCache } from './glob';
+import { GlobCache } from '../../glob';
 import { Keyspace, type HashValue, type StringValue } from './keyspace';
 import { PubSubHub } from './pubsub';
 import { ERR_NOT_INTEGER, StreamCommands } from './stream-commands';
