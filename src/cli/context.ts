@@ -1,7 +1,5 @@
 // What every CLI command gets: the parsed flags, output helpers, and a lazily opened connection that is always closed.
-import { createTransport } from '../core/transport/factory';
-import type { Transport } from '../core/transport/types';
-import type { Logger } from '../core/logger';
+import { createTransport, type Transport, type Logger } from '../core/index';
 import { Output } from './output';
 
 export const DEFAULT_URL = 'redis://127.0.0.1:6379';

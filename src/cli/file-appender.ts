@@ -2,10 +2,7 @@
 // store resends a chunk whose reply was lost under the same producer sequence, so Redis stores it once. The events
 // are numbered by their place among the file's events, so a run that gave up can be resumed by another process
 // (`--from-line N --producer ID`) and store only what is missing.
-import { readNdjson } from '../core/capture/ndjson';
-import { APPEND_CHUNK, type EventStore } from '../core/store/event-store';
-import { PartialAppendError, isUCoreError } from '../core/errors';
-import { EventText } from '../core/envelope/envelope';
+import { readNdjson, APPEND_CHUNK, type EventStore, PartialAppendError, isUCoreError, EventText } from '../core/index';
 import { type Values, int, str, UsageError } from './command';
 
 /** Events per appendBatch: a multiple of the store's chunk, so a resumed run's chunks are the first run's. */

@@ -1,8 +1,7 @@
 // `ucore`: the event core on the command line. Every command takes --url (default $UCORE_REDIS_URL, else
 // redis://127.0.0.1:6379) and --json (NDJSON out). Bad input gives one clear line and a non-zero exit, never a trace.
 import { parseArgs } from 'node:util';
-import { describeError, isUCoreError } from '../core/errors';
-import { redactUrl } from '../core/transport/url';
+import { describeError, isUCoreError, redactUrl } from '../core/index';
 import { type CliCommand, int, type OptionSpec, UsageError, type Values } from './command';
 import { CliContext, DEFAULT_URL } from './context';
 import { closed, watchOutput } from './output';

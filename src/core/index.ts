@@ -24,15 +24,16 @@ export type { StoreQuery } from './store/query-plan';
 export * from './store/group-consumer';
 export { groupsWithLag, createGroup, countAfter, isRedisError, LAG_COUNT_LIMIT, type GroupWithLag } from './store/consumer-groups';
 export { pruneIndexes, type PruneOptions, type PruneResult } from './store/index-pruner';
-export { DEFAULT_STORE_STREAM, DEFAULT_STORE_CHANNEL, entityIndexKey, typeIndexKey, indexBase, indexedToKey, producerKey } from './store/index-keys';
+export { DEFAULT_STORE_STREAM, DEFAULT_STORE_CHANNEL, INDEX_MARKER, isIndexKey, entityIndexKey, typeIndexKey, indexBase, indexedToKey, producerKey } from './store/index-keys';
 export { CLUSTER_PARTITIONS, partitionKeys, partitionIndex, type PartitionSetting } from './store/partitions';
 export { keySlot } from './transport/key-slot';
 export { idTime, compareIds } from './store/stream-ids';
-export { DEFAULT_CLOCK, parseIsoMicros, type TimeClock } from './store/time-range';
+export { DEFAULT_CLOCK, CLOCKS, CLOCK_NAMES, parseIsoMicros, timeBoundMicros, type TimeClock } from './store/time-range';
+export { isTransientStoreError } from './store/chunk-sender';
 // replay
 export { TokenBucket } from './replay/token-bucket';
 export { replay, type ReplaySelection, type ReplayOptions, type ReplayResult, type ReplayProgress, type ReplayTarget } from './replay/replay';
-export { describeTarget as describeReplayTarget, toEventTarget as replayEventTarget, type ReplayTargetOptions } from './replay/replay-target';
+export { describeReplayTarget, replayEventTarget, type ReplayTargetOptions } from './replay/replay-target';
 // dedup, monitor, capture
 export * from './dedup/index';
 export * from './monitor/index';
@@ -52,4 +53,4 @@ export * from './projection/rebuild';
 export { BoundedRecencyMap } from './projection/bounded-recency-map';
 export * from './domain/demo';
 // the `.events` format: parse, check, expand placeholders, prepare each block's event (no I/O)
-export { parseEventsFile, blockAtLine, targetOf, checkFile, checkEvent, describeEventIssue, newExpansionContext, expandPlaceholders, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';
+export { parseEventsFile, blockAtLine, targetOf, checkFile, checkEvent, describeEventIssue, newExpansionContext, expandPlaceholders, expandBlock, toEvent, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';

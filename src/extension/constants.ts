@@ -91,9 +91,6 @@ export const Schemes = {
 export const MONITOR_VIEW_TYPE = 'ucore.monitor';
 export const EMBEDDED_NAME = 'Embedded';
 export const EMBEDDED_URL = 'embedded';
-export const DEAD_LETTER_STREAM = 'dead_letter';
-/** Streams the store keeps for itself (per-entity / per-type indexes); hidden from the top of the Streams view. */
-export const STORE_INDEX_MARKER = ':idx:';
 /** Longest name or value shown in a tree row; the tooltip carries the rest when it is small. */
 export const MAX_LABEL = 200;
 export const MAX_TOOLTIP = 2000;

@@ -2,7 +2,7 @@
 // swallowed. The same message is not stacked while it is still on screen.
 import * as vscode from 'vscode';
 import { showError } from './notify';
-import { describeError, isUCoreError } from '../core/errors';
+import { describeError, isUCoreError } from '../core/index';
 import type { ExtensionLog } from './services';
 
 /** Hides credentials a message may carry despite the core's care (e.g. an error text from a third party). */

@@ -3,7 +3,7 @@
 // code-server. Every listener and registration lands in context.subscriptions.
 import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { describeError } from '../core/errors';
+import { describeError } from '../core/index';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { DemoController } from './commands/demo';

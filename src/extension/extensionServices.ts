@@ -2,8 +2,7 @@
 // registry, errors and safety together. Use cases live elsewhere (sending events: publishing/publisher.ts).
 import * as vscode from 'vscode';
 import { showWarning } from './notify';
-import { ecommerceRegistry } from '../core/domain/ecommerce';
-import { BadInputError, UCoreError } from '../core/errors';
+import { ecommerceRegistry, BadInputError, UCoreError } from '../core/index';
 import { ConnectionManager } from './connections/connectionManager';
 import { Settings } from './connections/settings';
 import { ErrorReporter } from './errors';

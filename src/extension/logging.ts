@@ -1,7 +1,7 @@
 // The extension logs to one LogOutputChannel, "UCore Events", adapted to the core's Logger. Components log through
 // `scoped('name')`, which prefixes `[name]`. Callers redact: URLs go through redactUrl, never a password.
 import * as vscode from 'vscode';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../core/index';
 import { OUTPUT_CHANNEL_NAME } from './constants';
 
 /** The extension's log: the core's Logger plus the LogOutputChannel it writes to. */

@@ -6,7 +6,7 @@
 // Cancel button after the items, so Enter would proceed.
 import * as vscode from 'vscode';
 import { showWarning } from './notify';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../core/index';
 import type { ActiveConnection } from './services';
 
 export class SafetyGuard {

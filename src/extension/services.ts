@@ -1,7 +1,7 @@
 // What every part of the extension is given: built once in activate(), passed into constructors (no singletons).
 // The `.events` files area (src/extension/eventsFile) codes against this interface and the Publisher only. Sending
 // events is not here: that is the Publisher's (publishing/publisher.ts), built beside these services.
-import type { SchemaRegistry } from '../core/envelope/registry';
+import type { SchemaRegistry } from '../core/index';
 import type { ActiveConnection } from './connections/activeConnection';
 import type { ConnectionManager } from './connections/connectionManager';
 import type { Settings } from './connections/settings';

@@ -1,4 +1,4 @@
-import { Deduplicator, fingerprintJson } from '../../core/dedup';
+import { Deduplicator, fingerprintJson } from '../../core/index';
 import { type CliCommand, int } from '../command';
 
 export const dedupCheckCommand: CliCommand = {

@@ -1,5 +1,4 @@
-import { runDemo } from '../../core/domain/demo';
-import { eventTypeOf, entityOf } from '../../core/envelope/envelope';
+import { runDemo, eventTypeOf, entityOf } from '../../core/index';
 import { type CliCommand, int, num } from '../command';
 import { safeText, timeOfDay } from '../output';
 

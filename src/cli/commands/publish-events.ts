@@ -8,13 +8,27 @@
 // problems or no target stops the command before the first send, each problem named FILE:LINE:COLUMN. A send that
 // fails stops the rest (later events often depend on earlier ones) and names its line.
 import { readFile, stat } from 'node:fs/promises';
-import { ecommerceRegistry } from '../../core/domain/ecommerce';
-import { EventStore } from '../../core/store/event-store';
-import { DEFAULT_STORE_STREAM } from '../../core/store/index-keys';
-import { EVENT_FIELD } from '../../core/store/stored-event';
-import { BadInputError, describeError, UCoreError } from '../../core/errors';
-import { describeEventIssue, type EventBlock, type EventsProblem, type EventsTarget, checkFile, newExpansionContext, parseEventsFile, prepareBlock, TARGET_NOUN, targetOf } from '../../core/events-file';
-import type { StreamFields, Transport } from '../../core/transport/types';
+import {
+  ecommerceRegistry,
+  EventStore,
+  DEFAULT_STORE_STREAM,
+  EVENT_FIELD,
+  BadInputError,
+  describeError,
+  UCoreError,
+  describeEventIssue,
+  type EventBlock,
+  type EventsProblem,
+  type EventsTarget,
+  checkFile,
+  newExpansionContext,
+  parseEventsFile,
+  prepareBlock,
+  TARGET_NOUN,
+  targetOf,
+  type StreamFields,
+  type Transport,
+} from '../../core/index';
 import type { CliContext } from '../context';
 import { safeText } from '../output';
 

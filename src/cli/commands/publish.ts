@@ -1,11 +1,14 @@
-import { EventStore } from '../../core/store/event-store';
-import { readNdjson } from '../../core/capture/ndjson';
-import { EventText, parseJson } from '../../core/envelope/envelope';
-import { BadInputError } from '../../core/errors';
+import {
+  EventStore,
+  readNdjson,
+  EventText,
+  parseJson,
+  BadInputError,
+  isTransientStoreError,
+  abortableSleep,
+} from '../../core/index';
 import { type CliCommand, str, UsageError } from '../command';
 import { appendFile, RESUME_USAGE, resumeOptions, resumeSettings } from '../file-appender';
-import { isTransientStoreError } from '../../core/store/chunk-sender';
-import { abortableSleep } from '../../core/retry/sleep';
 import { isEventsFilePath, publishEventsFile } from './publish-events';
 
 const BATCH = 500;

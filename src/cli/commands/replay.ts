@@ -1,5 +1,4 @@
-import { replay, type ReplayTarget } from '../../core/replay/replay';
-import { describeTarget } from '../../core/replay/replay-target';
+import { replay, type ReplayTarget, describeReplayTarget } from '../../core/index';
 import { type CliCommand, num, str, UsageError } from '../command';
 import { safeText } from '../output';
 import { clockNote, selectionFrom, selectionOptions, TIME_RANGE_USAGE } from './store';
@@ -34,7 +33,7 @@ export const replayCommand: CliCommand = {
     const target: ReplayTarget = toChannel !== undefined ? { kind: 'channel', channel: toChannel, transport: targetTransport }
       : toShard !== undefined ? { kind: 'shard', channel: toShard, transport: targetTransport }
         : { kind: 'stream', stream: toStream ?? selection.stream ?? 'event_store', transport: targetTransport };
-    const where = `${describeTarget(target)}${toUrl ? ` on ${targetTransport!.description}` : ''}`;
+    const where = `${describeReplayTarget(target)}${toUrl ? ` on ${targetTransport!.description}` : ''}`;
     const tty = process.stderr.isTTY;
     let lastPrint = 0;
     const result = await replay(source, selection, target, {

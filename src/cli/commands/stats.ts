@@ -1,5 +1,4 @@
-import { getEventStatistics } from '../../core/monitor';
-import type { Transport } from '../../core/transport/types';
+import { isIndexKey, getEventStatistics, type Transport } from '../../core/index';
 import { type CliCommand, int } from '../command';
 import { safeText, table } from '../output';
 
@@ -51,7 +50,7 @@ async function streamStats(t: Transport, max: number) {
     const r = await t.scan(cursor, { type: 'stream', count: 500 });
     cursor = r.cursor;
     // The store's per-entity and per-type index streams are internal; they would drown the list.
-    keys.push(...r.keys.filter((k) => !k.includes(':idx:')));
+    keys.push(...r.keys.filter((k) => !isIndexKey(k)));
   } while (cursor !== '0' && keys.length < max);
   const out = [];
   for (const key of keys.slice(0, max).sort()) {

@@ -1,12 +1,21 @@
-import { EventStore } from '../../core/store/event-store';
-import type { StoredEvent } from '../../core/store/stored-event';
-import type { StoreQuery } from '../../core/store/query-plan';
-import { parseJson, eventTypeOf, entityOf, EventText } from '../../core/envelope/envelope';
-import { BadInputError } from '../../core/errors';
+import {
+  EventStore,
+  type StoredEvent,
+  type StoreQuery,
+  parseJson,
+  eventTypeOf,
+  entityOf,
+  EventText,
+  BadInputError,
+  CLOCK_NAMES,
+  CLOCKS,
+  DEFAULT_CLOCK,
+  type TimeClock,
+  timeBoundMicros,
+} from '../../core/index';
 import { type CliCommand, int, str, strs, UsageError, type Values } from '../command';
 import type { CliContext } from '../context';
 import { RawJson, safeText } from '../output';
-import { CLOCK_NAMES, CLOCKS, DEFAULT_CLOCK, type TimeClock, timeBoundMicros } from '../../core/store/time-range';
 import { appendFile, RESUME_USAGE, resumeOptions, resumeSettings } from '../file-appender';
 
 const storeKeyOption = { 'store-key': { type: 'string' as const } };

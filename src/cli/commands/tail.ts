@@ -1,6 +1,4 @@
-import { EventAdapter } from '../../core/adapter';
-import { readEvent, eventTypeOf, entityOf } from '../../core/envelope/envelope';
-import type { StreamEntry, Transport } from '../../core/transport/types';
+import { EventAdapter, readEvent, eventTypeOf, entityOf, type StreamEntry, type Transport } from '../../core/index';
 import { type CliCommand, int, str, UsageError } from '../command';
 import type { CliContext } from '../context';
 import { RawJson, safeText, timeOfDay } from '../output';

@@ -1,6 +1,6 @@
 // `ucore topology`: what is behind the connection — one server, a Sentinel-managed master with its replicas and
 // sentinels, or a cluster's masters with their slot ranges and replicas.
-import type { Topology, TopologyNode } from '../../core/transport/types';
+import type { Topology, TopologyNode } from '../../core/index';
 import type { CliCommand } from '../command';
 import { safeText, table } from '../output';
 

@@ -22,7 +22,7 @@ export type ReplayTarget =
 export type BatchSender = (raws: string[]) => Promise<void>;
 
 /** The EventTarget of any accepted form; throws a BadInputError when there is none. */
-export function toEventTarget(target: ReplayTarget): EventTarget {
+export function replayEventTarget(target: ReplayTarget): EventTarget {
   if (!target || typeof target !== 'object') throw new BadInputError('a replay needs a target: a channel, a shard channel or a stream');
   const t = target as { kind?: unknown; name?: unknown; channel?: unknown; stream?: unknown };
   const name = t.name !== undefined ? t.name : t.kind === 'stream' ? t.stream : t.channel;
@@ -32,15 +32,15 @@ export function toEventTarget(target: ReplayTarget): EventTarget {
 }
 
 export function checkTarget(target: ReplayTarget): void {
-  toEventTarget(target);
+  replayEventTarget(target);
   const { maxLen } = target;
   if (maxLen !== undefined && !(target.kind === 'stream' && Number.isInteger(maxLen) && maxLen > 0)) throw new BadInputError('the target maxLen must be a whole number > 0 (streams only)');
 }
 
-export function describeTarget(target: ReplayTarget): string {
-  return describeEventTarget(toEventTarget(target));
+export function describeReplayTarget(target: ReplayTarget): string {
+  return describeEventTarget(replayEventTarget(target));
 }
 
 export function batchSender(source: Transport, target: ReplayTarget): BatchSender {
-  return textSender(target.transport ?? source, toEventTarget(target), { maxLen: target.maxLen });
+  return textSender(target.transport ?? source, replayEventTarget(target), { maxLen: target.maxLen });
 }

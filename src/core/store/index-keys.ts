@@ -10,12 +10,19 @@ export const DEFAULT_STORE_CHANNEL = 'events';
 /** Longest entity id or event type the store indexes: a key name is no place for a megabyte of hostile text. */
 export const MAX_INDEXED_NAME = 512;
 
+/** What every key the store keeps beside a stream has in its name; views hide such keys from stream lists. */
+export const INDEX_MARKER = ':idx:';
+
+export function isIndexKey(key: string): boolean {
+  return key.includes(INDEX_MARKER);
+}
+
 export function entityIndexKey(streamKey: string, entityId: string): string {
-  return `${streamKey}:idx:entity:${entityId}`;
+  return `${indexBase(streamKey)}entity:${entityId}`;
 }
 
 export function typeIndexKey(streamKey: string, eventType: string): string {
-  return `${streamKey}:idx:type:${eventType}`;
+  return `${indexBase(streamKey)}type:${eventType}`;
 }
 
 /**
@@ -27,8 +34,8 @@ export function typeIndexKey(streamKey: string, eventType: string): string {
  * the tag: `{event_store}:idx:` hashes like `event_store` itself.
  */
 export function indexBase(streamKey: string, clustered = false): string {
-  if (clustered && !hasHashTag(streamKey)) return `{${streamKey}}:idx:`;
-  return `${streamKey}:idx:`;
+  if (clustered && !hasHashTag(streamKey)) return `{${streamKey}}${INDEX_MARKER}`;
+  return `${streamKey}${INDEX_MARKER}`;
 }
 
 /** The string key holding the id of the last stream entry the indexes cover (everything up to it is indexed). */

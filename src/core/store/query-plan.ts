@@ -4,6 +4,7 @@
 import { type EventLike, entityOf } from '../envelope/envelope';
 import { BadInputError } from '../errors';
 import type { IndexProgress } from './index-catch-up';
+import { indexBase } from './index-keys';
 import { compareParsed, dateBound, formatId, idBound, type ParsedId } from './stream-ids';
 import { checkClock, eventTimeCheck, type TimeClock, timeBoundMicros, type TimeRangeCounts } from './time-range';
 
@@ -104,7 +105,7 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
     reverse: query.reverse === true,
   };
   const checks: Array<(e: EventLike) => boolean> = [];
-  const base = options.indexBase ?? `${stream}:idx:`;
+  const base = options.indexBase ?? indexBase(stream);
   if (entity !== undefined && options.indexed) {
     read.indexKey = `${base}entity:${entity}`;
     read.copies = true;

@@ -1,7 +1,7 @@
 // Commands on channels (tail, filter, show in monitor) and the view-wide ones (refresh, monitor, log, about).
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { ECOMMERCE_CHANNEL, USER_CHANNEL } from '../../core/domain/ecommerce';
+import { ECOMMERCE_CHANNEL, USER_CHANNEL } from '../../core/index';
 import { Commands, ContextKeys } from '../constants';
 import { shorten } from '../format';
 import type { CommandContext } from './context';

@@ -1,8 +1,7 @@
 // Add, connect, disconnect, edit, remove and pick connections.
 import * as vscode from 'vscode';
 import { showError, showInfo } from '../notify';
-import { BadInputError } from '../../core/errors';
-import { parseConnectionUrl, redactUrl } from '../../core/transport/url';
+import { BadInputError, parseConnectionUrl, redactUrl } from '../../core/index';
 import { splitPassword } from '../connections/catalog';
 import type { ConnectionEntry } from '../connections/connectionManager';
 import type { ConnectionSetting } from '../connections/settings';

@@ -4,9 +4,7 @@
 // form a Python service gave them, so the answer equals the guide's generate_fingerprint on the same text.
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { Deduplicator } from '../../core/dedup/deduplicator';
-import { fingerprintJson } from '../../core/dedup/fingerprint';
-import { BadInputError, describeError } from '../../core/errors';
+import { Deduplicator, fingerprintJson, BadInputError, describeError } from '../../core/index';
 import { Commands } from '../constants';
 import { shorten } from '../format';
 import type { CommandContext } from './context';

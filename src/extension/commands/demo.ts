@@ -4,8 +4,7 @@
 // (the monitor and the status bar say where it runs), and stops, saying why, when that connection goes away.
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { runDemo, type DemoSummary } from '../../core/domain/demo';
-import { describeError } from '../../core/errors';
+import { runDemo, type DemoSummary, describeError } from '../../core/index';
 import { Commands, ContextKeys } from '../constants';
 import type { ErrorReporter } from '../errors';
 import type { Publisher } from '../publishing/publisher';

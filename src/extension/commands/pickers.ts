@@ -1,10 +1,14 @@
 // Quick picks shared by commands invoked from the palette (no tree item given).
+import {
+  isIndexKey,
+  DEAD_LETTER_STREAM,
+  ECOMMERCE_CHANNEL,
+  USER_CHANNEL,
+  AbortedError,
+  type EventTarget,
+  type StreamEntry,
+} from '../../core/index';
 import * as vscode from 'vscode';
-import { ECOMMERCE_CHANNEL, USER_CHANNEL } from '../../core/domain/ecommerce';
-import { AbortedError } from '../../core/errors';
-import type { EventTarget } from '../../core/target';
-import type { StreamEntry } from '../../core/transport/types';
-import { DEAD_LETTER_STREAM, STORE_INDEX_MARKER } from '../constants';
 import { ago, idTimeMs, shorten } from '../format';
 import type { ActiveConnection } from '../services';
 import type { CommandContext } from './context';
@@ -26,7 +30,7 @@ export async function listStreams(conn: ActiveConnection, max = 200): Promise<st
   do {
     const r = await conn.transport.scan(cursor, { type: 'stream', count: 500 });
     cursor = r.cursor;
-    for (const k of r.keys) if (!k.includes(STORE_INDEX_MARKER)) found.add(k);
+    for (const k of r.keys) if (!isIndexKey(k)) found.add(k);
   } while (cursor !== '0' && found.size < max && ++steps < 100);
   return [...found].sort().slice(0, max);
 }

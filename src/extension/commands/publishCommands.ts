@@ -2,12 +2,19 @@
 // you type: JSON, envelope, schema), then send it.
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { createEvent, parseEvent, parseJson, type EventEnvelope } from '../../core/envelope/envelope';
-import type { SchemaRegistry } from '../../core/envelope/registry';
-import { BadInputError, InvalidEventError } from '../../core/errors';
-import { describeIssues } from '../../core/envelope/issues';
+import {
+  createEvent,
+  parseEvent,
+  parseJson,
+  type EventEnvelope,
+  type SchemaRegistry,
+  BadInputError,
+  InvalidEventError,
+  describeIssues,
+  TARGET_NOUN,
+  type EventTarget,
+} from '../../core/index';
 import { Commands } from '../constants';
-import { TARGET_NOUN, type EventTarget } from '../../core/target';
 import type { ChannelNode } from '../explorer/channelsTree';
 import type { StreamNode } from '../explorer/streamsTree';
 import { shorten } from '../format';

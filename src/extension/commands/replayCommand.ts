@@ -2,9 +2,17 @@
 // notification → summary.
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { BadInputError } from '../../core/errors';
-import type { ReplaySelection, ReplayResult } from '../../core/replay/replay';
-import { isTargetKind, type TargetKind } from '../../core/target';
+import {
+  BadInputError,
+  type ReplaySelection,
+  type ReplayResult,
+  isTargetKind,
+  type TargetKind,
+  CLOCK_NAMES,
+  DEFAULT_CLOCK,
+  type TimeClock,
+  timeBoundMicros,
+} from '../../core/index';
 import type { ReplayTo } from '../publishing/publisher';
 import { formatDuration, plural, shorten } from '../format';
 import type { ActiveConnection } from '../services';
@@ -13,7 +21,6 @@ import type { CommandContext } from './context';
 import { isStreamNode } from './publishCommands';
 import { listStreams, nonEmpty, pickTarget, required } from './pickers';
 import type { Registrar } from './registrar';
-import { CLOCK_NAMES, DEFAULT_CLOCK, type TimeClock, timeBoundMicros } from '../../core/store/time-range';
 import { typesInStream } from './streamTypes';
 
 /** Scripted form (tests): every step given, nothing asked except the production confirmation. */

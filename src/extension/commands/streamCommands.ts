@@ -1,12 +1,18 @@
 // Commands on streams, consumer groups and pending entries: inspect, copy, ack, claim, autoclaim, move to
 // dead-letter, requeue from dead-letter, create group, trim, load more.
+import {
+  DEAD_LETTER_STREAM,
+  BadInputError,
+  DeadLetterQueue,
+  requeueEventTarget,
+  type RequeueTarget,
+  describeEventTarget,
+  type EventTarget,
+  type StreamEntry,
+} from '../../core/index';
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { BadInputError } from '../../core/errors';
-import { DeadLetterQueue, requeueEventTarget, type RequeueTarget } from '../../core/retry/dead-letter';
-import { describeEventTarget, type EventTarget } from '../../core/target';
-import type { StreamEntry } from '../../core/transport/types';
-import { Commands, DEAD_LETTER_STREAM } from '../constants';
+import { Commands } from '../constants';
 import { formatEntry } from '../documents/eventDocumentProvider';
 import type { EntryNode, GroupNode, LoadMoreNode, PendingNode } from '../explorer/streamsTree';
 import { entryText } from '../explorer/streamsTree';

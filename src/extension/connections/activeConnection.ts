@@ -1,7 +1,6 @@
 // A connection that is open, as every part of the extension uses it. Its own module so the connection manager and
 // the services container can both name it without importing each other.
-import type { EventAdapter } from '../../core/adapter';
-import type { Transport } from '../../core/transport/types';
+import type { EventAdapter, Transport } from '../../core/index';
 
 /** A connected connection, ready for calls. */
 export interface ActiveConnection {

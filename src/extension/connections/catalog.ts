@@ -4,9 +4,14 @@
 // changed and the connection manager decides what to close.
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { BadInputError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
-import { describeTarget, parseConnectionUrl, redactUrl, takePassword } from '../../core/transport/url';
+import {
+  BadInputError,
+  type Logger,
+  describeTarget,
+  parseConnectionUrl,
+  redactUrl,
+  takePassword,
+} from '../../core/index';
 import { EMBEDDED_NAME, EMBEDDED_URL } from '../constants';
 import { connectionSettingSchema, type ConnectionSetting, type Settings } from './settings';
 

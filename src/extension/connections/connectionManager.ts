@@ -2,13 +2,18 @@
 // and keeps a record per live connection (its status subscription and the background index keeper). What
 // connections exist, and their passwords, is the catalog's job (catalog.ts).
 import * as vscode from 'vscode';
-import { EventAdapter } from '../../core/adapter';
-import { BadInputError, describeError, UCoreError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
-import { EventStore } from '../../core/store/event-store';
-import { IndexKeeper } from '../../core/store/index-keeper';
-import { createTransport } from '../../core/transport/factory';
-import type { ConnectionStatus, Transport } from '../../core/transport/types';
+import {
+  EventAdapter,
+  BadInputError,
+  describeError,
+  UCoreError,
+  type Logger,
+  EventStore,
+  IndexKeeper,
+  createTransport,
+  type ConnectionStatus,
+  type Transport,
+} from '../../core/index';
 import { EMBEDDED_NAME } from '../constants';
 import type { ExtensionLog } from '../logging';
 import type { ActiveConnection } from './activeConnection';

@@ -2,7 +2,7 @@
 // connection is open, plus what only the extension knows: closed on purpose, closed by a failure (with the reason),
 // or held back until the workspace is trusted. The monitor page's status is derived from it here, so the two cannot
 // drift apart.
-import type { ConnectionStatus } from '../../core/transport/types';
+import type { ConnectionStatus } from '../../core/index';
 import type { MonitorUpdate } from '../../shared/monitorProtocol';
 
 /** The core's statuses of an open connection. */

@@ -2,8 +2,7 @@
 // default with one warning (per distinct problem), never a crash.
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import type { Logger } from '../../core/logger';
-import { redactUrl } from '../../core/transport/url';
+import { type Logger, redactUrl } from '../../core/index';
 import { Setting, SETTINGS_SECTION } from '../constants';
 
 export const connectionSettingSchema = z.object({

@@ -1,9 +1,7 @@
 // TLS options of a connection: its settings turned into what the transport takes, reading the CA file.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { describeError, UCoreError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
-import type { TlsSettings } from '../../core/transport/url';
+import { describeError, UCoreError, type Logger, type TlsSettings } from '../../core/index';
 import type { ConnectionSetting } from './settings';
 
 /**

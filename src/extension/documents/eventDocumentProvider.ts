@@ -1,7 +1,7 @@
 // Read-only documents (scheme `ucore-event`) showing one event, pretty-printed. The content is captured when the
 // document is opened; a bounded number of documents is kept.
 import * as vscode from 'vscode';
-import type { StreamEntry } from '../../core/transport/types';
+import type { StreamEntry } from '../../core/index';
 import { Schemes } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 

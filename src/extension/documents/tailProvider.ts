@@ -3,9 +3,7 @@
 // second. The subscription ends when the document is closed (its tab goes away) or its connection changes.
 // A shard channel (Redis 7, `sharded`) is tailed with SSUBSCRIBE: a namespace apart from ordinary channels.
 import * as vscode from 'vscode';
-import type { Subscription } from '../../core/adapter';
-import { describeError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
+import { type Subscription, describeError, type Logger } from '../../core/index';
 import type { Settings } from '../connections/settings';
 import { Schemes } from '../constants';
 import { Disposable } from '../lifecycle';

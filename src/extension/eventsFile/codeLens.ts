@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { shorten } from '../format';
 import type { EventsDocuments } from './documents';
-import { type EventBlock, type EventsTarget, targetOf } from '../../core/events-file';
+import { type EventBlock, type EventsTarget, targetOf } from '../../core/index';
 
 /** Above this many events, lenses are shown for the first ones only (Publish All still covers the file). */
 const MAX_BLOCKS_WITH_LENSES = 2_000;

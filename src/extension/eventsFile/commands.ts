@@ -6,13 +6,30 @@
 // expanded and the event goes out through the Publisher.
 import * as vscode from 'vscode';
 import { showError, showInfo, showWarning } from '../notify';
-import { ECOMMERCE_CHANNEL } from '../../core/domain/ecommerce';
-import { BadInputError, describeError } from '../../core/errors';
+import {
+  ECOMMERCE_CHANNEL,
+  BadInputError,
+  describeError,
+  blockAtLine,
+  checkEvent,
+  type EventBlock,
+  describeEventIssue,
+  type EventIssue,
+  type EventsTarget,
+  expandBlock,
+  newExpansionContext,
+  type ParsedEventsFile,
+  sendProblem,
+  TARGET_NOUN,
+  targetOf,
+  type TargetKind,
+  toEvent,
+  validateTargetName,
+} from '../../core/index';
 import { Commands } from '../constants';
 import { shorten } from '../format';
 import type { Publisher, PublishResult } from '../publishing/publisher';
 import type { ExtensionServices } from '../services';
-import { blockAtLine, checkEvent, type EventBlock, describeEventIssue, type EventIssue, type EventsTarget, expandBlock, newExpansionContext, type ParsedEventsFile, sendProblem, TARGET_NOUN, targetOf, type TargetKind, toEvent, validateTargetName } from '../../core/events-file';
 import { type EventsDocuments, isEventsDocument } from './documents';
 
 /** What the user asked for: a publish lens (to a channel or shard channel) or an append lens (to a stream). */

@@ -4,16 +4,20 @@
 //   `"event_type": "` …       → the registry's event types (latest version as detail, template as documentation)
 //   `{{` …                    → placeholders
 //   an empty block            → a whole event from the registry's template
+import {
+  DEAD_LETTER_STREAM,
+  ECOMMERCE_CHANNEL,
+  USER_CHANNEL,
+  type Transport,
+  PLACEHOLDERS,
+  type TargetKind,
+} from '../../core/index';
 import * as vscode from 'vscode';
-import { ECOMMERCE_CHANNEL, USER_CHANNEL } from '../../core/domain/ecommerce';
-import type { Transport } from '../../core/transport/types';
 import type { ExtensionServices } from '../services';
 import type { EventsDocuments } from './documents';
-import { PLACEHOLDERS, type TargetKind } from '../../core/events-file';
 
 /** The guide's channels. */
 export const KNOWN_CHANNELS = [ECOMMERCE_CHANNEL, USER_CHANNEL, 'orders', 'events', 'saga_events'];
-const DEAD_LETTER = 'dead_letter';
 const LIVE_LOOKUP_MS = 300;
 const MAX_LIVE = 200;
 const LOOK_BEHIND = 1_200;
@@ -89,7 +93,7 @@ export class EventsCompletionProvider implements vscode.CompletionItemProvider {
   private streamKeys(doc: vscode.TextDocument): Array<{ name: string; detail: string }> {
     const out = new Map<string, string>();
     out.set(this.services.settings.get('storeStreamKey'), 'the event store (also published on channel "events")');
-    out.set(DEAD_LETTER, 'dead-letter stream');
+    out.set(DEAD_LETTER_STREAM, 'dead-letter stream');
     for (const b of this.documents.get(doc).blocks) if (b.target?.kind === 'stream' && !out.has(b.target.name)) out.set(b.target.name, 'used in this file');
     return [...out].map(([name, detail]) => ({ name, detail }));
   }

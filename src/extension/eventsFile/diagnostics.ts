@@ -1,9 +1,7 @@
 // Problems of `.events` documents in the Problems view: checked when a document opens, ~300 ms after the last
 // change, cleared when it closes.
 import * as vscode from 'vscode';
-import type { SchemaRegistry } from '../../core/envelope/registry';
-import type { Logger } from '../../core/logger';
-import { checkFile, type EventsProblem } from '../../core/events-file';
+import { type SchemaRegistry, type Logger, checkFile, type EventsProblem } from '../../core/index';
 import { Disposable, toDisposable } from '../lifecycle';
 import { type EventsDocuments, isEventsDocument } from './documents';
 

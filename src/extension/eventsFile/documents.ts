@@ -1,6 +1,6 @@
 // One parse per document version, shared by diagnostics, CodeLens, completion, outline and the publish commands.
 import type * as vscode from 'vscode';
-import { parseEventsFile, type ParsedEventsFile } from '../../core/events-file';
+import { parseEventsFile, type ParsedEventsFile } from '../../core/index';
 
 export const LANGUAGE_ID = 'ucore-events';
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { shorten } from '../format';
 import type { EventsDocuments } from './documents';
-import { type EventBlock, TARGET_NOUN, targetOf } from '../../core/events-file';
+import { type EventBlock, TARGET_NOUN, targetOf } from '../../core/index';
 
 const MAX_SYMBOLS = 5_000;
 

@@ -4,13 +4,16 @@
 // ordinary ones, marked "shard"; they have a rate only where the monitor follows them (on a cluster).
 // Refreshes are coalesced: at most one every REFRESH_MS, however many events arrive.
 import * as vscode from 'vscode';
-import { describeError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
-import type { Transport } from '../../core/transport/types';
-import { isSentinelHello } from '../../core/monitor/monitor';
+import {
+  describeError,
+  type Logger,
+  type Transport,
+  isSentinelHello,
+  compileGlob,
+  type GlobMatcher,
+} from '../../core/index';
 import type { ConnectionManager } from '../connections/connectionManager';
 import { shorten } from '../format';
-import { compileGlob, type GlobMatcher } from '../../core/index';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { LiveMonitor } from '../monitor/liveMonitor';
 import { ChannelNode } from './channels/channelNode';

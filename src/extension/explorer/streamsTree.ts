@@ -6,11 +6,9 @@
 // lists the entries up to the newest one it first showed (its anchor), so new entries do not push the rows (and the
 // selection) down every few seconds; a "N newer entries" row on top moves the anchor when the user asks. Entries are
 // labelled with their time; the id is in the description and the tooltip.
+import { isIndexKey, describeError, type Logger } from '../../core/index';
 import * as vscode from 'vscode';
-import { describeError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
 import type { Settings } from '../connections/settings';
-import { STORE_INDEX_MARKER } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { ActiveConnection } from '../services';
 import type { ConnectionManager } from '../connections/connectionManager';
@@ -150,7 +148,7 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
     do {
       const r = await conn.transport.scan(cursor, { type: 'stream', count: 500 });
       cursor = r.cursor;
-      for (const k of r.keys) if (!k.includes(STORE_INDEX_MARKER)) found.add(k);
+      for (const k of r.keys) if (!isIndexKey(k)) found.add(k);
       steps++;
     } while (cursor !== '0' && found.size <= limit && steps < MAX_SCAN_STEPS);
     const keys = [...found].sort();

@@ -3,7 +3,7 @@
 // transport and from a test's literal. Addresses, ids and states are text from the servers: they are shortened to one
 // line and only ever shown as plain text (labels, descriptions, plain-string tooltips), never as markdown.
 import * as vscode from 'vscode';
-import type { Topology, TopologyNode } from '../../core/transport/types';
+import type { Topology, TopologyNode } from '../../core/index';
 import { plural, shorten } from '../format';
 
 export const CLUSTER_SLOTS = 16384;

@@ -11,8 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { describeError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
+import { describeError, type Logger } from '../../core/index';
 import {
   clip, firstIssue, hostMessageSchema, MAX_NAME_CHARS, MAX_UPDATES_PER_SECOND, webviewMessageSchema, type HostMessage, type WebviewMessage,
 } from '../../shared/monitorProtocol';

@@ -1,8 +1,7 @@
 // Alert rules of the live monitor: from settings (`ucore.monitor.alerts`) and from the panel (kept in globalState),
 // turned into the core's rate rules (channel / type / total, evaluated by EventMonitor) and lag rules (evaluated
 // here against the stream samples). Also the bounded log of alerts that fired or resolved.
-import type { AlertRule, StreamSample } from '../../core/monitor';
-import { BadInputError, compileGlob } from '../../core/index';
+import { type AlertRule, type StreamSample, BadInputError, compileGlob } from '../../core/index';
 import {
   clip, MAX_ALERT_RULES, MAX_ALERTS, MAX_NAME_CHARS, type AlertEventRow, type AlertRuleRow, type NewAlertRule,
 } from '../../shared/monitorProtocol';

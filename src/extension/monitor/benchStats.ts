@@ -7,8 +7,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
-import { describeError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
+import { describeError, type Logger } from '../../core/index';
 import type { LiveMonitor } from './liveMonitor';
 import type { MonitorPanelManager } from './MonitorPanel';
 

@@ -6,10 +6,13 @@
 // every login, and at 20k logins/s that churn alone promoted ~1 MB/s of garbage to the old generation of the
 // extension host (measured: full GCs, and their pauses, came with it). Here a login of a known user only bumps a
 // number in place.
-import type { EventMonitor } from '../../core/monitor';
-import { EventTypes } from '../../core/domain/ecommerce';
-import { ecommerceDashboard, type DashboardState } from '../../core/projection/ecommerce-dashboard';
-import type { Projection } from '../../core/projection/projection';
+import {
+  type EventMonitor,
+  EventTypes,
+  ecommerceDashboard,
+  type DashboardState,
+  type Projection,
+} from '../../core/index';
 import { clip, MAX_NAME_CHARS, MAX_STATUSES, type DashboardView } from '../../shared/monitorProtocol';
 
 export const DASHBOARD_TYPES: readonly string[] = [

@@ -11,14 +11,20 @@
 // Nothing here runs per event: the core counts, and the MonitorFeed (`feed`) looks at its counters on a timer and
 // pushes one snapshot per tick as a frame when something changed. The history, the lag alerts, the panel, the
 // Channels tree and the status bar all hear frames; none of them takes a snapshot of its own.
+import {
+  DEAD_LETTER_STREAM,
+  BadInputError,
+  describeError,
+  type Logger,
+  EventMonitor,
+  type MonitorAlert,
+  type MonitorSnapshot,
+  type RecentEvent,
+} from '../../core/index';
 import * as vscode from 'vscode';
-import { BadInputError, describeError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
-import { EventMonitor, type MonitorAlert, type MonitorSnapshot, type RecentEvent } from '../../core/monitor';
 import { clip, MAX_NAME_CHARS, type AlertEventRow, type AlertRuleRow, type DashboardView, type NewAlertRule } from '../../shared/monitorProtocol';
 import type { ConnectionManager } from '../connections/connectionManager';
 import type { Settings } from '../connections/settings';
-import { DEAD_LETTER_STREAM } from '../constants';
 import type { ActiveConnection } from '../services';
 import { AlertLog, coreRules, LagAlerts, mergeRules, PANEL_RULES_KEY, panelRule } from './alertRules';
 import { LiveDashboard } from './dashboard';

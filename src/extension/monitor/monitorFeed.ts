@@ -8,9 +8,14 @@
 // The timer ticks every 250 ms, or faster while a consumer asks for it with `want` (the panel, while someone can
 // see it): a snapshot costs the same however many names it lists, so the frame lists enough for every consumer.
 import * as vscode from 'vscode';
-import { describeError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
-import { foldTop, type EventMonitor, type MonitorSnapshot, type RateSummary } from '../../core/monitor';
+import {
+  describeError,
+  type Logger,
+  foldTop,
+  type EventMonitor,
+  type MonitorSnapshot,
+  type RateSummary,
+} from '../../core/index';
 
 /** Channels and types listed by name in a frame's snapshot (the Channels tree lists this many). */
 export const FRAME_TOP = 500;

@@ -2,8 +2,7 @@
 // deltas — only the recent events, points and alert changes since the previous update, each list bounded — so a
 // page open for hours at 100k events/s receives at most 500 rows a second and never a growing array. The figures
 // come from the MonitorFeed's frame: the builder takes no snapshot of its own.
-import { DEFAULT_STORE_CHANNEL } from '../../core/index';
-import type { MonitorSnapshot, RateSummary, RecentEvent } from '../../core/monitor';
+import { DEFAULT_STORE_CHANNEL, type MonitorSnapshot, type RateSummary, type RecentEvent } from '../../core/index';
 import {
   clip, MAX_ALERTS, MAX_GROUPS, MAX_NAME_CHARS, MAX_POINTS_PER_UPDATE, MAX_PREVIEW_CHARS, MAX_RATES, MAX_RECENT_PER_UPDATE,
   MAX_NOTE_CHARS, MAX_STREAMS, type HostMessage, type MonitorUpdate, type RateRow, type RecentRow, type StreamRow,

@@ -1,14 +1,24 @@
 // The one way out for every event that leaves the editor: the palette's Publish Event, the trees' publish and append
 // actions, `.events` CodeLens and Publish All, dead-letter requeue, replay and the demo's checks all go through here.
 // A change to how events are sent (a new check, a new target kind, the wording of the result) is a change to this file.
-import type { EventLike, EventEnvelope } from '../../core/envelope/envelope';
-import { EventText } from '../../core/envelope/envelope';
-import { BadInputError, UCoreError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
-import { replay, type ReplayOptions, type ReplayResult, type ReplaySelection } from '../../core/replay/replay';
-import { EventStore } from '../../core/store/event-store';
-import { EVENT_FIELD } from '../../core/store/stored-event';
-import { checkEventTarget, describeEventTarget, type EventTarget, TARGET_NOUN } from '../../core/target';
+import {
+  type EventLike,
+  type EventEnvelope,
+  EventText,
+  BadInputError,
+  UCoreError,
+  type Logger,
+  replay,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplaySelection,
+  EventStore,
+  EVENT_FIELD,
+  checkEventTarget,
+  describeEventTarget,
+  type EventTarget,
+  TARGET_NOUN,
+} from '../../core/index';
 import type { UCoreSettings } from '../connections/settings';
 import { plural, shorten } from '../format';
 import type { ActiveConnection } from '../services';

@@ -1,8 +1,7 @@
 // A connection in the Connections view, with its live status; the active one is marked. A connected cluster or
 // Sentinel connection expands to its topology (topology/), asked of the servers each time it is shown.
 import * as vscode from 'vscode';
-import { describeError } from '../../../core/errors';
-import type { Topology } from '../../../core/transport/types';
+import { describeError, type Topology } from '../../../core/index';
 import { Commands, ItemContext } from '../../constants';
 import type { ConnectionEntry, ConnectionManager } from '../../connections/connectionManager';
 import { isOpen, type ConnectionState } from '../../connections/connectionState';

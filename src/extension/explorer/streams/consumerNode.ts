@@ -1,6 +1,6 @@
 // A consumer of a group (pending count, idle time); beneath it its pending entries, paged.
 import * as vscode from 'vscode';
-import type { ConsumerInfo } from '../../../core/transport/types';
+import type { ConsumerInfo } from '../../../core/index';
 import { ItemContext } from '../../constants';
 import { formatDuration, shorten } from '../../format';
 import { MessageNode } from '../messageNode';

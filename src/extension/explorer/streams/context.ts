@@ -1,5 +1,5 @@
 // What the Streams view's rows need to list what is beneath them; the provider (streamsTree.ts) holds it.
-import type { Transport } from '../../../core/transport/types';
+import type { Transport } from '../../../core/index';
 
 export interface StreamsContext {
   readonly transport: Transport;

@@ -1,6 +1,5 @@
 // How stream entries read in the Streams view: their time from the id, their event as text, a one-line summary.
-import type { StreamEntry } from '../../../core/transport/types';
-import { DEAD_LETTER_STREAM } from '../../constants';
+import { DEAD_LETTER_STREAM, type StreamEntry } from '../../../core/index';
 import { ago, idTimeMs } from '../../format';
 
 /** The smallest id after `id` (XRANGE's exclusive `(id` spelled so every server and the embedded transport take it). */

@@ -1,7 +1,7 @@
 // One stream entry, labelled with its time; the id ends the description and heads the tooltip. Clicking inspects it.
+import { DEAD_LETTER_STREAM, type StreamEntry } from '../../../core/index';
 import * as vscode from 'vscode';
-import type { StreamEntry } from '../../../core/transport/types';
-import { Commands, DEAD_LETTER_STREAM, ItemContext } from '../../constants';
+import { Commands, ItemContext } from '../../constants';
 import { shorten, tooltipValue } from '../../format';
 import { ExplorerNode } from '../node';
 import type { StreamsContext } from './context';

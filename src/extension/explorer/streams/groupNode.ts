@@ -1,6 +1,6 @@
 // A consumer group of a stream (lag, pending); beneath it its consumers.
 import * as vscode from 'vscode';
-import type { GroupInfo } from '../../../core/transport/types';
+import type { GroupInfo } from '../../../core/index';
 import { ItemContext } from '../../constants';
 import { plural, shorten } from '../../format';
 import { MessageNode } from '../messageNode';

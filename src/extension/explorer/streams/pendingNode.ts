@@ -1,6 +1,6 @@
 // An entry delivered to a consumer and not acknowledged yet, labelled with its time. Clicking inspects it.
 import * as vscode from 'vscode';
-import type { PendingEntry } from '../../../core/transport/types';
+import type { PendingEntry } from '../../../core/index';
 import { Commands, ItemContext } from '../../constants';
 import { formatDuration, plural, shorten } from '../../format';
 import { ExplorerNode } from '../node';

@@ -1,6 +1,7 @@
 // A stream in the Streams view (its length and last entry time); beneath it its Entries folder and consumer groups.
+import { DEAD_LETTER_STREAM } from '../../../core/index';
 import * as vscode from 'vscode';
-import { DEAD_LETTER_STREAM, ItemContext } from '../../constants';
+import { ItemContext } from '../../constants';
 import { ago, idTimeMs, plural, shorten, tooltipValue } from '../../format';
 import { ExplorerNode } from '../node';
 import type { StreamsContext } from './context';

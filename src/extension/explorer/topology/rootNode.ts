@@ -1,7 +1,7 @@
 // The single "Topology" row beneath a connected cluster or Sentinel connection; beneath it the masters (replicas
 // beneath their master), replicas whose master is not listed, then a "Sentinels" group.
 import * as vscode from 'vscode';
-import type { Topology, TopologyNode } from '../../../core/transport/types';
+import type { Topology, TopologyNode } from '../../../core/index';
 import { ExplorerNode } from '../node';
 import { byFirstSlotThenAddress, healthy, IdMaker, text, TopologyContext, topologySummary } from '../topologyItems';
 import { TopologyGroupNode } from './groupNode';

@@ -1,7 +1,7 @@
 // One server of a topology: a cluster master (its slot ranges; its replicas beneath), a replica, a Sentinel master or
 // a sentinel. Everything shown is server text, bounded and plain.
 import * as vscode from 'vscode';
-import type { Topology, TopologyNode } from '../../../core/transport/types';
+import type { Topology, TopologyNode } from '../../../core/index';
 import { plural } from '../../format';
 import { ExplorerNode } from '../node';
 import { CLUSTER_SLOTS, formatSlotRanges, RANGES_IN_TOOLTIP, slotCount, stateIcon, text, TopologyContext } from '../topologyItems';
