@@ -1,4 +1,5 @@
 // `npm test`: runs every test after `pretest` (scripts/ensure-setup.mjs) has installed what is missing and built.
+//   0. lint (eslint src);
 //   1. core + CLI tests (node:test, each file starts its own redis-server), two files at a time;
 //   2. VS Code tests: in-host mocha suites and UI tests in headless Chromium against code-server, one at a time.
 // Prints each phase's node:test output and a closing "total: N passed, N failed" line; exits non-zero on any failure.
@@ -36,9 +37,20 @@ function runNodeTests(files, concurrency, label) {
   });
 }
 
+// Lint holds rules the compiler does not: the core and the CLI never import vscode, the extension and the CLI reach
+// the core only through core/index. A broken rule counts as a failed test.
+function lint() {
+  return new Promise((resolve) => {
+    console.log('\n=== lint (eslint src) ===');
+    const child = spawn(process.execPath, ['node_modules/eslint/bin/eslint.js', 'src', '--quiet'], { stdio: 'inherit' });
+    child.on('exit', (code) => resolve({ pass: code === 0 ? 1 : 0, fail: code === 0 ? 0 : 1, code: code ?? 1 }));
+  });
+}
+
 const started = Date.now();
 const results = [];
 const only = process.env.UCORE_TEST_ONLY; // e.g. "core", "e2e": run one phase
+if (!only || only === 'core') results.push(await lint());
 if (!only || only === 'core') results.push(await runNodeTests([...testsUnder('test/core'), ...testsUnder('test/cli')], 2, 'core and CLI'));
 if (process.env.UCORE_E2E === '0') {
   console.log('\n!!! UCORE_E2E=0: the VS Code tests were NOT run');
