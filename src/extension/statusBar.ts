@@ -5,11 +5,11 @@ import type { ConnectionManager } from './connections/connectionManager';
 import { Commands } from './constants';
 import { stateText } from './explorer/connectionsTree';
 import { formatRate, shorten } from './format';
+import { Disposable } from './lifecycle';
 import type { LiveMonitor } from './monitor/liveMonitor';
 
-export class StatusBar implements vscode.Disposable {
+export class StatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly connections: ConnectionManager,
@@ -18,14 +18,13 @@ export class StatusBar implements vscode.Disposable {
     /** Where the demo runs (it keeps running on its connection when another one becomes active). */
     private readonly demoConnection: () => string | undefined = () => undefined,
   ) {
-    this.item = vscode.window.createStatusBarItem('ucore.status', vscode.StatusBarAlignment.Left, 50);
+    super();
+    this.item = this.register(vscode.window.createStatusBarItem('ucore.status', vscode.StatusBarAlignment.Left, 50));
     this.item.name = 'UCore Events';
     this.item.command = Commands.connectionSelect;
-    this.subscriptions.push(
-      connections.onDidChange(() => this.update()),
-      monitor.feed.onViewFrame(() => this.update()),
-      monitor.onDidChangeAlerts(() => this.update()),
-    );
+    this.register(connections.onDidChange(() => this.update()));
+    this.register(monitor.feed.onViewFrame(() => this.update()));
+    this.register(monitor.onDidChangeAlerts(() => this.update()));
     this.update();
     this.item.show();
   }
@@ -73,11 +72,6 @@ export class StatusBar implements vscode.Disposable {
   /** The alert shown now, if any (tests). */
   get alerting(): boolean {
     return this.item.command === Commands.monitorOpen;
-  }
-
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    this.item.dispose();
   }
 }
 

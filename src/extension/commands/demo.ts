@@ -7,24 +7,29 @@ import { showInfo } from '../notify';
 import { runDemo, type DemoSummary, describeError } from '../../core/index';
 import { Commands, ContextKeys } from '../constants';
 import type { ErrorReporter } from '../errors';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { Publisher } from '../publishing/publisher';
 import type { ActiveConnection, ExtensionServices } from '../services';
 import type { Registrar } from './registrar';
 
-export class DemoController implements vscode.Disposable {
+export class DemoController extends Disposable {
   private run: { connection: ActiveConnection; abort: AbortController; done: Promise<DemoSummary | undefined>; events: number } | undefined;
-  private readonly changed = new vscode.EventEmitter<boolean>();
+  private readonly changed = this.register(new vscode.EventEmitter<boolean>());
   readonly onDidChange = this.changed.event;
-  private readonly connectionSub: vscode.Disposable;
 
   constructor(private readonly services: ExtensionServices, private readonly errors: ErrorReporter, private readonly publisher: Publisher) {
+    super();
     void vscode.commands.executeCommand('setContext', ContextKeys.demoRunning, false);
+    this.register(toDisposable(() => {
+      this.run?.abort.abort();
+      this.run = undefined;
+    }));
     // The demo runs on its own connection, active or not; when that link is gone (disconnected, removed, closed),
     // so is the demo.
-    this.connectionSub = services.connections.onDidChange(() => {
+    this.register(services.connections.onDidChange(() => {
       const run = this.run;
       if (run && services.connections.live(run.connection.name) !== run.connection) void this.stopBecause(run, `"${run.connection.name}" was disconnected`);
-    });
+    }));
   }
 
   get running(): boolean {
@@ -100,13 +105,6 @@ export class DemoController implements vscode.Disposable {
   private setContext(running: boolean): void {
     void vscode.commands.executeCommand('setContext', ContextKeys.demoRunning, running);
     this.changed.fire(running);
-  }
-
-  dispose(): void {
-    this.connectionSub.dispose();
-    this.run?.abort.abort();
-    this.run = undefined;
-    this.changed.dispose();
   }
 }
 

@@ -3,6 +3,7 @@
 // SecretStorage only, one key per connection. The catalog knows definitions, not live connections: it says what
 // changed and the connection manager decides what to close.
 import * as vscode from 'vscode';
+import { Disposable } from '../lifecycle';
 import { z } from 'zod';
 import {
   BadInputError,
@@ -37,10 +38,9 @@ const ADDED_KEY = 'ucore.addedConnections';
 const secretKey = (name: string) => `ucore.connection.password/${name}`;
 const addedListSchema = z.array(connectionSettingSchema);
 
-export class ConnectionCatalog implements vscode.Disposable {
+export class ConnectionCatalog extends Disposable {
   private configs: ConnectionConfig[] = [];
-  private readonly changed = new vscode.EventEmitter<CatalogChange>();
-  private readonly subscription: vscode.Disposable;
+  private readonly changed = this.register(new vscode.EventEmitter<CatalogChange>());
 
   /** The list changed (settings, added, edited or removed connections, a new password). */
   readonly onDidChange = this.changed.event;
@@ -51,13 +51,9 @@ export class ConnectionCatalog implements vscode.Disposable {
     private readonly globalState: vscode.Memento,
     private readonly log: Logger,
   ) {
+    super();
     this.configs = this.read();
-    this.subscription = settings.onDidChange(() => this.reload([]));
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
+    this.register(settings.onDidChange(() => this.reload([])));
   }
 
   list(): ConnectionConfig[] {

@@ -15,6 +15,7 @@ import {
   type Transport,
 } from '../../core/index';
 import { EMBEDDED_NAME } from '../constants';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { ExtensionLog } from '../logging';
 import type { ActiveConnection } from './activeConnection';
 import { ConnectionCatalog, describeUrl, type CatalogChange, type ConnectionConfig } from './catalog';
@@ -39,7 +40,7 @@ interface LiveRecord {
   keeper?: IndexKeeper;
 }
 
-export class ConnectionManager implements vscode.Disposable {
+export class ConnectionManager extends Disposable {
   /** Every connection and its password: add, edit and remove them there. */
   readonly catalog: ConnectionCatalog;
   private readonly states = new Map<string, ConnectionState>();
@@ -47,11 +48,9 @@ export class ConnectionManager implements vscode.Disposable {
   private readonly pending = new Map<string, Promise<ActiveConnection>>();
   private activeName: string;
   private readonly log: Logger;
-  private readonly changed = new vscode.EventEmitter<void>();
-  private readonly activeChanged = new vscode.EventEmitter<ActiveConnection | undefined>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  private readonly activeChanged = this.register(new vscode.EventEmitter<ActiveConnection | undefined>());
   private lastActiveLive: ActiveConnection | undefined;
-  private disposed = false;
 
   /** Any change: the list, a status, the active one. */
   readonly onDidChange = this.changed.event;
@@ -64,6 +63,7 @@ export class ConnectionManager implements vscode.Disposable {
     globalState: vscode.Memento,
     log: ExtensionLog,
   ) {
+    super();
     this.log = log.scoped('connections');
     this.catalog = new ConnectionCatalog(settings, secrets, globalState, this.log);
     this.activeName = settings.get('defaultConnection');
@@ -71,8 +71,10 @@ export class ConnectionManager implements vscode.Disposable {
       if (this.activeName !== EMBEDDED_NAME) this.log.warn(`default connection "${this.activeName}" is not defined; using ${EMBEDDED_NAME}`);
       this.activeName = EMBEDDED_NAME;
     }
-    this.disposables.push(
-      this.catalog,
+    this.register(this.catalog);
+    // Released before the catalog and the emitters (newest first): live connections close while both still exist.
+    this.register(toDisposable(() => this.closeAll()));
+    for (const d of [
       this.catalog.onDidChange((e) => this.catalogChanged(e)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.log.info('workspace trusted: connections from workspace settings may connect now');
@@ -80,9 +82,7 @@ export class ConnectionManager implements vscode.Disposable {
         const active = this.catalog.find(this.activeName);
         if (active?.source === 'workspace') void this.connectQuietly(active.name);
       }),
-      this.changed,
-      this.activeChanged,
-    );
+    ]) this.register(d);
   }
 
   /** Connects the active connection at start-up; failures are logged and shown in the tree, not thrown. */
@@ -181,7 +181,7 @@ export class ConnectionManager implements vscode.Disposable {
       this.setState(name, { kind: 'error', message });
       throw e;
     }
-    if (this.disposed) {
+    if (this.isDisposed) {
       await transport.close().catch(() => undefined);
       throw new UCoreError('CLOSED', 'the extension is shutting down');
     }
@@ -232,13 +232,11 @@ export class ConnectionManager implements vscode.Disposable {
     this.log.info(`disconnected "${name}"`);
   }
 
-  dispose(): void {
-    this.disposed = true;
+  private closeAll(): void {
     for (const [name, record] of [...this.lives]) {
       this.dropLive(name, record);
       void record.live.adapter.close().catch(() => undefined);
     }
-    for (const d of this.disposables) d.dispose();
   }
 
   // ---- internals ----

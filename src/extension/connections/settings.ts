@@ -1,6 +1,7 @@
 // The one place that reads `ucore.*` settings. Every value is validated with zod; a bad value falls back to its
 // default with one warning (per distinct problem), never a crash.
 import * as vscode from 'vscode';
+import { Disposable } from '../lifecycle';
 import { z } from 'zod';
 import { type Logger, redactUrl } from '../../core/index';
 import { Setting, SETTINGS_SECTION } from '../constants';
@@ -78,22 +79,17 @@ function issuesText(error: z.ZodError): string {
   return error.issues.slice(0, 3).map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ');
 }
 
-export class Settings implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+export class Settings extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
   /** Fires after any `ucore.*` setting changed (values are re-read lazily). */
   readonly onDidChange = this.changed.event;
   private readonly warned = new Set<string>();
-  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly log: Logger, private readonly warn: (message: string) => void) {
-    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+    super();
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SETTINGS_SECTION)) this.changed.fire();
-    });
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
+    }));
   }
 
   get<K extends keyof UCoreSettings>(name: K): UCoreSettings[K] {

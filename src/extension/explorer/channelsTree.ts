@@ -50,7 +50,7 @@ export class ChannelsTreeProvider extends Disposable implements vscode.TreeDataP
   constructor(private readonly connections: ConnectionManager, private readonly monitor: LiveMonitor, private readonly log: Logger) {
     super();
     this.register(toDisposable(() => clearTimeout(this.timer)));
-    this.register(monitor.onDidUpdate(() => this.scheduleRefresh()));
+    this.register(monitor.feed.onViewFrame(() => this.scheduleRefresh()));
     this.register(connections.onDidChangeActive(() => {
       this.pubsub = undefined;
       this.refresh();

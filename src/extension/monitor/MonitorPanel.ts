@@ -16,6 +16,7 @@ import {
   clip, firstIssue, hostMessageSchema, MAX_NAME_CHARS, MAX_UPDATES_PER_SECOND, webviewMessageSchema, type HostMessage, type WebviewMessage,
 } from '../../shared/monitorProtocol';
 import { Commands, MONITOR_VIEW_TYPE } from '../constants';
+import { Disposable, toDisposable } from '../lifecycle';
 import { Coalescer } from './coalescer';
 import { InspectStore, type InspectItem } from './inspectStore';
 import { KEPT_CONNECTIONS, type LiveMonitor, type MonitorSwitch } from './liveMonitor';
@@ -41,20 +42,21 @@ export interface MonitorPanelHost {
   readonly current: MonitorPanel | undefined;
 }
 
-export class MonitorPanelManager implements MonitorPanelHost, vscode.Disposable {
+export class MonitorPanelManager extends Disposable implements MonitorPanelHost {
   private panel: MonitorPanel | undefined;
-  private readonly registration: vscode.Disposable;
   /** Messages posted by every panel so far (the benchmark's "UI updates"). */
   private postedBefore = 0;
 
   constructor(private readonly deps: MonitorPanelDeps) {
-    this.registration = vscode.window.registerWebviewPanelSerializer(MONITOR_VIEW_TYPE, {
+    super();
+    this.register(toDisposable(() => this.panel?.dispose()));
+    this.register(vscode.window.registerWebviewPanelSerializer(MONITOR_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
         const focus = state && typeof state === 'object' && typeof (state as { focusChannel?: unknown }).focusChannel === 'string'
           ? (state as { focusChannel: string }).focusChannel : null;
         this.adopt(panel, focus);
       },
-    });
+    }));
   }
 
   get current(): MonitorPanel | undefined {
@@ -87,10 +89,6 @@ export class MonitorPanelManager implements MonitorPanelHost, vscode.Disposable 
     return panel;
   }
 
-  dispose(): void {
-    this.registration.dispose();
-    this.panel?.dispose();
-  }
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -100,11 +98,9 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
   };
 }
 
-export class MonitorPanel {
-  private readonly disposables: vscode.Disposable[] = [];
+export class MonitorPanel extends Disposable {
   private ready = false;
   private paused = false;
-  private disposed = false;
   /** What the page says about the last switch of connection (kept so a reloaded page says it too). */
   private notice: string | null = null;
   /** Asks the feed for a frame every UPDATE_MS while someone can see the panel. */
@@ -122,12 +118,18 @@ export class MonitorPanel {
   rejected = 0;
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly deps: MonitorPanelDeps, private focusChannel: string | null) {
+    super();
+    this.register(panel);
     this.builder = new UpdateBuilder({ monitor: deps.monitor, demoRunning: deps.demoRunning, demoConnection: deps.demoConnection }, this.inspectStore);
-    this.coalescer = new Coalescer(UPDATE_MS, () => this.sendUpdate());
+    this.coalescer = this.register(new Coalescer(UPDATE_MS, () => this.sendUpdate()));
+    this.register(toDisposable(() => {
+      this.frames?.dispose();
+      this.frames = undefined;
+    }));
     panel.webview.options = webviewOptions(deps.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'ucore.svg');
     panel.webview.html = this.html(panel.webview);
-    this.disposables.push(
+    for (const d of [
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       deps.onDemoChange(() => this.schedule()),
@@ -136,7 +138,7 @@ export class MonitorPanel {
       deps.monitor.onDidSwitch((e) => this.switched(e)),
       deps.monitor.feed.onFrame(() => this.schedule()),
       panel.onDidChangeViewState(() => this.syncFrames()),
-    );
+    ]) this.register(d);
   }
 
   get isReady(): boolean {
@@ -238,7 +240,7 @@ export class MonitorPanel {
   }
 
   private sendInit(): void {
-    if (!this.ready || this.disposed) return;
+    if (!this.ready || this.isDisposed) return;
     void this.post(this.builder.init(this.paused, this.focusChannel, this.notice));
     this.sendUpdate(true); // even when paused: a page that (re)loads shows where things stand, then holds still
     this.syncFrames();
@@ -246,7 +248,7 @@ export class MonitorPanel {
 
   /** Asks for an update soon (coalesced: at most MAX_UPDATES_PER_SECOND). */
   private schedule(): void {
-    if (this.ready && !this.paused && !this.disposed && this.panel.visible) this.coalescer.request();
+    if (this.ready && !this.paused && !this.isDisposed && this.panel.visible) this.coalescer.request();
   }
 
   /**
@@ -254,7 +256,7 @@ export class MonitorPanel {
    * catches up with the next frame.
    */
   private syncFrames(): void {
-    const wanted = this.ready && !this.paused && !this.disposed && this.panel.visible;
+    const wanted = this.ready && !this.paused && !this.isDisposed && this.panel.visible;
     if (wanted && !this.frames) {
       this.frames = this.deps.monitor.feed.want(UPDATE_MS);
     } else if (!wanted && this.frames) {
@@ -264,7 +266,7 @@ export class MonitorPanel {
   }
 
   private sendUpdate(evenIfPaused = false): void {
-    if (this.disposed || !this.ready || (this.paused && !evenIfPaused) || !this.panel.visible) return;
+    if (this.isDisposed || !this.ready || (this.paused && !evenIfPaused) || !this.panel.visible) return;
     let message: HostMessage;
     try {
       message = { type: 'update', update: this.builder.update(this.deps.monitor.feed.latest) };
@@ -277,7 +279,7 @@ export class MonitorPanel {
   }
 
   private async post(message: HostMessage): Promise<void> {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     // Validate what we send with the same schema the page uses: a bug here shows up in the log, not as a blank page.
     const checked = hostMessageSchema.safeParse(message);
     if (!checked.success) {
@@ -316,14 +318,9 @@ export class MonitorPanel {
 </html>`;
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.coalescer.dispose();
-    this.frames?.dispose();
-    this.frames = undefined;
-    for (const d of this.disposables) d.dispose();
-    this.panel.dispose();
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose(); // listeners, frames, the coalescer, then the panel
     this.inspectStore.clear();
     this.disposedEmitter.fire();
     this.disposedEmitter.dispose();

@@ -25,6 +25,7 @@ import * as vscode from 'vscode';
 import { clip, MAX_NAME_CHARS, type AlertEventRow, type AlertRuleRow, type DashboardView, type NewAlertRule } from '../../shared/monitorProtocol';
 import type { ConnectionManager } from '../connections/connectionManager';
 import type { Settings } from '../connections/settings';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { ActiveConnection } from '../services';
 import { AlertLog, coreRules, LagAlerts, mergeRules, PANEL_RULES_KEY, panelRule } from './alertRules';
 import { LiveDashboard } from './dashboard';
@@ -75,7 +76,7 @@ export interface RuleStore {
   update(key: string, value: unknown): Thenable<void>;
 }
 
-export class LiveMonitor implements vscode.Disposable {
+export class LiveMonitor extends Disposable {
   /** The core monitor running now (the shown record's, while its connection is connected). */
   private monitor: EventMonitor | undefined;
   private connection: ActiveConnection | undefined;
@@ -85,17 +86,14 @@ export class LiveMonitor implements vscode.Disposable {
   private streamsKey = '';
   /** One snapshot per tick of the connection shown, pushed to whoever shows figures. */
   readonly feed: MonitorFeed;
-  /** Frames for views that redraw whole (at most two a second): the Channels tree, the status bar. */
-  readonly onDidUpdate: vscode.Event<MonitorFrame>;
-  private readonly alertsChanged = new vscode.EventEmitter<AlertEventRow>();
+  private readonly alertsChanged = this.register(new vscode.EventEmitter<AlertEventRow>());
   /** An alert fired or resolved. */
   readonly onDidChangeAlerts = this.alertsChanged.event;
-  private readonly rulesChanged = new vscode.EventEmitter<AlertRuleRow[]>();
+  private readonly rulesChanged = this.register(new vscode.EventEmitter<AlertRuleRow[]>());
   readonly onDidChangeRules = this.rulesChanged.event;
-  private readonly switched = new vscode.EventEmitter<MonitorSwitch>();
+  private readonly switched = this.register(new vscode.EventEmitter<MonitorSwitch>());
   /** The monitor shows another connection now (its own history, kept from before, or a new one). */
   readonly onDidSwitch = this.switched.event;
-  private readonly subscriptions: vscode.Disposable[] = [];
   private rebinding: Promise<void> = Promise.resolve();
   readonly alertLog = new AlertLog();
   private readonly lagAlerts = new LagAlerts();
@@ -108,6 +106,7 @@ export class LiveMonitor implements vscode.Disposable {
     private readonly log: Logger,
     private readonly store?: RuleStore,
   ) {
+    super();
     this.ruleRows = this.loadRules();
     this.record = this.recordFor(connections.activeConnectionName);
     this.streamsKey = this.streams().join('\u0000');
@@ -117,9 +116,10 @@ export class LiveMonitor implements vscode.Disposable {
       monitor: this.shown,
       running: this.monitor !== undefined && this.monitor === this.shown,
     }), log);
-    this.onDidUpdate = this.feed.onViewFrame;
-    this.subscriptions.push(
-      this.feed,
+    this.register(this.feed);
+    // Released newest first: the monitor stops (below) before the feed goes.
+    this.register(toDisposable(() => this.stopAll()));
+    for (const d of [
       this.feed.onFrame((frame) => this.everySecond(frame)),
       connections.onDidChangeActive((live) => this.follow(live)),
       // From one unconnected connection to another, onDidChangeActive stays silent: show the new one's record anyway.
@@ -127,7 +127,7 @@ export class LiveMonitor implements vscode.Disposable {
         if (!this.connection && connections.activeConnectionName !== this.record.name) this.follow(undefined, true);
       }),
       settings.onDidChange(() => this.settingsChanged()),
-    );
+    ]) this.register(d);
     const current = connections.live(connections.activeConnectionName);
     if (current) this.follow(current);
   }
@@ -394,16 +394,12 @@ export class LiveMonitor implements vscode.Disposable {
     if (found) a.value = found.rate;
   }
 
-  dispose(): void {
+  private stopAll(): void {
     this.feed.stop();
     void this.monitor?.stop().catch(() => undefined);
     this.monitor = undefined;
     for (const r of this.records.values()) r.dropCore();
     this.records.clear();
-    for (const s of this.subscriptions) s.dispose();
-    this.switched.dispose();
-    this.alertsChanged.dispose();
-    this.rulesChanged.dispose();
   }
 }
 

@@ -8,6 +8,7 @@
 // The timer ticks every 250 ms, or faster while a consumer asks for it with `want` (the panel, while someone can
 // see it): a snapshot costs the same however many names it lists, so the frame lists enough for every consumer.
 import * as vscode from 'vscode';
+import { Disposable, toDisposable } from '../lifecycle';
 import {
   describeError,
   type Logger,
@@ -60,7 +61,7 @@ export function topRows(rows: readonly RateSummary[], top: number): RateSummary[
   return foldTop(rows.filter((r) => r.name !== OTHER), top, other ? { ...other } : { name: OTHER, total: 0, rate1s: 0, rate10s: 0, rate60s: 0 });
 }
 
-export class MonitorFeed implements vscode.Disposable {
+export class MonitorFeed extends Disposable {
   private timer: NodeJS.Timeout | undefined;
   private intervalMs = TICK_MS;
   private readonly wanted = new Set<number[]>();
@@ -71,14 +72,19 @@ export class MonitorFeed implements vscode.Disposable {
   private lastEventAt = 0;
   private lastViewAt = 0;
   private viewPending = false;
-  private readonly frames = new vscode.EventEmitter<MonitorFrame>();
+  private readonly frames = this.register(new vscode.EventEmitter<MonitorFrame>());
   /** Every frame (a snapshot taken because something changed). */
   readonly onFrame = this.frames.event;
-  private readonly viewFrames = new vscode.EventEmitter<MonitorFrame>();
+  private readonly viewFrames = this.register(new vscode.EventEmitter<MonitorFrame>());
   /** Frames for views that redraw whole: at most every 500 ms with traffic, every 2 s while rates decay. */
   readonly onViewFrame = this.viewFrames.event;
 
   constructor(private readonly source: () => FeedSource, private readonly log: Logger) {
+    super();
+    this.register(toDisposable(() => {
+      this.stop();
+      this.wanted.clear();
+    }));
     this.frame = this.take(Date.now(), false);
   }
 
@@ -180,12 +186,5 @@ export class MonitorFeed implements vscode.Disposable {
     this.frame = frame;
     this.frames.fire(frame);
     if (forViews) this.viewFrames.fire(frame);
-  }
-
-  dispose(): void {
-    this.stop();
-    this.wanted.clear();
-    this.frames.dispose();
-    this.viewFrames.dispose();
   }
 }
