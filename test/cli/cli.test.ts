@@ -1,4 +1,5 @@
 // The CLI as a user runs it: the built dist/cli.js in a child process against a real redis-server.
+import { untilSubscribed } from '../support/subscribed';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,21 +10,6 @@ import { lines, runCli as run, ucore } from '../support/cli-process';
 import { RedisTransport } from '../../src/core/transport/redis';
 
 /** Until the tail child has subscribed (a fixed sleep is not enough on a loaded machine). */
-async function subscribed(url: string, what: { channel: string } | { patterns: number }): Promise<void> {
-  const t = new RedisTransport({ url });
-  await t.connect();
-  try {
-    for (let i = 0; i < 300; i++) {
-      const n = 'channel' in what ? (await t.pubsubNumsub([what.channel]))[0]?.subscribers ?? 0 : await t.pubsubNumpat();
-      if (n >= ('channel' in what ? 1 : what.patterns)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`the tail did not subscribe to ${JSON.stringify(what)} within 15 s`);
-  } finally {
-    await t.close();
-  }
-}
-
 describe('ucore CLI against a real redis-server', () => {
   let srv: RedisServerHandle;
   let url: string;
@@ -32,7 +18,7 @@ describe('ucore CLI against a real redis-server', () => {
 
   it('publish reaches a tail subscriber, which exits after --count', async () => {
     const tail = ucore(['tail', 'orders', '--count', '2', '--json', '--url', url]);
-    await subscribed(url, { channel: 'orders' });
+    await untilSubscribed(url, { channel: 'orders' });
     const p1 = await run(['publish', 'orders', '{"event_type":"order_created","entity_id":"order:1","data":{"total_price":5}}', '--url', url]);
     assert.equal(p1.code, 0, p1.stderr);
     assert.match(p1.stdout, /published to orders \(1 receiver\)/);
@@ -46,7 +32,7 @@ describe('ucore CLI against a real redis-server', () => {
 
   it('tail --pattern shows malformed messages as such instead of failing', async () => {
     const tail = ucore(['tail', 'ord*', '--pattern', '--count', '2', '--url', url]);
-    await subscribed(url, { patterns: 1 });
+    await untilSubscribed(url, { patternClients: 1 });
     const raw = new RedisTransport({ url });
     await raw.connect();
     await raw.publish('orders.bad', '{"event_type": "unterminated');
@@ -86,7 +72,7 @@ describe('ucore CLI against a real redis-server', () => {
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /dry run: 6 events would go to channel replayed/);
     const tail = ucore(['tail', 'replayed', '--count', '6', '--json', '--url', url]);
-    await subscribed(url, { channel: 'replayed' });
+    await untilSubscribed(url, { channel: 'replayed' });
     const real = await run(['replay', '--entity', 'order:1', '--to-channel', 'replayed', '--rate', '200', '--url', url]);
     assert.equal(real.code, 0, real.stderr);
     assert.match(real.stdout, /replayed 6 of 6 events to channel replayed/);
@@ -105,7 +91,7 @@ describe('ucore CLI against a real redis-server', () => {
 
   it('stats lists channels, streams with groups and lag, and counters', async () => {
     const tail = ucore(['tail', 'stats_chan', '--url', url]);
-    await subscribed(url, { channel: 'stats_chan' });
+    await untilSubscribed(url, { channel: 'stats_chan' });
     const s = await run(['stats', '--json', '--url', url]);
     tail.kill();
     await tail.done;

@@ -3,6 +3,7 @@
 // the CLI show: the CLI's stdout and stderr (also with --verbose, on usage errors, across a server restart), the
 // core's error messages, stacks and util.inspect of errors (ioredis keeps the failed AUTH command's arguments on its
 // error), the logger's output and the status details. Not found anywhere, in any of its forms.
+import { untilSubscribed } from '../support/subscribed';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -60,26 +61,27 @@ describe('secrets: the password never shows', () => {
   });
   after(async () => { await srv?.stop(); });
 
-  it('CLI: successful and failing commands, --verbose, env password, usage errors: not in stdout or stderr', { timeout: 60_000 }, async () => {
+  it('CLI: successful and failing commands, --verbose, env password, usage errors: not in stdout or stderr', { timeout: 120_000 }, async () => {
     const svcUrl = `redis://svc:${SVC_PW}@127.0.0.1:${srv.port}`;
     const tail = cli(['tail', 'secret-ch', '--count', '2', '--json', '--verbose', '--url', url]);
-    await sleep(800);
-    const runs: Array<[string, Promise<CliRun>, number | 'fail']> = [
-      ['publish --verbose', run(['publish', 'secret-ch', '{"event_type":"a"}', '--verbose', '--url', url]), 0],
-      ['publish, password from UCORE_REDIS_PASSWORD', run(['publish', 'secret-ch', '{"event_type":"b"}', '--verbose', '--url', bare], { UCORE_REDIS_PASSWORD: PW }), 0],
-      ['store append', run(['store', 'append', '{"event_type":"c","entity_id":"e1"}', '--verbose', '--url', url]), 0],
-      ['stats, URL from UCORE_REDIS_URL', run(['stats', '--verbose', '--json'], { UCORE_REDIS_URL: url }), 0],
-      ['dedup check', run(['dedup', 'check', '{"event_type":"d"}', '--verbose', '--url', svcUrl]), 0],
-      ['wrong password', run(['stats', '--verbose', '--url', `redis://:${WRONG_PW}@127.0.0.1:${srv.port}`]), 'fail'],
-      ['wrong password from env', run(['stats', '--verbose', '--url', bare], { UCORE_REDIS_PASSWORD: WRONG_PW }), 'fail'],
-      ['wrong ACL password', run(['stats', '--url', `redis://svc:${WRONG_PW}@127.0.0.1:${srv.port}`]), 'fail'],
-      ['usage error', run(['publish', '--verbose', '--url', url]), 'fail'],
-      ['unknown option', run(['stats', '--bogus', '--url', url]), 'fail'],
-      ['malformed URL with a password', run(['stats', '--url', `redis://:${enc(PW)}@127.0.0.1:notaport`]), 'fail'],
-      ['guide comma form, bad option', run(['stats', '--url', `redis://127.0.0.1:${srv.port},password=${enc(PW)},bogus`]), 'fail'],
+    await untilSubscribed(url, { channel: 'secret-ch' });
+    // One at a time: a dozen CLI processes started together on a loaded 2-core machine outran the hang guard.
+    const runs: Array<[string, () => Promise<CliRun>, number | 'fail']> = [
+      ['publish --verbose', () => run(['publish', 'secret-ch', '{"event_type":"a"}', '--verbose', '--url', url]), 0],
+      ['publish, password from UCORE_REDIS_PASSWORD', () => run(['publish', 'secret-ch', '{"event_type":"b"}', '--verbose', '--url', bare], { UCORE_REDIS_PASSWORD: PW }), 0],
+      ['store append', () => run(['store', 'append', '{"event_type":"c","entity_id":"e1"}', '--verbose', '--url', url]), 0],
+      ['stats, URL from UCORE_REDIS_URL', () => run(['stats', '--verbose', '--json'], { UCORE_REDIS_URL: url }), 0],
+      ['dedup check', () => run(['dedup', 'check', '{"event_type":"d"}', '--verbose', '--url', svcUrl]), 0],
+      ['wrong password', () => run(['stats', '--verbose', '--url', `redis://:${WRONG_PW}@127.0.0.1:${srv.port}`]), 'fail'],
+      ['wrong password from env', () => run(['stats', '--verbose', '--url', bare], { UCORE_REDIS_PASSWORD: WRONG_PW }), 'fail'],
+      ['wrong ACL password', () => run(['stats', '--url', `redis://svc:${WRONG_PW}@127.0.0.1:${srv.port}`]), 'fail'],
+      ['usage error', () => run(['publish', '--verbose', '--url', url]), 'fail'],
+      ['unknown option', () => run(['stats', '--bogus', '--url', url]), 'fail'],
+      ['malformed URL with a password', () => run(['stats', '--url', `redis://:${enc(PW)}@127.0.0.1:notaport`]), 'fail'],
+      ['guide comma form, bad option', () => run(['stats', '--url', `redis://127.0.0.1:${srv.port},password=${enc(PW)},bogus`]), 'fail'],
     ];
-    for (const [label, p, expect] of runs) {
-      const r = await p;
+    for (const [label, start, expect] of runs) {
+      const r = await start();
       if (expect === 'fail') assert.notEqual(r.code, 0, `${label} should fail`);
       else assert.equal(r.code, expect, `${label}: ${r.stderr}`);
       assertClean(`${label}: stdout`, r.stdout);
@@ -98,7 +100,7 @@ describe('secrets: the password never shows', () => {
 
   it('CLI: tail --verbose across a server restart logs reconnecting without the password', { timeout: 30_000 }, async () => {
     const tail = cli(['tail', 'restart-ch', '--count', '1', '--verbose', '--url', url]);
-    await sleep(800);
+    await untilSubscribed(url, { channel: 'restart-ch' });
     await srv.kill();
     await sleep(500);
     srv = await srv.restart();

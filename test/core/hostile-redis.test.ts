@@ -4,6 +4,7 @@
 // and read back by a running EventMonitor, by `ucore tail` (JSON and human output) and through the store
 // (`EventStore.get`, `ucore store get`, `ucore tail --stream`). Nothing crashes, every message is counted and
 // printed once, memory stays bounded, human output carries no raw control characters, prototypes stay clean.
+import { untilSubscribed } from '../support/subscribed';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -70,7 +71,7 @@ describe('hostile input through a real redis-server', () => {
     const total = payloads.length + channels.length + 3;
     const tailJ = cli(['tail', '*', '--pattern', '--count', String(total), '--json', '--url', srv.url]);
     const tailH = cli(['tail', '*', '--pattern', '--count', String(total), '--url', srv.url]);
-    await sleep(1000);
+    await untilSubscribed(srv.url, { patternClients: 3 }); // the monitor and both tails
 
     const pub = await EventAdapter.connect(srv.url);
     const raw = new Redis({ port: srv.port, host: '127.0.0.1' });
