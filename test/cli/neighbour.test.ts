@@ -108,6 +108,7 @@ describe('ucore CLI as a careful neighbour', () => {
     assert.equal(byEvent.code, 0, byEvent.stderr);
     assert.deepEqual(lines(byEvent.stdout).map((l) => JSON.parse(l).event.data.i), [1, 2]);
     assert.match(byEvent.stderr, /time range on the event's timestamp \(the default\); --clock append compares the append time/);
+    assert.match(byEvent.stderr, /1 event without a readable timestamp left out of the time range; --clock append includes them/);
     const byAppend = await run(['store', 'get', '--store-key', 'clock_store', ...range, '--clock', 'append', '--json', '--url', url]);
     assert.equal(byAppend.code, 0, byAppend.stderr);
     assert.deepEqual(lines(byAppend.stdout), [], 'appended now, not a day ago');

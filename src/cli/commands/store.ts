@@ -112,9 +112,11 @@ export const storeGetCommand: CliCommand = {
     const q = selectionFrom(values);
     if (values.newest) q.reverse = true;
     if (q.limit === undefined) q.limit = 100;
+    q.counts = { untimed: 0 };
     const events = await store.get(q);
     const note = clockNote(q);
     if (note) ctx.out.note(note);
+    if (q.counts.untimed > 0) ctx.out.note(`${q.counts.untimed} event${q.counts.untimed === 1 ? '' : 's'} without a readable timestamp left out of the time range; --clock append includes them by their stream id`);
     for (const e of events) printStored(ctx, e);
     if (!ctx.out.json) ctx.out.note(`${events.length} event${events.length === 1 ? '' : 's'}${events.length === q.limit ? ` (limit ${q.limit}; use --limit for more)` : ''}`);
     return 0;

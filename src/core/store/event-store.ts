@@ -405,6 +405,7 @@ export class EventStore {
         page.push(stored);
         if (--remaining === 0) break;
       }
+      if (query.counts) query.counts.untimed = plan.counts.untimed;
       if (page.length) yield page;
       if (remaining === 0) return;
     }

@@ -39,6 +39,11 @@ export interface StoreQuery {
   signal?: AbortSignal;
   /** Progress of indexing what other apps appended, when a read through an index has to do that first. */
   onIndexProgress?: (p: IndexProgress) => void;
+  /**
+   * Filled in as the read runs: how many events an event-clock time range left out for want of a readable
+   * `timestamp`, so a caller can say so instead of dropping them silently.
+   */
+  counts?: TimeRangeCounts;
 }
 
 /** One stream (or index) read, in XRANGE terms. */
