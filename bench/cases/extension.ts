@@ -2,6 +2,9 @@
 // ways: activate() writes its own duration (`{"activationMs": N}`) to the file named by UCORE_BENCH_ACTIVATION_FILE
 // (the host inherits code-server's environment), and VS Code's Running Extensions view shows its measure, which also
 // counts loading the bundle. Each reload of the workbench starts a new extension host: one more activation.
+// Issue 13's goal is VS Code's measure: < 50 ms median of 5. activate() also reports the two parts of it that run our
+// code (evaluating the bundle, and activate() up to its first await), so a miss can be told apart from file reading
+// and compiling, which come before either.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +16,25 @@ import { figure, type CaseResult } from '../lib/report';
 
 const BUNDLE_LIMIT = 1_000_000;
 const ACTIVATION_LIMIT_MS = 100;
+/** Issue 13: VS Code's measure (loading the bundle + the synchronous part of activate()). */
+const VSCODE_ACTIVATION_LIMIT_MS = 50;
+const ACTIVATION_RUNS = 5;
+
+interface ActivationRecord {
+  activationMs: number;
+  /** activate() up to its first await: the part of it VS Code counts. */
+  syncMs?: number;
+  /** From the bundle's first line to activate(): evaluating the bundle's top level. */
+  bundleEvalMs?: number;
+}
+
+function records(file: string): ActivationRecord[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ActivationRecord);
+}
 
 function activations(file: string): number[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => Number((JSON.parse(l) as { activationMs: unknown }).activationMs));
+  return records(file).map((r) => Number(r.activationMs));
 }
 
 async function waitForActivations(file: string, count: number, timeoutMs: number): Promise<number[]> {
@@ -58,7 +76,7 @@ export async function extensionCase(ctx: BenchContext): Promise<CaseResult[]> {
   };
   const host: CaseResult = {
     id: 'activation-vscode', title: 'extension activation: VS Code\'s measure', size: 'loading the bundle + activate()', unit: 'ms',
-    ours: figure([]), goal, notes: [],
+    ours: figure([]), goal: { text: `< ${VSCODE_ACTIVATION_LIMIT_MS} ms`, valueAtMost: VSCODE_ACTIVATION_LIMIT_MS }, notes: [],
   };
   const results = [bundleSizeResult(), own, host];
   if (!existsSync(join(REPO_ROOT, 'e2e', 'tools', 'code-server'))) {
@@ -85,7 +103,7 @@ export async function extensionCase(ctx: BenchContext): Promise<CaseResult[]> {
     await waitForActivations(file, 1, 90_000);
     await readHost();
     // A quick run measures one activation: starting code-server and a workbench takes ~15 s of the minute.
-    const activationRuns = ctx.quick ? 1 : ctx.runs;
+    const activationRuns = ctx.quick ? 1 : Math.max(ACTIVATION_RUNS, ctx.runs);
     for (let r = 1; r < activationRuns; r++) {
       await wb.page.reload();
       await waitForActivations(file, r + 1, 90_000);
@@ -99,8 +117,15 @@ export async function extensionCase(ctx: BenchContext): Promise<CaseResult[]> {
       'timed by activate() itself, from its first line until the embedded connection is ready; loading the bundle comes before',
     );
     host.ours = figure(hostValues, 0);
-    if (hostValues.length) host.met = host.ours.median < ACTIVATION_LIMIT_MS;
-    host.notes.push('the "Activation" time of Developer: Show Running Extensions: loading dist/extension.js plus the activate() call');
+    if (hostValues.length) host.met = host.ours.median < VSCODE_ACTIVATION_LIMIT_MS;
+    host.notes.push(
+      'the "Activation" time of Developer: Show Running Extensions: loading dist/extension.js (read, compile, evaluate) plus activate() up to its first await',
+      `each run: ${hostValues.join(', ')} ms`,
+    );
+    const parts = records(file);
+    const list = (pick: (r: ActivationRecord) => number | undefined) => parts.map((r) => pick(r) ?? '?').join(', ');
+    host.notes.push(`of which evaluating the bundle: ${list((r) => r.bundleEvalMs)} ms; activate() to its first await: ${list((r) => r.syncMs)} ms`);
+    own.notes.push(`each run: ${values.join(', ')} ms`);
     if (hostErrors.length) host.notes.push(`not read ${hostErrors.length} time(s): ${hostErrors[0]}`);
   } catch (e) {
     for (const r of [own, host]) r.notes.push(`not measured: ${(e as Error).message.split('\n')[0]}`);
