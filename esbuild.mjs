@@ -25,12 +25,24 @@ function filesUnder(dir, test) {
   return out;
 }
 
+// One `require('vscode')` for the whole extension bundle. esbuild turns each module's `import * as vscode from
+// 'vscode'` of an external CommonJS module into its own `__toESM(require('vscode'))`, which copies every name of the
+// API (~300) into a fresh object with a getter each: ~50 modules × 300 getters at load, half of evaluating the bundle
+// (issue 13). A single virtual ES module re-exporting the API is copied once and shared by every importer.
+const vscodeOnce = {
+  name: 'vscode-once',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) => (args.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' }));
+    build.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+  },
+};
+
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const testExternals = ['vscode', 'mocha', 'playwright-core', 'fast-check', 'ioredis', 'zod', '@vscode/test-electron'];
 
 const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: !watch,
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [vscodeOnce], minify: !watch,
     // activate() reports how long evaluating the bundle took (bench/cases/extension.ts reads it).
     banner: { js: 'var __ucoreBundleStart = performance.now();' }, footer: { js: 'var __ucoreBundleEnd = performance.now();' } },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { UCORE_VERSION: JSON.stringify(pkg.version) } },
