@@ -11,6 +11,8 @@ export { compileGlob, globMatch, GlobCache, type GlobMatcher } from './glob';
 export { createTransport, type TransportOptions } from './transport/factory';
 export * from './envelope/ids';
 export * from './envelope/envelope';
+export { eventEnvelopeSchema } from './envelope/envelope-schema';
+export { useZodMessages } from './envelope/zod-messages';
 export * from './envelope/registry';
 export * from './envelope/issues';
 export * from './domain/ecommerce';

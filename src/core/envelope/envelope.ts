@@ -1,28 +1,45 @@
 // The event envelope: one zod schema, strict parsing for events we write, lenient reading for events other
 // services write (the guide's events often carry only event_type and a few top-level fields).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BadInputError, InvalidEventError, NotJsonError } from '../errors';
 import { isoNow, uuidv7 } from './ids';
 import { describeIssues, issuesFromZod } from './issues';
+import { useZodMessages } from './zod-messages';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const idLike = z.union([z.string(), z.number()]);
-const objectLike = z.record(z.string(), z.unknown());
 
-export const eventEnvelopeSchema = z.looseObject({
-  event_id: z.string().min(1, 'event_id must not be empty').max(256),
-  event_type: z.string().min(1, 'event_type must not be empty').max(256),
-  timestamp: z.string().regex(ISO_UTC, 'timestamp must be ISO-8601, e.g. 2025-09-12T10:30:00Z').refine((s) => !Number.isNaN(Date.parse(s)), 'timestamp is not a real date'),
-  version: z.string().min(1).max(32).default('1.0'),
-  entity_id: idLike.nullish(),
-  user_id: idLike.nullish(),
-  correlation_id: z.string().max(256).nullish(),
-  causation_id: z.string().max(256).nullish(),
-  data: objectLike.default({}),
-  metadata: objectLike.default({}),
-});
+// Built on first use, not when the module loads: building zod schemas is slow (each is a tree of objects with bound
+// methods), and the extension's start-up (issue 13) needs no envelope check.
+function buildEnvelopeSchema() {
+  useZodMessages();
+  const idLike = z.union([z.string(), z.number()]);
+  const objectLike = z.record(z.string(), z.unknown());
+  const text = (name: string) => z.string().check(z.minLength(1, `${name} must not be empty`), z.maxLength(256));
+  return z.looseObject({
+    event_id: text('event_id'),
+    event_type: text('event_type'),
+    timestamp: z.string().check(
+      z.regex(ISO_UTC, 'timestamp must be ISO-8601, e.g. 2025-09-12T10:30:00Z'),
+      z.refine((s) => !Number.isNaN(Date.parse(s)), 'timestamp is not a real date'),
+    ),
+    version: z._default(z.string().check(z.minLength(1), z.maxLength(32)), '1.0'),
+    entity_id: z.nullish(idLike),
+    user_id: z.nullish(idLike),
+    correlation_id: z.nullish(z.string().check(z.maxLength(256))),
+    causation_id: z.nullish(z.string().check(z.maxLength(256))),
+    data: z._default(objectLike, {}),
+    metadata: z._default(objectLike, {}),
+  });
+}
 
-export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+let envelope: ReturnType<typeof buildEnvelopeSchema> | undefined;
+
+/** The envelope's schema (zod/mini), built on first call. `eventEnvelopeSchema` is the same as a zod classic object. */
+export function envelopeSchema(): ReturnType<typeof buildEnvelopeSchema> {
+  return (envelope ??= buildEnvelopeSchema());
+}
+
+export type EventEnvelope = z.output<ReturnType<typeof buildEnvelopeSchema>>;
 
 /** What a reader may assume of any event on the wire: an object, maybe with the envelope's fields. */
 export interface EventLike {
@@ -91,7 +108,7 @@ export function parseEvent(input: unknown): ParseResult<EventEnvelope> {
     const message = `an event must be a JSON object, not ${describeKind(value)}`;
     return { ok: false, error: new InvalidEventError(message, [{ path: [], message, code: 'not_object' }]) };
   }
-  const r = eventEnvelopeSchema.safeParse(value);
+  const r = z.safeParse(envelopeSchema(), value);
   if (r.success) return { ok: true, event: r.data };
   const issues = issuesFromZod(r.error);
   return { ok: false, error: new InvalidEventError(`invalid event: ${describeIssues(issues)}`, issues) };

@@ -5,7 +5,7 @@
 // The path is an array of keys and indexes, as zod gives it, not a dotted string: an event's keys may contain dots
 // or be empty ("a.b" and "" are valid JSON keys), and only an array says unambiguously which property is meant.
 // `formatPath` makes the dotted form for display.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export type IssuePath = ReadonlyArray<string | number>;
 
@@ -27,7 +27,7 @@ export interface ValidationIssue {
 export const MAX_ISSUES = 20;
 
 /** zod's issues as ValidationIssues, the path under `prefix` (the registry checks `data`, so its issues start there). */
-export function issuesFromZod(error: z.ZodError, prefix: IssuePath = []): ValidationIssue[] {
+export function issuesFromZod(error: z.core.$ZodError, prefix: IssuePath = []): ValidationIssue[] {
   return error.issues.slice(0, MAX_ISSUES).map((i) => ({
     path: [...prefix, ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))],
     message: i.message,

@@ -1,14 +1,15 @@
 // Versioned schemas per event type and the migrations between them (the guide's EventVersionAdapter).
 // A type's versions form a chain 1.0 → 1.1 → …; `upgrade` walks an event along it to the latest.
-import type { z } from 'zod';
+import { safeParse } from 'zod/mini';
+import type { $ZodType } from 'zod/v4/core';
 import { SchemaError } from '../errors';
 import type { EventEnvelope, EventLike } from './envelope';
 import { issuesFromZod, type ValidationIssue } from './issues';
 
 export interface SchemaVersion {
   version: string;
-  /** Schema of the event's `data`. */
-  data: z.ZodType;
+  /** Schema of the event's `data`: zod classic or zod/mini. */
+  data: $ZodType;
   /** Turns an event of the previous version into this one (given a copy; return the new event). */
   migrate?: (event: EventEnvelope) => EventEnvelope;
   /** Example `data`, used to prefill editors. */
@@ -61,7 +62,7 @@ export class SchemaRegistry {
     if (!sv) {
       return { ok: false, issues: [{ path: ['version'], code: 'unknown_version', message: `${type} has no version ${version} (known: ${list.map((v) => v.version).join(', ')})` }] };
     }
-    const r = sv.data.safeParse(event.data ?? {});
+    const r = safeParse(sv.data, event.data ?? {});
     if (r.success) return { ok: true };
     return { ok: false, issues: issuesFromZod(r.error, ['data']) };
   }

@@ -4,7 +4,7 @@
 // changed and the connection manager decides what to close.
 import * as vscode from 'vscode';
 import { Disposable } from '../lifecycle';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   BadInputError,
   type Logger,
@@ -36,7 +36,6 @@ export interface CatalogChange {
 
 const ADDED_KEY = 'ucore.addedConnections';
 const secretKey = (name: string) => `ucore.connection.password/${name}`;
-const addedListSchema = z.array(connectionSettingSchema);
 
 export class ConnectionCatalog extends Disposable {
   private configs: ConnectionConfig[] = [];
@@ -161,7 +160,7 @@ export class ConnectionCatalog extends Disposable {
   }
 
   private addedSettings(): ConnectionSetting[] {
-    const r = addedListSchema.safeParse(this.globalState.get<unknown>(ADDED_KEY, []));
+    const r = z.safeParse(z.array(connectionSettingSchema()), this.globalState.get<unknown>(ADDED_KEY, []));
     if (r.success) return r.data;
     this.log.warn('stored connections were unreadable; ignoring them');
     return [];
@@ -170,7 +169,7 @@ export class ConnectionCatalog extends Disposable {
 
 /** A validated setting whose URL holds no password, and the password it held. */
 function withoutPassword(setting: ConnectionSetting): { setting: ConnectionSetting; password?: string } {
-  const s = connectionSettingSchema.parse(setting);
+  const s = z.parse(connectionSettingSchema(), setting);
   const split = splitPassword(s.url);
   return { setting: { ...s, url: split.url }, password: split.password };
 }

@@ -2,34 +2,56 @@
 // default with one warning (per distinct problem), never a crash.
 import * as vscode from 'vscode';
 import { Disposable } from '../lifecycle';
-import { z } from 'zod';
-import { type Logger, redactUrl } from '../../core/index';
+import * as z from 'zod/mini';
+import { type Logger, redactUrl, useZodMessages } from '../../core/index';
 import { Setting, SETTINGS_SECTION } from '../constants';
 
-export const connectionSettingSchema = z.object({
-  name: z.string().trim().min(1, 'name must not be empty').max(100),
-  url: z.string().trim().min(1, 'url must not be empty'),
-  production: z.boolean().optional(),
-  username: z.string().min(1).max(256).optional(),
-  tls: z.object({
-    rejectUnauthorized: z.boolean().optional(),
-    caFile: z.string().min(1).optional(),
-  }).optional(),
-});
+// zod/mini, built on first use: zod classic and building schemas when the bundle loads cost activation time
+// (issue 13). The checks and messages are zod classic's (`.min(1, msg)` is `check(z.minLength(1, msg))`).
+const trimmed = () => z.string().check(z.trim());
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
-export type ConnectionSetting = z.infer<typeof connectionSettingSchema>;
+function buildConnectionSettingSchema() {
+  useZodMessages();
+  return z.object({
+    name: trimmed().check(z.minLength(1, 'name must not be empty'), z.maxLength(100)),
+    url: trimmed().check(z.minLength(1, 'url must not be empty')),
+    production: z.optional(z.boolean()),
+    username: z.optional(text(1, 256)),
+    tls: z.optional(z.object({
+      rejectUnauthorized: z.optional(z.boolean()),
+      caFile: z.optional(z.string().check(z.minLength(1))),
+    })),
+  });
+}
+
+let connectionSchema: ReturnType<typeof buildConnectionSettingSchema> | undefined;
+/** One entry of `ucore.connections` (and of the connections added in the UI). */
+export function connectionSettingSchema(): ReturnType<typeof buildConnectionSettingSchema> {
+  return (connectionSchema ??= buildConnectionSettingSchema());
+}
+
+export type ConnectionSetting = z.output<ReturnType<typeof buildConnectionSettingSchema>>;
 
 /** One entry of `ucore.monitor.alerts`: a threshold on a rate (events/s) or on a consumer group's lag (entries). */
-export const alertRuleSettingSchema = z.object({
-  id: z.string().trim().min(1).max(100).optional(),
-  scope: z.enum(['channel', 'type', 'total', 'lag']),
-  match: z.string().min(1).max(200).optional(),
-  stream: z.string().min(1).max(200).optional(),
-  threshold: z.number().nonnegative().max(1e9),
-  windowSeconds: z.number().int().min(1).max(60).optional(),
-}).refine((r) => r.scope === 'total' || r.match !== undefined, { message: 'match is required for channel, type and lag rules' });
+function buildAlertRuleSettingSchema() {
+  useZodMessages();
+  return z.object({
+    id: z.optional(trimmed().check(z.minLength(1), z.maxLength(100))),
+    scope: z.enum(['channel', 'type', 'total', 'lag']),
+    match: z.optional(text(1, 200)),
+    stream: z.optional(text(1, 200)),
+    threshold: z.number().check(z.nonnegative(), z.maximum(1e9)),
+    windowSeconds: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(60))),
+  }).check(z.refine((r) => r.scope === 'total' || r.match !== undefined, { message: 'match is required for channel, type and lag rules' }));
+}
 
-export type AlertRuleSetting = z.infer<typeof alertRuleSettingSchema>;
+let alertRuleSchema: ReturnType<typeof buildAlertRuleSettingSchema> | undefined;
+function alertRuleSettingSchema(): ReturnType<typeof buildAlertRuleSettingSchema> {
+  return (alertRuleSchema ??= buildAlertRuleSettingSchema());
+}
+
+export type AlertRuleSetting = z.output<ReturnType<typeof buildAlertRuleSettingSchema>>;
 
 /** Where a configured connection came from: Workspace Trust treats workspace values differently. */
 export type SettingSource = 'user' | 'workspace';
@@ -62,20 +84,29 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   explorerPageSize: 50,
 };
 
-const scalarSchemas: { [K in keyof UCoreSettings]: { key: string; schema: z.ZodType<UCoreSettings[K]> } } = {
-  defaultConnection: { key: Setting.defaultConnection, schema: z.string().trim().min(1) },
-  commandTimeoutMs: { key: Setting.commandTimeoutMs, schema: z.number().int().min(100).max(600_000) },
-  tailMaxLines: { key: Setting.tailMaxLines, schema: z.number().int().min(10).max(100_000) },
-  storeStreamKey: { key: Setting.storeStreamKey, schema: z.string().trim().min(1).max(512) },
-  storeKeepIndexed: { key: Setting.storeKeepIndexed, schema: z.boolean() },
-  demoRatePerSecond: { key: Setting.demoRatePerSecond, schema: z.number().positive().max(10_000) },
-  monitorRecentCapacity: { key: Setting.monitorRecentCapacity, schema: z.number().int().min(10).max(100_000) },
-  monitorStreams: { key: Setting.monitorStreams, schema: z.array(z.string().min(1).max(512)).max(10) },
-  explorerPageSize: { key: Setting.explorerPageSize, schema: z.number().int().min(5).max(1000) },
-};
+type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
+
+function buildScalarSchemas(): ScalarSchemas {
+  useZodMessages();
+  const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+  return {
+    defaultConnection: { key: Setting.defaultConnection, schema: trimmed().check(z.minLength(1)) },
+    commandTimeoutMs: { key: Setting.commandTimeoutMs, schema: int(100, 600_000) },
+    tailMaxLines: { key: Setting.tailMaxLines, schema: int(10, 100_000) },
+    storeStreamKey: { key: Setting.storeStreamKey, schema: trimmed().check(z.minLength(1), z.maxLength(512)) },
+    storeKeepIndexed: { key: Setting.storeKeepIndexed, schema: z.boolean() },
+    demoRatePerSecond: { key: Setting.demoRatePerSecond, schema: z.number().check(z.positive(), z.maximum(10_000)) },
+    monitorRecentCapacity: { key: Setting.monitorRecentCapacity, schema: int(10, 100_000) },
+    monitorStreams: { key: Setting.monitorStreams, schema: z.array(text(1, 512)).check(z.maxLength(10)) },
+    explorerPageSize: { key: Setting.explorerPageSize, schema: int(5, 1000) },
+  };
+}
+
+let scalars: ScalarSchemas | undefined;
+const scalarSchemas = (): ScalarSchemas => (scalars ??= buildScalarSchemas());
 
 /** Short text of zod issues, for a warning. */
-function issuesText(error: z.ZodError): string {
+function issuesText(error: z.core.$ZodError): string {
   return error.issues.slice(0, 3).map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ');
 }
 
@@ -93,10 +124,10 @@ export class Settings extends Disposable {
   }
 
   get<K extends keyof UCoreSettings>(name: K): UCoreSettings[K] {
-    const { key, schema } = scalarSchemas[name];
+    const { key, schema } = scalarSchemas()[name];
     const raw = vscode.workspace.getConfiguration().get<unknown>(key);
     if (raw === undefined || raw === null) return SETTING_DEFAULTS[name];
-    const r = schema.safeParse(raw);
+    const r = z.safeParse(schema, raw);
     if (r.success) return r.data;
     this.problem(`Setting ${key} is invalid (${issuesText(r.error)}); using ${JSON.stringify(SETTING_DEFAULTS[name])}.`);
     return SETTING_DEFAULTS[name];
@@ -104,7 +135,7 @@ export class Settings extends Disposable {
 
   all(): UCoreSettings {
     const out = {} as Record<keyof UCoreSettings, unknown>;
-    for (const k of Object.keys(scalarSchemas) as Array<keyof UCoreSettings>) out[k] = this.get(k);
+    for (const k of Object.keys(SETTING_DEFAULTS) as Array<keyof UCoreSettings>) out[k] = this.get(k);
     return out as unknown as UCoreSettings;
   }
 
@@ -122,7 +153,7 @@ export class Settings extends Disposable {
         return;
       }
       value.forEach((item, i) => {
-        const r = connectionSettingSchema.safeParse(item);
+        const r = z.safeParse(connectionSettingSchema(), item);
         if (!r.success) {
           this.problem(`${Setting.connections}[${i}] (${source} settings) is invalid (${issuesText(r.error)}); skipped.`);
           return;
@@ -150,7 +181,7 @@ export class Settings extends Disposable {
     }
     const out: AlertRuleSetting[] = [];
     raw.slice(0, 100).forEach((item, i) => {
-      const r = alertRuleSettingSchema.safeParse(item);
+      const r = z.safeParse(alertRuleSettingSchema(), item);
       if (r.success) out.push(r.data);
       else this.problem(`${Setting.monitorAlerts}[${i}] is invalid (${issuesText(r.error)}); skipped.`);
     });
