@@ -44,7 +44,8 @@ const testExternals = ['vscode', 'mocha', 'playwright-core', 'fast-check', 'iore
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [vscodeOnce], minify: !watch,
     // activate() reports how long evaluating the bundle took (bench/cases/extension.ts reads it).
-    banner: { js: 'var __ucoreBundleStart = performance.now();' }, footer: { js: 'var __ucoreBundleEnd = performance.now();' } },
+    banner: { js: 'var __ucoreBundleStart = performance.now(), __ucoreBundleCpu = process.cpuUsage();' },
+    footer: { js: 'var __ucoreBundleEnd = performance.now(), __ucoreBundleCpuEnd = process.cpuUsage(__ucoreBundleCpu);' } },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { UCORE_VERSION: JSON.stringify(pkg.version) } },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', external: ['ioredis', 'zod'] },
 ];

@@ -2,7 +2,7 @@
 // registry, errors and safety together. Use cases live elsewhere (sending events: publishing/publisher.ts).
 import * as vscode from 'vscode';
 import { showWarning } from './notify';
-import { ecommerceRegistry, BadInputError, UCoreError } from '../core/index';
+import { ecommerceRegistry, BadInputError, UCoreError, type SchemaRegistry } from '../core/index';
 import { ConnectionManager } from './connections/connectionManager';
 import { Settings } from './connections/settings';
 import { ErrorReporter } from './errors';
@@ -23,7 +23,8 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
     });
   });
   const connections = new ConnectionManager(settings, context.secrets, context.globalState, log);
-  const registry = ecommerceRegistry();
+  // Built when first asked for (an .events file, Publish Event): its schemas cost activation time (issue 13).
+  let registry: SchemaRegistry | undefined;
   const errors = new ErrorReporter(log);
   const safety = new SafetyGuard(log.scoped('safety'));
 
@@ -42,7 +43,9 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
     log,
     settings,
     connections,
-    registry,
+    get registry() {
+      return (registry ??= ecommerceRegistry());
+    },
     errors,
     safety,
     guard: (action, connection) => safety.confirm(action, connection ?? activeConnection()),

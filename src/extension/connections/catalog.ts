@@ -160,7 +160,9 @@ export class ConnectionCatalog extends Disposable {
   }
 
   private addedSettings(): ConnectionSetting[] {
-    const r = z.safeParse(z.array(connectionSettingSchema()), this.globalState.get<unknown>(ADDED_KEY, []));
+    const stored = this.globalState.get<unknown>(ADDED_KEY, []);
+    if (Array.isArray(stored) && stored.length === 0) return []; // the usual case: no schema to build at activation
+    const r = z.safeParse(z.array(connectionSettingSchema()), stored);
     if (r.success) return r.data;
     this.log.warn('stored connections were unreadable; ignoring them');
     return [];

@@ -115,17 +115,24 @@ export class Settings extends Disposable {
   /** Fires after any `ucore.*` setting changed (values are re-read lazily). */
   readonly onDidChange = this.changed.event;
   private readonly warned = new Set<string>();
+  /** getConfiguration() builds a view of every setting: one per change, not one per read (issue 13, activation). */
+  private configuration: vscode.WorkspaceConfiguration | undefined;
 
   constructor(private readonly log: Logger, private readonly warn: (message: string) => void) {
     super();
     this.register(vscode.workspace.onDidChangeConfiguration((e) => {
+      this.configuration = undefined;
       if (e.affectsConfiguration(SETTINGS_SECTION)) this.changed.fire();
     }));
   }
 
+  private config(): vscode.WorkspaceConfiguration {
+    return (this.configuration ??= vscode.workspace.getConfiguration());
+  }
+
   get<K extends keyof UCoreSettings>(name: K): UCoreSettings[K] {
     const { key, schema } = scalarSchemas()[name];
-    const raw = vscode.workspace.getConfiguration().get<unknown>(key);
+    const raw = this.config().get<unknown>(key);
     if (raw === undefined || raw === null) return SETTING_DEFAULTS[name];
     const r = z.safeParse(schema, raw);
     if (r.success) return r.data;
@@ -144,7 +151,7 @@ export class Settings extends Disposable {
    * with a warning). Workspace (and folder) values are tagged so Workspace Trust can hold them back.
    */
   connections(): ConfiguredConnection[] {
-    const info = vscode.workspace.getConfiguration().inspect<unknown>(Setting.connections);
+    const info = this.config().inspect<unknown>(Setting.connections);
     const out: ConfiguredConnection[] = [];
     const take = (value: unknown, source: SettingSource) => {
       if (value === undefined || value === null) return;
@@ -173,7 +180,7 @@ export class Settings extends Disposable {
 
   /** `ucore.monitor.alerts`, each entry validated on its own (a bad entry is skipped with a warning). */
   monitorAlertRules(): AlertRuleSetting[] {
-    const raw = vscode.workspace.getConfiguration().get<unknown>(Setting.monitorAlerts);
+    const raw = this.config().get<unknown>(Setting.monitorAlerts);
     if (raw === undefined || raw === null) return [];
     if (!Array.isArray(raw)) {
       this.problem(`Setting ${Setting.monitorAlerts} must be an array of { scope, match, threshold }; ignored.`);

@@ -12,7 +12,9 @@ export class EventsDiagnostics extends Disposable {
   private readonly collection = this.register(vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE));
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly documents: EventsDocuments, private readonly registry: SchemaRegistry, private readonly log: Logger) {
+  // The registry is read on each check, not taken here: the services build it on first use (issue 13), and a
+  // workspace with no .events file open never needs it.
+  constructor(private readonly documents: EventsDocuments, private readonly services: { readonly registry: SchemaRegistry }, private readonly log: Logger) {
     super();
     this.register(toDisposable(() => {
       for (const t of this.timers.values()) clearTimeout(t);
@@ -31,7 +33,7 @@ export class EventsDiagnostics extends Disposable {
     this.timers.delete(key);
     if (!isEventsDocument(doc) || doc.isClosed) return;
     try {
-      const problems = checkFile(this.documents.get(doc), this.registry);
+      const problems = checkFile(this.documents.get(doc), this.services.registry);
       this.collection.set(doc.uri, problems.map((p) => toDiagnostic(doc, p)));
     } catch (e) {
       // A bug here must not take the editor down with it; the log has the detail.
