@@ -50,9 +50,14 @@ interface EntityState {
   lastAt: number;
   lastId?: string;
   lastEventId?: string;
+  /** The entity's last few event ids: the same event seen again (stored and published, replayed) is not a new step. */
+  recent: string[];
   via: FlowVia;
   events: number;
 }
+
+/** Event ids remembered per entity to recognise one seen again. */
+const RECENT_IDS = 4;
 
 interface NodeState {
   count: number;
@@ -149,8 +154,8 @@ export class FlowMiner {
     const type = clip(eventTypeOf(event), MAX_TYPE_CHARS);
     const eventId = typeof event.event_id === 'string' ? clip(event.event_id) : undefined;
     const prev = this.entities.get(ref.entity);
-    if (prev && eventId !== undefined && prev.lastEventId === eventId) {
-      // The same event again (the store publishes what it appends): only where it travelled is new.
+    if (prev && eventId !== undefined && prev.recent.includes(eventId)) {
+      // The same event again (the store publishes what it appends; a replay): only where it travelled is new.
       this.totals.repeated++;
       const [, node] = prev.kind.node(type);
       this.addVia(node, input.via);
@@ -175,6 +180,10 @@ export class FlowMiner {
       prev.lastAt = Math.max(prev.lastAt, at);
       prev.lastId = input.id;
       prev.lastEventId = eventId;
+      if (eventId !== undefined) {
+        prev.recent.push(eventId);
+        if (prev.recent.length > RECENT_IDS) prev.recent.shift();
+      }
       prev.via = input.via;
       prev.events++;
       this.entities.set(ref.entity, prev);
@@ -182,7 +191,7 @@ export class FlowMiner {
     }
     node.starts++;
     kind.entities++;
-    this.entities.set(ref.entity, { kind, lastType: name, lastAt: at, lastId: input.id, lastEventId: eventId, via: input.via, events: 1 });
+    this.entities.set(ref.entity, { kind, lastType: name, lastAt: at, lastId: input.id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: input.via, events: 1 });
     if (this.entities.size > this.maxEntities) this.evictOldest();
   }
 

@@ -108,12 +108,15 @@ export class SagaCollector {
     run.seenIn.add('checkpoint');
     run.status = cp.status === 'compensation_failed' ? 'failed' : cp.status;
     run.finished = cp.status === 'completed' || cp.status === 'compensated' || cp.status === 'compensation_failed';
+    const compensated: string[] = [];
     for (const [name, state] of cp.steps) {
       const seen = run.steps.get(name);
       if (seen) seen.state = state;
       else if (run.steps.size < MAX_STEPS) run.steps.set(clip(name), { name: clip(name), state });
-      if (state === 'compensated' && !run.compensations.includes(name)) run.compensations.push(clip(name));
+      if (state === 'compensated' && !run.compensations.includes(name)) compensated.push(clip(name));
     }
+    // Compensations run newest step first; the hash lists steps in the order they were first written.
+    run.compensations.push(...compensated.reverse().slice(0, MAX_STEPS));
     if (cp.failedStep) run.failedStep = clip(cp.failedStep);
     if (cp.error) run.error = clip(cp.error, 500);
     const updated = parseIsoMicros(cp.updatedAt);
