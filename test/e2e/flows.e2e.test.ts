@@ -390,12 +390,11 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
       for (const type of ['order_created', 'order_paid', 'order_shipped']) assert.strictEqual(await frame().locator(`svg .node[data-type="${type}"]`).count(), 1, type);
       assert.ok(await frame().locator('svg .edge[data-from="order_created"]').count() >= 1, 'steps out of order_created');
       assert.match(await frame().locator('svg .edge-label').first().textContent() ?? '', /^\d+ · [\d.]+ (ms|s|min|h)\/[\d.]+ (ms|s|min|h)$/);
+      await w.screenshot('flows-8a-flow-map');
       const stuckRow = frame().locator('[data-section="stuck"] tr[data-entity="990001"]');
       await stuckRow.waitFor({ state: 'visible', timeout: 10_000 });
       // The markup type is a text node, not an element.
       assert.strictEqual(await frame().locator('img').count(), 0, 'no <img> from a type name');
-      assert.ok((await frame().locator('body').innerText()).includes('<img src=x onerror=alert(1)>') || (await frame().locator('svg .node').count()) > 0);
-      await w.screenshot('flows-8a-flow-map');
       await frame().locator('svg .node[data-type="order_paid"]').click();
       await eventually(async () => /Filtered to entities stopped at order_paid/.test(await frame().locator('[data-figure="filter"]').innerText()), 'the stuck list filtered by the clicked type');
       assert.ok(await stuckRow.isVisible(), 'the stuck order stays listed under its type');
