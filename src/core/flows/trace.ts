@@ -6,6 +6,7 @@
 import { eventTypeOf, type EventLike, readEvent } from '../envelope/envelope';
 import { AbortedError, BadInputError } from '../errors';
 import type { EventStore } from '../store/event-store';
+import { isIndexKey } from '../store/index-keys';
 import { compareIds, idTime } from '../store/stream-ids';
 import { parseIsoMicros } from '../store/time-range';
 import type { StreamEntry, Transport } from '../transport/types';
@@ -157,7 +158,7 @@ export async function otherStreams(transport: Transport, exclude: ReadonlySet<st
     const r = await transport.scan(cursor, { type: 'stream', count: 1000 });
     cursor = r.cursor;
     for (const k of r.keys) {
-      if (exclude.has(k) || k.includes(':idx:')) continue;
+      if (exclude.has(k) || isIndexKey(k)) continue;
       out.push(k);
       if (out.length >= max) return out.sort();
     }

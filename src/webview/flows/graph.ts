@@ -92,7 +92,8 @@ export class FlowGraph {
     this.height = g.graph().height ?? 0;
     this.root.replaceChildren();
     const defs = svg('defs');
-    const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    // In user space: an arrow head keeps its size whatever the line's width (the width shows the count).
+    const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' });
     marker.appendChild(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }));
     defs.appendChild(marker);
     this.root.appendChild(defs);

@@ -90,8 +90,8 @@ function render(): void {
     [s.entity, s.lastType, duration(s.ageMs), duration(s.thresholdMs), `${s.via}${s.lastId ? ` ${s.lastId}` : ''}`],
     () => send({ type: 'trace', entity: s.entity }), { entity: s.entity },
   )) : [row(['none'])]));
-  servicesList.replaceChildren(...(data.services.length ? data.services.map((s) => row([s.label, s.detail])) : [row(['none'])]));
-  sagasList.replaceChildren(...(data.sagas.length ? data.sagas.map((s) => row([s.label, s.detail])) : [row(['none'])]));
+  servicesList.replaceChildren(row(['who', 'what Redis says']), ...(data.services.length ? data.services.map((s) => row([s.label, s.detail])) : [row(['none'])]));
+  sagasList.replaceChildren(row(['run', 'status, steps and compensations']), ...(data.sagas.length ? data.sagas.map((s) => row([s.label, s.detail])) : [row(['none'])]));
 }
 
 function showFlows(d: FlowsData): void {
