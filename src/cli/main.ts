@@ -13,10 +13,13 @@ import { statsCommand } from './commands/stats';
 import { storeAppendCommand, storeGetCommand } from './commands/store';
 import { tailCommand } from './commands/tail';
 import { topologyCommand } from './commands/topology';
+import { flowsCommand } from './commands/flows';
+import { sagasCommand } from './commands/sagas';
+import { traceCommand } from './commands/trace';
 
 declare const UCORE_VERSION: string | undefined;
 
-const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand];
+const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string', short: 'u' },

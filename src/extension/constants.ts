@@ -40,6 +40,8 @@ export const Commands = {
   demoStart: 'ucore.demo.start',
   demoStop: 'ucore.demo.stop',
   monitorOpen: 'ucore.monitor.open',
+  flowsShow: 'ucore.flows.show',
+  flowsTrace: 'ucore.flows.trace',
   explorerRefresh: 'ucore.explorer.refresh',
   logShow: 'ucore.log.show',
 
@@ -89,6 +91,7 @@ export const Schemes = {
 } as const;
 
 export const MONITOR_VIEW_TYPE = 'ucore.monitor';
+export const FLOWS_VIEW_TYPE = 'ucore.flows';
 export const EMBEDDED_NAME = 'Embedded';
 export const EMBEDDED_URL = 'embedded';
 /** Longest name or value shown in a tree row; the tooltip carries the rest when it is small. */

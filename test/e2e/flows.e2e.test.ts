@@ -370,6 +370,51 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
     lap('demo traffic');
   });
 
+  it('Show Event Flows draws the order flow, lists the stuck guide-written order and traces it to the unacked entry', async () => {
+    const w = e2e.wb;
+    const frame = () => w.webviewFrame();
+    await step(w, 'flows-map', async () => {
+      // A guide-written order (only data.order_id, XADD event_store * event <json>) that stopped at order_paid ten
+      // minutes ago, read by a group that acked its order_created only; and an event whose type is markup.
+      const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace('Z', '000').slice(0, 26);
+      await redisCliRaw(e2e.redis.port, ['XGROUP', 'CREATE', 'event_store', 'e2e-fulfilment', '$']);
+      const created = (await redisCliRaw(e2e.redis.port, ['XADD', 'event_store', '*', 'event', JSON.stringify({ event_id: 'order_990001', event_type: 'order_created', timestamp: at(601_000), user_id: 12345, data: { order_id: 990001, total_price: 99.99 } })]))[0]!;
+      await redisCliRaw(e2e.redis.port, ['XADD', 'event_store', '*', 'event', JSON.stringify({ event_id: 'paid_990001', event_type: 'order_paid', timestamp: at(600_000), data: { order_id: 990001 } })]);
+      await redisCliRaw(e2e.redis.port, ['XADD', 'event_store', '*', 'event', JSON.stringify({ event_type: '<img src=x onerror=alert(1)>', timestamp: at(500_000), data: { order_id: 990002 } })]);
+      await redisCliRaw(e2e.redis.port, ['XREADGROUP', 'GROUP', 'e2e-fulfilment', 'w1', 'COUNT', '10', 'STREAMS', 'event_store', '>']);
+      await redisCliRaw(e2e.redis.port, ['XACK', 'event_store', 'e2e-fulfilment', created]);
+      await w.page.locator('.part.sidebar .composite.title').first().click();
+      await w.runCommand('UCore: Show Event Flows');
+      await frame().locator('h1', { hasText: 'Event Flows' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await eventually(async () => (await frame().locator('svg .node').count()) >= 4, 'the order graph drawn (≥ 4 types)', 60_000);
+      for (const type of ['order_created', 'order_paid', 'order_shipped']) assert.strictEqual(await frame().locator(`svg .node[data-type="${type}"]`).count(), 1, type);
+      assert.ok(await frame().locator('svg .edge[data-from="order_created"]').count() >= 1, 'steps out of order_created');
+      assert.match(await frame().locator('svg .edge-label').first().textContent() ?? '', /^\d+ · [\d.]+ (ms|s|min|h)\/[\d.]+ (ms|s|min|h)$/);
+      await w.screenshot('flows-8a-flow-map');
+      const stuckRow = frame().locator('[data-section="stuck"] tr[data-entity="990001"]');
+      await stuckRow.waitFor({ state: 'visible', timeout: 10_000 });
+      // The markup type is a text node, not an element.
+      assert.strictEqual(await frame().locator('img').count(), 0, 'no <img> from a type name');
+      await frame().locator('svg .node[data-type="order_paid"]').click();
+      await eventually(async () => /Filtered to entities stopped at order_paid/.test(await frame().locator('[data-figure="filter"]').innerText()), 'the stuck list filtered by the clicked type');
+      assert.ok(await stuckRow.isVisible(), 'the stuck order stays listed under its type');
+      await w.screenshot('flows-8b-node-filter');
+      await stuckRow.click();
+      await eventually(async () => /pending in group e2e-fulfilment with w1, 1 delivery/.test(await frame().locator('[data-section="timeline"]').innerText()), 'the timeline names the group that has not acked order_paid', 30_000);
+      assert.match(await frame().locator('[data-section="timeline"]').innerText(), /acked by group e2e-fulfilment/);
+      await frame().locator('[data-section="timeline"]').scrollIntoViewIfNeeded();
+      await w.screenshot('flows-8c-trace');
+      // From the palette too.
+      await w.page.locator('.part.sidebar .composite.title').first().click();
+      await w.runCommand('UCore: Trace Entity…');
+      await answerPrompts(w, [{ match: /Entity to trace/, type: '990002' }]);
+      await eventually(async () => /990002: 1 events? in event_store/.test(await frame().locator('[data-section="timeline"]').innerText()), 'the palette trace shown', 30_000);
+      assert.strictEqual(await frame().locator('img').count(), 0);
+      await w.screenshot('flows-8d-trace-hostile');
+    });
+    lap('event flows');
+  });
+
   it('no browser dialog opened during the flows', () => {
     assert.deepStrictEqual(dialogs, []);
   });

@@ -1,6 +1,6 @@
 // Converts raw RESP2 replies of stream commands into the transport's typed shapes, and stream arguments into RESP.
 // Field maps use a null prototype so hostile field names (`__proto__`) are plain data.
-import type { ConsumerInfo, GroupInfo, PendingEntry, PendingSummary, StreamBatch, StreamEntry, StreamFields, StreamInfo, XAddOptions } from './types';
+import type { ClientInfo, ConsumerInfo, GroupInfo, PendingEntry, PendingSummary, StreamBatch, StreamEntry, StreamFields, StreamInfo, XAddOptions } from './types';
 
 type Raw = unknown;
 
@@ -152,6 +152,25 @@ export function parseInfo(text: string): Record<string, string> {
     if (!line || line.startsWith('#')) continue;
     const i = line.indexOf(':');
     if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** `CLIENT LIST` text: one line per connection of `key=value` pairs (a name cannot hold spaces, so splitting is safe). */
+export function parseClientList(text: string): ClientInfo[] {
+  const out: ClientInfo[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line) continue;
+    const f: Record<string, string> = Object.create(null);
+    for (const pair of line.split(' ')) {
+      const i = pair.indexOf('=');
+      if (i > 0) f[pair.slice(0, i)] = pair.slice(i + 1);
+    }
+    out.push({
+      id: f.id ?? '', addr: f.addr ?? '', name: f.name ?? '', cmd: f.cmd ?? '',
+      sub: Number(f.sub ?? 0) || 0, psub: Number(f.psub ?? 0) || 0, ssub: Number(f.ssub ?? 0) || 0,
+      age: Number(f.age ?? 0) || 0, idle: Number(f.idle ?? 0) || 0,
+    });
   }
   return out;
 }

@@ -19,13 +19,14 @@ import { RedisConnections } from './redis-connections';
 import { classifyCommandError } from './redis-errors';
 import {
   fieldsToArgs, parseInfo, singleField, toBatches, toConsumerInfos, toEntries, toEntriesFlat, toGroupInfos, toPendingEntries, toPendingSummary,
-  toStreamInfo, xaddArgs,
+  toStreamInfo, xaddArgs, parseClientList,
 } from './redis-replies';
 import { appendIndexedCall, copiesIfCurrent, indexTailCall, storeAppendCall, toIndexTailResult, toStoreAppendResult } from './redis-store-ops';
 import { execWithOneTimer, withTimeout } from './redis-timeouts';
 import { readClusterTopology, readSentinelTopology, replicationNodes } from './redis-topology';
 import { WriteCorking } from './redis-write-corking';
 import type {
+  ClientInfo,
   AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, IndexTailResult, PendingEntry,
   PendingSummary, PubSubMessage, StoreAppendItem, StoreAppendOptions, StoreAppendResult, StoreLayout, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry, StreamFields,
   StreamInfo, Topology, TopologyMode, Transport, XAddOptions,
@@ -538,6 +539,13 @@ export class RedisTransport implements Transport {
     }
     const text = (await this.run((c) => (section ? c.info(section) : c.info()))) as string;
     return parseInfo(text);
+  }
+
+  async clientList(): Promise<ClientInfo[]> {
+    const texts = this.clustered
+      ? await this.clusterNodes.onEveryNode('master', (n) => n.call('CLIENT', 'LIST'))
+      : [await this.run((c) => c.call('CLIENT', 'LIST'))];
+    return texts.flatMap((t) => parseClientList(String(t)));
   }
 
   async topology(): Promise<Topology> {

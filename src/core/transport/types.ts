@@ -229,6 +229,23 @@ export interface AppendIndexedOptions {
   publish?: { channel: string; field: string };
 }
 
+/** One connection as `CLIENT LIST` shows it (the fields flows need). */
+export interface ClientInfo {
+  id: string;
+  addr: string;
+  /** `CLIENT SETNAME`; '' when unnamed. */
+  name: string;
+  /** Channels, patterns and shard channels it is subscribed to. */
+  sub: number;
+  psub: number;
+  ssub: number;
+  /** The last command it ran, e.g. `xreadgroup`, `subscribe`. */
+  cmd: string;
+  /** Seconds since the connection was made, and since it last ran a command. */
+  age: number;
+  idle: number;
+}
+
 export interface SetOptions {
   ttlSeconds?: number;
   /** Only set when absent (`NX`). */
@@ -365,6 +382,8 @@ export interface Transport {
 
   /** Nodes, roles and slot ranges behind this transport. */
   topology(): Promise<Topology>;
+  /** `CLIENT LIST` (every master's on a cluster): who is connected, by name. The embedded transport has none. */
+  clientList(): Promise<ClientInfo[]>;
   /**
    * `WAIT replicas timeout` on the connection that wrote `key` (its slot's master on a cluster): how many replicas
    * have acknowledged every write made on it so far. 0 at once where there are no replicas (embedded).

@@ -8,6 +8,7 @@ import { registerPublishCommands } from './publishCommands';
 import { Registrar } from './registrar';
 import { registerReplayCommand } from './replayCommand';
 import { registerStreamCommands } from './streamCommands';
+import { registerFlowCommands } from '../flows/flowCommands';
 
 /** Registers everything; returns the ids registered (tests compare them with package.json). */
 export function registerCommands(ctx: CommandContext): string[] {
@@ -18,6 +19,7 @@ export function registerCommands(ctx: CommandContext): string[] {
   registerChannelCommands(r, ctx);
   registerReplayCommand(r, ctx);
   registerDedupCommand(r, ctx);
+  registerFlowCommands(r, ctx);
   registerDemoCommands(r, ctx.services, ctx.demo, () => {
     ctx.explorer.channels.scheduleRefresh();
     // The demo creates streams and a consumer group within a second or two: show them without a manual refresh.

@@ -3,7 +3,7 @@
 // other. Every call answers asynchronously; blocking reads wait without blocking anything else.
 import { ClosedError, RedisCommandError } from '../../errors';
 import type {
-  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, IndexTailResult, PendingEntry,
+  AppendIndexedOptions, AutoClaimResult, ClientInfo, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, IndexTailResult, PendingEntry,
   PendingSummary, PubSubMessage, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StoreAppendItem,
   StoreAppendOptions, StoreAppendResult, StoreLayout, StreamBatch, StreamEntry, StreamFields, StreamInfo, Topology, Transport, XAddOptions,
 } from '../types';
@@ -532,6 +532,11 @@ export class EmbeddedTransport implements Transport, Subscriber {
       const address = 'embedded:' + this.server.name;
       return { mode: this.mode, nodes: [{ id: address, address, role: 'master', slots: [], state: 'ok', current: true }] };
     });
+  }
+
+  /** In-process callers are not connections: nobody to list. */
+  clientList(): Promise<ClientInfo[]> {
+    return this.run(() => []);
   }
 
   /** There are no replicas to wait for; `key` only picks a node on a cluster. */

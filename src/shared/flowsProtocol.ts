@@ -1,0 +1,68 @@
+// Messages between the flow map panel's host (extension) and its webview, validated with zod/mini on arrival on both
+// sides. Every array and text is bounded by its schema: a store full of hostile type names cannot make the page draw
+// (or keep) more than this.
+import * as z from 'zod/mini';
+
+export const MAX_FLOW_NAME = 260;
+export const MAX_FLOW_NODES = 40;
+export const MAX_FLOW_EDGES = 400;
+export const MAX_FLOW_KINDS = 25;
+export const MAX_FLOW_STUCK = 100;
+export const MAX_TRACE_STEPS = 1000;
+export const MAX_PREVIEW = 2000;
+const MAX_ROWS = 200;
+
+const name = z.string().check(z.maxLength(MAX_FLOW_NAME));
+const text = z.string().check(z.maxLength(MAX_PREVIEW));
+const num = z.number();
+const ms = z.nullable(z.number());
+
+export const flowNodeSchema = z.object({ type: name, count: num, starts: num, ends: num, end: z.boolean(), via: z.array(name).check(z.maxLength(8)), sources: z.array(name).check(z.maxLength(8)) });
+export const flowEdgeSchema = z.object({ from: name, to: name, count: num, p50Ms: ms, p95Ms: ms });
+export const kindFlowSchema = z.object({
+  kind: name, entities: num, events: num, foldedTypes: num,
+  nodes: z.array(flowNodeSchema).check(z.maxLength(MAX_FLOW_NODES)),
+  edges: z.array(flowEdgeSchema).check(z.maxLength(MAX_FLOW_EDGES)),
+});
+export const stuckSchema = z.object({ entity: name, kind: name, lastType: name, ageMs: num, thresholdMs: num, via: name, lastId: z.optional(name) });
+export const serviceRowSchema = z.object({ label: name, detail: text });
+
+export const flowsDataSchema = z.object({
+  connection: name,
+  keyPaths: z.array(name).check(z.maxLength(8)),
+  summary: text,
+  kinds: z.array(kindFlowSchema).check(z.maxLength(MAX_FLOW_KINDS)),
+  stuck: z.array(stuckSchema).check(z.maxLength(MAX_FLOW_STUCK)),
+  services: z.array(serviceRowSchema).check(z.maxLength(MAX_ROWS)),
+  sagas: z.array(serviceRowSchema).check(z.maxLength(MAX_ROWS)),
+});
+export type FlowsData = z.infer<typeof flowsDataSchema>;
+
+export const traceStepSchema = z.object({
+  at: name, sincePreviousMs: ms, eventType: name, where: name, id: z.optional(name),
+  deliveries: z.array(text).check(z.maxLength(50)), preview: text,
+});
+export const traceDataSchema = z.object({
+  entity: name, summary: text,
+  steps: z.array(traceStepSchema).check(z.maxLength(MAX_TRACE_STEPS)),
+});
+export type TraceData = z.infer<typeof traceDataSchema>;
+
+export const flowsHostMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('flows'), data: flowsDataSchema }),
+  z.object({ type: z.literal('trace'), data: traceDataSchema }),
+  z.object({ type: z.literal('busy'), text }),
+  z.object({ type: z.literal('error'), text }),
+]);
+export type FlowsHostMessage = z.infer<typeof flowsHostMessageSchema>;
+
+export const flowsWebviewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('refresh'), keyPaths: z.array(name).check(z.maxLength(8)) }),
+  z.object({ type: z.literal('trace'), entity: name }),
+]);
+export type FlowsWebviewMessage = z.infer<typeof flowsWebviewMessageSchema>;
+
+export function clipName(s: string): string {
+  return s.length > MAX_FLOW_NAME - 1 ? `${s.slice(0, MAX_FLOW_NAME - 2)}…` : s;
+}
