@@ -16,6 +16,7 @@ import type { RedisClient, RedisTarget } from './redis-clients';
 import { aggregateInfo, mergeCountReplies, groupBySlot, pairsToCounts, unionReplies } from './redis-cluster-ops';
 import { ClusterNodes, ioredisAgreesOnSlot } from './redis-cluster-nodes';
 import { RedisConnections } from './redis-connections';
+import { countsOf, runPublishScript, scriptCalls } from './redis-publish-batch';
 import { classifyCommandError } from './redis-errors';
 import {
   fieldsToArgs, parseInfo, singleField, toBatches, toConsumerInfos, toEntries, toEntriesFlat, toGroupInfos, toPendingEntries, toPendingSummary,
@@ -144,8 +145,36 @@ export class RedisTransport implements Transport {
 
   async publishBatch(messages: ReadonlyArray<readonly [string, string]>): Promise<number[]> {
     if (messages.length === 0) return [];
+    if (this.publishByScript) {
+      const counts = await this.publishByScriptCalls(messages);
+      if (counts) return counts;
+    }
     // A cluster forwards PUBLISH to every node whichever node gets it: no slots to respect, one pipeline.
     return this.pipeline((p) => { for (const [ch, m] of messages) p.publish(ch, m); }) as Promise<number[]>;
+  }
+
+  /** Cleared when the server refuses the publish script to this user: the pipeline is used from then on. */
+  private publishByScript = true;
+
+  /** The batch as EVALSHA calls of a PUBLISH loop (redis-publish-batch.ts); null when scripts are refused. */
+  private async publishByScriptCalls(messages: ReadonlyArray<readonly [string, string]>): Promise<number[] | null> {
+    // On a cluster every call of the batch on one node, so the messages keep their order across the bus; while no
+    // node serves that slot (a failover), the pipeline, which any node takes.
+    const client = this.clustered ? this.clusterNodes.nodeForKeyIfServed(messages[0][0]) : this.connections.command();
+    if (!client) return null;
+    try {
+      const settled = await runPublishScript(client, scriptCalls(messages));
+      if (!settled) {
+        this.publishByScript = false;
+        this.log.info(`${this.description} refuses the publish script to this user: batches are published as pipelines`);
+        return null;
+      }
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return countsOf(settled.map((s) => (s as PromiseFulfilledResult<unknown[]>).value));
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
   }
 
   async spublish(channel: string, message: string): Promise<number> {
