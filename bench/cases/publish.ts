@@ -71,7 +71,7 @@ export async function publishCase(ctx: BenchContext): Promise<CaseResult[]> {
         id: 'publish-batch', title: 'publishJsonBatch, 1000 per call', count: n, times: pairOf(m, NODE_REDIS, BATCHED),
         baselineLabel: 'node-redis multi().execAsPipeline()', goal: 1.2,
         notes: [
-          'ours: `adapter.publishJsonBatch` of 1000 [channel, event] pairs (one EVALSHA of a loop of PUBLISH); baseline: node-redis 5, JSON.stringify + `multi().publish` ×1000, `execAsPipeline()`',
+          'ours: `adapter.publishJsonBatch` of 1000 [channel, event] pairs (EVALSHA calls of a PUBLISH loop, ~150 pairs each); baseline: node-redis 5, JSON.stringify + `multi().publish` ×1000, `execAsPipeline()`',
           note,
         ],
         extra: { ratioToNodeRedis: vsNodeRedis(BATCHED) },

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { EventAdapter } from '../../src/core/adapter';
 import { RedisTransport } from '../../src/core/transport/redis';
-import { PUBLISH_BATCH, SCRIPT_CHARS, scriptCalls } from '../../src/core/transport/redis-publish-batch';
+import { PUBLISH_BATCH, scriptCalls } from '../../src/core/transport/redis-publish-batch';
+import { WRITE_CHARS } from '../../src/core/transport/redis-write-size';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
 
@@ -70,13 +71,14 @@ describe('publishBatch as a script, on one server', () => {
     const expected: number[] = [];
     for (const [ch, m] of batch.slice(0, 8)) expected.push(await admin.publish(ch, m));
     assert.deepEqual(expected.slice(0, 4), [0, 1, 2, 1], 'the fixture: none, one, two (two subscribers), pattern');
+    await until('the fixture\'s own messages', () => one.length === 4 && two.length === 4);
     one.length = 0;
     two.length = 0;
 
     const counts = await t.publishBatch(batch);
     assert.equal(counts.length, batch.length);
     assert.deepEqual(counts, batch.map((_, i) => expected[i % 4]));
-    await until('every message', () => one.length === batch.length / 2 && two.length === batch.length / 2);
+    await until('every message', () => one.length >= batch.length / 2 && two.length >= batch.length / 2, 20_000);
     assert.deepEqual(one, batch.filter(([ch]) => ch === 'one' || ch === 'two'));
     assert.deepEqual(two, batch.filter(([ch]) => ch === 'two' || ch === 'pattern:a'));
 
@@ -134,7 +136,7 @@ describe('publishBatch as a script, on one server', () => {
     assert.deepEqual(scriptCalls([]), []);
     const calls = scriptCalls(Array.from({ length: 2001 }, (_, i) => ['c', String(i)] as const));
     assert.deepEqual(calls.map((c) => c.length / 2), [1000, 1000, 1]);
-    const huge = 'x'.repeat(SCRIPT_CHARS * 2);
+    const huge = 'x'.repeat(WRITE_CHARS * 2);
     assert.deepEqual(scriptCalls([['a', '1'], ['b', huge], ['c', '3']]).map((c) => c.length / 2), [1, 1, 1], 'an oversized message goes alone');
   });
 });

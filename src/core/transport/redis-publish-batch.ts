@@ -3,7 +3,7 @@
 // node-redis's; one command carrying 1000 pairs pays it once (bench `publish`: 0.69× → over 1.2× of node-redis).
 //
 // What the script changes, and why it is still the same publish:
-// - It runs alone on the server: calls are kept short (≤ SCRIPT_PAIRS pairs and about SCRIPT_BYTES of payload, well
+// - It runs alone on the server: calls are kept short (≤ SCRIPT_PAIRS pairs and about WRITE_CHARS of payload, well
 //   under a millisecond of server time each); a longer batch is several calls, sent at once, answered in order.
 // - Each PUBLISH goes through redis.pcall: a refused one (an ACL without that channel) is an error in its place of the
 //   reply and the others are still published, as in a pipeline; the caller gets the first error, as from a pipeline.
@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Cluster } from 'ioredis';
+import { cutBySize, FRAMING_CHARS } from './redis-write-size';
 
 /** ARGV: channel, message, channel, message… Reply: per pair, PUBLISH's receiver count, or its error. */
 export const PUBLISH_BATCH = `
@@ -34,32 +35,14 @@ const PUBLISH_BATCH_SHA = createHash('sha1').update(PUBLISH_BATCH).digest('hex')
 
 /** Pairs per script call at most: a short script (well under a millisecond of server time). */
 export const SCRIPT_PAIRS = 1000;
-/**
- * Characters per script call at most (payload plus ~16 of framing per pair): ~150 events of 300 bytes. ioredis
- * writes a command as one string; past V8's 128 KiB limit for ordinary heap objects (a two-byte string counts two
- * bytes a character) that string and its encoding are fresh large allocations, and one call of 1000 such events
- * cost 1.9 ms of this process's CPU per 1000 events against 0.75 ms in calls of 200 (profile: writeUtf8String and
- * GC). Bounding the bytes also bounds the script's time whatever the messages' size.
- */
-export const SCRIPT_CHARS = 48 * 1024;
 
-/** The ARGV of each script call: the batch cut by SCRIPT_PAIRS and SCRIPT_CHARS, in order. */
+/** The ARGV of each script call: the batch cut by SCRIPT_PAIRS and WRITE_CHARS (redis-write-size.ts), in order. */
 export function scriptCalls(messages: ReadonlyArray<readonly [string, string]>): string[][] {
-  const calls: string[][] = [];
-  let args: string[] = [];
-  let chars = 0;
-  for (const [channel, message] of messages) {
-    const size = channel.length + message.length + 16;
-    if (args.length > 0 && (args.length >= 2 * SCRIPT_PAIRS || chars + size > SCRIPT_CHARS)) {
-      calls.push(args);
-      args = [];
-      chars = 0;
-    }
-    args.push(channel, message);
-    chars += size;
-  }
-  if (args.length > 0) calls.push(args);
-  return calls;
+  return cutBySize(messages, ([c, m]) => c.length + m.length + 2 * FRAMING_CHARS, SCRIPT_PAIRS).map((part) => {
+    const argv = new Array<string>(part.length * 2);
+    part.forEach(([c, m], i) => { argv[2 * i] = c; argv[2 * i + 1] = m; });
+    return argv;
+  });
 }
 
 /**
