@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { appendCase } from './cases/append';
+import { cliCase } from './cases/cli';
 import { dedupCase } from './cases/dedup';
 import { embeddedCase } from './cases/embedded';
 import { entityQueryCase } from './cases/entity-query';
@@ -27,6 +28,7 @@ const CASES: Array<[name: string, run: (ctx: BenchContext) => Promise<CaseResult
   ['entity', entityQueryCase],
   ['replay', replayCase],
   ['dedup', dedupCase],
+  ['cli', cliCase],
   ['monitor', monitorCase],
   ['embedded', embeddedCase],
   ['extension', extensionCase],

@@ -117,3 +117,52 @@ export function ratios(baseline: number[], ours: number[]): RatioSummary {
   const values = ours.map((v, i) => baseline[i] / v);
   return { values, spread: spread(values) };
 }
+
+export interface SidesOptions extends Omit<PairOptions, 'baseline' | 'ours' | 'repeats'> {
+  /** Every side of a case, measured in each slice in rotating order (a 3-way comparison in one run). */
+  sides: TimedRun[];
+}
+
+/**
+ * Like measurePairs for more than two sides: each slice runs every side once, the order rotating from slice to slice
+ * so no side always runs first or last. Any two sides then make a PairTimes (pairOf) measured side by side.
+ */
+export async function measureSides(o: SidesOptions): Promise<{ ms: number[][]; cpuMs: number[][] }> {
+  const slices = o.slices ?? 1;
+  const k = o.sides.length;
+  if (o.warmup) {
+    await o.reset?.();
+    await o.warmup();
+  }
+  const ms = o.sides.map(() => [] as number[]);
+  const cpu = o.sides.map(() => [] as number[]);
+  let cpuKnown = true;
+  for (let r = 0; r < o.runs; r++) {
+    const sum = new Array<number>(k).fill(0);
+    const sumCpu = new Array<number>(k).fill(0);
+    for (let s = 0; s < slices; s++) {
+      const shift = (r * slices + s) % k;
+      for (let j = 0; j < k; j++) {
+        const side = (j + shift) % k;
+        await o.reset?.();
+        collectGarbage();
+        if (o.settleMs) await new Promise((res) => setTimeout(res, o.settleMs));
+        const cpu0 = cpuMs(o.redisPid);
+        sum[side] += await o.sides[side](s);
+        const cpu1 = cpuMs(o.redisPid);
+        if (cpu0 === null || cpu1 === null) cpuKnown = false;
+        else sumCpu[side] += cpu1 - cpu0;
+      }
+    }
+    for (let i = 0; i < k; i++) {
+      ms[i].push(sum[i]);
+      cpu[i].push(sumCpu[i]);
+    }
+  }
+  return { ms, cpuMs: cpuKnown ? cpu : o.sides.map(() => []) };
+}
+
+/** Two sides of a measureSides run as a baseline/ours pair. */
+export function pairOf(m: { ms: number[][]; cpuMs: number[][] }, baseline: number, ours: number): PairTimes {
+  return { baselineMs: m.ms[baseline], oursMs: m.ms[ours], baselineCpuMs: m.cpuMs[baseline], oursCpuMs: m.cpuMs[ours] };
+}

@@ -27,6 +27,16 @@ describe('event time (parseIsoMicros)', () => {
     }
   });
 
+  it('the same day many times over (the last day is kept), then other days, impossible ones among them', () => {
+    const times = ['2025-09-12T10:30:00Z', '2025-09-12T23:59:59.999999Z', '2025-09-12T00:00:00Z', '2024-02-29T12:00:00Z', '2025-02-29T12:00:00Z',
+      '2025-02-28T12:00:00Z', '2025-02-29T13:00:00Z', '0050-01-01T00:00:01Z', '2025-09-12T10:30:00+02:00', '2025-09-12T10:30:00.5Z'];
+    for (const t of [...times, ...times]) {
+      const got = parseIsoMicros(t);
+      if (t.startsWith('2025-02-29')) assert.equal(got, null, t);
+      else assert.equal(got, Math.floor(Date.parse(t) * 1000) + (t.endsWith('.999999Z') ? 999 : 0), t);
+    }
+  });
+
   it('never reads anything else as a time', () => {
     for (const bad of ['yesterday', 'Sep 12 2025', '2025-02-29T00:00:00Z', '2025-13-01', '2025-09-31', '2025-09-12T24:00:00Z', '2025-09-12T10:60',
       '2025-09-12T10:30:00+25:00', '1757673000', '', ' ', 'x'.repeat(100), 1757673000000, null, undefined, {}, ['2025-09-12']]) {

@@ -11,7 +11,8 @@ import { type CliCommand, str, UsageError } from '../command';
 import { appendFile, RESUME_USAGE, resumeOptions, resumeSettings } from '../file-appender';
 import { isEventsFilePath, publishEventsFile } from './publish-events';
 
-const BATCH = 500;
+/** Lines per publishBatch (a few script calls, see redis-publish-batch.ts). */
+const BATCH = 1000;
 
 export const publishCommand: CliCommand = {
   name: 'publish',
@@ -64,6 +65,8 @@ export const publishCommand: CliCommand = {
       bad = r.badLines;
     } else {
       let batch: string[] = [];
+      // The next lines are read while the previous batch is published: one batch in flight, in file order.
+      let publishing: Promise<void> | undefined;
       for await (const row of readNdjson(file!)) {
         if (ctx.signal.aborted) break;
         if (row.error !== undefined) {
@@ -73,10 +76,14 @@ export const publishCommand: CliCommand = {
         }
         batch.push(row.text!.trim());
         if (batch.length >= BATCH) {
-          await publish(batch);
+          await publishing;
+          publishing = publish(batch);
+          // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
+          publishing.catch(() => undefined);
           batch = [];
         }
       }
+      await publishing;
       if (batch.length) await publish(batch);
     }
     ctx.out.record({ channel, published: sent, receivers, badLines: bad }, `published ${sent} event${sent === 1 ? '' : 's'} to ${channel}${store ? ' and the store' : ''}${bad ? `; ${bad} bad line${bad === 1 ? '' : 's'} skipped` : ''}`);

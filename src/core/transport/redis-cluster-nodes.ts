@@ -91,11 +91,15 @@ export class ClusterNodes {
 
   /** The socket to the master that serves `key`'s slot now. */
   nodeForKey(key: string): Redis {
-    const cluster = this.cluster();
-    const owner = cluster.slots[keySlot(key)]?.[0];
-    const node = owner ? cluster.nodes('master').find((n) => nodeKeyOf(n) === owner) : undefined;
+    const node = this.nodeForKeyIfServed(key);
     if (!node) throw new ClosedError(`no node of ${this.description} serves the slot of that key right now`);
     return node;
+  }
+
+  nodeForKeyIfServed(key: string): Redis | undefined {
+    const cluster = this.cluster();
+    const owner = cluster.slots[keySlot(key)]?.[0];
+    return owner ? cluster.nodes('master').find((n) => nodeKeyOf(n) === owner) : undefined;
   }
 }
 

@@ -16,6 +16,8 @@ import type { RedisClient, RedisTarget } from './redis-clients';
 import { aggregateInfo, mergeCountReplies, groupBySlot, pairsToCounts, unionReplies } from './redis-cluster-ops';
 import { ClusterNodes, ioredisAgreesOnSlot } from './redis-cluster-nodes';
 import { RedisConnections } from './redis-connections';
+import { countsOf, runPublishScript, scriptCalls } from './redis-publish-batch';
+import { cutBySize, FRAMING_CHARS } from './redis-write-size';
 import { classifyCommandError } from './redis-errors';
 import {
   fieldsToArgs, parseInfo, singleField, toBatches, toConsumerInfos, toEntries, toEntriesFlat, toGroupInfos, toPendingEntries, toPendingSummary,
@@ -145,8 +147,36 @@ export class RedisTransport implements Transport {
 
   async publishBatch(messages: ReadonlyArray<readonly [string, string]>): Promise<number[]> {
     if (messages.length === 0) return [];
-    // A cluster forwards PUBLISH to every node whichever node gets it: no slots to respect, one pipeline.
-    return this.pipeline((p) => { for (const [ch, m] of messages) p.publish(ch, m); }) as Promise<number[]>;
+    if (this.publishByScript) {
+      const counts = await this.publishByScriptCalls(messages);
+      if (counts) return counts;
+    }
+    // A cluster forwards PUBLISH to every node whichever node gets it: no slots to respect.
+    return this.pipelineInParts(messages, ([ch, m]) => ch.length + m.length, (p, [ch, m]) => p.publish(ch, m)) as Promise<number[]>;
+  }
+
+  /** Cleared when the server refuses the publish script to this user: the pipeline is used from then on. */
+  private publishByScript = true;
+
+  /** The batch as EVALSHA calls of a PUBLISH loop (redis-publish-batch.ts); null when scripts are refused. */
+  private async publishByScriptCalls(messages: ReadonlyArray<readonly [string, string]>): Promise<number[] | null> {
+    // On a cluster every call of the batch on one node, so the messages keep their order across the bus; while no
+    // node serves that slot (a failover), the pipeline, which any node takes.
+    const client = this.clustered ? this.clusterNodes.nodeForKeyIfServed(messages[0][0]) : this.connections.command();
+    if (!client) return null;
+    try {
+      const settled = await runPublishScript(client, scriptCalls(messages));
+      if (!settled) {
+        this.publishByScript = false;
+        this.log.info(`${this.description} refuses the publish script to this user: batches are published as pipelines`);
+        return null;
+      }
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return countsOf(settled.map((s) => (s as PromiseFulfilledResult<unknown[]>).value));
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
   }
 
   async spublish(channel: string, message: string): Promise<number> {
@@ -336,14 +366,12 @@ export class RedisTransport implements Transport {
   async xaddBatch(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null>> {
     if (items.length === 0) return [];
     if (this.clustered) return (await this.clusterNodes.batch(items, (it) => it.key, (it) => ['XADD', ...xaddArgs(it.key, it.fields, it.options ?? {})])) as Array<string | null>;
-    return (await this.pipeline((p) => {
-      for (const it of items) {
-        // The common entry, one field and no options (the store's and replay's `event`), without the argument arrays.
-        const o = it.options;
-        const single = o === undefined || (o.id === undefined && o.maxLen === undefined && !o.noMkStream) ? singleField(it.fields) : undefined;
-        if (single !== undefined) p.xadd(it.key, '*', single, it.fields[single]);
-        else p.call('XADD', ...xaddArgs(it.key, it.fields, o ?? {}));
-      }
+    return (await this.pipelineInParts(items, (it) => it.key.length + fieldChars(it.fields), (p, it) => {
+      // The common entry, one field and no options (the store's and replay's `event`), without the argument arrays.
+      const o = it.options;
+      const single = o === undefined || (o.id === undefined && o.maxLen === undefined && !o.noMkStream) ? singleField(it.fields) : undefined;
+      if (single !== undefined) p.xadd(it.key, '*', single, it.fields[single]);
+      else p.call('XADD', ...xaddArgs(it.key, it.fields, o ?? {}));
     })) as Array<string | null>;
   }
 
@@ -609,6 +637,18 @@ export class RedisTransport implements Transport {
     return values;
   }
 
+  /**
+   * One pipeline cut into writes of about WRITE_CHARS (redis-write-size.ts), all sent at once on the command
+   * connection, so in order; values in order, or the first failed command's error once every part has answered.
+   */
+  private async pipelineInParts<I>(items: ReadonlyArray<I>, charsOf: (item: I) => number, add: (p: ChainableCommander, item: I) => void): Promise<unknown[]> {
+    const parts = cutBySize(items, (it) => charsOf(it) + 4 * FRAMING_CHARS);
+    const settled = await Promise.allSettled(parts.map((part) => this.pipeline((p) => { for (const it of part) add(p, it); })));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.flatMap((s) => (s as PromiseFulfilledResult<unknown[]>).value);
+  }
+
   private async runSub(fn: (s: RedisClient) => Promise<unknown>, kind: 'sub' | 'shard' = 'sub'): Promise<void> {
     const s = await this.connections.subscriber(kind);
     try {
@@ -627,6 +667,13 @@ export class RedisTransport implements Transport {
       }
     }
   }
+}
+
+/** Characters of a stream entry's field names and values. */
+function fieldChars(fields: StreamFields): number {
+  let n = 0;
+  for (const k in fields) n += k.length + fields[k].length;
+  return n;
 }
 
 function sum(values: unknown[]): number {
