@@ -47,7 +47,7 @@ const builds = [
     banner: { js: 'var __ucoreBundleStart = performance.now(), __ucoreBundleCpu = process.cpuUsage();' },
     footer: { js: 'var __ucoreBundleEnd = performance.now(), __ucoreBundleCpuEnd = process.cpuUsage(__ucoreBundleCpu);' } },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { UCORE_VERSION: JSON.stringify(pkg.version) } },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', external: ['ioredis', 'zod'] },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', external: ['ioredis', 'zod', 'yaml', 'ajv', 'ajv-formats', 'safe-regex2'] },
 ];
 const webviews = filesUnder('src/webview', (p) => /[\\/]main\.ts$/.test(p) || /src[\\/]webview[\\/][^\\/]+\.ts$/.test(p))
   .filter((p) => !/[\\/]lib[\\/]/.test(p));

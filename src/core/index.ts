@@ -58,3 +58,5 @@ export * from './domain/demo';
 export { parseEventsFile, blockAtLine, targetOf, checkFile, checkEvent, describeEventIssue, newExpansionContext, expandPlaceholders, expandBlock, toEvent, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';
 // event flows: directly-follows graphs per kind of entity, stuck entities, services, entity traces, saga runs
 export * from './flows/index';
+// event contracts: AsyncAPI 3.0 / JSON Schema, checked on publish and on live traffic
+export * from './contracts/index';

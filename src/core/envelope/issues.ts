@@ -12,9 +12,10 @@ export type IssuePath = ReadonlyArray<string | number>;
 /**
  * zod's issue codes (invalid_type, too_small, invalid_format, custom, …) and the core's own:
  * `not_object` (the event is not a JSON object), `missing` (a required field is absent), `unknown_version` (the
- * registry has the type but not the event's version), `check_failed` (a schema threw instead of answering).
+ * registry has the type but not the event's version), `check_failed` (a schema threw instead of answering),
+ * `unknown_event_type` (a contract covers the channel but not the event's type).
  */
-export type ValidationIssueCode = z.core.$ZodIssue['code'] | 'not_object' | 'missing' | 'unknown_version' | 'check_failed';
+export type ValidationIssueCode = z.core.$ZodIssue['code'] | 'not_object' | 'missing' | 'unknown_version' | 'check_failed' | 'unknown_event_type';
 
 export interface ValidationIssue {
   /** Keys and array indexes from the event's root; [] is the event as a whole. */

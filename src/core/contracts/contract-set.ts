@@ -1,0 +1,111 @@
+// The contracts of a workspace (or of a CLI run) as one checker: which contract channel a Redis channel or stream
+// belongs to, which of its messages an event is (by `event_type`, then `version`), and what is wrong with the event.
+// Checking is synchronous and cheap on the hot path: channel lookups are cached per name and schemas compiled once.
+import { isRecord } from './pointer';
+import type { EventTarget } from '../target';
+import { ANY_EVENT_TYPE } from './json-schema-file';
+import type { ContractLibs } from './libs';
+import { MessageValidator } from './validator';
+import { KIND_TO_TARGET, type Contract, type ContractChannel, type ContractIssue, type ContractMessage } from './types';
+
+export interface ContractCheck {
+  /** False when no contract speaks about this channel or stream: nothing was checked. */
+  readonly covered: boolean;
+  readonly contract?: Contract;
+  readonly channel?: ContractChannel;
+  /** The message the event was checked against; absent when its type or version is not in the contract. */
+  readonly message?: ContractMessage;
+  /** The event's `event_type`, as found ('' when it has none). */
+  readonly eventType: string;
+  readonly issues: readonly ContractIssue[];
+}
+
+interface Bound { contract: Contract; channel: ContractChannel }
+
+const LOOKUP_CACHE = 4096;
+const DEFAULT_VERSION = '1.0';
+
+export class ContractSet {
+  private readonly validator: MessageValidator;
+  private readonly lookups = new Map<string, Bound[]>();
+
+  constructor(readonly contracts: readonly Contract[], libs: ContractLibs) {
+    this.validator = new MessageValidator(libs);
+  }
+
+  get problems() {
+    return this.contracts.flatMap((c) => c.problems);
+  }
+
+  /** The contract channels that speak about `target`, literal addresses first. */
+  channelsFor(target: EventTarget): readonly Bound[] {
+    const id = `${target.kind}\u0000${target.name}`;
+    let found = this.lookups.get(id);
+    if (!found) {
+      found = [];
+      for (const contract of this.contracts) {
+        for (const channel of contract.channels) {
+          if (KIND_TO_TARGET[channel.kind] === target.kind && channel.matches(target.name)) found.push({ contract, channel });
+        }
+      }
+      found.sort((a, b) => Number(a.channel.address !== target.name) - Number(b.channel.address !== target.name));
+      if (this.lookups.size >= LOOKUP_CACHE) this.lookups.clear();
+      this.lookups.set(id, found);
+    }
+    return found;
+  }
+
+  /** Checks a parsed event sent to (or seen on) `target`. */
+  check(target: EventTarget, event: unknown): ContractCheck {
+    const bound = this.channelsFor(target);
+    const eventType = isRecord(event) && typeof event.event_type === 'string' ? event.event_type : '';
+    if (bound.length === 0) return { covered: false, eventType, issues: [] };
+    const { contract, channel, message, issues } = pick(bound, event, eventType);
+    if (!message) return { covered: true, contract, channel, eventType, issues };
+    return { covered: true, contract, channel, message, eventType, issues: this.validator.check(contract, message, event) };
+  }
+
+  /** Checks JSON text; text that is not JSON is a violation on a contract channel. */
+  checkText(target: EventTarget, text: string): ContractCheck {
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      const bound = this.channelsFor(target)[0];
+      if (!bound) return { covered: false, eventType: '', issues: [] };
+      return { covered: true, ...bound, eventType: '', issues: [{ path: [], code: 'not_object', message: 'the message is not JSON', schema: bound.contract.locate(bound.channel.pointer) }] };
+    }
+    return this.check(target, event);
+  }
+
+  /** Whether a message's schema could be compiled, or why not (for lint). */
+  compileProblem(message: ContractMessage): string | undefined {
+    const c = this.validator.compile(message);
+    return 'error' in c && message.payload ? c.error : undefined;
+  }
+}
+
+function pick(bound: readonly Bound[], event: unknown, eventType: string): Bound & { message?: ContractMessage; issues: ContractIssue[] } {
+  for (const b of bound) {
+    const candidates = b.channel.messages.filter((m) => m.eventType === eventType || m.eventType === ANY_EVENT_TYPE);
+    if (candidates.length === 0) continue;
+    const version = isRecord(event) && typeof event.version === 'string' ? event.version : DEFAULT_VERSION;
+    const exact = candidates.find((m) => m.versions.includes(version)) ?? candidates.find((m) => m.versions.length === 0);
+    if (exact) return { ...b, message: exact, issues: [] };
+    const known = candidates.flatMap((m) => m.versions);
+    return { ...b, issues: [{ path: ['version'], code: 'unknown_version', message: `version ${JSON.stringify(version).slice(0, 40)} of "${eventType.slice(0, 80)}" is not in the contract (it has ${known.slice(0, 10).join(', ')})`, schema: b.contract.locate(candidates[0]!.pointer) }] };
+  }
+  const first = bound[0]!;
+  // A channel with one message that does not pin `event_type` describes every event on it, typed or not.
+  const only = first.channel.messages.length === 1 ? first.channel.messages[0]! : undefined;
+  if (only && !eventType) return { ...first, message: only, issues: [] };
+  const known = first.channel.messages.map((m) => m.eventType);
+  const message = eventType
+    ? `event type "${eventType.slice(0, 80)}" is not in the contract for ${first.channel.address} (it has ${known.slice(0, 10).join(', ') || 'no messages'})`
+    : `the event has no event_type; the contract for ${first.channel.address} tells its messages apart by it`;
+  return { ...first, issues: [{ path: ['event_type'], code: eventType ? 'unknown_event_type' : 'missing', message, schema: first.contract.locate(joinMessages(first.channel.pointer)) }] };
+}
+
+function joinMessages(channelPointer: string): string {
+  return channelPointer ? `${channelPointer}/messages` : '';
+}

@@ -1,0 +1,7 @@
+// Event contracts (AsyncAPI 3.0 or plain JSON Schema) checked against events: see README "Contracts".
+export * from './types';
+export { loadContract, createContractSet, lintContract } from './load';
+export { ContractSet, type ContractCheck } from './contract-set';
+export { ANY_EVENT_TYPE, type SchemaBinding } from './json-schema-file';
+export { addressToGlob } from './asyncapi';
+export { MAX_CONTRACT_BYTES, MAX_CONTRACT_DEPTH } from './source';

@@ -1,0 +1,36 @@
+// The libraries contracts need, loaded on first use: nothing of them runs while the extension activates or while a
+// CLI command that never reads a contract starts. Each is an `import()` that the bundler keeps in the bundle but
+// only evaluates when called.
+import type { default as Ajv2020Class } from 'ajv/dist/2020.js';
+import type { FormatsPlugin } from 'ajv-formats';
+
+type YamlModule = typeof import('yaml');
+type SafeRegex = (re: string, opts?: { limit?: number }) => boolean;
+
+export interface ContractLibs {
+  yaml: YamlModule;
+  Ajv2020: typeof Ajv2020Class;
+  addFormats: FormatsPlugin;
+  safeRegex: SafeRegex;
+}
+
+let libs: Promise<ContractLibs> | undefined;
+
+/** A CommonJS module's main export, whether the loader (Node or the bundler) wrapped it once or twice. */
+function mainExport<T>(mod: unknown): T {
+  let m = mod as { default?: unknown };
+  while (typeof m !== 'function' && m && typeof m === 'object' && 'default' in m) m = m.default as { default?: unknown };
+  return m as T;
+}
+
+export function loadContractLibs(): Promise<ContractLibs> {
+  return (libs ??= (async () => {
+    const [yaml, ajv, formats, safe] = await Promise.all([import('yaml'), import('ajv/dist/2020.js'), import('ajv-formats'), import('safe-regex2')]);
+    return {
+      yaml,
+      Ajv2020: mainExport<typeof Ajv2020Class>(ajv),
+      addFormats: mainExport<FormatsPlugin>(formats),
+      safeRegex: mainExport<SafeRegex>(safe),
+    };
+  })());
+}
