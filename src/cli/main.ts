@@ -5,6 +5,7 @@ import { describeError, isUCoreError, redactUrl } from '../core/index';
 import { type CliCommand, int, type OptionSpec, UsageError, type Values } from './command';
 import { CliContext, DEFAULT_URL } from './context';
 import { closed, watchOutput } from './output';
+import { contractCheckCommand, contractLintCommand } from './commands/contract';
 import { dedupCheckCommand } from './commands/dedup';
 import { demoCommand } from './commands/demo';
 import { publishCommand } from './commands/publish';
@@ -19,7 +20,7 @@ import { traceCommand } from './commands/trace';
 
 declare const UCORE_VERSION: string | undefined;
 
-const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand];
+const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand, contractLintCommand, contractCheckCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string', short: 'u' },

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { createContractSet, lintContract, loadContract, type ContractSet } from '../../src/core/index';
+import { createContractSet, LiveContractChecker, lintContract, loadContract, type ContractSet } from '../../src/core/index';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'contracts', 'asyncapi.yaml');
 const TEXT = readFileSync(FIXTURE, 'utf8');
@@ -198,5 +198,29 @@ describe('contracts: lint and hostile documents', () => {
       const r = set.check({ kind: name === 'event_store' ? 'stream' : 'channel', name }, payload);
       for (const i of r.issues) { assert.ok(Array.isArray(i.path)); assert.ok(i.schema && i.schema.line >= 1); }
     }), { numRuns: 2000 });
+  });
+});
+
+describe('contracts: live checker', () => {
+  it('checks every event up to the rate, samples above it with the share reported, and keeps bounded lists', async () => {
+    const set = await setOf(TEXT, FIXTURE);
+    let now = 1_000_000;
+    const live = new LiveContractChecker(set, { maxChecksPerSecond: 100, maxViolations: 10, now: () => now });
+    const t = { kind: 'channel' as const, name: 'ecommerce_events' };
+    assert.equal(live.offer({ kind: 'channel', name: 'elsewhere' }, '{}'), undefined);
+    for (let i = 0; i < 100; i++) live.offer(t, JSON.stringify(order({ event_id: `e${i}` }, { total_price: i % 2 ? 1 : -1 })));
+    let s = live.snapshot();
+    assert.deepEqual([s.covered, s.checked, s.violating, s.sampledShare], [100, 100, 50, 1]);
+    assert.equal(s.violations.length, 10);
+    assert.deepEqual(s.violations.at(-1), { time: now, kind: 'channel', channel: 'ecommerce_events', eventType: 'order_created', eventId: 'e98', pointer: '/data/total_price', path: ['data', 'total_price'], code: 'too_small', message: 'must be > 0', schema: s.violations.at(-1)!.schema });
+    assert.equal(s.violations.at(-1)!.schema?.line, lineOf('exclusiveMinimum'));
+    for (let i = 0; i < 300; i++) live.offer(t, JSON.stringify(order())); // over the budget in the same second
+    now += 1000; // the next second: 400 seen last second → one in four
+    for (let i = 0; i < 400; i++) live.offer(t, JSON.stringify(order()));
+    s = live.snapshot();
+    assert.equal(s.covered, 800);
+    assert.equal(s.checked, 200);
+    assert.equal(s.sampledShare, 0.25);
+    assert.deepEqual(s.counts.map((c) => [c.channel, c.eventType, c.checked, c.violating]), [['ecommerce_events', 'order_created', 200, 50]]);
   });
 });

@@ -5,3 +5,4 @@ export { ContractSet, type ContractCheck } from './contract-set';
 export { ANY_EVENT_TYPE, type SchemaBinding } from './json-schema-file';
 export { addressToGlob } from './asyncapi';
 export { MAX_CONTRACT_BYTES, MAX_CONTRACT_DEPTH } from './source';
+export { LiveContractChecker, pointerOf, type LiveCheckerOptions, type LiveCheckSnapshot, type Violation, type ChannelTypeCount } from './live-checker';

@@ -1,0 +1,170 @@
+// Contracts on live traffic: every event on a contract channel or stream is checked up to a rate; above it one in k
+// is (k from the last second's rate), and the share checked is reported so nobody mistakes a sample for the whole.
+// Counts per channel and event type and the list of recent violations are bounded whatever arrives.
+import { isRecord } from './pointer';
+import type { ContractCheck, ContractSet } from './contract-set';
+import type { TargetKind, EventTarget } from '../target';
+import type { SchemaLocation, ContractIssue } from './types';
+import type { ValidationIssueCode } from '../envelope/issues';
+
+export interface LiveCheckerOptions {
+  /** Events checked per second before sampling starts. @default 5000 */
+  readonly maxChecksPerSecond?: number;
+  /** Violations kept (the newest). @default 500 */
+  readonly maxViolations?: number;
+  /** Rows per event in the violations list (one event can break many rules). @default 5 */
+  readonly maxRowsPerEvent?: number;
+  /** Distinct channel × event type counters; the rest are counted under "(other)". @default 2000 */
+  readonly maxCounters?: number;
+  readonly now?: () => number;
+}
+
+export interface Violation {
+  readonly time: number;
+  readonly kind: TargetKind;
+  readonly channel: string;
+  readonly eventType: string;
+  readonly eventId?: string;
+  /** JSON pointer into the event ("/data/items/0/quantity"); '' is the event as a whole. */
+  readonly pointer: string;
+  readonly path: ReadonlyArray<string | number>;
+  readonly code: ValidationIssueCode;
+  readonly message: string;
+  readonly schema?: SchemaLocation;
+}
+
+export interface ChannelTypeCount {
+  readonly kind: TargetKind;
+  readonly channel: string;
+  readonly eventType: string;
+  checked: number;
+  violating: number;
+}
+
+export interface LiveCheckSnapshot {
+  /** Events on contract channels, checked or not. */
+  readonly covered: number;
+  readonly checked: number;
+  readonly violating: number;
+  /** checked / covered (1 when every event was checked). */
+  readonly sampledShare: number;
+  readonly counts: readonly ChannelTypeCount[];
+  /** Oldest first. */
+  readonly violations: readonly Violation[];
+}
+
+const OTHER = '(other)';
+
+export function pointerOf(path: ReadonlyArray<string | number>): string {
+  return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+export class LiveContractChecker {
+  private readonly maxPerSecond: number;
+  private readonly maxViolations: number;
+  private readonly maxRows: number;
+  private readonly maxCounters: number;
+  private readonly now: () => number;
+  private second = -1;
+  private seenThisSecond = 0;
+  private checkedThisSecond = 0;
+  private stride = 1;
+  private covered = 0;
+  private checked = 0;
+  private violating = 0;
+  private readonly counts = new Map<string, ChannelTypeCount>();
+  private readonly ring: Violation[] = [];
+  private ringStart = 0;
+
+  constructor(private readonly contracts: ContractSet, options: LiveCheckerOptions = {}) {
+    this.maxPerSecond = options.maxChecksPerSecond ?? 5000;
+    this.maxViolations = options.maxViolations ?? 500;
+    this.maxRows = options.maxRowsPerEvent ?? 5;
+    this.maxCounters = options.maxCounters ?? 2000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Whether any contract speaks about `target` (cheap, cached): callers skip everything else. */
+  covers(target: EventTarget): boolean {
+    return this.contracts.channelsFor(target).length > 0;
+  }
+
+  /**
+   * Offers one event seen on `target` (its JSON text, or already parsed). Returns the check when it was checked,
+   * undefined when no contract covers the target or the event fell outside the sample.
+   */
+  offer(target: EventTarget, event: string | { parsed: unknown }, eventId?: string): ContractCheck | undefined {
+    if (!this.covers(target)) return undefined;
+    const time = this.now();
+    const sec = Math.floor(time / 1000);
+    if (sec !== this.second) {
+      // The stride for this second follows the rate of the last one: at 3× the budget, one event in three.
+      this.stride = this.second === sec - 1 ? Math.max(1, Math.ceil(this.seenThisSecond / this.maxPerSecond)) : 1;
+      this.second = sec;
+      this.seenThisSecond = 0;
+      this.checkedThisSecond = 0;
+    }
+    this.covered++;
+    const n = this.seenThisSecond++;
+    if (n % this.stride !== 0 || this.checkedThisSecond >= this.maxPerSecond) return undefined;
+    this.checkedThisSecond++;
+    this.checked++;
+    const result = typeof event === 'string' ? this.contracts.checkText(target, event) : this.contracts.check(target, event.parsed);
+    const counter = this.counter(target, result.eventType);
+    counter.checked++;
+    if (result.issues.length) {
+      this.violating++;
+      counter.violating++;
+      const id = eventId ?? eventIdOf(typeof event === 'string' ? undefined : event.parsed, event);
+      for (const issue of result.issues.slice(0, this.maxRows)) this.push(violationOf(time, target, result.eventType, id, issue));
+    }
+    return result;
+  }
+
+  snapshot(): LiveCheckSnapshot {
+    return {
+      covered: this.covered,
+      checked: this.checked,
+      violating: this.violating,
+      sampledShare: this.covered ? this.checked / this.covered : 1,
+      counts: [...this.counts.values()].map((c) => ({ ...c })),
+      violations: [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)],
+    };
+  }
+
+  private counter(target: EventTarget, eventType: string): ChannelTypeCount {
+    const key = `${target.kind}\u0000${target.name}\u0000${eventType}`;
+    let c = this.counts.get(key);
+    if (!c) {
+      const full = this.counts.size >= this.maxCounters;
+      const otherKey = `${target.kind}\u0000${OTHER}\u0000${OTHER}`;
+      c = full ? this.counts.get(otherKey) : undefined;
+      if (!c) {
+        c = { kind: target.kind, channel: full ? OTHER : target.name, eventType: full ? OTHER : eventType, checked: 0, violating: 0 };
+        this.counts.set(full ? otherKey : key, c);
+      }
+    }
+    return c;
+  }
+
+  private push(v: Violation): void {
+    if (this.ring.length < this.maxViolations) { this.ring.push(v); return; }
+    this.ring[this.ringStart] = v;
+    this.ringStart = (this.ringStart + 1) % this.maxViolations;
+  }
+}
+
+function eventIdOf(parsed: unknown, raw: string | { parsed: unknown }): string | undefined {
+  let ev = parsed;
+  if (ev === undefined && typeof raw === 'string' && raw.length < 1_000_000) {
+    try { ev = JSON.parse(raw); } catch { return undefined; }
+  }
+  return isRecord(ev) && typeof ev.event_id === 'string' ? ev.event_id.slice(0, 200) : undefined;
+}
+
+function violationOf(time: number, target: EventTarget, eventType: string, eventId: string | undefined, issue: ContractIssue): Violation {
+  return {
+    time, kind: target.kind, channel: target.name, eventType, eventId,
+    pointer: pointerOf(issue.path), path: issue.path, code: issue.code, message: issue.message, schema: issue.schema,
+  };
+}
