@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
 import { lines, runCli as run, ucore } from '../support/cli-process';
-import { RedisTransport } from '../../src/core/transport/redis';
+import { untilSubscribed } from '../support/subscribed';
 
 const REPO = join(__dirname, '..', '..', '..');
 const CONTRACT = join(REPO, 'test', 'fixtures', 'contracts', 'asyncapi.yaml');
@@ -28,21 +28,6 @@ const order = (id: string, data: object, over: object = {}) => ({
   event_id: id, event_type: 'order_created', timestamp: '2026-12-01T10:00:00Z', version: '1.0', entity_id: 'order:1',
   data: { total_price: 10, status: 'pending', ...data }, ...over,
 });
-
-async function subscribers(url: string, channel: string, patterns: number): Promise<void> {
-  const t = new RedisTransport({ url });
-  await t.connect();
-  try {
-    for (let i = 0; i < 300; i++) {
-      const n = (await t.pubsubNumsub([channel]))[0]?.subscribers ?? 0;
-      if (n >= 1 && (await t.pubsubNumpat()) >= patterns) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the checker did not subscribe within 15 s');
-  } finally {
-    await t.close();
-  }
-}
 
 describe('ucore contract', () => {
   let srv: RedisServerHandle;
@@ -86,7 +71,8 @@ describe('ucore contract', () => {
 
   it('check --for: live pub/sub traffic, literal and glob channels; exit 0 when all conform', async () => {
     const checker = ucore(['contract', 'check', CONTRACT, '--for', '6', '--json', '--url', url], { timeoutMs: 30_000 });
-    await subscribers(url, 'ecommerce_events', 1);
+    await untilSubscribed(url, { channel: 'ecommerce_events' });
+    await untilSubscribed(url, { patternClients: 1 });
     await guide('publish', url, [order('p-1', {}), { event_type: 'order_paid', timestamp: 'yesterday', event_id: 'p-2' }, { event_type: 'order_lost', event_id: 'p-3' }], 'ecommerce_events');
     await guide('publish', url, [{ event_type: 'user_registered', user_id: 'not-a-uuid', event_id: 'u-1' }], 'user.42');
     await guide('publish', url, [{ event_type: 'anything' }], 'unrelated');
@@ -102,7 +88,8 @@ describe('ucore contract', () => {
     ]);
 
     const clean = ucore(['contract', 'check', CONTRACT, '--count', '1', '--url', url], { timeoutMs: 30_000 });
-    await subscribers(url, 'ecommerce_events', 1);
+    await untilSubscribed(url, { channel: 'ecommerce_events' });
+    await untilSubscribed(url, { patternClients: 1 });
     await guide('publish', url, [order('p-9', {})], 'ecommerce_events');
     const c = await clean.done;
     assert.equal(c.code, 0, c.stderr);
@@ -111,7 +98,8 @@ describe('ucore contract', () => {
 
   it('check: live stream entries; wrong usage exits 2', async () => {
     const checker = ucore(['contract', 'check', CONTRACT, '--count', '1', '--json', '--url', url], { timeoutMs: 30_000 });
-    await subscribers(url, 'ecommerce_events', 1);
+    await untilSubscribed(url, { channel: 'ecommerce_events' });
+    await untilSubscribed(url, { patternClients: 1 });
     await guide('save', url, [order('s-1', { items: [{ sku: 'x', quantity: 1 }] })]);
     const r = await checker.done;
     assert.equal(r.code, 1, r.stderr);

@@ -60,28 +60,16 @@ export function pointerOf(path: ReadonlyArray<string | number>): string {
 }
 
 export class LiveContractChecker {
-  private readonly maxPerSecond: number;
-  private readonly maxViolations: number;
-  private readonly maxRows: number;
-  private readonly maxCounters: number;
-  private readonly now: () => number;
-  private second = -1;
-  private seenThisSecond = 0;
-  private checkedThisSecond = 0;
-  private stride = 1;
-  private covered = 0;
-  private checked = 0;
-  private violating = 0;
+  private readonly opts: Required<LiveCheckerOptions>;
+  /** The current second: events seen and checked in it, and the sampling stride set from the one before. */
+  private readonly window = { second: -1, seen: 0, checked: 0, stride: 1 };
+  private readonly totals = { covered: 0, checked: 0, violating: 0 };
   private readonly counts = new Map<string, ChannelTypeCount>();
   private readonly ring: Violation[] = [];
   private ringStart = 0;
 
   constructor(private readonly contracts: ContractSet, options: LiveCheckerOptions = {}) {
-    this.maxPerSecond = options.maxChecksPerSecond ?? 5000;
-    this.maxViolations = options.maxViolations ?? 500;
-    this.maxRows = options.maxRowsPerEvent ?? 5;
-    this.maxCounters = options.maxCounters ?? 2000;
-    this.now = options.now ?? Date.now;
+    this.opts = { maxChecksPerSecond: 5000, maxViolations: 500, maxRowsPerEvent: 5, maxCounters: 2000, now: Date.now, ...options };
   }
 
   /** Whether any contract speaks about `target` (cheap, cached): callers skip everything else. */
@@ -95,38 +83,37 @@ export class LiveContractChecker {
    */
   offer(target: EventTarget, event: string | { parsed: unknown }, eventId?: string): ContractCheck | undefined {
     if (!this.covers(target)) return undefined;
-    const time = this.now();
+    const time = this.opts.now();
     const sec = Math.floor(time / 1000);
-    if (sec !== this.second) {
+    const w = this.window;
+    if (sec !== w.second) {
       // The stride for this second follows the rate of the last one: at 3× the budget, one event in three.
-      this.stride = this.second === sec - 1 ? Math.max(1, Math.ceil(this.seenThisSecond / this.maxPerSecond)) : 1;
-      this.second = sec;
-      this.seenThisSecond = 0;
-      this.checkedThisSecond = 0;
+      w.stride = w.second === sec - 1 ? Math.max(1, Math.ceil(w.seen / this.opts.maxChecksPerSecond)) : 1;
+      w.second = sec;
+      w.seen = 0;
+      w.checked = 0;
     }
-    this.covered++;
-    const n = this.seenThisSecond++;
-    if (n % this.stride !== 0 || this.checkedThisSecond >= this.maxPerSecond) return undefined;
-    this.checkedThisSecond++;
-    this.checked++;
+    this.totals.covered++;
+    if (w.seen++ % w.stride !== 0 || w.checked >= this.opts.maxChecksPerSecond) return undefined;
+    w.checked++;
+    this.totals.checked++;
     const result = typeof event === 'string' ? this.contracts.checkText(target, event) : this.contracts.check(target, event.parsed);
     const counter = this.counter(target, result.eventType);
     counter.checked++;
     if (result.issues.length) {
-      this.violating++;
+      this.totals.violating++;
       counter.violating++;
       const id = eventId ?? eventIdOf(typeof event === 'string' ? undefined : event.parsed, event);
-      for (const issue of result.issues.slice(0, this.maxRows)) this.push(violationOf(time, target, result.eventType, id, issue));
+      for (const issue of result.issues.slice(0, this.opts.maxRowsPerEvent)) this.push(violationOf(time, target, result.eventType, id, issue));
     }
     return result;
   }
 
   snapshot(): LiveCheckSnapshot {
+    const { covered, checked, violating } = this.totals;
     return {
-      covered: this.covered,
-      checked: this.checked,
-      violating: this.violating,
-      sampledShare: this.covered ? this.checked / this.covered : 1,
+      covered, checked, violating,
+      sampledShare: covered ? checked / covered : 1,
       counts: [...this.counts.values()].map((c) => ({ ...c })),
       violations: [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)],
     };
@@ -136,7 +123,7 @@ export class LiveContractChecker {
     const key = `${target.kind}\u0000${target.name}\u0000${eventType}`;
     let c = this.counts.get(key);
     if (!c) {
-      const full = this.counts.size >= this.maxCounters;
+      const full = this.counts.size >= this.opts.maxCounters;
       const otherKey = `${target.kind}\u0000${OTHER}\u0000${OTHER}`;
       c = full ? this.counts.get(otherKey) : undefined;
       if (!c) {
@@ -148,9 +135,9 @@ export class LiveContractChecker {
   }
 
   private push(v: Violation): void {
-    if (this.ring.length < this.maxViolations) { this.ring.push(v); return; }
+    if (this.ring.length < this.opts.maxViolations) { this.ring.push(v); return; }
     this.ring[this.ringStart] = v;
-    this.ringStart = (this.ringStart + 1) % this.maxViolations;
+    this.ringStart = (this.ringStart + 1) % this.opts.maxViolations;
   }
 }
 
