@@ -83,6 +83,8 @@ export const Setting = {
   monitorAlerts: 'ucore.monitor.alerts',
   monitorStreams: 'ucore.monitor.streams',
   explorerPageSize: 'ucore.explorer.pageSize',
+  contractFiles: 'ucore.contracts.files',
+  contractSchemas: 'ucore.contracts.schemas',
 } as const;
 
 export const Schemes = {

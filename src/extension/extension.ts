@@ -72,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
     log: log.scoped('publish'),
     // The live monitor's PSUBSCRIBE * on the connection it watches is counted by PUBLISH; the user hears about the others.
     ownReceivers: (name) => (monitor.connectionName === name ? 1 : 0),
+    beforeSend: [services.contracts.publishCheck.beforeSend],
   });
   const connectionsTree = new ConnectionsTreeProvider(connections);
   const channelsTree = new ChannelsTreeProvider(connections, monitor, log.scoped('channels'));

@@ -5,6 +5,7 @@ import { showWarning } from './notify';
 import { ecommerceRegistry, BadInputError, UCoreError, type SchemaRegistry } from '../core/index';
 import { ConnectionManager } from './connections/connectionManager';
 import { Settings } from './connections/settings';
+import { ContractService } from './contracts/contractService';
 import { ErrorReporter } from './errors';
 import { SafetyGuard } from './safety';
 import type { ActiveConnection, ExtensionLog, ExtensionServices } from './services';
@@ -27,6 +28,7 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
   let registry: SchemaRegistry | undefined;
   const errors = new ErrorReporter(log);
   const safety = new SafetyGuard(log.scoped('safety'));
+  const contracts = new ContractService(settings, log.scoped('contracts'));
 
   const activeConnection = (): ActiveConnection | undefined => connections.live(connections.activeConnectionName);
 
@@ -46,13 +48,14 @@ export function createServices(context: vscode.ExtensionContext, log: ExtensionL
     get registry() {
       return (registry ??= ecommerceRegistry());
     },
+    contracts,
     errors,
     safety,
     guard: (action, connection) => safety.confirm(action, connection ?? activeConnection()),
     activeConnection,
     requireConnection,
     handleErrors: (what, task) => errors.run(what, task),
-    disposables: [connections, settings],
+    disposables: [connections, settings, contracts],
   };
   return built;
 }

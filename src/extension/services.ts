@@ -5,6 +5,7 @@ import type { SchemaRegistry } from '../core/index';
 import type { ActiveConnection } from './connections/activeConnection';
 import type { ConnectionManager } from './connections/connectionManager';
 import type { Settings } from './connections/settings';
+import type { ContractService } from './contracts/contractService';
 import type { ExtensionLog } from './logging';
 
 // Named here too, for the areas that take everything from the services: the types live beside their owners, so the
@@ -16,6 +17,8 @@ export interface ExtensionServices {
   connections: ConnectionManager;
   registry: SchemaRegistry;
   settings: Settings;
+  /** The workspace's event contracts (AsyncAPI / JSON Schema), checked on publish, in `.events` files and live. */
+  contracts: ContractService;
   /**
    * Call before any mutating action (publish, append, replay, ack, claim, trim, delete, …).
    * Refuses in an untrusted workspace (shows why) and asks a modal confirmation on a production connection.

@@ -6,3 +6,4 @@ export { ANY_EVENT_TYPE, type SchemaBinding } from './json-schema-file';
 export { addressToGlob } from './asyncapi';
 export { MAX_CONTRACT_BYTES, MAX_CONTRACT_DEPTH } from './source';
 export { LiveContractChecker, pointerOf, type LiveCheckerOptions, type LiveCheckSnapshot, type Violation, type ChannelTypeCount } from './live-checker';
+export { checkEventsFileContracts } from './events-file';

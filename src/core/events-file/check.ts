@@ -9,7 +9,7 @@ import { type DocRange, type EventBlock, type ParsedEventsFile, targetOf } from 
 import { checkPlaceholder } from './placeholders';
 
 export type ProblemSeverity = 'error' | 'warning' | 'information';
-export type ProblemCode = 'json' | 'envelope' | 'schema' | 'placeholder' | 'target' | 'header' | 'limit' | 'duplicate-key';
+export type ProblemCode = 'json' | 'envelope' | 'schema' | 'placeholder' | 'target' | 'header' | 'limit' | 'duplicate-key' | 'contract';
 
 export interface EventsProblem extends DocRange {
   severity: ProblemSeverity;
@@ -18,6 +18,8 @@ export interface EventsProblem extends DocRange {
   /** The range is a line; the editor widens it to the whole line. */
   wholeLine?: boolean;
   blockIndex?: number;
+  /** For contract problems: the rule broken, in the contract file. */
+  rule?: { file: string; line: number; column: number };
 }
 
 /** A problem of an event value (before positions): the core's ValidationIssue, and whether the envelope or a schema. */

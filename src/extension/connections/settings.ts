@@ -53,6 +53,24 @@ function alertRuleSettingSchema(): ReturnType<typeof buildAlertRuleSettingSchema
 
 export type AlertRuleSetting = z.output<ReturnType<typeof buildAlertRuleSettingSchema>>;
 
+/** One entry of `ucore.contracts.schemas`: a plain JSON Schema file bound to a channel or stream (name or glob). */
+function buildSchemaBindingSettingSchema() {
+  useZodMessages();
+  return z.object({
+    file: trimmed().check(z.minLength(1), z.maxLength(1024)),
+    channel: text(1, 512),
+    kind: z.optional(z.enum(['pubsub', 'shard', 'stream'])),
+    eventType: z.optional(text(1, 256)),
+  });
+}
+
+let schemaBindingSchema: ReturnType<typeof buildSchemaBindingSettingSchema> | undefined;
+function schemaBindingSettingSchema(): ReturnType<typeof buildSchemaBindingSettingSchema> {
+  return (schemaBindingSchema ??= buildSchemaBindingSettingSchema());
+}
+
+export type SchemaBindingSetting = z.output<ReturnType<typeof buildSchemaBindingSettingSchema>>;
+
 /** Where a configured connection came from: Workspace Trust treats workspace values differently. */
 export type SettingSource = 'user' | 'workspace';
 
@@ -70,6 +88,8 @@ export interface UCoreSettings {
   monitorRecentCapacity: number;
   monitorStreams: string[];
   explorerPageSize: number;
+  contractFiles: string;
+  contractSchemas: SchemaBindingSetting[];
 }
 
 export const SETTING_DEFAULTS: UCoreSettings = {
@@ -82,6 +102,8 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   monitorRecentCapacity: 500,
   monitorStreams: [],
   explorerPageSize: 50,
+  contractFiles: '**/asyncapi.{yaml,yml,json}',
+  contractSchemas: [],
 };
 
 type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
@@ -99,6 +121,8 @@ function buildScalarSchemas(): ScalarSchemas {
     monitorRecentCapacity: { key: Setting.monitorRecentCapacity, schema: int(10, 100_000) },
     monitorStreams: { key: Setting.monitorStreams, schema: z.array(text(1, 512)).check(z.maxLength(10)) },
     explorerPageSize: { key: Setting.explorerPageSize, schema: int(5, 1000) },
+    contractFiles: { key: Setting.contractFiles, schema: trimmed().check(z.maxLength(1024)) },
+    contractSchemas: { key: Setting.contractSchemas, schema: z.array(schemaBindingSettingSchema()).check(z.maxLength(200)) },
   };
 }
 

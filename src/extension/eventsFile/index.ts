@@ -17,7 +17,7 @@ export function registerEventsFiles(context: vscode.ExtensionContext, services: 
   const documents = new EventsDocuments();
   const outline = new EventsOutlineProvider(documents);
   context.subscriptions.push(
-    new EventsDiagnostics(documents, services, services.log.scoped('events-file')),
+    new EventsDiagnostics(documents, services, services.log.scoped('events-file'), services.contracts),
     vscode.languages.registerCodeLensProvider(selector, new EventsCodeLensProvider(documents)),
     vscode.languages.registerCompletionItemProvider(selector, new EventsCompletionProvider(services, documents), ...COMPLETION_TRIGGERS),
     vscode.languages.registerDocumentSymbolProvider(selector, outline, { label: 'Events' }),
