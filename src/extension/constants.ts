@@ -49,6 +49,7 @@ export const Commands = {
   eventsFilePublishBlock: 'ucore.eventsFile.publishBlock',
   eventsFileAppendBlock: 'ucore.eventsFile.appendBlock',
   eventsFilePublishAll: 'ucore.eventsFile.publishAll',
+  eventsFileInsertExample: 'ucore.eventsFile.insertExample',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -26,6 +26,9 @@ const contractText = (channel: string, minimum: number) => [
   '              required: [total_price]',
   '              properties:',
   `                total_price: {type: number, minimum: ${minimum}}`,
+  '        examples:',
+  '          - name: small order',
+  '            payload: {event_type: order_created, data: {total_price: 3}}',
   '',
 ].join('\n');
 
@@ -97,6 +100,16 @@ describe('contracts', function () {
     assert.match(d.message, /contract: data\.total_price: must be >= 1 \(contracts\/asyncapi\.yaml:17\)/);
     assert.strictEqual(d.relatedInformation?.[0]?.location.uri.toString(), file.toString());
     assert.strictEqual(d.relatedInformation?.[0]?.location.range.start.line, 16);
+  });
+
+  it('inserts an example event from the contract into a .events file, which then has no contract problem', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'ucore-events', content: '' });
+    await vscode.window.showTextDocument(doc);
+    const text = await vscode.commands.executeCommand<string | undefined>('ucore.eventsFile.insertExample', { eventType: 'order_created', address: channel });
+    assert.ok(text);
+    assert.strictEqual(doc.getText(), `### channel: ${channel}\n{\n  "event_type": "order_created",\n  "data": {\n    "total_price": 3\n  }\n}\n`);
+    await new Promise((r) => setTimeout(r, 800)); // past the diagnostics' debounce
+    assert.deepStrictEqual(vscode.languages.getDiagnostics(doc.uri).filter((d) => d.code === 'contract'), []);
   });
 
   it('reads the contract again when it changes on disk, and shows its own problems in the Problems panel', async () => {

@@ -11,6 +11,8 @@ import { COMPLETION_TRIGGERS, EventsCompletionProvider } from './completion';
 import { EventsDiagnostics } from './diagnostics';
 import { EventsDocuments, LANGUAGE_ID } from './documents';
 import { EventsOutlineProvider } from './outline';
+import { Commands } from '../constants';
+import { insertExample } from '../contracts/insertExample';
 
 export function registerEventsFiles(context: vscode.ExtensionContext, services: ExtensionServices, publisher: Publisher): void {
   const selector: vscode.DocumentSelector = { language: LANGUAGE_ID };
@@ -23,5 +25,7 @@ export function registerEventsFiles(context: vscode.ExtensionContext, services: 
     vscode.languages.registerDocumentSymbolProvider(selector, outline, { label: 'Events' }),
     vscode.languages.registerFoldingRangeProvider(selector, outline),
     ...new EventsFileCommands(services, publisher, documents).register(),
+    vscode.commands.registerCommand(Commands.eventsFileInsertExample, (pick?: { eventType: string; address?: string }) =>
+      services.handleErrors('Insert example event', () => insertExample(services.contracts, pick))),
   );
 }
