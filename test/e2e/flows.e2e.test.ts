@@ -26,6 +26,33 @@ const EVENTS_FILE = `### channel: ${LENS_CHANNEL}
 }
 `;
 
+const CONTRACT_CHANNEL = 'e2e_contract';
+// A contract in the workspace (found by the default ucore.contracts.files) and a .events file that breaks it.
+const CONTRACT = `asyncapi: 3.0.0
+info: {title: e2e contract, version: '1'}
+channels:
+  orders:
+    address: ${CONTRACT_CHANNEL}
+    messages:
+      OrderPaid:
+        payload:
+          type: object
+          required: [event_type, data]
+          properties:
+            event_type: {const: order_paid}
+            data:
+              type: object
+              required: [amount]
+              properties:
+                amount: {type: number, exclusiveMinimum: 0}
+`;
+const CONTRACT_EVENTS = `### channel: ${CONTRACT_CHANNEL}
+{
+  "event_type": "order_paid",
+  "data": { "amount": -5 }
+}
+`;
+
 function event(type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
     event_id: `e2e-${type}-${Math.random().toString(16).slice(2)}`, event_type: type, timestamp: new Date().toISOString(),
@@ -49,7 +76,7 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
     name: 'flows',
     redis: true,
     settings: { 'ucore.commandTimeoutMs': 4000 },
-    files: { 'orders.events': EVENTS_FILE },
+    files: { 'orders.events': EVENTS_FILE, 'contracts/asyncapi.yaml': CONTRACT, 'contract.events': CONTRACT_EVENTS },
     cleanup: () => { for (const c of clis) c.kill(); },
   });
   const { dialogs, lap } = e2e;
@@ -145,6 +172,40 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
       await w.screenshot('flows-4b-codelens-published');
     });
     lap('CodeLens publish');
+  });
+
+  it('a contract in the workspace underlines the violating property and stops its publish until "Send Anyway"', async () => {
+    const w = e2e.wb;
+    await step(w, 'flows-contract', async () => {
+      const tail = startCli(['tail', CONTRACT_CHANNEL, '--count', '1', '--json', '--url', e2e.redis.url]);
+      clis.push(tail);
+      await waitForSubscribers(e2e.redis.port, CONTRACT_CHANNEL);
+      await w.page.keyboard.press('Control+P');
+      await w.quickInputType('contract.events', { submit: false });
+      await w.quickPickSelect('contract.events');
+      await waitForEditorText(w.page, /"amount": -5/);
+      await w.page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'visible', timeout: 20_000 });
+      await w.screenshot('flows-4c-contract-diagnostic');
+      const lens = w.page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: `Publish to ${CONTRACT_CHANNEL}` }).first();
+      await lens.waitFor({ state: 'visible', timeout: 20_000 });
+      await lens.click();
+      const dialog = await modalDialog(w.page, 15_000);
+      assert.match(dialog.text, /order_paid breaks the contract for channel e2e_contract \(e2e contract\)/);
+      assert.match(dialog.text, /data\.amount: must be > 0 {2}— contracts\/asyncapi\.yaml:17/);
+      assert.ok(dialog.buttons.some((b) => /Send Anyway/.test(b)), dialog.buttons.join(' | '));
+      await w.screenshot('flows-4d-contract-stops-publish');
+      await clickDialogButton(w.page, 'Cancel');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.strictEqual(tail.stdout().trim(), '', 'nothing was published after Cancel');
+      await lens.click();
+      await modalDialog(w.page, 15_000);
+      await clickDialogButton(w.page, 'Send Anyway');
+      const res = await tail.done(15_000);
+      const line = JSON.parse(res.stdout.trim().split('\n')[0]) as { event: { data: { amount: number } } };
+      assert.strictEqual(line.event.data.amount, -5);
+      await w.screenshot('flows-4e-contract-sent-anyway');
+    });
+    lap('contract check');
   });
 
   it('expands a stream → group → consumer → pending entries and claims one for another consumer', async () => {
