@@ -85,13 +85,39 @@ export class ContractSet {
   }
 }
 
+/** A channel's messages by event type, built once: picking a message is a map lookup on the hot path. */
+interface MessageIndex { byType: Map<string, ContractMessage[]>; any: ContractMessage[] }
+const indexes = new WeakMap<ContractChannel, MessageIndex>();
+
+function indexOf(channel: ContractChannel): MessageIndex {
+  let ix = indexes.get(channel);
+  if (!ix) {
+    ix = { byType: new Map(), any: [] };
+    for (const m of channel.messages) {
+      if (m.eventType === ANY_EVENT_TYPE) { ix.any.push(m); continue; }
+      const list = ix.byType.get(m.eventType);
+      if (list) list.push(m); else ix.byType.set(m.eventType, [m]);
+    }
+    indexes.set(channel, ix);
+  }
+  return ix;
+}
+
 function pick(bound: readonly Bound[], event: unknown, eventType: string): Bound & { message?: ContractMessage; issues: ContractIssue[] } {
   for (const b of bound) {
-    const candidates = b.channel.messages.filter((m) => m.eventType === eventType || m.eventType === ANY_EVENT_TYPE);
+    const ix = indexOf(b.channel);
+    const typed = ix.byType.get(eventType);
+    const candidates = typed ? (ix.any.length ? [...typed, ...ix.any] : typed) : ix.any;
     if (candidates.length === 0) continue;
     const version = isRecord(event) && typeof event.version === 'string' ? event.version : DEFAULT_VERSION;
-    const exact = candidates.find((m) => m.versions.includes(version)) ?? candidates.find((m) => m.versions.length === 0);
-    if (exact) return { ...b, message: exact, issues: [] };
+    let exact: ContractMessage | undefined;
+    let unversioned: ContractMessage | undefined;
+    for (const m of candidates) {
+      if (m.versions.length === 0) unversioned ??= m;
+      else if (m.versions.includes(version)) { exact = m; break; }
+    }
+    exact ??= unversioned;
+    if (exact) return { contract: b.contract, channel: b.channel, message: exact, issues: [] };
     const known = candidates.flatMap((m) => m.versions);
     return { ...b, issues: [{ path: ['version'], code: 'unknown_version', message: `version ${JSON.stringify(version).slice(0, 40)} of "${eventType.slice(0, 80)}" is not in the contract (it has ${known.slice(0, 10).join(', ')})`, schema: b.contract.locate(candidates[0]!.pointer) }] };
   }
