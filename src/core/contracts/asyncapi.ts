@@ -10,10 +10,14 @@ import { bundleSchema, type BundleProblem } from './schema-bundle';
 import type { SourceDocument } from './source';
 import type { Contract, ContractChannel, ContractKind, ContractMessage, ContractProblem } from './types';
 
-const XUcore = z.object({
-  kind: z.enum(['pubsub', 'shard', 'stream']).optional(),
-  groups: z.array(z.string().min(1).max(256)).max(100).optional(),
-}).loose();
+// Built on first use: building zod schemas when the bundle loads costs the extension's activation time.
+let xUcore: ReturnType<typeof buildXUcore> | undefined;
+function buildXUcore() {
+  return z.object({
+    kind: z.enum(['pubsub', 'shard', 'stream']).optional(),
+    groups: z.array(z.string().min(1).max(256)).max(100).optional(),
+  }).loose();
+}
 
 /** Schema formats checked as JSON Schema; anything else (Avro, Protobuf, …) is reported and not checked. */
 const JSON_SCHEMA_FORMAT = /^application\/(schema\+(json|yaml)|vnd\.aai\.asyncapi(\+(json|yaml))?)(;|$)/;
@@ -91,7 +95,7 @@ export function contractFromAsyncApi(src: SourceDocument, libs: ContractLibs): C
     let kind: ContractKind = 'pubsub';
     let groups: string[] = [];
     if (ch['x-ucore'] !== undefined) {
-      const x = XUcore.safeParse(ch['x-ucore']);
+      const x = (xUcore ??= buildXUcore()).safeParse(ch['x-ucore']);
       if (!x.success) report(joinPointer(found.pointer, 'x-ucore'), `x-ucore: ${x.error.issues[0]?.path.join('.') ?? ''} ${x.error.issues[0]?.message ?? 'invalid'}; expected {kind: pubsub | shard | stream, groups: [names]}`);
       else { kind = x.data.kind ?? 'pubsub'; groups = x.data.groups ?? []; }
     }
