@@ -40,6 +40,8 @@ export { describeReplayTarget, replayEventTarget, type ReplayTargetOptions } fro
 export * from './dedup/index';
 export * from './monitor/index';
 export * from './capture/index';
+// search: filter expressions, history search, seek by time
+export * from './search/index';
 // retry + dead letter, saga, projection
 export * from './retry/policy';
 export * from './retry/classify';
