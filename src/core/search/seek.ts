@@ -3,7 +3,7 @@
 // the stream's length. Pages are oldest first; each says whether there is more on either side, found by asking
 // for one entry more (newer) and one entry before (older), both in the same round trip.
 import { BadInputError } from '../errors';
-import { dateBound, exclusive, formatId, parseId } from '../store/stream-ids';
+import { dateBound, exclusive, formatId, MAX_SEQ, parseId } from '../store/stream-ids';
 import type { StreamEntry, Transport } from '../transport/types';
 
 export interface StreamPage {
@@ -60,4 +60,18 @@ function pageCount(count: number): number {
 
 function checkId(id: string): void {
   if (!parseId(id)) throw new BadInputError(`not a stream id: ${String(id).slice(0, 60)}`);
+}
+
+/** The id right after `id` (inclusive bounds for "after this one"); null for a malformed id. */
+export function idAfter(id: string): string | null {
+  const p = parseId(id);
+  if (!p) return null;
+  return p.seq < BigInt(MAX_SEQ) ? formatId({ ms: p.ms, seq: p.seq + 1n }) : formatId({ ms: p.ms + 1n, seq: 0n });
+}
+
+/** The id right before `id`; null for 0-0 or a malformed id. */
+export function idBefore(id: string): string | null {
+  const p = parseId(id);
+  if (!p || (p.ms === 0n && p.seq === 0n)) return null;
+  return p.seq > 0n ? formatId({ ms: p.ms, seq: p.seq - 1n }) : formatId({ ms: p.ms - 1n, seq: BigInt(MAX_SEQ) });
 }
