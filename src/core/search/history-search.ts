@@ -6,7 +6,7 @@ import { BadInputError } from '../errors';
 import { readPages } from '../store/page-reader';
 import { idBound, formatId } from '../store/stream-ids';
 import type { StreamEntry, Transport } from '../transport/types';
-import { entryText, parseEntry } from './entry-event';
+import { entryText } from './entry-event';
 import { type EventFilter, FilterStats } from './expression';
 
 export interface HistorySearchOptions {
@@ -113,18 +113,26 @@ export async function searchStream(transport: Transport, stream: string, filter:
 }
 
 function test(entry: StreamEntry, filter: EventFilter, stats: FilterStats, meta: { _id?: string }): SearchMatch | null {
+  // Inlined rather than through parseEntry: this runs for every entry of a scan of millions, allocation-free when it
+  // does not match.
   const raw = entryText(entry);
-  if (raw !== null && !filter.mayMatchText(raw)) {
-    stats.evaluated++;
-    return null;
-  }
-  const parsed = parseEntry(entry, raw);
-  if (parsed.value === undefined) {
-    stats.add({ error: 'the entry is not JSON' });
-    return null;
+  let value: unknown;
+  if (raw === null) {
+    value = entry.fields;
+  } else {
+    if (!filter.mayMatchText(raw)) {
+      stats.evaluated++;
+      return null;
+    }
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      stats.add({ error: 'the entry is not JSON' });
+      return null;
+    }
   }
   meta._id = entry.id;
-  return stats.add(filter.evaluate(parsed.value, meta)) ? { id: entry.id, raw, event: parsed.value } : null;
+  return stats.add(filter.evaluate(value, meta)) ? { id: entry.id, raw, event: value } : null;
 }
 
 function positive(v: number | undefined, fallback: number, what: string): number {
