@@ -42,6 +42,8 @@ export * from './monitor/index';
 export * from './capture/index';
 // search: filter expressions, history search, seek by time
 export * from './search/index';
+// export / import of stream entries as fixture NDJSON
+export * from './transfer/index';
 // retry + dead letter, saga, projection
 export * from './retry/policy';
 export * from './retry/classify';
