@@ -16,10 +16,12 @@ import { topologyCommand } from './commands/topology';
 import { flowsCommand } from './commands/flows';
 import { sagasCommand } from './commands/sagas';
 import { traceCommand } from './commands/trace';
+import { exportCommand, importCommand } from './commands/transfer';
 
 declare const UCORE_VERSION: string | undefined;
 
-const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand];
+const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand,
+  exportCommand, importCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string', short: 'u' },

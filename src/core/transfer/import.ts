@@ -80,12 +80,8 @@ export async function importFixture(source: string | AsyncIterable<FixtureItem>,
       result.aborted = true;
       break;
     }
-    if ('problem' in item) {
-      result.problems++;
-      if (result.problemLines.length < 100) result.problemLines.push({ line: item.line, message: item.problem });
-      continue;
-    }
-    const e: FixtureEvent = item.event;
+    const e = eventOf(item, result);
+    if (!e) continue;
     const target = options.target ?? { kind: TARGET_KIND_OF[e.kind], name: e.name };
     const key = `${target.kind} ${target.name}`;
     // Field-only stream entries keep their fields on a stream; on a channel they go as their JSON.
@@ -101,4 +97,12 @@ export async function importFixture(source: string | AsyncIterable<FixtureItem>,
   result.elapsedMs = Date.now() - started;
   options.onProgress?.(progress());
   return result;
+}
+
+/** The line's event, or null after counting the line as a problem. */
+function eventOf(item: FixtureItem, result: ImportResult): FixtureEvent | null {
+  if ('event' in item) return item.event;
+  result.problems++;
+  if (result.problemLines.length < 100) result.problemLines.push({ line: item.line, message: item.problem });
+  return null;
 }
