@@ -49,6 +49,7 @@ export * from './retry/policy';
 export * from './retry/classify';
 export * from './retry/process';
 export * from './retry/dead-letter';
+export * from './retry/redrive';
 export { abortableSleep } from './retry/sleep';
 export * from './saga/saga';
 export * from './saga/events';
