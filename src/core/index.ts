@@ -44,6 +44,8 @@ export * from './capture/index';
 export * from './search/index';
 // export / import of stream entries as fixture NDJSON
 export * from './transfer/index';
+// lag over time, stuck consumers
+export * from './lag/index';
 // retry + dead letter, saga, projection
 export * from './retry/policy';
 export * from './retry/classify';
