@@ -1,20 +1,15 @@
 // Issue 17: lag over time and a stuck consumer, on a private redis-server: consumer "a" reads and stops (as a killed
 // worker does), "b" keeps reading; once a's entries age past the threshold it is reported, and claimStuck moves them.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { LagHistory, claimStuck } from '../../src/core/lag/index';
-import { RedisTransport } from '../../src/core/transport/redis';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import type { RedisTransport } from '../../src/core/transport/redis';
+import { privateRedis } from '../support/private-redis';
 
 describe('lag history and stuck consumers', () => {
-  let server: RedisServerHandle;
+  const redis = privateRedis();
   let t: RedisTransport;
-  before(async () => {
-    server = await startRedisServer();
-    t = new RedisTransport({ url: server.url });
-    await t.connect();
-  });
-  after(async () => { await t.close(); await server.stop(); });
+  before(() => { t = redis.t; });
 
   it('keeps a bounded history, reports the consumer that stopped while another moves, and claims its entries', async () => {
     const add = (n: number) => t.xaddBatch(Array.from({ length: n }, (_, i) => ({ key: 'jobs', fields: { event: `{"i": ${i}}` } })));

@@ -1,12 +1,12 @@
 // Issue 17: dead-letter redrive on a private redis-server, dead letters written by another app (redis-py) in our
 // format and in a looser one (original_event / reason): grouped by reason, redriven once, a dry run sends nothing.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { EventFilter } from '../../src/core/search/index';
 import { groupDeadLetters, redriveDeadLetters, reasonKey, redrivenKey } from '../../src/core/retry/redrive';
-import { RedisTransport } from '../../src/core/transport/redis';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import type { RedisTransport } from '../../src/core/transport/redis';
+import { privateRedis } from '../support/private-redis';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -27,15 +27,12 @@ r.xadd("dead_letter", {"reason": "no event at all"})
 }
 
 describe('dead-letter redrive', () => {
-  let server: RedisServerHandle;
+  const redis = privateRedis();
   let t: RedisTransport;
-  before(async () => {
-    server = await startRedisServer();
-    t = new RedisTransport({ url: server.url });
-    await t.connect();
-    pythonWrites(server.url);
+  before(() => { t = redis.t; });
+  before(() => {
+    pythonWrites(redis.url);
   });
-  after(async () => { await t.close(); await server.stop(); });
 
   it('groups dead letters by reason with numbers blanked, largest first', async () => {
     const { groups, scanned, total } = await groupDeadLetters(t);
