@@ -15,6 +15,7 @@ import { extensionCase } from './cases/extension';
 import { monitorCase } from './cases/monitor';
 import { publishCase } from './cases/publish';
 import { replayCase } from './cases/replay';
+import { searchCase } from './cases/search';
 import { parseBenchArgs } from './lib/args';
 import { closeContext, createContext, type BenchContext } from './lib/context';
 import { gitDescribe, versionOf } from './lib/machine';
@@ -27,6 +28,7 @@ const CASES: Array<[name: string, run: (ctx: BenchContext) => Promise<CaseResult
   ['append', appendCase],
   ['entity', entityQueryCase],
   ['replay', replayCase],
+  ['search', searchCase],
   ['dedup', dedupCase],
   ['cli', cliCase],
   ['monitor', monitorCase],

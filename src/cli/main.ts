@@ -17,10 +17,13 @@ import { topologyCommand } from './commands/topology';
 import { flowsCommand } from './commands/flows';
 import { sagasCommand } from './commands/sagas';
 import { traceCommand } from './commands/trace';
+import { exportCommand, importCommand } from './commands/transfer';
+import { deadLettersCommand, redriveCommand } from './commands/dead-letters';
 
 declare const UCORE_VERSION: string | undefined;
 
-const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand, contractLintCommand, contractCheckCommand];
+const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand,
+  contractLintCommand, contractCheckCommand, exportCommand, importCommand, deadLettersCommand, redriveCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string', short: 'u' },

@@ -40,11 +40,18 @@ export { describeReplayTarget, replayEventTarget, type ReplayTargetOptions } fro
 export * from './dedup/index';
 export * from './monitor/index';
 export * from './capture/index';
+// search: filter expressions, history search, seek by time
+export * from './search/index';
+// export / import of stream entries as fixture NDJSON
+export * from './transfer/index';
+// lag over time, stuck consumers
+export * from './lag/index';
 // retry + dead letter, saga, projection
 export * from './retry/policy';
 export * from './retry/classify';
 export * from './retry/process';
 export * from './retry/dead-letter';
+export * from './retry/redrive';
 export { abortableSleep } from './retry/sleep';
 export * from './saga/saga';
 export * from './saga/events';
@@ -60,3 +67,5 @@ export { parseEventsFile, blockAtLine, targetOf, checkFile, checkEvent, describe
 export * from './flows/index';
 // event contracts: AsyncAPI 3.0 / JSON Schema, checked on publish and on live traffic
 export * from './contracts/index';
+// fixtures: record traffic, mask it, replay and compare recordings
+export * from './fixtures/index';

@@ -12,11 +12,13 @@ import {
   DEFAULT_CLOCK,
   type TimeClock,
   timeBoundMicros,
+  DEFAULT_STORE_STREAM,
 } from '../../core/index';
 import { type CliCommand, int, str, strs, UsageError, type Values } from '../command';
 import type { CliContext } from '../context';
 import { RawJson, safeText } from '../output';
 import { appendFile, RESUME_USAGE, resumeOptions, resumeSettings } from '../file-appender';
+import { printMatch, runStoreSearch, SEARCH_USAGE, searchOptions, wantsSearch } from './store-search';
 
 const storeKeyOption = { 'store-key': { type: 'string' as const } };
 
@@ -103,11 +105,16 @@ export function clockNote(q: StoreQuery): string | null {
 
 export const storeGetCommand: CliCommand = {
   name: 'store get',
-  usage: `ucore store get [--entity ID] [--type T]... ${TIME_RANGE_USAGE} [--limit N] [--newest]`,
-  summary: "read events from the store: by entity (indexed), type, time range (on the event's timestamp unless --clock append); oldest first unless --newest",
-  options: { ...selectionOptions, newest: { type: 'boolean' }, ...storeKeyOption },
+  usage: `ucore store get [--entity ID] [--type T]... ${TIME_RANGE_USAGE} [--limit N] [--newest] | ucore store get ${SEARCH_USAGE} [--from-id ID] [--to-id ID] [--limit N] [--newest]`,
+  summary: "read events from the store: by entity (indexed), type, time range (on the event's timestamp unless --clock append); oldest first unless --newest. " +
+    '--where filters with a CEL expression (event_type == "order_created" && data.total_price > 100) over the stream, --at opens it at a date-time',
+  options: { ...selectionOptions, newest: { type: 'boolean' }, ...storeKeyOption, ...searchOptions },
   positionals: [0, 0],
   async run(ctx, _p, values) {
+    if (wantsSearch(values)) {
+      const transport = await ctx.connect();
+      return runStoreSearch(ctx, transport, str(values, 'store-key') ?? DEFAULT_STORE_STREAM, values, (m) => printMatch(ctx, m));
+    }
     const store = new EventStore(await ctx.connect(), { streamKey: str(values, 'store-key') });
     const q = selectionFrom(values);
     if (values.newest) q.reverse = true;

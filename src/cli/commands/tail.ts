@@ -1,13 +1,14 @@
-import { EventAdapter, readEvent, eventTypeOf, entityOf, type StreamEntry, type Transport } from '../../core/index';
+import { EventAdapter, readEvent, eventTypeOf, entityOf, FilterStats, type StreamEntry, type Transport } from '../../core/index';
 import { type CliCommand, int, str, UsageError } from '../command';
 import type { CliContext } from '../context';
 import { RawJson, safeText, timeOfDay } from '../output';
+import { whereFilter } from './store-search';
 
 export const tailCommand: CliCommand = {
   name: 'tail',
-  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] | ucore tail --stream KEY [--group G --consumer C [--ack]] [--count N]',
+  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] [--where EXPR] | ucore tail --stream KEY [--group G --consumer C [--ack]] [--count N] [--where EXPR]',
   summary: 'print events as they arrive on a channel, a pattern or a stream, one per line; exits after N. In a group, reads no more than it prints; ' +
-    'what it printed stays pending on that consumer unless --ack',
+    'what it printed stays pending on that consumer unless --ack. --where prints only events a CEL expression holds for (--count counts those)',
   options: {
     pattern: { type: 'boolean', short: 'p' },
     shard: { type: 'boolean' },
@@ -17,6 +18,7 @@ export const tailCommand: CliCommand = {
     consumer: { type: 'string' },
     'from-start': { type: 'boolean' },
     ack: { type: 'boolean' },
+    where: { type: 'string', short: 'w' },
   },
   positionals: [0, 1],
   async run(ctx, [target], values) {
@@ -26,6 +28,11 @@ export const tailCommand: CliCommand = {
     if ((str(values, 'group') === undefined) !== (str(values, 'consumer') === undefined)) throw new UsageError('--group and --consumer go together');
     if (values.ack && str(values, 'group') === undefined) throw new UsageError('--ack acknowledges what a group read printed: give --group and --consumer');
     if (values.shard && values.pattern) throw new UsageError('shard channels have no patterns: --shard or --pattern, not both');
+    if (str(values, 'where') !== undefined && str(values, 'group') !== undefined) {
+      throw new UsageError('--where does not combine with --group: a group read takes every entry it reads from the workers, printed or not');
+    }
+    const filter = whereFilter(values);
+    const stats = new FilterStats();
     const transport = await ctx.connect();
     const done = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     let seen = 0;
@@ -33,6 +40,7 @@ export const tailCommand: CliCommand = {
     const finished = new Promise<void>((r) => (finish = r));
     const emit = (where: string, raw: string, extra: Record<string, unknown> = {}) => {
       if (count !== undefined && seen >= count) return;
+      if (filter && !stats.add(filter.evaluate(parseOrUndefined(raw), { _id: extra.id as string | undefined, _stream: where }))) return;
       seen++;
       printEvent(ctx, where, raw, extra);
       if (count !== undefined && seen >= count) finish();
@@ -42,6 +50,7 @@ export const tailCommand: CliCommand = {
       // before the connection closes.
       const left = () => (ctx.signal.aborted ? 0 : count === undefined ? Number.POSITIVE_INFINITY : count - seen);
       await readStream(ctx, transport, stream, values, emit, left).catch((e) => ctx.out.note(`ucore: ${(e as Error).message}`));
+      noteFilter(ctx, stats, filter !== undefined);
       return 0;
     } else {
       const adapter = new EventAdapter(transport, ctx.logger);
@@ -53,9 +62,25 @@ export const tailCommand: CliCommand = {
       ctx.out.note(`listening on ${values.pattern ? 'pattern ' : values.shard ? 'shard channel ' : ''}${safeText(target!)}${count ? ` for ${count} event${count === 1 ? '' : 's'}` : ''} (Ctrl+C to stop)`);
     }
     await Promise.race([done, finished]);
+    noteFilter(ctx, stats, filter !== undefined);
     return 0;
   },
 };
+
+function parseOrUndefined(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function noteFilter(ctx: CliContext, stats: FilterStats, on: boolean): void {
+  if (!on) return;
+  ctx.out.note(`--where: ${stats.matched} of ${stats.evaluated} event${stats.evaluated === 1 ? '' : 's'} matched`);
+  const errors = stats.summary();
+  if (errors) ctx.out.note(safeText(errors, 600));
+}
 
 function printEvent(ctx: CliContext, where: string, raw: string, extra: Record<string, unknown>) {
   const r = readEvent(raw);

@@ -1,0 +1,2 @@
+// Lag over time per consumer group, stuck-consumer detection and the claim that fixes it.
+export { LagHistory, claimStuck, type LagSample, type StuckConsumer, type LagHistoryOptions } from './lag-history';

@@ -1,0 +1,121 @@
+// Lag over time per consumer group: each sample() reads every group of a stream (lag and the age of its oldest
+// pending entry) and keeps the last `capacity` samples per group, so a view can draw a trend instead of a number.
+// Stuck consumers: a consumer whose oldest pending entry has aged past a threshold while another consumer of the
+// same group has read recently (the group moves, this one does not). claimStuck hands such entries to a healthy
+// consumer (XCLAIM with the same min idle time, so an entry the stuck consumer just acknowledged or re-read is not
+// taken from it).
+import { BadInputError } from '../errors';
+import { groupsWithLag } from '../store/consumer-groups';
+import type { Transport } from '../transport/types';
+
+export interface LagSample {
+  /** ms since the epoch. */
+  at: number;
+  /** Entries not yet delivered to the group; null when Redis cannot tell. */
+  lag: number | null;
+  pending: number;
+  /** Idle time of the group's oldest-delivered pending entry, ms; 0 with nothing pending. */
+  oldestPendingMs: number;
+}
+
+export interface StuckConsumer {
+  stream: string;
+  group: string;
+  consumer: string;
+  pending: number;
+  /** The idle time of its oldest pending entry. */
+  oldestPendingMs: number;
+  /** A consumer of the same group that read recently. */
+  healthy: string;
+}
+
+export interface LagHistoryOptions {
+  /** Samples kept per group. @default 120 */
+  capacity?: number;
+  /** A consumer's pending entry older than this makes it stuck (when another moves). @default 60,000 */
+  stuckAfterMs?: number;
+  now?: () => number;
+}
+
+export class LagHistory {
+  private readonly samples = new Map<string, LagSample[]>();
+  readonly capacity: number;
+  readonly stuckAfterMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly transport: Transport, options: LagHistoryOptions = {}) {
+    this.capacity = options.capacity ?? 120;
+    this.stuckAfterMs = options.stuckAfterMs ?? 60_000;
+    if (!(this.capacity >= 1) || !(this.stuckAfterMs > 0)) throw new BadInputError('capacity must be ≥ 1 and stuckAfterMs > 0');
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Samples every group of `stream`; resolves with the consumers found stuck now. */
+  async sample(stream: string): Promise<StuckConsumer[]> {
+    const groups = await groupsWithLag(this.transport, stream);
+    const stuck: StuckConsumer[] = [];
+    for (const g of groups) {
+      const [oldest] = g.pending > 0 ? await this.transport.xpendingRange(stream, g.name, { count: 1 }) : [];
+      this.keep(`${stream}\u0000${g.name}`, { at: this.now(), lag: g.lag, pending: g.pending, oldestPendingMs: oldest?.idleMs ?? 0 });
+      if (g.pending > 0) stuck.push(...(await this.stuckIn(stream, g.name)));
+    }
+    return stuck;
+  }
+
+  /** The samples of one group, oldest first. */
+  history(stream: string, group: string): readonly LagSample[] {
+    return this.samples.get(`${stream}\u0000${group}`) ?? [];
+  }
+
+  /** e.g. "lag 120 → 4,300 over 2 min": the trend a tree item shows. */
+  trend(stream: string, group: string): string | null {
+    const h = this.history(stream, group);
+    if (h.length < 2) return null;
+    const a = h[0];
+    const b = h[h.length - 1];
+    const mins = Math.max(1, Math.round((b.at - a.at) / 60_000));
+    return `lag ${a.lag ?? '?'} → ${b.lag ?? '?'} over ${mins} min`;
+  }
+
+  forget(stream: string): void {
+    for (const key of [...this.samples.keys()]) if (key.startsWith(`${stream}\u0000`)) this.samples.delete(key);
+  }
+
+  private keep(key: string, s: LagSample): void {
+    let list = this.samples.get(key);
+    if (!list) this.samples.set(key, (list = []));
+    list.push(s);
+    if (list.length > this.capacity) list.splice(0, list.length - this.capacity);
+  }
+
+  private async stuckIn(stream: string, group: string): Promise<StuckConsumer[]> {
+    const consumers = await this.transport.xinfoConsumers(stream, group);
+    // Healthy: read within the threshold (inactive on Redis 7.2+, else idle) and not itself holding old entries.
+    const recent = consumers.filter((c) => (c.inactiveMs ?? c.idleMs) < this.stuckAfterMs);
+    const out: StuckConsumer[] = [];
+    for (const c of consumers) {
+      if (c.pending === 0) continue;
+      const [oldest] = await this.transport.xpendingRange(stream, group, { count: 1, consumer: c.name });
+      if (!oldest || oldest.idleMs < this.stuckAfterMs) continue;
+      const healthy = recent.find((r) => r.name !== c.name);
+      if (healthy) out.push({ stream, group, consumer: c.name, pending: c.pending, oldestPendingMs: oldest.idleMs, healthy: healthy.name });
+    }
+    return out;
+  }
+}
+
+/** Moves a stuck consumer's entries idle past the threshold to the healthy consumer; resolves with how many moved. */
+export async function claimStuck(transport: Transport, stuck: StuckConsumer, minIdleMs: number, options: { max?: number } = {}): Promise<number> {
+  const max = options.max ?? 10_000;
+  let moved = 0;
+  let start = '-';
+  while (moved < max) {
+    const page = await transport.xpendingRange(stuck.stream, stuck.group, { start, end: '+', count: Math.min(500, max - moved), consumer: stuck.consumer, minIdleMs });
+    if (page.length === 0) break;
+    const claimed = await transport.xclaim(stuck.stream, stuck.group, stuck.healthy, minIdleMs, page.map((p) => p.id));
+    moved += claimed.length;
+    start = `(${page[page.length - 1].id}`;
+    if (page.length < 500) break;
+  }
+  return moved;
+}
