@@ -58,3 +58,5 @@ export * from './domain/demo';
 export { parseEventsFile, blockAtLine, targetOf, checkFile, checkEvent, describeEventIssue, newExpansionContext, expandPlaceholders, expandBlock, toEvent, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';
 // event flows: directly-follows graphs per kind of entity, stuck entities, services, entity traces, saga runs
 export * from './flows/index';
+// fixtures: record traffic, mask it, replay and compare recordings
+export * from './fixtures/index';
