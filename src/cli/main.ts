@@ -5,9 +5,11 @@ import { describeError, isUCoreError, redactUrl } from '../core/index';
 import { type CliCommand, int, type OptionSpec, UsageError, type Values } from './command';
 import { CliContext, DEFAULT_URL } from './context';
 import { closed, watchOutput } from './output';
+import { compareCommand } from './commands/compare';
 import { dedupCheckCommand } from './commands/dedup';
 import { demoCommand } from './commands/demo';
 import { publishCommand } from './commands/publish';
+import { recordCommand } from './commands/record';
 import { replayCommand } from './commands/replay';
 import { statsCommand } from './commands/stats';
 import { storeAppendCommand, storeGetCommand } from './commands/store';
@@ -19,7 +21,7 @@ import { traceCommand } from './commands/trace';
 
 declare const UCORE_VERSION: string | undefined;
 
-const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand];
+const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, recordCommand, compareCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string', short: 'u' },

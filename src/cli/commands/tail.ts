@@ -1,11 +1,11 @@
-import { EventAdapter, readEvent, eventTypeOf, entityOf, type StreamEntry, type Transport } from '../../core/index';
-import { type CliCommand, int, str, UsageError } from '../command';
+import { EventAdapter, maskEventText, parseJson, parseMaskRule, type MaskRule, readEvent, eventTypeOf, entityOf, type StreamEntry, type Transport } from '../../core/index';
+import { type CliCommand, int, str, strs, UsageError } from '../command';
 import type { CliContext } from '../context';
 import { RawJson, safeText, timeOfDay } from '../output';
 
 export const tailCommand: CliCommand = {
   name: 'tail',
-  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] | ucore tail --stream KEY [--group G --consumer C [--ack]] [--count N]',
+  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] | ucore tail --stream KEY [--group G --consumer C [--ack]] [--count N]; [--mask PATH[=TEXT]]...',
   summary: 'print events as they arrive on a channel, a pattern or a stream, one per line; exits after N. In a group, reads no more than it prints; ' +
     'what it printed stays pending on that consumer unless --ack',
   options: {
@@ -17,6 +17,7 @@ export const tailCommand: CliCommand = {
     consumer: { type: 'string' },
     'from-start': { type: 'boolean' },
     ack: { type: 'boolean' },
+    mask: { type: 'string', multiple: true },
   },
   positionals: [0, 1],
   async run(ctx, [target], values) {
@@ -26,6 +27,12 @@ export const tailCommand: CliCommand = {
     if ((str(values, 'group') === undefined) !== (str(values, 'consumer') === undefined)) throw new UsageError('--group and --consumer go together');
     if (values.ack && str(values, 'group') === undefined) throw new UsageError('--ack acknowledges what a group read printed: give --group and --consumer');
     if (values.shard && values.pattern) throw new UsageError('shard channels have no patterns: --shard or --pattern, not both');
+    let rules: MaskRule[];
+    try {
+      rules = strs(values, 'mask').map(parseMaskRule);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const transport = await ctx.connect();
     const done = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     let seen = 0;
@@ -34,7 +41,7 @@ export const tailCommand: CliCommand = {
     const emit = (where: string, raw: string, extra: Record<string, unknown> = {}) => {
       if (count !== undefined && seen >= count) return;
       seen++;
-      printEvent(ctx, where, raw, extra);
+      printEvent(ctx, where, masked(raw, rules), extra);
       if (count !== undefined && seen >= count) finish();
     };
     if (stream) {
@@ -132,4 +139,11 @@ function pendingNote(stream: string, group: string, consumer: string, ids: strin
   const shown = n <= 10 ? ids.join(' ') : `${ids.slice(0, 10).join(' ')} … (the ${n} ids printed)`;
   return `${n} entr${n === 1 ? 'y' : 'ies'} printed ${n === 1 ? 'is' : 'are'} now pending on ${safeText(group)}/${safeText(consumer)} (read, not acknowledged): ` +
     `acknowledge with XACK ${safeText(stream)} ${safeText(group)} ${shown}, or read with --ack`;
+}
+
+/** The payload with the masking rules applied when it is JSON (a payload that is not JSON has no fields to mask). */
+function masked(raw: string, rules: readonly MaskRule[]): string {
+  if (rules.length === 0) return raw;
+  const parsed = parseJson(raw);
+  return parsed.ok ? maskEventText(raw, parsed.value, rules).text : raw;
 }
