@@ -14,6 +14,7 @@ import { replayCommand } from './commands/replay';
 import { statsCommand } from './commands/stats';
 import { storeAppendCommand, storeGetCommand } from './commands/store';
 import { tailCommand } from './commands/tail';
+import { testCommand } from './commands/test';
 import { topologyCommand } from './commands/topology';
 import { flowsCommand } from './commands/flows';
 import { sagasCommand } from './commands/sagas';
@@ -21,7 +22,7 @@ import { traceCommand } from './commands/trace';
 
 declare const UCORE_VERSION: string | undefined;
 
-const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, recordCommand, compareCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand];
+const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, recordCommand, compareCommand, testCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string', short: 'u' },
