@@ -6,13 +6,16 @@ import { type CliCommand, int, type OptionSpec, UsageError, type Values } from '
 import { CliContext, DEFAULT_URL } from './context';
 import { closed, watchOutput } from './output';
 import { contractCheckCommand, contractLintCommand } from './commands/contract';
+import { compareCommand } from './commands/compare';
 import { dedupCheckCommand } from './commands/dedup';
 import { demoCommand } from './commands/demo';
 import { publishCommand } from './commands/publish';
+import { recordCommand } from './commands/record';
 import { replayCommand } from './commands/replay';
 import { statsCommand } from './commands/stats';
 import { storeAppendCommand, storeGetCommand } from './commands/store';
 import { tailCommand } from './commands/tail';
+import { testCommand } from './commands/test';
 import { topologyCommand } from './commands/topology';
 import { flowsCommand } from './commands/flows';
 import { sagasCommand } from './commands/sagas';
@@ -22,8 +25,11 @@ import { deadLettersCommand, redriveCommand } from './commands/dead-letters';
 
 declare const UCORE_VERSION: string | undefined;
 
-const COMMANDS: CliCommand[] = [publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand,
-  contractLintCommand, contractCheckCommand, exportCommand, importCommand, deadLettersCommand, redriveCommand];
+const COMMANDS: CliCommand[] = [
+  publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, recordCommand, compareCommand, testCommand,
+  dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand,
+  contractLintCommand, contractCheckCommand, exportCommand, importCommand, deadLettersCommand, redriveCommand,
+];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string', short: 'u' },

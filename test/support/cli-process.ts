@@ -1,6 +1,10 @@
 // The built CLI (dist/cli.js) in a child process, as a user runs it: its exit code, stdout and stderr.
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
+import { startRedisServer, type RedisServerHandle } from './redis-server';
 
 /** dist/cli.js, seen from a bundled test in dist/test/<dir>/. */
 export const CLI = resolve(__dirname, '..', '..', 'cli.js');
@@ -34,3 +38,16 @@ function spawnCollected(command: string, args: string[], opts: { env?: Record<st
 
 export const runCli = (args: string[], opts?: { env?: Record<string, string>; timeoutMs?: number }) => ucore(args, opts).done;
 export const lines = (s: string) => s.split('\n').filter(Boolean);
+
+/** A private redis-server and a temp dir for one describe block of CLI tests: started before it, stopped after. */
+export function serverAndDir(prefix: string): { url: string; dir: string } {
+  const s = { url: '', dir: '' };
+  let srv: RedisServerHandle | undefined;
+  before(async () => {
+    srv = await startRedisServer();
+    s.url = srv.url;
+    s.dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  after(async () => { await srv?.stop(); });
+  return s;
+}

@@ -2,7 +2,7 @@
 # A small service written the guide's way (redis-py, json.dumps, publish_json), for record and scenario tests:
 #
 #   responder --url U [--in orders] [--out payments] [--delay-ms 150]
-#       subscribes to --in, prints {"ready": true}, and for each order_created whose data.total is not negative
+#       subscribes to --in, prints {"ready": true}, and for each order_created whose data.total_price (or data.total) is not negative
 #       publishes order_paid for the same entity on --out after the delay (orders with a negative total are
 #       ignored, as a payment service refuses them). Runs until killed.
 #   spublish --url U --channel C --event JSON [--event JSON ...]
@@ -13,6 +13,11 @@ import json
 import sys
 import uuid
 from datetime import datetime, timezone
+
+
+def total_of(event):
+    data = event.get('data') or {}
+    return data.get('total_price', data.get('total'))
 
 
 async def responder(args):
@@ -30,7 +35,7 @@ async def responder(args):
             'event_type': 'order_paid',
             'timestamp': datetime.now(timezone.utc).isoformat(),
             'entity_id': event.get('entity_id'),
-            'data': {'amount': (event.get('data') or {}).get('total'), 'currency': 'EUR'},
+            'data': {'order_id': (event.get('data') or {}).get('order_id'), 'amount': total_of(event), 'currency': 'EUR'},
         }
         await client.publish(args.out, json.dumps(paid))
 
@@ -43,7 +48,7 @@ async def responder(args):
             continue
         if not isinstance(event, dict) or event.get('event_type') != 'order_created':
             continue
-        total = (event.get('data') or {}).get('total')
+        total = total_of(event)
         if isinstance(total, (int, float)) and total < 0:
             continue
         task = asyncio.ensure_future(pay(event))

@@ -10,9 +10,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import {
   ecommerceRegistry,
-  EventStore,
+  eventSender,
   DEFAULT_STORE_STREAM,
-  EVENT_FIELD,
   BadInputError,
   describeError,
   UCoreError,
@@ -26,8 +25,6 @@ import {
   prepareBlock,
   TARGET_NOUN,
   targetOf,
-  type StreamFields,
-  type Transport,
 } from '../../core/index';
 import type { CliContext } from '../context';
 import { safeText } from '../output';
@@ -86,7 +83,7 @@ export async function publishEventsFile(ctx: CliContext, file: string, options: 
   }
 
   const transport = await ctx.connect();
-  const send = sender(transport, options.storeKey ?? DEFAULT_STORE_STREAM);
+  const send = eventSender(transport, options.storeKey ?? DEFAULT_STORE_STREAM);
   let sent = 0;
   for (const p of plan) {
     if (ctx.signal.aborted) break;
@@ -108,7 +105,7 @@ export async function publishEventsFile(ctx: CliContext, file: string, options: 
   return sent < plan.length ? 130 : 0;
 }
 
-async function readEventsFile(file: string): Promise<string> {
+export async function readEventsFile(file: string): Promise<string> {
   try {
     const s = await stat(file);
     if (!s.isFile()) throw new BadInputError(`${file} is not a file`);
@@ -130,30 +127,6 @@ function stopsSending(p: EventsProblem): boolean {
 
 function problemText(p: EventsProblem): string {
   return p.code === 'target' ? 'no channel or stream: add "### channel: NAME", "### shard: NAME" or "### stream: KEY" above the event' : p.message;
-}
-
-type Send = (target: EventsTarget, event: Record<string, unknown>) => Promise<{ receivers?: number; id?: string }>;
-
-/** PUBLISH, SPUBLISH or XADD (`event` field, the guide's format); the store's stream through one EventStore. */
-function sender(transport: Transport, storeKey: string): Send {
-  let store: EventStore | undefined;
-  return async (target, event) => {
-    const text = JSON.stringify(event);
-    switch (target.kind) {
-      case 'channel': return { receivers: await transport.publish(target.name, text) };
-      case 'shard': return { receivers: await transport.spublish(target.name, text) };
-      case 'stream': {
-        if (target.name === storeKey) {
-          store ??= new EventStore(transport, { streamKey: storeKey });
-          return { id: (await store.append(event)).id };
-        }
-        const fields: StreamFields = { [EVENT_FIELD]: text };
-        const id = await transport.xadd(target.name, fields);
-        if (id === null) throw new UCoreError('REDIS', `could not append to ${target.name}`);
-        return { id };
-      }
-    }
-  };
 }
 
 function verb(t: EventsTarget): string {

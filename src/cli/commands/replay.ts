@@ -1,13 +1,16 @@
 import { replay, type ReplayTarget, describeReplayTarget } from '../../core/index';
 import { type CliCommand, num, str, UsageError } from '../command';
 import { safeText } from '../output';
+import { replayFixtureFile } from './replay-fixture';
 import { clockNote, selectionFrom, selectionOptions, TIME_RANGE_USAGE } from './store';
 
 export const replayCommand: CliCommand = {
   name: 'replay',
   usage: `ucore replay [--entity ID] [--type T]... ${TIME_RANGE_USAGE} [--from-id ID] [--to-id ID] [--limit N] [--stream KEY]\n` +
-    '             (--to-channel C | --to-shard C | --to-stream S | --to-url U [--to-channel C | --to-shard C | --to-stream S]) [--rate N] [--dry-run]',
-  summary: 'send stored events, in order, to a channel, a shard channel (SPUBLISH), a stream or another Redis; progress on stderr',
+    '             (--to-channel C | --to-shard C | --to-stream S | --to-url U [--to-channel C | --to-shard C | --to-stream S]) [--rate N] [--dry-run]\n' +
+    '       ucore replay --fixture FILE [--to-url U] [--map FROM=TO]... [--to-channel C | --to-shard C | --to-stream S] [--speed 1|10|max]',
+  summary: 'send stored events, in order, to a channel, a shard channel (SPUBLISH), a stream or another Redis; or a recorded fixture, ' +
+    'to its recorded channels and streams (renamed with --map) at 1× (recorded timing), 10× or max speed; progress on stderr',
   options: {
     ...selectionOptions,
     stream: { type: 'string' },
@@ -17,9 +20,19 @@ export const replayCommand: CliCommand = {
     'to-url': { type: 'string' },
     rate: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    fixture: { type: 'string' },
+    speed: { type: 'string' },
+    map: { type: 'string', multiple: true },
   },
   positionals: [0, 0],
   async run(ctx, _p, values) {
+    const fixture = str(values, 'fixture');
+    if (fixture !== undefined) {
+      const storeOnly = [...Object.keys(selectionOptions), 'stream', 'rate', 'dry-run'].filter((k) => values[k] !== undefined);
+      if (storeOnly.length) throw new UsageError(`--${storeOnly[0]} selects stored events: it does not go with --fixture`);
+      return replayFixtureFile(ctx, fixture, values);
+    }
+    if (values.speed !== undefined || values.map !== undefined) throw new UsageError('--speed and --map go with --fixture');
     const toChannel = str(values, 'to-channel');
     const toShard = str(values, 'to-shard');
     const toStream = str(values, 'to-stream');

@@ -1,12 +1,12 @@
-import { EventAdapter, readEvent, eventTypeOf, entityOf, FilterStats, type StreamEntry, type Transport } from '../../core/index';
-import { type CliCommand, int, str, UsageError } from '../command';
+import { EventAdapter, FilterStats, maskEventText, parseJson, parseMaskRule, type MaskRule, readEvent, eventTypeOf, entityOf, type StreamEntry, type Transport } from '../../core/index';
+import { type CliCommand, int, str, strs, UsageError } from '../command';
 import type { CliContext } from '../context';
 import { RawJson, safeText, timeOfDay } from '../output';
 import { whereFilter } from './store-search';
 
 export const tailCommand: CliCommand = {
   name: 'tail',
-  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] [--where EXPR] | ucore tail --stream KEY [--group G --consumer C [--ack]] [--count N] [--where EXPR]',
+  usage: 'ucore tail <channel|pattern> [--pattern | --shard] [--count N] [--where EXPR] | ucore tail --stream KEY [--group G --consumer C [--ack]] [--count N] [--where EXPR]; [--mask PATH[=TEXT]]...',
   summary: 'print events as they arrive on a channel, a pattern or a stream, one per line; exits after N. In a group, reads no more than it prints; ' +
     'what it printed stays pending on that consumer unless --ack. --where prints only events a CEL expression holds for (--count counts those)',
   options: {
@@ -19,6 +19,7 @@ export const tailCommand: CliCommand = {
     'from-start': { type: 'boolean' },
     ack: { type: 'boolean' },
     where: { type: 'string', short: 'w' },
+    mask: { type: 'string', multiple: true },
   },
   positionals: [0, 1],
   async run(ctx, [target], values) {
@@ -33,6 +34,12 @@ export const tailCommand: CliCommand = {
     }
     const filter = whereFilter(values);
     const stats = new FilterStats();
+    let rules: MaskRule[];
+    try {
+      rules = strs(values, 'mask').map(parseMaskRule);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const transport = await ctx.connect();
     const done = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     let seen = 0;
@@ -42,7 +49,7 @@ export const tailCommand: CliCommand = {
       if (count !== undefined && seen >= count) return;
       if (filter && !stats.add(filter.evaluate(parseOrUndefined(raw), { _id: extra.id as string | undefined, _stream: where }))) return;
       seen++;
-      printEvent(ctx, where, raw, extra);
+      printEvent(ctx, where, masked(raw, rules), extra);
       if (count !== undefined && seen >= count) finish();
     };
     if (stream) {
@@ -157,4 +164,11 @@ function pendingNote(stream: string, group: string, consumer: string, ids: strin
   const shown = n <= 10 ? ids.join(' ') : `${ids.slice(0, 10).join(' ')} … (the ${n} ids printed)`;
   return `${n} entr${n === 1 ? 'y' : 'ies'} printed ${n === 1 ? 'is' : 'are'} now pending on ${safeText(group)}/${safeText(consumer)} (read, not acknowledged): ` +
     `acknowledge with XACK ${safeText(stream)} ${safeText(group)} ${shown}, or read with --ack`;
+}
+
+/** The payload with the masking rules applied when it is JSON (a payload that is not JSON has no fields to mask). */
+function masked(raw: string, rules: readonly MaskRule[]): string {
+  if (rules.length === 0) return raw;
+  const parsed = parseJson(raw);
+  return parsed.ok ? maskEventText(raw, parsed.value, rules).text : raw;
 }

@@ -5,7 +5,7 @@ import { parseEvent } from '../envelope/envelope';
 import { isoNow, uuidv7 } from '../envelope/ids';
 import { describeIssue, type IssuePath, MAX_ISSUES, type ValidationIssue } from '../envelope/issues';
 import type { SchemaRegistry } from '../envelope/registry';
-import { type DocRange, type EventBlock, type ParsedEventsFile, targetOf } from './parser';
+import { type DocRange, type EventBlock, type ExpectBlock, type ParsedEventsFile, targetOf } from './parser';
 import { checkPlaceholder } from './placeholders';
 
 export type ProblemSeverity = 'error' | 'warning' | 'information';
@@ -106,29 +106,50 @@ export function locate(block: EventBlock, path: IssuePath): DocRange {
   return { line: block.startLine, column: 0, endLine: block.startLine, endColumn: 0 };
 }
 
-export function checkBlock(block: EventBlock, registry?: SchemaRegistry): EventsProblem[] {
-  const out: EventsProblem[] = [];
-  const at = (r: DocRange) => ({ line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn, blockIndex: block.index });
-  const headerLine = { line: block.startLine, column: 0, endLine: block.startLine, endColumn: 0 };
+const at = (block: EventBlock, r: DocRange) => ({ line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn, blockIndex: block.index });
 
+/** Problems of placeholders and JSON syntax, which events and expectations share. */
+function checkSyntax(block: EventBlock, out: EventsProblem[]): boolean {
   for (const p of block.placeholders) {
     const msg = checkPlaceholder(p);
-    if (msg) out.push({ ...at(p.range), severity: 'error', code: 'placeholder', message: msg });
+    if (msg) out.push({ ...at(block, p.range), severity: 'error', code: 'placeholder', message: msg });
   }
   if (block.placeholdersTruncated) {
-    out.push({ ...at(headerLine), wholeLine: true, severity: 'warning', code: 'limit', message: 'too many placeholders in one event: only the first 10,000 are expanded' });
+    out.push({ ...at(block, headerLineOf(block)), wholeLine: true, severity: 'warning', code: 'limit', message: 'too many placeholders in one event: only the first 10,000 are expanded' });
   }
   if (block.jsonError) {
-    out.push({ ...at(block.jsonError), severity: 'error', code: 'json', message: block.jsonError.message });
-  } else {
-    for (const d of block.duplicateKeys) out.push({ ...at(d), severity: 'warning', code: 'duplicate-key', message: d.message });
+    out.push({ ...at(block, block.jsonError), severity: 'error', code: 'json', message: block.jsonError.message });
+    return false;
+  }
+  for (const d of block.duplicateKeys) out.push({ ...at(block, d), severity: 'warning', code: 'duplicate-key', message: d.message });
+  return true;
+}
+
+function headerLineOf(block: EventBlock): DocRange {
+  return { line: block.startLine, column: 0, endLine: block.startLine, endColumn: 0 };
+}
+
+/** An expectation's body: valid JSON (placeholders allowed), and an object. It is no event: the envelope is not checked. */
+export function checkExpectation(block: ExpectBlock): EventsProblem[] {
+  const out: EventsProblem[] = [];
+  if (checkSyntax(block, out) && !isPlainObject(block.json)) {
+    out.push({ ...at(block, headerLineOf(block)), wholeLine: true, severity: 'error', code: 'json', message: 'an expectation is a JSON object: the properties the event must have' });
+  }
+  return out;
+}
+
+export function checkBlock(block: EventBlock, registry?: SchemaRegistry): EventsProblem[] {
+  const out: EventsProblem[] = [];
+  const headerLine = headerLineOf(block);
+
+  if (checkSyntax(block, out)) {
     for (const issue of checkEvent(block.json, registry)) {
-      out.push({ ...at(locate(block, issue.path)), severity: 'error', code: issue.kind, message: describeEventIssue(issue) });
+      out.push({ ...at(block, locate(block, issue.path)), severity: 'error', code: issue.kind, message: describeEventIssue(issue) });
     }
   }
   if (!targetOf(block)) {
     out.push({
-      ...at(headerLine), wholeLine: true, severity: 'warning', code: 'target',
+      ...at(block, headerLine), wholeLine: true, severity: 'warning', code: 'target',
       message: 'no channel or stream: Publish will ask (add "### channel: NAME", "### shard: NAME" or "### stream: KEY" above the event)',
     });
   }
@@ -145,6 +166,11 @@ export function checkFile(file: ParsedEventsFile, registry?: SchemaRegistry): Ev
     if (out.length >= MAX_PROBLEMS) break;
     out.push(...checkBlock(b, registry));
   }
+  for (const e of file.expectations ?? []) {
+    if (out.length >= MAX_PROBLEMS) break;
+    out.push(...checkExpectation(e));
+  }
+  if ((file.expectations ?? []).length) out.sort((a, b) => a.line - b.line || a.column - b.column);
   if (file.truncated) {
     const l = file.truncated.line;
     out.push({ line: l, column: 0, endLine: l, endColumn: 0, wholeLine: true, severity: 'warning', code: 'limit', message: file.truncated.reason });

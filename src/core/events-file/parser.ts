@@ -11,6 +11,10 @@
 //   event under it), that target becomes the default for the following blocks that do not name their own, until
 //   the next such line. A title-only `###` line directly above a block's `###` line becomes that block's title.
 // - Text before the first `###` line is a block too (without a header).
+// - Scenario tests: `### test: NAME` starts a test (the blocks below, up to the next test, are its steps);
+//   `### expect channel: NAME within 500ms` (or `expect shard:` / `expect stream:`, or `expect no channel: …`) above
+//   a JSON object is an expectation, kept apart from the events (`expectations`), so every reader of `blocks` still
+//   sees only events to send. `{{uuid:label}}` keeps its value across the blocks of one test.
 // - Placeholders (`{{uuid}}`, `{{now}}`, …, see placeholders.ts) are kept as written and expanded when sending; the
 //   parser checks the JSON with each bare placeholder standing for a value of its type.
 // - Bounded: at most MAX_BLOCKS events and MAX_CHARS characters of event text are parsed; `truncated` says where
@@ -62,6 +66,8 @@ export interface EventBlock {
   defaultTarget?: EventsTarget;
   /** A free title from the block's header or a title-only `###` line just above. */
   title?: string;
+  /** The scenario test the block is a step of (the nearest `### test:` line above). */
+  test?: string;
   /** The body, line breaks normalised to \n. */
   bodyText: string;
   /** The parsed event, placeholders given sample values (the smallest number of a range, a fixed uuid…). */
@@ -75,6 +81,27 @@ export interface EventBlock {
   duplicateKeys: JsonErrorInfo[];
 }
 
+/** What an `### expect …` header asks for. */
+export interface Expectation {
+  kind: TargetKind;
+  name: string;
+  withinMs: number;
+  /** `expect no …`: no matching event may arrive. */
+  negate: boolean;
+}
+
+/** An `### expect …` block: its body is the object an arriving event must contain. */
+export interface ExpectBlock extends EventBlock {
+  expect: Expectation;
+}
+
+/** A `### test: NAME` line. */
+export interface ScenarioTest {
+  name: string;
+  /** Its header line (0-based). */
+  line: number;
+}
+
 export interface HeaderProblem extends DocRange {
   message: string;
   severity: 'error' | 'warning';
@@ -82,6 +109,10 @@ export interface HeaderProblem extends DocRange {
 
 export interface ParsedEventsFile {
   blocks: EventBlock[];
+  /** `### expect …` blocks, in file order (their `index` counts expectations). */
+  expectations: ExpectBlock[];
+  /** `### test:` lines, in file order. */
+  tests: ScenarioTest[];
   headerProblems: HeaderProblem[];
   /** Set when parsing stopped early: the first line not parsed and why. */
   truncated?: { line: number; reason: string };
@@ -104,9 +135,16 @@ export function targetOf(block: EventBlock): EventsTarget | undefined {
   return block.target ?? block.defaultTarget;
 }
 
+interface Header {
+  target?: EventsTarget;
+  title?: string;
+  test?: string;
+  expect?: Expectation;
+}
+
 interface PendingBlock {
   headerLine: number;
-  header?: { target?: EventsTarget; title?: string };
+  header?: Header;
   bodyStartLine: number;
   lines: string[];
 }
@@ -116,25 +154,47 @@ export function parseEventsFile(text: string, options: ParseOptions = {}): Parse
   const maxChars = options.maxChars ?? MAX_CHARS;
   const bom = text.charCodeAt(0) === 0xfeff;
   const blocks: EventBlock[] = [];
+  const expectations: ExpectBlock[] = [];
+  const tests: ScenarioTest[] = [];
   const headerProblems: HeaderProblem[] = [];
-  const result: ParsedEventsFile = { blocks, headerProblems };
+  const result: ParsedEventsFile = { blocks, expectations, tests, headerProblems };
   let sectionDefault: EventsTarget | undefined;
+  let currentTest: string | undefined;
   let pendingTitle: string | undefined;
   let chars = 0;
   let current: PendingBlock = { headerLine: -1, bodyStartLine: 0, lines: [] };
 
   const finish = (b: PendingBlock): boolean => {
+    const header = b.header;
+    if (header?.test !== undefined) {
+      if (tests.some((t) => t.name === header.test)) headerProblems.push({ ...lineRange(b.headerLine), severity: 'warning', message: `a second test named "${header.test}": \`ucore test\` and the Test Explorer tell them apart by line only` });
+      tests.push({ name: header.test, line: b.headerLine });
+      currentTest = header.test;
+    }
+    if (header?.expect && b.lines.every(isBlank)) {
+      headerProblems.push({ ...lineRange(b.headerLine), severity: 'error', message: 'an expectation needs a JSON object below it: the properties the event must have ({} for any event)' });
+      return true;
+    }
     if (b.lines.every(isBlank)) {
       if (b.header?.target) sectionDefault = b.header.target;
       // A title names the next event only when its line is directly above that event's header or body.
       pendingTitle = b.lines.length === 0 ? b.header?.title : undefined;
       return true;
     }
-    if (blocks.length >= maxBlocks) {
+    if (blocks.length + expectations.length >= maxBlocks) {
       result.truncated = { line: b.headerLine >= 0 ? b.headerLine : b.bodyStartLine, reason: `more than ${maxBlocks.toLocaleString('en-US')} events in one file: the rest is not checked` };
       return false;
     }
+    if (header?.expect) {
+      const expectBlock = buildBlock(b, expectations.length, bom, options.maxDepth) as ExpectBlock;
+      expectBlock.expect = header.expect;
+      if (currentTest !== undefined) expectBlock.test = currentTest;
+      expectations.push(expectBlock);
+      pendingTitle = undefined;
+      return true;
+    }
     const block = buildBlock(b, blocks.length, bom, options.maxDepth);
+    if (currentTest !== undefined) block.test = currentTest;
     if (b.header?.target) block.target = b.header.target;
     if (sectionDefault) block.defaultTarget = sectionDefault;
     const title = b.header?.title ?? pendingTitle;
@@ -173,15 +233,45 @@ export function parseEventsFile(text: string, options: ParseOptions = {}): Parse
 }
 
 const TARGET_HEADER = /^(channel|shard|stream)\s*:\s*(.*)$/i;
+const TEST_HEADER = /^test\s*:\s*(.*)$/i;
+const EXPECT_HEADER = /^expect\s+(no\s+)?(channel|shard|stream)\s*:\s*(.*?)\s+within\s+(\d{1,7})\s*ms$/i;
+const EXPECT_WORD = /^expect\b/i;
+
+function lineRange(line: number): DocRange {
+  return { line, column: 0, endLine: line, endColumn: 3 };
+}
 const TARGET_WORDS: readonly TargetKind[] = ['channel', 'shard', 'stream'];
 const KEYWORD_LIKE = /^([A-Za-z_-]{2,16})\s*:/;
 
-function parseHeader(line: string, lineNo: number, colShift: number, problems: HeaderProblem[]): { target?: EventsTarget; title?: string } {
+function parseHeader(line: string, lineNo: number, colShift: number, problems: HeaderProblem[]): Header {
   const rest = line.replace(/^#+/, '');
   const text = rest.trim();
   const textCol = colShift + (line.length - rest.length) + (rest.length - rest.trimStart().length);
   const range = (from: number, len: number): DocRange => ({ line: lineNo, column: textCol + from, endLine: lineNo, endColumn: textCol + from + Math.max(1, len) });
   if (!text) return {};
+  const test = TEST_HEADER.exec(text);
+  if (test) {
+    const name = test[1].trim();
+    if (!name || name.length > 200 || /[\u0000-\u001f\u007f]/.test(name)) {
+      problems.push({ ...range(0, text.length), severity: 'error', message: 'a test needs a name of at most 200 characters, e.g. ### test: a paid order ships' });
+      return {};
+    }
+    return { test: name };
+  }
+  if (EXPECT_WORD.test(text)) {
+    const e = EXPECT_HEADER.exec(text);
+    const name = e?.[3].trim() ?? '';
+    if (!e || !name || name.length > MAX_TARGET_NAME || /[\u0000-\u001f\u007f]/.test(name)) {
+      problems.push({ ...range(0, text.length), severity: 'error', message: 'write an expectation as ### expect channel: NAME within 500ms (or expect shard: / expect stream: / expect no channel: …)' });
+      return {};
+    }
+    const withinMs = Number(e[4]);
+    if (withinMs < 1 || withinMs > 600_000) {
+      problems.push({ ...range(0, text.length), severity: 'error', message: 'the time must be from 1 to 600000 ms' });
+      return {};
+    }
+    return { expect: { kind: e[2].toLowerCase() as TargetKind, name, withinMs, negate: !!e[1] } };
+  }
   const m = TARGET_HEADER.exec(text);
   if (m) {
     const kind = m[1].toLowerCase() as TargetKind;
