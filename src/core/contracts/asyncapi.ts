@@ -2,7 +2,7 @@
 // (`{param}` placeholders become `*`), its messages' payloads are JSON Schemas, and the messages of a channel are
 // told apart by `event_type` (the payload's `const`, else the message's name, else its key). Redis specifics live in
 // the channel extension `x-ucore: {kind: pubsub | shard | stream, groups: [...]}`.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { compileGlob } from '../glob';
 import type { ContractLibs } from './libs';
 import { getAt, isRecord, joinPointer, refToPointer } from './pointer';
@@ -13,10 +13,10 @@ import type { Contract, ContractChannel, ContractKind, ContractMessage, Contract
 // Built on first use: building zod schemas when the bundle loads costs the extension's activation time.
 let xUcore: ReturnType<typeof buildXUcore> | undefined;
 function buildXUcore() {
-  return z.object({
-    kind: z.enum(['pubsub', 'shard', 'stream']).optional(),
-    groups: z.array(z.string().min(1).max(256)).max(100).optional(),
-  }).loose();
+  return z.looseObject({
+    kind: z.optional(z.enum(['pubsub', 'shard', 'stream'])),
+    groups: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(100))),
+  });
 }
 
 /** Schema formats checked as JSON Schema; anything else (Avro, Protobuf, …) is reported and not checked. */

@@ -1,6 +1,6 @@
 // The libraries contracts need, loaded on first use: nothing of them runs while the extension activates or while a
-// CLI command that never reads a contract starts. Each is an `import()` that the bundler keeps in the bundle but
-// only evaluates when called.
+// CLI command that never reads a contract starts. One `import()` of libs-entry: the extension and CLI bundles leave
+// it to dist/contract-libs.js (esbuild.mjs), other builds bundle it and evaluate it only when called.
 import type { default as Ajv2020Class } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
 
@@ -25,12 +25,12 @@ function mainExport<T>(mod: unknown): T {
 
 export function loadContractLibs(): Promise<ContractLibs> {
   return (libs ??= (async () => {
-    const [yaml, ajv, formats, safe] = await Promise.all([import('yaml'), import('ajv/dist/2020.js'), import('ajv-formats'), import('safe-regex2')]);
+    const m = await import('./libs-entry.js');
     return {
-      yaml,
-      Ajv2020: mainExport<typeof Ajv2020Class>(ajv),
-      addFormats: mainExport<FormatsPlugin>(formats),
-      safeRegex: mainExport<SafeRegex>(safe),
+      yaml: m.yaml as YamlModule,
+      Ajv2020: mainExport<typeof Ajv2020Class>(m.ajv2020),
+      addFormats: mainExport<FormatsPlugin>(m.ajvFormats),
+      safeRegex: mainExport<SafeRegex>(m.safeRegex2),
     };
   })());
 }
