@@ -468,7 +468,7 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
       await w.screenshot('flows-8c-trace');
       // From the palette too.
       await w.page.locator('.part.sidebar .composite.title').first().click();
-      await w.runCommand('UCore: Trace Entity…');
+      await w.runCommand('UCore: Trace Entity');
       await answerPrompts(w, [{ match: /Entity to trace/, type: '990002' }]);
       await eventually(async () => /990002: 1 events? in event_store/.test(await frame().locator('[data-section="timeline"]').innerText()), 'the palette trace shown', 30_000);
       assert.strictEqual(await frame().locator('img').count(), 0);

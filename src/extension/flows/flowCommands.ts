@@ -1,4 +1,4 @@
-// "UCore: Show Event Flows" and "UCore: Trace Entity…" (from the palette, with an entity id, or from a stream entry
+// "UCore: Show Event Flows" and "UCore: Trace Entity" (from the palette, with an entity id, or from a stream entry
 // in the Streams view, whose event names the entity).
 import * as vscode from 'vscode';
 import { entityKey, readEvent } from '../../core/index';

@@ -1,6 +1,6 @@
 // "UCore: Show Event Flows": one webview panel with the flow map of the active connection (the directly-follows
 // graph per kind of entity, laid out with dagre in the page), the stuck entities, services and saga runs, and the
-// timeline of an entity picked from the stuck list or by "UCore: Trace Entity…". The layout library lives only in
+// timeline of an entity picked from the stuck list or by "UCore: Trace Entity". The layout library lives only in
 // the page's bundle (dist/webview/flows/main.js), loaded when the panel opens: activation does not grow.
 //
 // As the monitor panel: strict CSP (scripts by nonce), resources only from dist/webview and media, nothing posted
