@@ -33,7 +33,8 @@ export const askAboutViolation: ViolationPrompt = async (outgoing, result) => {
     const pick = await vscode.window.showQuickPick([cancel, open, send], { title: plainMessage(title), placeHolder: plainMessage(lines[0] ?? ''), ignoreFocusOut: true });
     return pick === send ? 'send' : pick === open ? 'open' : 'cancel';
   }
-  const pick = await vscode.window.showWarningMessage(plainMessage(title), { modal: true, detail: plainMessage(lines.join('\n')) }, 'Send Anyway', 'Open Contract');
+  // A modal focuses its first button: Open Contract first, so Enter never sends an event that breaks the contract.
+  const pick = await vscode.window.showWarningMessage(plainMessage(title), { modal: true, detail: plainMessage(lines.join('\n')) }, 'Open Contract', 'Send Anyway');
   return pick === 'Send Anyway' ? 'send' : pick === 'Open Contract' ? 'open' : 'cancel';
 };
 
