@@ -1,7 +1,6 @@
 // The page every webview panel starts from: strict CSP (default-src 'none', scripts only by a fresh nonce made with
 // crypto), styles, images and fonts only from the extension's own resources, static markup only: everything
-// dynamic is built by the page's script with DOM nodes and textContent. (The monitor panel still writes its own
-// copy; it can move onto this.)
+// dynamic is built by the page's script with DOM nodes and textContent. The monitor and flows panels use it.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 

@@ -1,6 +1,7 @@
 // `ucore record`: traffic into a fixture (NDJSON, one event a line), for a time or a count, masked on the way in.
 // Ctrl+C ends a recording as a normal stop: what was recorded stays in the file.
-import { describeMaskRule, parseMaskRule, recordTraffic, DEFAULT_MAX_FIXTURE_BYTES, type MaskRule, type RecordStop } from '../../core/index';
+import { describeMaskRule, recordTraffic, DEFAULT_MAX_FIXTURE_BYTES, type RecordStop } from '../../core/index';
+import { maskRulesOption } from '../mask-option';
 import { type CliCommand, int, num, str, strs, UsageError } from '../command';
 import { safeText } from '../output';
 
@@ -31,12 +32,7 @@ export const recordCommand: CliCommand = {
     const count = int(values, 'count', { min: 1 });
     if (seconds !== undefined && count !== undefined) throw new UsageError('--for or --count, not both');
     const maxBytes = int(values, 'max-bytes', { min: 1 }) ?? DEFAULT_MAX_FIXTURE_BYTES;
-    let mask: MaskRule[];
-    try {
-      mask = strs(values, 'mask').map(parseMaskRule);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const mask = maskRulesOption(values);
     const out = str(values, 'out') ?? `fixture-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.ndjson`;
     const transport = await ctx.connect();
     const tty = process.stderr.isTTY;

@@ -1,5 +1,6 @@
-import { EventAdapter, FilterStats, maskEventText, parseJson, parseMaskRule, type MaskRule, readEvent, eventTypeOf, entityOf, type StreamEntry, type Transport } from '../../core/index';
-import { type CliCommand, int, str, strs, UsageError } from '../command';
+import { EventAdapter, FilterStats, maskEventText, parseJson, type MaskRule, readEvent, eventTypeOf, entityOf, type StreamEntry, type Transport } from '../../core/index';
+import { type CliCommand, int, str, UsageError } from '../command';
+import { maskRulesOption } from '../mask-option';
 import type { CliContext } from '../context';
 import { RawJson, safeText, timeOfDay } from '../output';
 import { whereFilter } from './store-search';
@@ -34,12 +35,7 @@ export const tailCommand: CliCommand = {
     }
     const filter = whereFilter(values);
     const stats = new FilterStats();
-    let rules: MaskRule[];
-    try {
-      rules = strs(values, 'mask').map(parseMaskRule);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const rules = maskRulesOption(values);
     const transport = await ctx.connect();
     const done = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     let seen = 0;

@@ -8,7 +8,6 @@
 // times a second while the panel is visible and not paused, an `update` delta built from the MonitorFeed's frame
 // (the panel listens to frames; it polls nothing). Every message is validated with zod both ways; the page renders
 // names and payloads as text, never as HTML.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
 import { describeError, type Logger } from '../../core/index';
@@ -17,6 +16,7 @@ import {
 } from '../../shared/monitorProtocol';
 import { Commands, MONITOR_VIEW_TYPE } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
+import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 import { Coalescer } from './coalescer';
 import { InspectStore, type InspectItem } from './inspectStore';
 import { KEPT_CONNECTIONS, type LiveMonitor, type MonitorSwitch } from './liveMonitor';
@@ -74,7 +74,7 @@ export class MonitorPanelManager extends Disposable implements MonitorPanelHost 
       if (focusChannel !== null) this.panel.focus(focusChannel);
       return this.panel;
     }
-    const panel = vscode.window.createWebviewPanel(MONITOR_VIEW_TYPE, 'UCore Monitor', vscode.ViewColumn.Active, webviewOptions(this.deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(MONITOR_VIEW_TYPE, 'UCore Monitor', vscode.ViewColumn.Active, webviewPanelOptions(this.deps.extensionUri));
     return this.adopt(panel, focusChannel);
   }
 
@@ -89,13 +89,6 @@ export class MonitorPanelManager extends Disposable implements MonitorPanelHost 
     return panel;
   }
 
-}
-
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-  };
 }
 
 export class MonitorPanel extends Disposable {
@@ -126,7 +119,7 @@ export class MonitorPanel extends Disposable {
       this.frames?.dispose();
       this.frames = undefined;
     }));
-    panel.webview.options = webviewOptions(deps.extensionUri);
+    panel.webview.options = webviewPanelOptions(deps.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'ucore.svg');
     panel.webview.html = this.html(panel.webview);
     for (const d of [
@@ -291,31 +284,12 @@ export class MonitorPanel extends Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...parts)).toString();
-    const csp = [
-      `default-src 'none'`,
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    // Static markup only: everything dynamic is built by the script with DOM nodes and textContent.
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dist', 'webview', 'monitor', 'main.css')}">
-<link rel="stylesheet" href="${asset('media', 'monitor.css')}">
-<title>UCore Monitor</title>
-</head>
-<body>
-<main id="app"><p class="muted">Loading…</p></main>
-<script nonce="${nonce}" src="${asset('dist', 'webview', 'monitor', 'main.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, {
+      extensionUri: this.deps.extensionUri,
+      title: 'UCore Monitor',
+      styles: [['dist', 'webview', 'monitor', 'main.css'], ['media', 'monitor.css']],
+      script: ['dist', 'webview', 'monitor', 'main.js'],
+    });
   }
 
   override dispose(): void {
