@@ -1,5 +1,6 @@
 // Builds every bundle the project ships or tests:
-//   dist/extension.js  VS Code extension (node, cjs, `vscode` external, ioredis + zod bundled so the .vsix stands alone)
+//   dist/extension.js  VS Code extension's loader; dist/extension-main.js the extension (node, cjs, `vscode` external,
+//                      zod bundled, ioredis/CEL/contract libraries in bundles of their own, so the .vsix stands alone)
 //   dist/cli.js        the `ucore` command-line tool (node, cjs, shebang)
 //   dist/core.js       the importable event core (`ucore-events/core`), dependencies left to npm
 //   dist/webview/*.js  browser code of the webviews (iife, no Node APIs)
@@ -37,26 +38,43 @@ const vscodeOnce = {
   },
 };
 
-// The contract libraries (ajv, yaml, formats, safe-regex2; ~300 KiB minified) in a bundle of their own, required by
-// the extension and the CLI on first contract use: parsing them at every activation would cost for nothing.
-const contractLibsApart = {
-  name: 'contract-libs-apart',
+// Libraries the first screen never needs, each in a bundle of its own that the extension (and the CLI) require on
+// first use, so loading dist/extension.js neither parses nor evaluates them (issue 13: activation). Each is reached
+// through one small entry module whose `require()`/`import()` sits inside a function.
+//   contract-libs.js  ajv, ajv-formats, yaml, safe-regex2 (~300 KiB): contracts (src/core/contracts/libs-entry.ts)
+//   cel.js            @marcbachmann/cel-js (~80 KiB, builds its standard library as it loads): search filters
+//   ioredis.js        ioredis and its dependencies (~150 KiB): only a connection to a Redis server needs it; the
+//                     embedded transport, the default, does not (extension only: the CLI talks to Redis every time)
+const APART = [
+  { entry: /[\\/]libs-entry(\.js)?$/, from: /[\\/]core[\\/]contracts$/, out: './contract-libs.js' },
+  { entry: /[\\/]cel-entry(\.js)?$/, from: /[\\/]core[\\/]search$/, out: './cel.js' },
+  { entry: /^ioredis$/, from: /[\\/]core[\\/]transport$/, out: './ioredis.js', extensionOnly: true },
+];
+const apart = (forExtension) => ({
+  name: 'libs-apart',
   setup(build) {
-    build.onResolve({ filter: /[\\/]libs-entry(\.js)?$/ }, (args) => (/[\\/]core[\\/]contracts$/.test(args.resolveDir) ? { path: './contract-libs.js', external: true } : undefined));
+    for (const a of APART) {
+      if (a.extensionOnly && !forExtension) continue;
+      build.onResolve({ filter: a.entry }, (args) => (a.from.test(args.resolveDir) ? { path: a.out, external: true } : undefined));
+    }
   },
-};
+});
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const testExternals = ['vscode', 'mocha', 'playwright-core', 'fast-check', 'ioredis', 'zod', '@vscode/test-electron'];
 
 const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [vscodeOnce, contractLibsApart], minify: !watch,
+  // The extension's `main` is a small loader that runs the bundle with V8's code cache (src/extension/loader.ts).
+  { ...node, entryPoints: ['src/extension/loader.ts'], outfile: 'dist/extension.js', external: ['vscode', './extension-main.js'], minify: !watch },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension-main.js', external: ['vscode'], plugins: [vscodeOnce, apart(true)], minify: !watch,
     // activate() reports how long evaluating the bundle took (bench/cases/extension.ts reads it).
     banner: { js: 'var __ucoreBundleStart = performance.now(), __ucoreBundleCpu = process.cpuUsage();' },
     footer: { js: 'var __ucoreBundleEnd = performance.now(), __ucoreBundleCpuEnd = process.cpuUsage(__ucoreBundleCpu);' } },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { UCORE_VERSION: JSON.stringify(pkg.version) }, plugins: [contractLibsApart] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { UCORE_VERSION: JSON.stringify(pkg.version) }, plugins: [apart(false)] },
   { ...node, entryPoints: ['src/core/contracts/libs-entry.ts'], outfile: 'dist/contract-libs.js', minify: !watch },
+  { ...node, entryPoints: ['src/core/search/cel-entry.ts'], outfile: 'dist/cel.js', minify: !watch },
+  { ...node, entryPoints: ['src/core/transport/ioredis-entry.ts'], outfile: 'dist/ioredis.js', minify: !watch },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', external: ['ioredis', 'zod', 'yaml', 'ajv', 'ajv-formats', 'safe-regex2'] },
 ];
 const webviews = filesUnder('src/webview', (p) => /[\\/]main\.ts$/.test(p) || /src[\\/]webview[\\/][^\\/]+\.ts$/.test(p))
@@ -77,6 +95,8 @@ if (watch) {
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   if (withTypes) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
-  const size = statSync('dist/extension.js').size;
+  // The loader runs extension-main.js as a vm.Script, where a native `import()` has no loader: use require().
+  if (/\bimport\(/.test(readFileSync('dist/extension-main.js', 'utf8'))) throw new Error('dist/extension-main.js has a native import(): load lazily with require() (src/extension/loader.ts)');
+  const size = statSync('dist/extension-main.js').size;
   console.log(`built ${builds.length} bundles; extension ${(size / 1024).toFixed(0)} KiB; ${relative('.', 'dist')}/`);
 }

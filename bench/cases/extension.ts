@@ -29,6 +29,9 @@ interface ActivationRecord {
   /** The same two as CPU time of the extension host: steadier than wall clock when the machine is busy. */
   syncCpuMs?: number;
   bundleEvalCpuMs?: number;
+  /** CPU time of reading and compiling the bundle in the loader (dist/extension.js), and whether V8's code cache served it. */
+  compileCpuMs?: number;
+  codeCache?: string;
 }
 
 function records(file: string): ActivationRecord[] {
@@ -62,12 +65,12 @@ async function vscodeActivationMs(wb: Workbench): Promise<number> {
 }
 
 export function bundleSizeResult(): CaseResult {
-  const bundle = join(REPO_ROOT, 'dist', 'extension.js');
-  const size = statSync(bundle).size;
+  const size = statSync(join(REPO_ROOT, 'dist', 'extension-main.js')).size + statSync(join(REPO_ROOT, 'dist', 'extension.js')).size;
+  const apart = ['ioredis.js', 'cel.js', 'contract-libs.js'].map((f) => `${f} ${Math.round(statSync(join(REPO_ROOT, 'dist', f)).size / 1024)} KiB`);
   return {
-    id: 'bundle-size', title: 'extension bundle size', size: 'dist/extension.js, minified', unit: 'bytes',
+    id: 'bundle-size', title: 'extension bundle size', size: 'dist/extension.js + extension-main.js, minified', unit: 'bytes',
     ours: figure([size], 0), goal: { text: '< 1 MB', valueAtMost: BUNDLE_LIMIT }, met: size < BUNDLE_LIMIT,
-    notes: ['ioredis and zod are bundled in, so the .vsix stands alone'],
+    notes: [`what activation loads; loaded on first use, in bundles of their own: ${apart.join(', ')} (all in the .vsix, which stands alone)`],
   };
 }
 
@@ -104,7 +107,11 @@ export async function extensionCase(ctx: BenchContext): Promise<CaseResult[]> {
     server = await startCodeServer({ env: { UCORE_BENCH_ACTIVATION_FILE: file } });
     wb = await openWorkbench(server.url, server.workspace);
     await waitForActivations(file, 1, 90_000);
+    const firstActivated = performance.now();
     await readHost();
+    // The loader writes V8's code cache 10 s after the first activation (src/extension/loader.ts): reloads after that
+    // are the activations of every later start.
+    await new Promise((r) => setTimeout(r, Math.max(0, 11_000 - (performance.now() - firstActivated))));
     // A quick run measures one activation: starting code-server and a workbench takes ~15 s of the minute.
     const activationRuns = ctx.quick ? 1 : Math.max(ACTIVATION_RUNS, ctx.runs);
     for (let r = 1; r < activationRuns; r++) {
@@ -130,6 +137,8 @@ export async function extensionCase(ctx: BenchContext): Promise<CaseResult[]> {
     host.notes.push(
       `of which evaluating the bundle: ${list((r) => r.bundleEvalMs)} ms (CPU ${list((r) => r.bundleEvalCpuMs)} ms); ` +
         `activate() to its first await: ${list((r) => r.syncMs)} ms (CPU ${list((r) => r.syncCpuMs)} ms)`,
+      `compiling the bundle (CPU): ${list((r) => r.compileCpuMs)} ms; V8 code cache: ${parts.map((r) => r.codeCache ?? '?').join(', ')} ` +
+        '(the first activation compiles and writes the cache 10 s later; the workbench reloads after that read it)',
     );
     own.notes.push(`each run: ${values.join(', ')} ms`);
     if (hostErrors.length) host.notes.push(`not read ${hostErrors.length} time(s): ${hostErrors[0]}`);

@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { describeError } from '../core/index';
 import { registerCommands } from './commands';
+import type { CodeLoad } from './codeLoad';
 import type { CommandContext } from './commands/context';
 import { DemoController } from './commands/demo';
 import { ContextKeys, Views } from './constants';
@@ -20,7 +21,7 @@ import { shorten } from './format';
 import { createExtensionLog } from './logging';
 import { startBenchStats } from './monitor/benchStats';
 import { LiveMonitor } from './monitor/liveMonitor';
-import { MonitorPanelManager } from './monitor/MonitorPanel';
+import { MonitorPanelManager } from './monitor/monitorPanelManager';
 import { Publisher } from './publishing/publisher';
 import type { ExtensionServices } from './services';
 import { StatusBar } from './statusBar';
@@ -55,6 +56,13 @@ declare const __ucoreBundleEnd: number | undefined;
 /** CPU time of evaluating the bundle (process.cpuUsage at its last line, relative to its first). */
 declare const __ucoreBundleCpuEnd: NodeJS.CpuUsage | undefined;
 const cpuMs = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 100) / 10;
+
+let codeLoad: CodeLoad | undefined;
+
+/** Called by the loader (loader.ts) before activate(): how the bundle was loaded, for the activation record. */
+export function noteCodeLoad(info: CodeLoad): void {
+  codeLoad = info;
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<UCoreExtensionApi> {
   const activationStarted = performance.now();
@@ -151,12 +159,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const activationMs = Math.round(performance.now() - activationStarted);
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   const bundleEvalCpuMs = typeof __ucoreBundleCpuEnd === 'object' ? cpuMs(__ucoreBundleCpuEnd) : undefined;
-  reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs });
+  reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs, compileCpuMs: codeLoad?.compileCpuMs, codeCache: codeLoad?.cache });
   return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, commands, activationMs };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */
-function reportActivationTime(times: Record<string, number | undefined>): void {
+function reportActivationTime(times: Record<string, number | string | undefined>): void {
   const file = process.env.UCORE_BENCH_ACTIVATION_FILE;
   if (!file) return;
   try {

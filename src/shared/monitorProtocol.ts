@@ -7,37 +7,8 @@
 // per-second points) and the page never receives, nor keeps, an unbounded list.
 import * as z from 'zod/mini';
 
-/** Longest channel, type, entity, rule id or stream name sent (longer ones are clipped with an ellipsis). */
-export const MAX_NAME_CHARS = 200;
-/** Payload preview sent per recent event; the whole (kept) payload stays in the host for Inspect. */
-export const MAX_PREVIEW_CHARS = 300;
-/** Rows of the channel and type tables. */
-export const MAX_RATES = 20;
-/** Named series per chart; the rest add up to `(other)`. */
-export const MAX_SERIES = 8;
-/**
- * Recent events per update at most (at 10 updates/s: 500 rows/s, the table's capacity in 2 s). More would only
- * churn: the host keeps each listed payload for Inspect, and at 100 rows per update that alone promoted ~0.5 MB/s
- * to the extension host's old generation.
- */
-export const MAX_RECENT_PER_UPDATE = 50;
-/** Recent events the page keeps for its table. */
-export const MAX_TABLE_ROWS = 1000;
-/** Per-second history kept by the host and sent on `init`: 15 minutes, the longest time window. */
-export const HISTORY_SECONDS = 900;
-/** New points in one update at most (the rest come with the next `init`). */
-export const MAX_POINTS_PER_UPDATE = 30;
-export const MAX_STREAMS = 10;
-export const MAX_GROUPS = 20;
-export const MAX_ALERT_RULES = 100;
-export const MAX_ALERTS = 50;
-export const MAX_STATUSES = 20;
-/** Time windows of the charts, in seconds. */
-export const TIME_WINDOWS = [60, 300, 900] as const;
-/** Updates per second at most (the host's coalescing limit). */
-export const MAX_UPDATES_PER_SECOND = 10;
-/** Longest explanatory note the host sends (a row's note, the notice after a connection switch). */
-export const MAX_NOTE_CHARS = 600;
+export * from './monitorLimits';
+import { MAX_NAME_CHARS, MAX_PREVIEW_CHARS, MAX_RATES, MAX_SERIES, MAX_RECENT_PER_UPDATE, MAX_POINTS_PER_UPDATE, MAX_STREAMS, MAX_GROUPS, MAX_ALERT_RULES, MAX_ALERTS, MAX_STATUSES, MAX_NOTE_CHARS, HISTORY_SECONDS } from './monitorLimits';
 
 const name = z.string().check(z.maxLength(MAX_NAME_CHARS + 1));
 const count = z.number().check(z.nonnegative());
@@ -237,10 +208,6 @@ export const DEFAULT_WEBVIEW_STATE: WebviewState = {
   windowSeconds: 300,
   filters: { channel: '', type: '', text: '' },
 };
-
-export function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 /** The first problem of a failed parse, short enough for a log line. */
 export function firstIssue(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): string {

@@ -1,6 +1,8 @@
 // The libraries contracts need, loaded on first use: nothing of them runs while the extension activates or while a
-// CLI command that never reads a contract starts. One `import()` of libs-entry: the extension and CLI bundles leave
-// it to dist/contract-libs.js (esbuild.mjs), other builds bundle it and evaluate it only when called.
+// CLI command that never reads a contract starts. One `require()` of libs-entry: the extension and CLI bundles leave
+// it to dist/contract-libs.js (esbuild.mjs), other builds bundle it and evaluate it only when called. A require, not
+// an `import()`: the extension's bundle runs as a vm.Script (src/extension/loader.ts), where a native dynamic import
+// has no loader to resolve it.
 import type { default as Ajv2020Class } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
 
@@ -25,7 +27,8 @@ function mainExport<T>(mod: unknown): T {
 
 export function loadContractLibs(): Promise<ContractLibs> {
   return (libs ??= (async () => {
-    const m = await import('./libs-entry.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require('./libs-entry.js') as typeof import('./libs-entry.js');
     return {
       yaml: m.yaml as YamlModule,
       Ajv2020: mainExport<typeof Ajv2020Class>(m.ajv2020),

@@ -58,6 +58,7 @@ export interface ClientHooks {
 type IoredisModule = { default: typeof Redis; Cluster: typeof Cluster };
 let ioredisModule: IoredisModule | undefined;
 function loadIoredis(): IoredisModule {
+  // The extension's bundle resolves this to dist/ioredis.js (esbuild.mjs): not even parsed until a client is made.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   ioredisModule ??= require('ioredis') as IoredisModule;
   return ioredisModule;

@@ -5,7 +5,7 @@ import type { ConnectionsTreeProvider } from '../explorer/connectionsTree';
 import type { StreamsTreeProvider } from '../explorer/streamsTree';
 import type { BuiltServices } from '../extensionServices';
 import type { LiveMonitor } from '../monitor/liveMonitor';
-import type { MonitorPanelHost } from '../monitor/MonitorPanel';
+import type { MonitorPanelHost } from '../monitor/monitorPanelManager';
 import type { Publisher } from '../publishing/publisher';
 import type { DemoController } from './demo';
 import type { TailProvider } from '../documents/tailProvider';

@@ -26,7 +26,6 @@ import {
   toEvent,
   validateTargetName,
 } from '../../core/index';
-import { Commands } from '../constants';
 import { shorten } from '../format';
 import type { Publisher, PublishResult } from '../publishing/publisher';
 import type { ExtensionServices } from '../services';
@@ -62,17 +61,6 @@ export class EventsFileCommands {
 
   constructor(private readonly services: ExtensionServices, private readonly publisher: Publisher, private readonly documents: EventsDocuments) {
     this.log = services.log.scoped('events-file');
-  }
-
-  register(): vscode.Disposable[] {
-    return [
-      vscode.commands.registerCommand(Commands.eventsFilePublishBlock, (uri?: vscode.Uri, index?: number) =>
-        this.services.handleErrors('Publish event', () => this.sendBlock(uri, index, 'publish'))),
-      vscode.commands.registerCommand(Commands.eventsFileAppendBlock, (uri?: vscode.Uri, index?: number) =>
-        this.services.handleErrors('Append event', () => this.sendBlock(uri, index, 'append'))),
-      vscode.commands.registerCommand(Commands.eventsFilePublishAll, (uri?: vscode.Uri) =>
-        this.services.handleErrors('Publish all events', () => this.publishAll(uri))),
-    ];
   }
 
   /** Sends one block: `mode` is where the user clicked (publish → its channel or shard channel, append → a stream). */

@@ -14,7 +14,7 @@ import { describeError, type Logger } from '../../core/index';
 import {
   clip, firstIssue, hostMessageSchema, MAX_NAME_CHARS, MAX_UPDATES_PER_SECOND, webviewMessageSchema, type HostMessage, type WebviewMessage,
 } from '../../shared/monitorProtocol';
-import { Commands, MONITOR_VIEW_TYPE } from '../constants';
+import { Commands } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 import { Coalescer } from './coalescer';
@@ -34,61 +34,6 @@ export interface MonitorPanelDeps {
   /** Opens a recent event in an Inspect Event document. */
   inspect: (item: InspectItem) => Promise<void>;
   log: Logger;
-}
-
-/** What commands see of the panel. */
-export interface MonitorPanelHost {
-  createOrShow(focusChannel?: string | null): MonitorPanel;
-  readonly current: MonitorPanel | undefined;
-}
-
-export class MonitorPanelManager extends Disposable implements MonitorPanelHost {
-  private panel: MonitorPanel | undefined;
-  /** Messages posted by every panel so far (the benchmark's "UI updates"). */
-  private postedBefore = 0;
-
-  constructor(private readonly deps: MonitorPanelDeps) {
-    super();
-    this.register(toDisposable(() => this.panel?.dispose()));
-    this.register(vscode.window.registerWebviewPanelSerializer(MONITOR_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        const focus = state && typeof state === 'object' && typeof (state as { focusChannel?: unknown }).focusChannel === 'string'
-          ? (state as { focusChannel: string }).focusChannel : null;
-        this.adopt(panel, focus);
-      },
-    }));
-  }
-
-  get current(): MonitorPanel | undefined {
-    return this.panel;
-  }
-
-  /** Updates posted to monitor panels since activation. */
-  get totalPosted(): number {
-    return this.postedBefore + (this.panel?.updatesPosted ?? 0);
-  }
-
-  createOrShow(focusChannel: string | null = null): MonitorPanel {
-    if (this.panel) {
-      this.panel.reveal();
-      if (focusChannel !== null) this.panel.focus(focusChannel);
-      return this.panel;
-    }
-    const panel = vscode.window.createWebviewPanel(MONITOR_VIEW_TYPE, 'UCore Monitor', vscode.ViewColumn.Active, webviewPanelOptions(this.deps.extensionUri));
-    return this.adopt(panel, focusChannel);
-  }
-
-  private adopt(webviewPanel: vscode.WebviewPanel, focusChannel: string | null): MonitorPanel {
-    this.panel?.dispose();
-    const panel = new MonitorPanel(webviewPanel, this.deps, focusChannel);
-    this.panel = panel;
-    panel.onDidDispose(() => {
-      this.postedBefore += panel.updatesPosted;
-      if (this.panel === panel) this.panel = undefined;
-    });
-    return panel;
-  }
-
 }
 
 export class MonitorPanel extends Disposable {

@@ -2,9 +2,8 @@
 // turned into the core's rate rules (channel / type / total, evaluated by EventMonitor) and lag rules (evaluated
 // here against the stream samples). Also the bounded log of alerts that fired or resolved.
 import { type AlertRule, type StreamSample, BadInputError, compileGlob } from '../../core/index';
-import {
-  clip, MAX_ALERT_RULES, MAX_ALERTS, MAX_NAME_CHARS, type AlertEventRow, type AlertRuleRow, type NewAlertRule,
-} from '../../shared/monitorProtocol';
+import { clip, MAX_ALERT_RULES, MAX_ALERTS, MAX_NAME_CHARS } from '../../shared/monitorLimits';
+import type { AlertEventRow, AlertRuleRow, NewAlertRule } from '../../shared/monitorProtocol';
 import type { AlertRuleSetting } from '../connections/settings';
 
 export const PANEL_RULES_KEY = 'ucore.monitor.panelAlertRules';

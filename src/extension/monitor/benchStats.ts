@@ -9,7 +9,7 @@ import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf
 import type * as vscode from 'vscode';
 import { describeError, type Logger } from '../../core/index';
 import type { LiveMonitor } from './liveMonitor';
-import type { MonitorPanelManager } from './MonitorPanel';
+import type { MonitorPanelManager } from './monitorPanelManager';
 
 export interface BenchStatsLine {
   /** ms since the epoch. */

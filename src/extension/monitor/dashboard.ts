@@ -13,7 +13,8 @@ import {
   type DashboardState,
   type Projection,
 } from '../../core/index';
-import { clip, MAX_NAME_CHARS, MAX_STATUSES, type DashboardView } from '../../shared/monitorProtocol';
+import { clip, MAX_NAME_CHARS, MAX_STATUSES } from '../../shared/monitorLimits';
+import type { DashboardView } from '../../shared/monitorProtocol';
 
 export const DASHBOARD_TYPES: readonly string[] = [
   EventTypes.ORDER_CREATED, EventTypes.ORDER_PAID, EventTypes.ORDER_SHIPPED, EventTypes.ORDER_DELIVERED,

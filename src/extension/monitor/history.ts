@@ -2,7 +2,8 @@
 // channel and type, stream lengths, consumer-group lags), kept for HISTORY_SECONDS in a ring. Recorded whether or not
 // a panel is open, so a panel opened (or reloaded) later shows the last 15 minutes at once.
 import type { MonitorSnapshot } from '../../core/index';
-import { clip, HISTORY_SECONDS, MAX_NAME_CHARS, MAX_SERIES, MAX_STREAMS, type Point } from '../../shared/monitorProtocol';
+import { clip, HISTORY_SECONDS, MAX_NAME_CHARS, MAX_SERIES, MAX_STREAMS } from '../../shared/monitorLimits';
+import type { Point } from '../../shared/monitorProtocol';
 import { lagKey } from './alertRules';
 
 export class MonitorHistory {

@@ -1,7 +1,7 @@
 // Payloads of the recent events the panel has been sent, by seq, so clicking a row opens the whole (kept) event
 // even after the monitor's own recent buffer has moved on (at 100k events/s it turns over in milliseconds).
 // Bounded twice: at most as many entries as the page keeps rows, and at most a budget of characters.
-import { MAX_TABLE_ROWS } from '../../shared/monitorProtocol';
+import { MAX_TABLE_ROWS } from '../../shared/monitorLimits';
 
 export interface InspectItem {
   seq: number;

@@ -22,7 +22,8 @@ import {
   type RecentEvent,
 } from '../../core/index';
 import * as vscode from 'vscode';
-import { clip, MAX_NAME_CHARS, type AlertEventRow, type AlertRuleRow, type DashboardView, type NewAlertRule } from '../../shared/monitorProtocol';
+import { clip, MAX_NAME_CHARS } from '../../shared/monitorLimits';
+import type { AlertEventRow, AlertRuleRow, DashboardView, NewAlertRule } from '../../shared/monitorProtocol';
 import type { ConnectionManager } from '../connections/connectionManager';
 import type { Settings } from '../connections/settings';
 import { Disposable, toDisposable } from '../lifecycle';

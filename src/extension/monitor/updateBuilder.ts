@@ -3,10 +3,8 @@
 // page open for hours at 100k events/s receives at most 500 rows a second and never a growing array. The figures
 // come from the MonitorFeed's frame: the builder takes no snapshot of its own.
 import { DEFAULT_STORE_CHANNEL, type MonitorSnapshot, type RateSummary, type RecentEvent } from '../../core/index';
-import {
-  clip, MAX_ALERTS, MAX_GROUPS, MAX_NAME_CHARS, MAX_POINTS_PER_UPDATE, MAX_PREVIEW_CHARS, MAX_RATES, MAX_RECENT_PER_UPDATE,
-  MAX_NOTE_CHARS, MAX_STREAMS, type HostMessage, type MonitorUpdate, type RateRow, type RecentRow, type StreamRow,
-} from '../../shared/monitorProtocol';
+import { clip, MAX_ALERTS, MAX_GROUPS, MAX_NAME_CHARS, MAX_POINTS_PER_UPDATE, MAX_PREVIEW_CHARS, MAX_RATES, MAX_RECENT_PER_UPDATE, MAX_NOTE_CHARS, MAX_STREAMS } from '../../shared/monitorLimits';
+import type { HostMessage, MonitorUpdate, RateRow, RecentRow, StreamRow } from '../../shared/monitorProtocol';
 import { monitorStatus, stateOfStatus } from '../connections/connectionState';
 import type { InspectStore } from './inspectStore';
 import type { LiveMonitor } from './liveMonitor';
