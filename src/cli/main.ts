@@ -6,6 +6,8 @@ import { type CliCommand, int, type OptionSpec, UsageError, type Values } from '
 import { CliContext, DEFAULT_URL } from './context';
 import { closed, watchOutput } from './output';
 import { contractCheckCommand, contractLintCommand } from './commands/contract';
+import { contractInferCommand } from './commands/contract-infer';
+import { contractDriftCommand } from './commands/contract-drift';
 import { compareCommand } from './commands/compare';
 import { dedupCheckCommand } from './commands/dedup';
 import { demoCommand } from './commands/demo';
@@ -28,7 +30,7 @@ declare const UCORE_VERSION: string | undefined;
 const COMMANDS: CliCommand[] = [
   publishCommand, tailCommand, storeAppendCommand, storeGetCommand, replayCommand, recordCommand, compareCommand, testCommand,
   dedupCheckCommand, statsCommand, topologyCommand, demoCommand, flowsCommand, traceCommand, sagasCommand,
-  contractLintCommand, contractCheckCommand, exportCommand, importCommand, deadLettersCommand, redriveCommand,
+  contractLintCommand, contractCheckCommand, contractInferCommand, contractDriftCommand, exportCommand, importCommand, deadLettersCommand, redriveCommand,
 ];
 
 const GLOBAL_OPTIONS: OptionSpec = {

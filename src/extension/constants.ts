@@ -44,6 +44,8 @@ export const Commands = {
   flowsTrace: 'ucore.flows.trace',
   explorerRefresh: 'ucore.explorer.refresh',
   logShow: 'ucore.log.show',
+  contractGenerate: 'ucore.contracts.generate',
+  contractDrift: 'ucore.contracts.drift',
 
   // Owned by src/extension/eventsFile (registered there).
   eventsFilePublishBlock: 'ucore.eventsFile.publishBlock',

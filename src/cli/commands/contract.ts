@@ -3,8 +3,8 @@
 // when the document has errors (lint) or any event violates (check), 0 when none, 2 for wrong usage.
 import { readFile } from 'node:fs/promises';
 import {
-  createContractSet, lintContract, loadContract, LiveContractChecker, pointerOf, describeIssue,
-  type Contract, type ContractCheck, type ContractProblem, type EventTarget, type StreamEntry, type Transport,
+  createContractSet, lintContract, loadContract, LiveContractChecker, pointerOf, describeIssue, entryEventText, isRedisGlob, streamKeysOf,
+  type Contract, type ContractCheck, type ContractProblem, type EventTarget, type Transport,
 } from '../../core/index';
 import { type CliCommand, int, num, UsageError } from '../command';
 import type { CliContext } from '../context';
@@ -12,7 +12,7 @@ import { safeText, timeOfDay } from '../output';
 
 const HISTORY_PAGE = 500;
 
-async function readContractFile(file: string): Promise<string> {
+export async function readContractFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
@@ -20,7 +20,7 @@ async function readContractFile(file: string): Promise<string> {
   }
 }
 
-function problemLine(p: ContractProblem): string {
+export function problemLine(p: ContractProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${safeText(p.message, 300)}`;
 }
 
@@ -38,9 +38,6 @@ export const contractLintCommand: CliCommand = {
     return errors ? 1 : 0;
   },
 };
-
-/** A Redis glob (subscribed with PSUBSCRIBE) rather than one channel name. */
-const hasGlob = (s: string) => /[*?[\\]/.test(s);
 
 export const contractCheckCommand: CliCommand = {
   name: 'contract check',
@@ -96,23 +93,24 @@ function printViolations(ctx: CliContext, target: EventTarget, r: ContractCheck,
 }
 
 type Report = (target: EventTarget, text: string, entryId?: string) => void;
-const entryText = (e: StreamEntry) => e.fields.event ?? JSON.stringify(e.fields);
 
-function streamKeys(contract: Contract, ctx: CliContext): string[] {
-  const keys: string[] = [];
+/** The stream keys of the contract's stream channels: a glob address stands for the streams that match it now. */
+async function streamKeys(contract: Contract, ctx: CliContext, transport: Transport): Promise<string[]> {
+  const keys = new Set<string>();
   for (const ch of contract.channels.filter((c) => c.kind === 'stream')) {
-    if (hasGlob(ch.address)) ctx.out.note(`stream channel ${safeText(ch.address)} is a glob: its streams are not read (name each stream in the contract)`);
-    else keys.push(ch.address);
+    const found = await streamKeysOf(transport, ch.address, ctx.signal);
+    if (isRedisGlob(ch.address)) ctx.out.note(`stream channel ${safeText(ch.address)}: ${found.length} stream${found.length === 1 ? '' : 's'} match${found.length === 1 ? 'es' : ''}`);
+    for (const k of found) keys.add(k);
   }
-  return [...new Set(keys)];
+  return [...keys];
 }
 
 async function checkHistory(ctx: CliContext, transport: Transport, contract: Contract, report: Report, done: () => boolean) {
-  for (const key of streamKeys(contract, ctx)) {
+  for (const key of await streamKeys(contract, ctx, transport)) {
     let start = '-';
     while (!done() && !ctx.signal.aborted) {
       const page = await transport.xrange(key, start, '+', HISTORY_PAGE);
-      for (const e of page) { if (done()) return; report({ kind: 'stream', name: key }, entryText(e), e.id); }
+      for (const e of page) { if (done()) return; report({ kind: 'stream', name: key }, entryEventText(e), e.id); }
       if (page.length < HISTORY_PAGE) break;
       start = `(${page.at(-1)!.id}`;
     }
@@ -124,9 +122,9 @@ async function checkLive(ctx: CliContext, transport: Transport, contract: Contra
   const patterns = new Set<string>();
   const shards = new Set<string>();
   for (const ch of contract.channels) {
-    if (ch.kind === 'pubsub') (hasGlob(ch.address) ? patterns : literal).add(ch.address);
+    if (ch.kind === 'pubsub') (isRedisGlob(ch.address) ? patterns : literal).add(ch.address);
     else if (ch.kind === 'shard') {
-      if (hasGlob(ch.address)) ctx.out.note(`shard channel ${safeText(ch.address)} is a glob: shard channels have no patterns, it is not checked live`);
+      if (isRedisGlob(ch.address)) ctx.out.note(`shard channel ${safeText(ch.address)} is a glob: shard channels have no patterns, it is not checked live`);
       else shards.add(ch.address);
     }
   }
@@ -135,7 +133,7 @@ async function checkLive(ctx: CliContext, transport: Transport, contract: Contra
     if (m.pattern !== undefined && literal.has(m.channel)) return;
     report({ kind: m.sharded ? 'shard' : 'channel', name: m.channel }, m.payload);
   });
-  const keys = streamKeys(contract, ctx);
+  const keys = await streamKeys(contract, ctx, transport);
   // Resolve "now" once per stream, before subscribing (so a subscriber seen means the streams are followed too):
   // `$` on every XREAD would miss entries added between two reads.
   const last = new Map<string, string>();
@@ -151,7 +149,7 @@ async function checkLive(ctx: CliContext, transport: Transport, contract: Contra
       if (keys.length === 0) { await new Promise((r) => setTimeout(r, wait)); continue; }
       const batches = await transport.xread({ streams: keys.map((key) => ({ key, id: last.get(key)! })), count: 500, blockMs: wait });
       for (const b of batches ?? []) {
-        for (const e of b.entries) { report({ kind: 'stream', name: b.key }, entryText(e), e.id); last.set(b.key, e.id); }
+        for (const e of b.entries) { report({ kind: 'stream', name: b.key }, entryEventText(e), e.id); last.set(b.key, e.id); }
       }
     }
   } finally {

@@ -7,3 +7,8 @@ export { addressToGlob } from './asyncapi';
 export { MAX_CONTRACT_BYTES, MAX_CONTRACT_DEPTH } from './source';
 export { LiveContractChecker, pointerOf, type LiveCheckerOptions, type LiveCheckSnapshot, type Violation, type ChannelTypeCount } from './live-checker';
 export { checkEventsFileContracts } from './events-file';
+export { ContractInferrer, createContractInferrer, contractToYaml, MAX_INFER_SAMPLES, type InferSource, type InferredContract } from './infer';
+export { inferContractFromTraffic, DEFAULT_INFER_SECONDS, type InferOptions } from './infer-sample';
+export { streamKeysOf, entryEventText, isRedisGlob } from './stream-sources';
+export { DriftObserver, serverDrift, type DriftFinding, type DriftKind } from './drift';
+export { contractDrift, DEFAULT_DRIFT_SECONDS, type DriftOptions, type DriftReport } from './drift-run';
