@@ -16,15 +16,24 @@ export interface LiveCheckerOptions {
   readonly maxRowsPerEvent?: number;
   /** Distinct channel × event type counters; the rest are counted under "(other)". @default 2000 */
   readonly maxCounters?: number;
+  /** Characters of a violating event's text kept with its violations (to open it later). @default 8192 */
+  readonly maxPayloadChars?: number;
   readonly now?: () => number;
 }
 
 export interface Violation {
+  /** Increases by one per violation kept since the checker was created: names a row of the list. */
+  readonly seq: number;
   readonly time: number;
   readonly kind: TargetKind;
   readonly channel: string;
   readonly eventType: string;
   readonly eventId?: string;
+  /** The stream entry's id, for events read from a stream. */
+  readonly entryId?: string;
+  /** The event's text as it travelled (clipped to maxPayloadChars; shared by the rows of one event). */
+  readonly payload?: string;
+  readonly payloadTruncated?: boolean;
   /** JSON pointer into the event ("/data/items/0/quantity"); '' is the event as a whole. */
   readonly pointer: string;
   readonly path: ReadonlyArray<string | number>;
@@ -55,6 +64,14 @@ export interface LiveCheckSnapshot {
 
 const OTHER = '(other)';
 
+/** What the caller knows of an offered event besides its content. */
+export interface OfferedEvent {
+  readonly eventId?: string;
+  readonly entryId?: string;
+  /** The event's text, when `event` was given parsed (kept with its violations). */
+  readonly text?: string;
+}
+
 export function pointerOf(path: ReadonlyArray<string | number>): string {
   return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
@@ -67,9 +84,15 @@ export class LiveContractChecker {
   private readonly counts = new Map<string, ChannelTypeCount>();
   private readonly ring: Violation[] = [];
   private ringStart = 0;
+  private seq = 0;
 
-  constructor(private readonly contracts: ContractSet, options: LiveCheckerOptions = {}) {
-    this.opts = { maxChecksPerSecond: 5000, maxViolations: 500, maxRowsPerEvent: 5, maxCounters: 2000, now: Date.now, ...options };
+  constructor(readonly contracts: ContractSet, options: LiveCheckerOptions = {}) {
+    this.opts = { maxChecksPerSecond: 5000, maxViolations: 500, maxRowsPerEvent: 5, maxCounters: 2000, maxPayloadChars: 8192, now: Date.now, ...options };
+  }
+
+  /** Violations kept since the checker was created (the newest's seq). */
+  get lastSeq(): number {
+    return this.seq;
   }
 
   /** Whether any contract speaks about `target` (cheap, cached): callers skip everything else. */
@@ -81,7 +104,7 @@ export class LiveContractChecker {
    * Offers one event seen on `target` (its JSON text, or already parsed). Returns the check when it was checked,
    * undefined when no contract covers the target or the event fell outside the sample.
    */
-  offer(target: EventTarget, event: string | { parsed: unknown }, eventId?: string): ContractCheck | undefined {
+  offer(target: EventTarget, event: string | { parsed: unknown }, eventId?: string, about: OfferedEvent = {}): ContractCheck | undefined {
     if (!this.covers(target)) return undefined;
     const time = this.opts.now();
     const sec = Math.floor(time / 1000);
@@ -103,10 +126,28 @@ export class LiveContractChecker {
     if (result.issues.length) {
       this.totals.violating++;
       counter.violating++;
-      const id = eventId ?? eventIdOf(typeof event === 'string' ? undefined : event.parsed, event);
-      for (const issue of result.issues.slice(0, this.opts.maxRowsPerEvent)) this.push(violationOf(time, target, result.eventType, id, issue));
+      const id = eventId ?? about.eventId ?? eventIdOf(typeof event === 'string' ? undefined : event.parsed, event);
+      const text = typeof event === 'string' ? event : about.text;
+      const max = this.opts.maxPayloadChars;
+      const kept = text === undefined ? {} : { payload: text.length > max ? text.slice(0, max) : text, payloadTruncated: text.length > max };
+      for (const issue of result.issues.slice(0, this.opts.maxRowsPerEvent)) {
+        this.push({ seq: ++this.seq, ...violationOf(time, target, result.eventType, id, issue), entryId: about.entryId, ...kept });
+      }
     }
     return result;
+  }
+
+  /** Counts `n` events on `target` that were not offered (too big to parse, or read past to keep up): sampled out. */
+  pass(target: EventTarget, n = 1): void {
+    if (n > 0 && this.covers(target)) this.totals.covered += n;
+  }
+
+  /** Forgets counts and violations (the seq keeps increasing). */
+  clear(): void {
+    this.totals.covered = this.totals.checked = this.totals.violating = 0;
+    this.counts.clear();
+    this.ring.length = 0;
+    this.ringStart = 0;
   }
 
   snapshot(): LiveCheckSnapshot {
@@ -149,7 +190,7 @@ function eventIdOf(parsed: unknown, raw: string | { parsed: unknown }): string |
   return isRecord(ev) && typeof ev.event_id === 'string' ? ev.event_id.slice(0, 200) : undefined;
 }
 
-function violationOf(time: number, target: EventTarget, eventType: string, eventId: string | undefined, issue: ContractIssue): Violation {
+function violationOf(time: number, target: EventTarget, eventType: string, eventId: string | undefined, issue: ContractIssue): Omit<Violation, 'seq'> {
   return {
     time, kind: target.kind, channel: target.name, eventType, eventId,
     pointer: pointerOf(issue.path), path: issue.path, code: issue.code, message: issue.message, schema: issue.schema,
