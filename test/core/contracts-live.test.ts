@@ -73,6 +73,8 @@ describe('contracts live: the monitor checks what other apps publish', () => {
       assert.equal(price.schema?.file, FIXTURE);
       assert.equal(JSON.parse(price.payload!).event_id, 'bad-1', 'the event is kept to be opened');
       assert.ok(s.violations.some((v) => v.eventId === 'bad-1' && v.pointer === '/data/status' && /one of/.test(v.message)));
+      const rule = s.rules.find((x) => x.schema.line === lineOf('exclusiveMinimum'))!;
+      assert.deepEqual([rule.count, rule.last.eventId], [2, 's-bad'], 'one rule broken on the channel and on the stream');
       const stream = s.violations.find((v) => v.kind === 'stream')!;
       assert.deepEqual([stream.channel, stream.eventId, stream.entryId, stream.pointer], ['event_store', 's-bad', entryId, '/data/total_price']);
       assert.ok(s.violations.some((v) => v.code === 'unknown_event_type' && v.eventType === 'order_lost'));
@@ -128,7 +130,7 @@ describe('contracts live: bounded whatever arrives (no connection, injected cloc
     const set = await setOf(TEXT, FIXTURE);
     let now = 1_700_000_000_000;
     const monitor = new EventMonitor(transport, { now: () => now });
-    const checker = new LiveContractChecker(set, { maxChecksPerSecond: 200, maxViolations: 25, maxRowsPerEvent: 2, maxPayloadChars: 100, now: () => now });
+    const checker = new LiveContractChecker(set, { maxChecksPerSecond: 200, maxCheckMsPerSecond: Number.POSITIVE_INFINITY, maxViolations: 25, maxRowsPerEvent: 2, maxPayloadChars: 100, now: () => now });
     const watch = new LiveContractWatch(monitor, transport, checker);
     await watch.start();
     for (let i = 0; i < 150; i++) monitor.ingest('ecommerce_events', order(`a${i}`, { total_price: -1, status: 'lost' }), '*');
@@ -137,6 +139,7 @@ describe('contracts live: bounded whatever arrives (no connection, injected cloc
     assert.equal(s.violations.length, 25, 'the ring is bounded');
     assert.deepEqual(s.violations.map((v) => v.seq), Array.from({ length: 25 }, (_, i) => 276 + i), 'the newest, oldest first');
     assert.ok(s.violations.every((v) => v.payload!.length === 100 && v.payloadTruncated));
+    assert.deepEqual(s.rules.map((x) => x.count), [150, 150], 'rules are counted over every violation, not only the kept ones');
     assert.equal(s.violations.filter((v) => v.eventId === 'a149').length, 2, 'at most maxRowsPerEvent rows per event');
     for (let i = 0; i < 850; i++) monitor.ingest('ecommerce_events', order(`b${i}`), '*');
     s = checker.snapshot();
@@ -152,6 +155,23 @@ describe('contracts live: bounded whatever arrives (no connection, injected cloc
     assert.equal(checker.snapshot().covered, 2001, 'a channel no contract names costs nothing');
     checker.clear();
     assert.deepEqual([checker.snapshot().covered, checker.snapshot().violations.length], [0, 0]);
+    watch.stop();
+  });
+
+  it('samples sooner when checking takes longer than its time budget, with the share shown', async () => {
+    const set = await setOf(TEXT, FIXTURE);
+    let now = 1_700_000_000_000;
+    const monitor = new EventMonitor(transport, { now: () => now });
+    // A budget no check fits in: one check per second, then the rest of that second goes unchecked.
+    const checker = new LiveContractChecker(set, { maxChecksPerSecond: 5000, maxCheckMsPerSecond: 1e-9, now: () => now });
+    const watch = new LiveContractWatch(monitor, transport, checker);
+    await watch.start();
+    for (let i = 0; i < 100; i++) monitor.ingest('ecommerce_events', order(`a${i}`), '*');
+    assert.deepEqual([checker.snapshot().covered, checker.snapshot().checked], [100, 1]);
+    now += 1000; // last second allowed one check for 100 events: one in 100 now
+    for (let i = 0; i < 100; i++) monitor.ingest('ecommerce_events', order(`b${i}`), '*');
+    const s = checker.snapshot();
+    assert.deepEqual([s.covered, s.checked, s.sampledShare], [200, 2, 0.01]);
     watch.stop();
   });
 

@@ -205,7 +205,7 @@ describe('contracts: live checker', () => {
   it('checks every event up to the rate, samples above it with the share reported, and keeps bounded lists', async () => {
     const set = await setOf(TEXT, FIXTURE);
     let now = 1_000_000;
-    const live = new LiveContractChecker(set, { maxChecksPerSecond: 100, maxViolations: 10, now: () => now });
+    const live = new LiveContractChecker(set, { maxChecksPerSecond: 100, maxCheckMsPerSecond: Number.POSITIVE_INFINITY, maxViolations: 10, now: () => now });
     const t = { kind: 'channel' as const, name: 'ecommerce_events' };
     assert.equal(live.offer({ kind: 'channel', name: 'elsewhere' }, '{}'), undefined);
     for (let i = 0; i < 100; i++) live.offer(t, JSON.stringify(order({ event_id: `e${i}` }, { total_price: i % 2 ? 1 : -1 })));

@@ -5,6 +5,6 @@ export { ContractSet, type ContractCheck } from './contract-set';
 export { ANY_EVENT_TYPE, type SchemaBinding } from './json-schema-file';
 export { addressToGlob } from './asyncapi';
 export { MAX_CONTRACT_BYTES, MAX_CONTRACT_DEPTH } from './source';
-export { LiveContractChecker, pointerOf, type LiveCheckerOptions, type LiveCheckSnapshot, type Violation, type ChannelTypeCount, type OfferedEvent } from './live-checker';
+export { LiveContractChecker, pointerOf, type LiveCheckerOptions, type LiveCheckSnapshot, type Violation, type ChannelTypeCount, type OfferedEvent, type RuleCount } from './live-checker';
 export { LiveContractWatch, streamEntryText, type LiveWatchOptions } from './live-watch';
 export { checkEventsFileContracts } from './events-file';

@@ -10,6 +10,12 @@ import type { ValidationIssueCode } from '../envelope/issues';
 export interface LiveCheckerOptions {
   /** Events checked per second before sampling starts. @default 5000 */
   readonly maxChecksPerSecond?: number;
+  /**
+   * Milliseconds of checking per second at most, whatever the count: a contract whose schemas are slow to check, or
+   * a loaded machine, samples sooner instead of slowing the monitor down. @default 100 (a tenth of one core); no
+   * limit when maxChecksPerSecond is infinite
+   */
+  readonly maxCheckMsPerSecond?: number;
   /** Violations kept (the newest). @default 500 */
   readonly maxViolations?: number;
   /** Rows per event in the violations list (one event can break many rules). @default 5 */
@@ -50,6 +56,13 @@ export interface ChannelTypeCount {
   violating: number;
 }
 
+/** A rule of a contract broken by live events: how often, and the last violation of it. */
+export interface RuleCount {
+  readonly schema: SchemaLocation;
+  count: number;
+  last: Violation;
+}
+
 export interface LiveCheckSnapshot {
   /** Events on contract channels, checked or not. */
   readonly covered: number;
@@ -60,6 +73,8 @@ export interface LiveCheckSnapshot {
   readonly counts: readonly ChannelTypeCount[];
   /** Oldest first. */
   readonly violations: readonly Violation[];
+  /** Rules broken (by file and pointer), counted over every violation, not only the kept ones. */
+  readonly rules: readonly RuleCount[];
 }
 
 const OTHER = '(other)';
@@ -79,15 +94,21 @@ export function pointerOf(path: ReadonlyArray<string | number>): string {
 export class LiveContractChecker {
   private readonly opts: Required<LiveCheckerOptions>;
   /** The current second: events seen and checked in it, and the sampling stride set from the one before. */
-  private readonly window = { second: -1, seen: 0, checked: 0, stride: 1 };
+  private readonly window = { second: -1, seen: 0, checked: 0, stride: 1, spentMs: 0, budgetHit: false };
   private readonly totals = { covered: 0, checked: 0, violating: 0 };
   private readonly counts = new Map<string, ChannelTypeCount>();
+  private readonly rules = new Map<string, RuleCount>();
   private readonly ring: Violation[] = [];
   private ringStart = 0;
   private seq = 0;
 
   constructor(readonly contracts: ContractSet, options: LiveCheckerOptions = {}) {
-    this.opts = { maxChecksPerSecond: 5000, maxViolations: 500, maxRowsPerEvent: 5, maxCounters: 2000, maxPayloadChars: 8192, now: Date.now, ...options };
+    // Asked to check every event (the CLI), it checks every event: no time budget unless one is given.
+    const everything = options.maxChecksPerSecond === Number.POSITIVE_INFINITY;
+    this.opts = {
+      maxChecksPerSecond: 5000, maxCheckMsPerSecond: everything ? Number.POSITIVE_INFINITY : 100, maxViolations: 500, maxRowsPerEvent: 5,
+      maxCounters: 2000, maxPayloadChars: 8192, now: Date.now, ...options,
+    };
   }
 
   /** Violations kept since the checker was created (the newest's seq). */
@@ -110,17 +131,24 @@ export class LiveContractChecker {
     const sec = Math.floor(time / 1000);
     const w = this.window;
     if (sec !== w.second) {
-      // The stride for this second follows the rate of the last one: at 3× the budget, one event in three.
-      w.stride = w.second === sec - 1 ? Math.max(1, Math.ceil(w.seen / this.opts.maxChecksPerSecond)) : 1;
+      // The stride for this second follows the last one: at 3× the budget, one event in three. When the time budget
+      // ran out last second, what it allowed then is the budget now.
+      const budget = w.budgetHit ? Math.min(this.opts.maxChecksPerSecond, Math.max(1, w.checked)) : this.opts.maxChecksPerSecond;
+      w.stride = w.second === sec - 1 ? Math.max(1, Math.ceil(w.seen / budget)) : 1;
       w.second = sec;
       w.seen = 0;
       w.checked = 0;
+      w.spentMs = 0;
+      w.budgetHit = false;
     }
     this.totals.covered++;
     if (w.seen++ % w.stride !== 0 || w.checked >= this.opts.maxChecksPerSecond) return undefined;
+    if (w.spentMs >= this.opts.maxCheckMsPerSecond) { w.budgetHit = true; return undefined; }
     w.checked++;
     this.totals.checked++;
+    const started = performance.now();
     const result = typeof event === 'string' ? this.contracts.checkText(target, event) : this.contracts.check(target, event.parsed);
+    w.spentMs += performance.now() - started;
     const counter = this.counter(target, result.eventType);
     counter.checked++;
     if (result.issues.length) {
@@ -131,7 +159,9 @@ export class LiveContractChecker {
       const max = this.opts.maxPayloadChars;
       const kept = text === undefined ? {} : { payload: text.length > max ? text.slice(0, max) : text, payloadTruncated: text.length > max };
       for (const issue of result.issues.slice(0, this.opts.maxRowsPerEvent)) {
-        this.push({ seq: ++this.seq, ...violationOf(time, target, result.eventType, id, issue), entryId: about.entryId, ...kept });
+        const v: Violation = { seq: ++this.seq, ...violationOf(time, target, result.eventType, id, issue), entryId: about.entryId, ...kept };
+        this.push(v);
+        if (issue.schema) this.countRule(issue.schema, v);
       }
     }
     return result;
@@ -146,6 +176,7 @@ export class LiveContractChecker {
   clear(): void {
     this.totals.covered = this.totals.checked = this.totals.violating = 0;
     this.counts.clear();
+    this.rules.clear();
     this.ring.length = 0;
     this.ringStart = 0;
   }
@@ -157,7 +188,16 @@ export class LiveContractChecker {
       sampledShare: covered ? checked / covered : 1,
       counts: [...this.counts.values()].map((c) => ({ ...c })),
       violations: [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)],
+      rules: [...this.rules.values()].map((r) => ({ ...r })),
     };
+  }
+
+  /** Per rule broken; as many rules as counters at most (a contract has far fewer; the rest are not counted). */
+  private countRule(schema: SchemaLocation, v: Violation): void {
+    const key = `${schema.file}\u0000${schema.pointer}`;
+    const r = this.rules.get(key);
+    if (r) { r.count++; r.last = v; return; }
+    if (this.rules.size < this.opts.maxCounters) this.rules.set(key, { schema, count: 1, last: v });
   }
 
   private counter(target: EventTarget, eventType: string): ChannelTypeCount {

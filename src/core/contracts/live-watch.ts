@@ -63,6 +63,9 @@ export class LiveContractWatch {
   async start(): Promise<void> {
     if (this.inspector) return;
     const checker = this.checker;
+    // Schemas compiled now (each once; the extension has compiled them already for the Problems panel), so the
+    // first events do not spend the check's time budget on compiling.
+    for (const c of checker.contracts.contracts) for (const ch of c.channels) for (const m of ch.messages) checker.contracts.compileProblem(m);
     this.inspector = this.monitor.inspect((channel, pattern, value, payload, type) => {
       // The monitor hears shard channels without a pattern (it follows them by name).
       const target: EventTarget = { kind: pattern === undefined ? 'shard' : 'channel', name: channel };
