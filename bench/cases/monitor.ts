@@ -9,6 +9,7 @@ import type { BenchContext } from '../lib/context';
 import { benchEvent, channelOf } from '../lib/events';
 import { collectGarbage, measurePairs } from '../lib/pairs';
 import { caseResult, figure, type CaseResult } from '../lib/report';
+import { withContractChecks } from './monitor-contracts';
 
 const MESSAGES = 'bench:monitor:messages';
 const DISTINCT = 2000;
@@ -74,41 +75,48 @@ export async function monitorCase(ctx: BenchContext): Promise<CaseResult[]> {
   // Only one subscriber is subscribed while its side is measured.
   await rawSub.punsubscribe('*');
 
-  const ours = async (count: number) => {
-    const from = monitor.eventsSeen;
-    const t = performance.now();
-    await publishFromRedis(publisher, count);
-    await until(() => monitor.eventsSeen - from >= count, 120_000);
-    return performance.now() - t;
-  };
-  const baseline = async (count: number) => {
-    await monitor.stop();
-    await rawSub.psubscribe('*');
-    const from = rawCount;
-    const t = performance.now();
-    await publishFromRedis(publisher, count);
-    await until(() => rawCount - from >= count, 120_000);
-    const ms = performance.now() - t;
-    await rawSub.punsubscribe('*');
-    await monitor.start();
-    return ms;
+  /** Pairs of (raw psubscribe, `m` counting) over n events; `m` is started before and left started after. */
+  const measure = async (m: EventMonitor) => {
+    const ours = async (count: number) => {
+      const from = m.eventsSeen;
+      const t = performance.now();
+      await publishFromRedis(publisher, count);
+      await until(() => m.eventsSeen - from >= count, 120_000);
+      return performance.now() - t;
+    };
+    const baseline = async (count: number) => {
+      await m.stop();
+      await rawSub.psubscribe('*');
+      const from = rawCount;
+      const t = performance.now();
+      await publishFromRedis(publisher, count);
+      await until(() => rawCount - from >= count, 120_000);
+      const ms = performance.now() - t;
+      await rawSub.punsubscribe('*');
+      await m.start();
+      return ms;
+    };
+    // Slices of at least 30,000 events: shorter ones would mostly time the subscription switch.
+    const slices = Math.max(1, Math.min(ctx.slices, Math.floor(n / 30_000)));
+    const per = n / slices;
+    return measurePairs({
+      runs: ctx.runs,
+      slices,
+      redisPid: ctx.redisPid,
+      warmup: async () => { await baseline(n / 10); await ours(n / 10); },
+      baseline: () => baseline(per),
+      ours: () => ours(per),
+    });
   };
 
-  // Slices of at least 30,000 events: shorter ones would mostly time the subscription switch.
-  const slices = Math.max(1, Math.min(ctx.slices, Math.floor(n / 30_000)));
-  const per = n / slices;
-  const times = await measurePairs({
-    runs: ctx.runs,
-    slices,
-    redisPid: ctx.redisPid,
-    warmup: async () => { await baseline(n / 10); await ours(n / 10); },
-    baseline: () => baseline(per),
-    ours: () => ours(per),
-  });
+  const times = await measure(monitor);
   const heapAfter = heapAfterGc();
   const snapshot = monitor.snapshot();
   const seen = monitor.eventsSeen;
   await monitor.stop();
+
+  // ---- ours with contracts: the same monitor, every channel covered by a contract, checked up to the default rate
+  const contracted = await withContractChecks(transport, n, measure);
   await transport.close();
   rawSub.disconnect();
   await ctx.flush();
@@ -124,5 +132,6 @@ export async function monitorCase(ctx: BenchContext): Promise<CaseResult[]> {
       ],
       extra: { heapBeforeBytes: heapBefore, heapAfterBytes: heapAfter, eventsSeen: seen, oursMsPerRun: figure(times.oursMs) },
     }),
+    ...contracted,
   ];
 }

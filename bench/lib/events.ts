@@ -2,7 +2,7 @@
 // the measured loop on both sides, as an app would build them.
 import { createEvent, type EventEnvelope } from '../../src/core/envelope/envelope';
 
-const TYPES = ['order_created', 'order_paid', 'order_shipped', 'order_delivered', 'payment_processed', 'inventory_low', 'user_login'];
+export const TYPES = ['order_created', 'order_paid', 'order_shipped', 'order_delivered', 'payment_processed', 'inventory_low', 'user_login'];
 export const CHANNELS = ['ecommerce_events', 'user_events', 'orders', 'events', 'payments', 'inventory', 'shipping', 'audit'];
 
 /** Event `i` of a run; `entities` distinct entity ids (`order-0`…), `salt` keeps runs apart (dedup keys). */

@@ -40,6 +40,7 @@ export const Commands = {
   demoStart: 'ucore.demo.start',
   demoStop: 'ucore.demo.stop',
   monitorOpen: 'ucore.monitor.open',
+  monitorClearViolations: 'ucore.monitor.clearViolations',
   flowsShow: 'ucore.flows.show',
   flowsTrace: 'ucore.flows.trace',
   explorerRefresh: 'ucore.explorer.refresh',
@@ -88,6 +89,8 @@ export const Setting = {
   explorerPageSize: 'ucore.explorer.pageSize',
   contractFiles: 'ucore.contracts.files',
   contractSchemas: 'ucore.contracts.schemas',
+  contractsLive: 'ucore.contracts.live',
+  contractsLiveChecksPerSecond: 'ucore.contracts.liveChecksPerSecond',
 } as const;
 
 export const Schemes = {

@@ -20,6 +20,7 @@ import { createServices } from './extensionServices';
 import { shorten } from './format';
 import { createExtensionLog } from './logging';
 import { startBenchStats } from './monitor/benchStats';
+import { LiveContracts } from './contracts/liveContracts';
 import { LiveMonitor } from './monitor/liveMonitor';
 import { MonitorPanelManager } from './monitor/monitorPanelManager';
 import { Publisher } from './publishing/publisher';
@@ -41,6 +42,8 @@ export interface UCoreExtensionApi {
   statusBar: StatusBar;
   tail: TailProvider;
   monitorPanel: MonitorPanelManager;
+  /** The workspace's contracts checked on the monitor's live traffic. */
+  liveContracts: LiveContracts;
   /** How long activate() took, in ms (also in the log). */
   activationMs: number;
   /** Command ids this extension registered (without the `.events` ones). */
@@ -82,12 +85,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
     ownReceivers: (name) => (monitor.connectionName === name ? 1 : 0),
     beforeSend: [services.contracts.publishCheck.beforeSend],
   });
+  const eventDocuments = new EventDocumentProvider();
+  const liveContracts = new LiveContracts(monitor, services.contracts, settings, eventDocuments, log.scoped('contracts-live'));
   const connectionsTree = new ConnectionsTreeProvider(connections);
-  const channelsTree = new ChannelsTreeProvider(connections, monitor, log.scoped('channels'));
-  const streamsTree = new StreamsTreeProvider(connections, settings, log.scoped('streams'));
+  const channelsTree = new ChannelsTreeProvider(connections, monitor, log.scoped('channels'), liveContracts);
+  const streamsTree = new StreamsTreeProvider(connections, settings, log.scoped('streams'), liveContracts);
   const demo = new DemoController(services, services.errors, publisher);
   const tail = new TailProvider(settings, log.scoped('tail'));
-  const eventDocuments = new EventDocumentProvider();
   const monitorPanel = new MonitorPanelManager({
     extensionUri: context.extensionUri,
     monitor,
@@ -100,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
       const note = item.truncated ? '// The monitor kept only the start of this event (it is larger than 64 KiB).\n' : '';
       await eventDocuments.open(`${item.channel} event ${item.seq}`, note && json ? text : note + text, json, { beside: true });
     },
+    contracts: liveContracts,
     log: log.scoped('monitor-panel'),
   });
   const benchStats = startBenchStats(monitor, monitorPanel, log.scoped('bench'));
@@ -131,7 +136,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   context.subscriptions.push({ dispose: () => clearInterval(streamsTimer) });
 
   const explorer = { connections: connectionsTree, channels: channelsTree, streams: streamsTree };
-  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments };
+  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments, liveContracts };
   const commands = registerCommands(ctx);
 
   try {
@@ -143,7 +148,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   // Views and users of the connections are listed after the manager; each tolerates a closed transport.
   context.subscriptions.push(
     ...services.disposables,
-    monitor, connectionsTree, channelsTree, streamsTree, demo, tail, eventDocuments, monitorPanel, statusBar,
+    monitor, liveContracts, connectionsTree, channelsTree, streamsTree, demo, tail, eventDocuments, monitorPanel, statusBar,
     connectionsView, channelsView, streamsView,
   );
 
@@ -160,7 +165,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   const bundleEvalCpuMs = typeof __ucoreBundleCpuEnd === 'object' ? cpuMs(__ucoreBundleCpuEnd) : undefined;
   reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs, compileCpuMs: codeLoad?.compileCpuMs, codeCache: codeLoad?.cache });
-  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, commands, activationMs };
+  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, liveContracts, commands, activationMs };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */

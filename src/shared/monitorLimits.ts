@@ -34,6 +34,15 @@ export const MAX_UPDATES_PER_SECOND = 10;
 /** Longest explanatory note the host sends (a row's note, the notice after a connection switch). */
 export const MAX_NOTE_CHARS = 600;
 
+/** Rows of the contract table (channel × event type) per update. */
+export const MAX_CONTRACT_ROWS = 50;
+/** New contract violations per update at most (the rest are counted in `skipped`). */
+export const MAX_VIOLATIONS_PER_UPDATE = 50;
+/** Violations the page keeps in its list. */
+export const MAX_VIOLATION_ROWS = 200;
+/** Longest violation message, JSON pointer or rule location sent. */
+export const MAX_VIOLATION_TEXT = 500;
+
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

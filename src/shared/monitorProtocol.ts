@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 
 export * from './monitorLimits';
-import { MAX_NAME_CHARS, MAX_PREVIEW_CHARS, MAX_RATES, MAX_SERIES, MAX_RECENT_PER_UPDATE, MAX_POINTS_PER_UPDATE, MAX_STREAMS, MAX_GROUPS, MAX_ALERT_RULES, MAX_ALERTS, MAX_STATUSES, MAX_NOTE_CHARS, HISTORY_SECONDS } from './monitorLimits';
+import { MAX_NAME_CHARS, MAX_PREVIEW_CHARS, MAX_RATES, MAX_SERIES, MAX_RECENT_PER_UPDATE, MAX_POINTS_PER_UPDATE, MAX_STREAMS, MAX_GROUPS, MAX_ALERT_RULES, MAX_ALERTS, MAX_STATUSES, MAX_NOTE_CHARS, HISTORY_SECONDS, MAX_CONTRACT_ROWS, MAX_VIOLATIONS_PER_UPDATE, MAX_VIOLATION_TEXT } from './monitorLimits';
 
 const name = z.string().check(z.maxLength(MAX_NAME_CHARS + 1));
 const count = z.number().check(z.nonnegative());
@@ -106,6 +106,41 @@ export const dashboardSchema = z.object({
 });
 export type DashboardView = z.infer<typeof dashboardSchema>;
 
+const targetKind = z.enum(['channel', 'shard', 'stream']);
+const violationText = z.string().check(z.maxLength(MAX_VIOLATION_TEXT + 1));
+
+/** Checked and violating events of one channel (or stream) and event type. */
+export const contractRowSchema = z.object({ kind: targetKind, channel: name, type: name, checked: int, violating: int });
+export type ContractRow = z.infer<typeof contractRowSchema>;
+
+/** One rule an event broke (an event breaking several rules gives several rows with its id). */
+export const violationRowSchema = z.object({
+  seq: int, time: count, kind: targetKind, channel: name, type: name, eventId: z.nullable(name),
+  /** Where in the event (a JSON pointer) and what is wrong there. */
+  pointer: violationText, message: violationText,
+  /** `file:line:column` of the rule in the contract; null when no rule is to blame. */
+  rule: z.nullable(violationText),
+});
+export type ViolationRow = z.infer<typeof violationRowSchema>;
+
+/** The live contract check; null in an update while nothing is checked (no contract, or not monitoring). */
+export const contractsSchema = z.object({
+  /** Events on contract channels and streams, checked or not. */
+  covered: int,
+  checked: int,
+  violating: int,
+  /** checked / covered: below 1 when sampling. */
+  sampledShare: z.number().check(z.gte(0), z.lte(1)),
+  maxChecksPerSecond: count,
+  /** Busiest violating rows first, then the rest; at most MAX_CONTRACT_ROWS. */
+  rows: z.array(contractRowSchema).check(z.maxLength(MAX_CONTRACT_ROWS)),
+  /** Violations since the previous update, oldest first. */
+  violations: z.array(violationRowSchema).check(z.maxLength(MAX_VIOLATIONS_PER_UPDATE)),
+  /** Violations since the previous update not in `violations` (too many to list). */
+  skipped: int,
+});
+export type ContractsView = z.infer<typeof contractsSchema>;
+
 export const updateSchema = z.object({
   /** Increases by one per update; the page notices a gap (it never should). */
   seq: int,
@@ -135,6 +170,8 @@ export const updateSchema = z.object({
   /** Alerts that fired or resolved since the previous update, oldest first. */
   alertLog: z.array(alertEventSchema).check(z.maxLength(MAX_ALERTS)),
   dashboard: z.nullable(dashboardSchema),
+  /** The live contract check (absent from hosts without one). */
+  contracts: z.optional(z.nullable(contractsSchema)),
 });
 export type MonitorUpdate = z.infer<typeof updateSchema>;
 
@@ -184,6 +221,10 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('removeAlertRule'), id: name }),
   /** Open a recent event (by its seq) in an Inspect Event document. */
   z.object({ type: z.literal('inspect'), seq: int }),
+  /** Open a contract violation (by its seq): the event and the contract at the rule. */
+  z.object({ type: z.literal('openViolation'), seq: int }),
+  /** Forget the contract violations counted so far. */
+  z.object({ type: z.literal('clearViolations') }),
   /** Something the page noticed (e.g. it dropped an invalid message from the host), for the host's log. */
   z.object({ type: z.literal('problem'), message: z.string().check(z.maxLength(500)) }),
 ]);

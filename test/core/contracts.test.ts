@@ -205,14 +205,16 @@ describe('contracts: live checker', () => {
   it('checks every event up to the rate, samples above it with the share reported, and keeps bounded lists', async () => {
     const set = await setOf(TEXT, FIXTURE);
     let now = 1_000_000;
-    const live = new LiveContractChecker(set, { maxChecksPerSecond: 100, maxViolations: 10, now: () => now });
+    const live = new LiveContractChecker(set, { maxChecksPerSecond: 100, maxCheckMsPerSecond: Number.POSITIVE_INFINITY, maxViolations: 10, now: () => now });
     const t = { kind: 'channel' as const, name: 'ecommerce_events' };
     assert.equal(live.offer({ kind: 'channel', name: 'elsewhere' }, '{}'), undefined);
     for (let i = 0; i < 100; i++) live.offer(t, JSON.stringify(order({ event_id: `e${i}` }, { total_price: i % 2 ? 1 : -1 })));
     let s = live.snapshot();
     assert.deepEqual([s.covered, s.checked, s.violating, s.sampledShare], [100, 100, 50, 1]);
     assert.equal(s.violations.length, 10);
-    assert.deepEqual(s.violations.at(-1), { time: now, kind: 'channel', channel: 'ecommerce_events', eventType: 'order_created', eventId: 'e98', pointer: '/data/total_price', path: ['data', 'total_price'], code: 'too_small', message: 'must be > 0', schema: s.violations.at(-1)!.schema });
+    const last = s.violations.at(-1)!;
+    assert.deepEqual(last, { seq: 50, time: now, kind: 'channel', channel: 'ecommerce_events', eventType: 'order_created', eventId: 'e98', entryId: undefined, pointer: '/data/total_price', path: ['data', 'total_price'], code: 'too_small', message: 'must be > 0', schema: last.schema, payload: last.payload, payloadTruncated: false });
+    assert.equal(JSON.parse(last.payload!).event_id, 'e98');
     assert.equal(s.violations.at(-1)!.schema?.line, lineOf('exclusiveMinimum'));
     for (let i = 0; i < 300; i++) live.offer(t, JSON.stringify(order())); // over the budget in the same second
     now += 1000; // the next second: 400 seen last second → one in four

@@ -3,6 +3,8 @@
 // updates are bounded deltas, alert rules from the panel fire and show in the status bar, and every buffer stays
 // bounded. The page itself is driven in test/e2e/monitor.e2e.test.ts.
 import * as assert from 'node:assert';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
 import { LagAlerts } from '../../src/extension/monitor/alertRules';
@@ -14,7 +16,7 @@ import type { MonitorSnapshot } from '../../src/core/monitor';
 import {
   HISTORY_SECONDS, hostMessageSchema, MAX_RECENT_PER_UPDATE, webviewMessageSchema,
 } from '../../src/shared/monitorProtocol';
-import { api, eventually, sleep } from './helpers';
+import { api, eventually, sleep, unique } from './helpers';
 
 /** A clock whose time only moves when the test says so. */
 class FakeClock implements Clock {
@@ -328,5 +330,168 @@ describe('monitor history per connection (host side)', function () {
     assert.strictEqual(u.demoConnection, 'mon-c', 'the panel is told where the demo runs');
     await a.services.connections.disconnect('mon-c');
     await eventually('the demo stopped with its connection', () => (a.demo.running ? undefined : true));
+  });
+});
+
+/** Publishes ARGV[2] events on KEYS[1] from the format ARGV[1] (id, order id, price = i % 10): Redis does the work. */
+const PUBLISH_BURST = "for i = 1, tonumber(ARGV[2]) do redis.call('PUBLISH', KEYS[1], string.format(ARGV[1], i, i, i % 10)) end return 1";
+
+describe('live contract check (host side, Redis from UCORE_TEST_REDIS_URL)', function () {
+  this.timeout(90_000);
+  const url = process.env.UCORE_TEST_REDIS_URL;
+  const channel = unique('live-orders');
+  const stream = unique('live-store');
+  const connection = unique('live-contracts');
+  let file: vscode.Uri;
+  let app: Redis | undefined;
+
+  // In JSON this time (AsyncAPI allows both): one channel and one stream sharing a message.
+  const orderCreated = {
+    payload: {
+      type: 'object', required: ['event_type', 'data'],
+      properties: {
+        event_type: { const: 'order_created' },
+        data: { type: 'object', required: ['order_id'], properties: { order_id: { type: 'integer' }, total_price: { type: 'number', exclusiveMinimum: 0 } } },
+      },
+    },
+  };
+  const ref = { $ref: '#/components/messages/OrderCreated' };
+  const contract = JSON.stringify({
+    asyncapi: '3.0.0', info: { title: 'Live check', version: '1' },
+    channels: {
+      orders: { address: channel, messages: { OrderCreated: ref } },
+      store: { address: stream, 'x-ucore': { kind: 'stream' }, messages: { OrderCreated: ref } },
+    },
+    components: { messages: { OrderCreated: orderCreated } },
+  }, null, 2);
+  const RULE_LINE = contract.split('\n').findIndex((l) => l.includes('exclusiveMinimum')) + 1;
+  const RULE_COL = contract.split('\n')[RULE_LINE - 1]!.indexOf('"exclusiveMinimum"') + 1;
+  /** As another app writes it: JSON text, often only data.order_id. */
+  const order = (id: string, data: Record<string, unknown>) => JSON.stringify({ event_type: 'order_created', event_id: id, data });
+
+  before(async function () {
+    if (!url) this.skip();
+    const a = await api();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    file = vscode.Uri.joinPath(folder.uri, 'live', 'asyncapi.json');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(contract));
+    await a.services.contracts.reload();
+    assert.strictEqual(await vscode.commands.executeCommand('ucore.connection.add', { name: connection, url }), connection);
+    await a.monitor.settled();
+    await a.liveContracts.settled();
+    app = new Redis(url);
+  });
+
+  after(async () => {
+    if (!url) return;
+    const a = await api();
+    app?.disconnect();
+    await a.services.connections.setActive('Embedded');
+    await a.monitor.settled();
+    await a.services.connections.catalog.remove(connection).catch(() => undefined);
+    await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+    await a.services.contracts.reload();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('checks what another app PUBLISHes and XADDs: the violations list, the Problems panel, the tree badges, and a row opens the event and the rule', async () => {
+    const a = await api();
+    await eventually('the live check runs on the Redis connection', () => a.liveContracts.checker?.contracts.contracts.some((c) => c.channels.some((ch) => ch.address === channel)));
+    await a.monitor.settled();
+    assert.strictEqual(a.monitor.connectionName, connection);
+    await app!.publish(channel, order('ok-1', { order_id: 1, total_price: 5 }));
+    await app!.publish(channel, order('bad-1', { order_id: 2, total_price: 0 }));
+    await app!.publish(channel, order('bad-2', { order_id: 'three' }));
+    const entryId = await app!.xadd(stream, '*', 'event', order('bad-s', { order_id: 4, total_price: -1 }));
+    const snap = await eventually('four checked, three violating', () => {
+      const s = a.liveContracts.snapshot();
+      return s && s.checked >= 4 && s.violating >= 3 ? s : undefined;
+    });
+    assert.strictEqual(snap.sampledShare, 1);
+
+    // The panel's data: counts per channel and type, and the list rows with pointer, message and rule.
+    const builder = new UpdateBuilder({ monitor: a.monitor, demoRunning: () => false, contracts: a.liveContracts }, new InspectStore());
+    builder.init(false, null);
+    const c = builder.update().contracts;
+    assert.ok(c, 'the update has the contract section');
+    assert.deepStrictEqual(c.rows.map((r) => `${r.kind} ${r.channel} ${r.type} ${r.checked}/${r.violating}`).sort(),
+      [`channel ${channel} order_created 3/2`, `stream ${stream} order_created 1/1`]);
+    const rows = c.violations.map((v) => `${v.channel} ${v.eventId} ${v.pointer} ${v.rule}`);
+    assert.ok(rows.includes(`${channel} bad-1 /data/total_price live/asyncapi.json:${RULE_LINE}:${RULE_COL}`), rows.join('\n'));
+    assert.ok(rows.some((r) => r.startsWith(`${channel} bad-2 /data/order_id live/asyncapi.json:`)), rows.join('\n'));
+    assert.ok(rows.includes(`${stream} bad-s /data/total_price live/asyncapi.json:${RULE_LINE}:${RULE_COL}`), rows.join('\n'));
+    assert.ok(hostMessageSchema.safeParse({ type: 'update', update: builder.update() }).success, 'the update passes the page\'s schema');
+
+    // The Problems panel: one entry per rule on the contract file, with its count and the last example.
+    a.liveContracts.refresh();
+    const diag = await eventually('a live diagnostic on the rule', () => vscode.languages.getDiagnostics(file).find((d) => d.source === 'ucore-contracts (live)' && d.range.start.line === RULE_LINE - 1));
+    assert.match(diag.message, /^2 live events broke this rule; last at .*: order_created bad-s on stream .*\/data\/total_price must be > 0/);
+    assert.ok(vscode.languages.getDiagnostics(file).some((d) => d.source === 'ucore-contracts (live)' && /order_id must be integer/.test(d.message)));
+
+    // The trees: the channel and the stream are marked, with the count.
+    const node = await eventually('the channel marked in the Channels view', async () => {
+      const nodes = await a.explorer.channels.getChildren();
+      return nodes.find((n) => n.kind === 'channel' && n.channel === channel && n.violations?.violating === 2);
+    });
+    const item = a.explorer.channels.getTreeItem(node);
+    assert.match(String(item.description), /^⚠ 2 violating/);
+    assert.match(String(item.tooltip), /Contract: 2 events of 3 checked broke it/);
+    const streams = await a.explorer.streams.getChildren();
+    const streamNode = streams.find((n) => n.kind === 'stream' && n.key === stream);
+    assert.ok(streamNode && streamNode.kind === 'stream');
+    assert.match(String(a.explorer.streams.getTreeItem(streamNode).description), /^⚠ 1 violating/);
+
+    // A row opens the event as it travelled and the contract at the rule.
+    const row = snap.violations.find((v) => v.entryId === entryId)!;
+    assert.ok(await a.liveContracts.open(row.seq));
+    const editors = vscode.window.visibleTextEditors;
+    const contractEditor = editors.find((e) => e.document.uri.toString() === file.toString());
+    assert.ok(contractEditor, 'the contract is open');
+    assert.strictEqual(contractEditor.selection.active.line, RULE_LINE - 1);
+    const eventEditor = await eventually('the event document', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'ucore-event'));
+    assert.strictEqual((JSON.parse(eventEditor.document.getText()) as { event_id: string }).event_id, 'bad-s');
+
+    // Clear: counts, list, Problems entries and badges go; checking goes on.
+    await vscode.commands.executeCommand('ucore.monitor.clearViolations');
+    assert.deepStrictEqual(vscode.languages.getDiagnostics(file).filter((d) => d.source === 'ucore-contracts (live)'), []);
+    assert.strictEqual(a.liveContracts.snapshot()?.violations.length, 0);
+    assert.strictEqual(a.liveContracts.forTarget('channel', channel), undefined);
+    await app!.publish(channel, order('bad-3', { order_id: 5, total_price: -3 }));
+    await eventually('checked again after clearing', () => a.liveContracts.snapshot()?.violating === 1);
+    a.liveContracts.refresh();
+    await eventually('the rule back in the Problems panel', () => vscode.languages.getDiagnostics(file).some((d) => d.source === 'ucore-contracts (live)' && /^1 live event broke/.test(d.message)));
+
+    // The monitor stops on this connection: the Problems entries go with it.
+    await a.services.connections.setActive('Embedded');
+    await a.monitor.settled();
+    await a.liveContracts.settled();
+    assert.deepStrictEqual(vscode.languages.getDiagnostics(file).filter((d) => d.source === 'ucore-contracts (live)'), []);
+    await a.services.connections.setActive(connection);
+    await a.monitor.settled();
+    await eventually('checking again on the Redis connection', async () => { await a.liveContracts.settled(); return a.monitor.connectionName === connection && a.liveContracts.snapshot() !== undefined; });
+
+    // The extension host's event loop while Redis publishes 20,000 contract events at once (a Lua script: the
+    // publisher costs this process nothing), with the live check on and then off. Figures, not an assertion.
+    const burst = async (label: string) => {
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      const seen = a.monitor.eventsSeen;
+      delay.enable();
+      const started = Date.now();
+      await app!.eval(PUBLISH_BURST, 1, channel, '{"event_type":"order_created","event_id":"load-%d","data":{"order_id":%d,"total_price":%d}}', 20_000);
+      await eventually(`20,000 events counted (${label})`, () => a.monitor.eventsSeen - seen >= 20_000, 60_000);
+      delay.disable();
+      const s = a.liveContracts.snapshot();
+      console.log(`      [live contracts ${label}] 20,000 events in ${Date.now() - started} ms: event-loop delay p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms${s ? `; ${(s.sampledShare * 100).toFixed(1)}% of ${s.covered} checked` : ''}`);
+    };
+    await burst('on');
+    const config = vscode.workspace.getConfiguration('ucore');
+    await config.update('contracts.live', false, vscode.ConfigurationTarget.Global);
+    try {
+      await eventually('the live check off', async () => { await a.liveContracts.settled(); return a.liveContracts.snapshot() === undefined; });
+      await burst('off');
+    } finally {
+      await config.update('contracts.live', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });

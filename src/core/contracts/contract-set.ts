@@ -27,7 +27,8 @@ const DEFAULT_VERSION = '1.0';
 
 export class ContractSet {
   private readonly validator: MessageValidator;
-  private readonly lookups = new Map<string, Bound[]>();
+  /** Per target kind, name → channels: no key string is built per event on the monitor's path. */
+  private readonly lookups: Record<EventTarget['kind'], Map<string, Bound[]>> = { channel: new Map(), shard: new Map(), stream: new Map() };
 
   constructor(readonly contracts: readonly Contract[], libs: ContractLibs) {
     this.validator = new MessageValidator(libs);
@@ -39,8 +40,8 @@ export class ContractSet {
 
   /** The contract channels that speak about `target`, literal addresses first. */
   channelsFor(target: EventTarget): readonly Bound[] {
-    const id = `${target.kind}\u0000${target.name}`;
-    let found = this.lookups.get(id);
+    const cache = this.lookups[target.kind];
+    let found = cache.get(target.name);
     if (!found) {
       found = [];
       for (const contract of this.contracts) {
@@ -49,8 +50,8 @@ export class ContractSet {
         }
       }
       found.sort((a, b) => Number(a.channel.address !== target.name) - Number(b.channel.address !== target.name));
-      if (this.lookups.size >= LOOKUP_CACHE) this.lookups.clear();
-      this.lookups.set(id, found);
+      if (cache.size >= LOOKUP_CACHE) cache.clear();
+      cache.set(target.name, found);
     }
     return found;
   }

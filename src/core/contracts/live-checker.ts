@@ -10,21 +10,36 @@ import type { ValidationIssueCode } from '../envelope/issues';
 export interface LiveCheckerOptions {
   /** Events checked per second before sampling starts. @default 5000 */
   readonly maxChecksPerSecond?: number;
+  /**
+   * Milliseconds of checking per second at most, whatever the count: a contract whose schemas are slow to check, or
+   * a loaded machine, samples sooner instead of slowing the monitor down. @default 100 (a tenth of one core); no
+   * limit when maxChecksPerSecond is infinite
+   */
+  readonly maxCheckMsPerSecond?: number;
   /** Violations kept (the newest). @default 500 */
   readonly maxViolations?: number;
   /** Rows per event in the violations list (one event can break many rules). @default 5 */
   readonly maxRowsPerEvent?: number;
   /** Distinct channel × event type counters; the rest are counted under "(other)". @default 2000 */
   readonly maxCounters?: number;
+  /** Characters of a violating event's text kept with its violations (to open it later). @default 8192 */
+  readonly maxPayloadChars?: number;
   readonly now?: () => number;
 }
 
 export interface Violation {
+  /** Increases by one per violation kept since the checker was created: names a row of the list. */
+  readonly seq: number;
   readonly time: number;
   readonly kind: TargetKind;
   readonly channel: string;
   readonly eventType: string;
   readonly eventId?: string;
+  /** The stream entry's id, for events read from a stream. */
+  readonly entryId?: string;
+  /** The event's text as it travelled (clipped to maxPayloadChars; shared by the rows of one event). */
+  readonly payload?: string;
+  readonly payloadTruncated?: boolean;
   /** JSON pointer into the event ("/data/items/0/quantity"); '' is the event as a whole. */
   readonly pointer: string;
   readonly path: ReadonlyArray<string | number>;
@@ -41,6 +56,13 @@ export interface ChannelTypeCount {
   violating: number;
 }
 
+/** A rule of a contract broken by live events: how often, and the last violation of it. */
+export interface RuleCount {
+  readonly schema: SchemaLocation;
+  count: number;
+  last: Violation;
+}
+
 export interface LiveCheckSnapshot {
   /** Events on contract channels, checked or not. */
   readonly covered: number;
@@ -51,9 +73,19 @@ export interface LiveCheckSnapshot {
   readonly counts: readonly ChannelTypeCount[];
   /** Oldest first. */
   readonly violations: readonly Violation[];
+  /** Rules broken (by file and pointer), counted over every violation, not only the kept ones. */
+  readonly rules: readonly RuleCount[];
 }
 
 const OTHER = '(other)';
+
+/** What the caller knows of an offered event besides its content. */
+export interface OfferedEvent {
+  readonly eventId?: string;
+  readonly entryId?: string;
+  /** The event's text, when `event` was given parsed (kept with its violations). */
+  readonly text?: string;
+}
 
 export function pointerOf(path: ReadonlyArray<string | number>): string {
   return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
@@ -62,14 +94,26 @@ export function pointerOf(path: ReadonlyArray<string | number>): string {
 export class LiveContractChecker {
   private readonly opts: Required<LiveCheckerOptions>;
   /** The current second: events seen and checked in it, and the sampling stride set from the one before. */
-  private readonly window = { second: -1, seen: 0, checked: 0, stride: 1 };
+  private readonly window = { second: -1, seen: 0, checked: 0, stride: 1, spentMs: 0, budgetHit: false };
   private readonly totals = { covered: 0, checked: 0, violating: 0 };
   private readonly counts = new Map<string, ChannelTypeCount>();
+  private readonly rules = new Map<string, RuleCount>();
   private readonly ring: Violation[] = [];
   private ringStart = 0;
+  private seq = 0;
 
-  constructor(private readonly contracts: ContractSet, options: LiveCheckerOptions = {}) {
-    this.opts = { maxChecksPerSecond: 5000, maxViolations: 500, maxRowsPerEvent: 5, maxCounters: 2000, now: Date.now, ...options };
+  constructor(readonly contracts: ContractSet, options: LiveCheckerOptions = {}) {
+    // Asked to check every event (the CLI), it checks every event: no time budget unless one is given.
+    const everything = options.maxChecksPerSecond === Number.POSITIVE_INFINITY;
+    this.opts = {
+      maxChecksPerSecond: 5000, maxCheckMsPerSecond: everything ? Number.POSITIVE_INFINITY : 100, maxViolations: 500, maxRowsPerEvent: 5,
+      maxCounters: 2000, maxPayloadChars: 8192, now: Date.now, ...options,
+    };
+  }
+
+  /** Violations kept since the checker was created (the newest's seq). */
+  get lastSeq(): number {
+    return this.seq;
   }
 
   /** Whether any contract speaks about `target` (cheap, cached): callers skip everything else. */
@@ -81,32 +125,60 @@ export class LiveContractChecker {
    * Offers one event seen on `target` (its JSON text, or already parsed). Returns the check when it was checked,
    * undefined when no contract covers the target or the event fell outside the sample.
    */
-  offer(target: EventTarget, event: string | { parsed: unknown }, eventId?: string): ContractCheck | undefined {
+  offer(target: EventTarget, event: string | { parsed: unknown }, eventId?: string, about: OfferedEvent = {}): ContractCheck | undefined {
     if (!this.covers(target)) return undefined;
     const time = this.opts.now();
     const sec = Math.floor(time / 1000);
     const w = this.window;
     if (sec !== w.second) {
-      // The stride for this second follows the rate of the last one: at 3× the budget, one event in three.
-      w.stride = w.second === sec - 1 ? Math.max(1, Math.ceil(w.seen / this.opts.maxChecksPerSecond)) : 1;
+      // The stride for this second follows the last one: at 3× the budget, one event in three. When the time budget
+      // ran out last second, what it allowed then is the budget now.
+      const budget = w.budgetHit ? Math.min(this.opts.maxChecksPerSecond, Math.max(1, w.checked)) : this.opts.maxChecksPerSecond;
+      w.stride = w.second === sec - 1 ? Math.max(1, Math.ceil(w.seen / budget)) : 1;
       w.second = sec;
       w.seen = 0;
       w.checked = 0;
+      w.spentMs = 0;
+      w.budgetHit = false;
     }
     this.totals.covered++;
     if (w.seen++ % w.stride !== 0 || w.checked >= this.opts.maxChecksPerSecond) return undefined;
+    if (w.spentMs >= this.opts.maxCheckMsPerSecond) { w.budgetHit = true; return undefined; }
     w.checked++;
     this.totals.checked++;
+    const started = performance.now();
     const result = typeof event === 'string' ? this.contracts.checkText(target, event) : this.contracts.check(target, event.parsed);
+    w.spentMs += performance.now() - started;
     const counter = this.counter(target, result.eventType);
     counter.checked++;
     if (result.issues.length) {
       this.totals.violating++;
       counter.violating++;
-      const id = eventId ?? eventIdOf(typeof event === 'string' ? undefined : event.parsed, event);
-      for (const issue of result.issues.slice(0, this.opts.maxRowsPerEvent)) this.push(violationOf(time, target, result.eventType, id, issue));
+      const id = eventId ?? about.eventId ?? eventIdOf(typeof event === 'string' ? undefined : event.parsed, event);
+      const text = typeof event === 'string' ? event : about.text;
+      const max = this.opts.maxPayloadChars;
+      const kept = text === undefined ? {} : { payload: text.length > max ? text.slice(0, max) : text, payloadTruncated: text.length > max };
+      for (const issue of result.issues.slice(0, this.opts.maxRowsPerEvent)) {
+        const v: Violation = { seq: ++this.seq, ...violationOf(time, target, result.eventType, id, issue), entryId: about.entryId, ...kept };
+        this.push(v);
+        if (issue.schema) this.countRule(issue.schema, v);
+      }
     }
     return result;
+  }
+
+  /** Counts `n` events on `target` that were not offered (too big to parse, or read past to keep up): sampled out. */
+  pass(target: EventTarget, n = 1): void {
+    if (n > 0 && this.covers(target)) this.totals.covered += n;
+  }
+
+  /** Forgets counts and violations (the seq keeps increasing). */
+  clear(): void {
+    this.totals.covered = this.totals.checked = this.totals.violating = 0;
+    this.counts.clear();
+    this.rules.clear();
+    this.ring.length = 0;
+    this.ringStart = 0;
   }
 
   snapshot(): LiveCheckSnapshot {
@@ -116,7 +188,16 @@ export class LiveContractChecker {
       sampledShare: covered ? checked / covered : 1,
       counts: [...this.counts.values()].map((c) => ({ ...c })),
       violations: [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)],
+      rules: [...this.rules.values()].map((r) => ({ ...r })),
     };
+  }
+
+  /** Per rule broken; as many rules as counters at most (a contract has far fewer; the rest are not counted). */
+  private countRule(schema: SchemaLocation, v: Violation): void {
+    const key = `${schema.file}\u0000${schema.pointer}`;
+    const r = this.rules.get(key);
+    if (r) { r.count++; r.last = v; return; }
+    if (this.rules.size < this.opts.maxCounters) this.rules.set(key, { schema, count: 1, last: v });
   }
 
   private counter(target: EventTarget, eventType: string): ChannelTypeCount {
@@ -149,7 +230,7 @@ function eventIdOf(parsed: unknown, raw: string | { parsed: unknown }): string |
   return isRecord(ev) && typeof ev.event_id === 'string' ? ev.event_id.slice(0, 200) : undefined;
 }
 
-function violationOf(time: number, target: EventTarget, eventType: string, eventId: string | undefined, issue: ContractIssue): Violation {
+function violationOf(time: number, target: EventTarget, eventType: string, eventId: string | undefined, issue: ContractIssue): Omit<Violation, 'seq'> {
   return {
     time, kind: target.kind, channel: target.name, eventType, eventId,
     pointer: pointerOf(issue.path), path: issue.path, code: issue.code, message: issue.message, schema: issue.schema,

@@ -1,5 +1,5 @@
 // Monitor: live counts, rates, alerts and recent events of pub/sub traffic; the guide's event_counts statistics.
-export { EventMonitor, foldTop, isSentinelHello, type EventTap } from './monitor';
+export { EventMonitor, foldTop, isSentinelHello, type EventTap, type EventInspector } from './monitor';
 export type {
   AlertRule, MonitorAlert, MonitorOptions, MonitorSnapshot, RateSummary, RecentEvent, RecentFilter, SnapshotOptions,
   StreamSample, StreamGroupSample, CounterFlushState,

@@ -75,6 +75,7 @@ export class EventMonitor {
   private shards: ShardFollower | null = null;
   private readonly sniffed: SniffResult = { type: '', entity: null, value: undefined };
   private taps: Array<{ types: ReadonlySet<string>; listener: EventTap }> = [];
+  private inspectors: EventInspector[] = [];
   private readonly alertListeners = new Set<(a: MonitorAlert) => void>();
   private readonly eventListeners = new Set<(e: RecentEvent) => void>();
   private subscriptions: Disposable[] = [];
@@ -158,6 +159,7 @@ export class EventMonitor {
     if (this.flusher) this.flusher.add(channel, s.type);
     this.ring.push(channel, pattern, now, s.type, s.entity, payload);
     if (this.taps.length > 0) this.runTaps(channel, s);
+    if (this.inspectors.length > 0) this.runInspectors(channel, pattern, payload, s);
     s.value = undefined; // not kept alive until the next message
     if (this.eventListeners.size > 0) this.emitEvent();
   }
@@ -257,6 +259,16 @@ export class EventMonitor {
     return { dispose: () => { this.taps = this.taps.filter((t) => t !== entry); } };
   }
 
+  /**
+   * Hears every counted event with its already parsed payload (undefined when it was too big to parse or is not
+   * JSON) and its text: the contract check reads events here without a second parse. `pattern` is undefined for a
+   * shard channel's message. Listeners must be quick (they run on the hot path) and keep nothing they do not need.
+   */
+  inspect(listener: EventInspector): Disposable {
+    this.inspectors = [...this.inspectors, listener];
+    return { dispose: () => { this.inspectors = this.inspectors.filter((l) => l !== listener); } };
+  }
+
   /** Replaces the alert rules; firing alerts of removed rules are reported resolved. */
   setAlertRules(rules: AlertRule[]): void {
     for (const a of this.alerts.setRules(rules, this.now())) this.emitAlert(a);
@@ -344,6 +356,16 @@ export class EventMonitor {
     }
   }
 
+  private runInspectors(channel: string, pattern: string | undefined, payload: string, s: SniffResult): void {
+    for (const l of this.inspectors) {
+      try {
+        l(channel, pattern, s.value, payload, s.type);
+      } catch (err) {
+        this.log.error(`event inspector failed: ${describeError(err)}`);
+      }
+    }
+  }
+
   private emitEvent(): void {
     const e = this.ring.newest();
     if (!e) return;
@@ -367,6 +389,9 @@ export class EventMonitor {
     }
   }
 }
+
+/** Hears every counted event (see EventMonitor.inspect); `value` is undefined when the payload was not parsed. */
+export type EventInspector = (channel: string, pattern: string | undefined, value: unknown, payload: string, type: string) => void;
 
 /** Hears one counted event (see EventMonitor.tap). */
 export type EventTap = (channel: string, type: string, value: unknown) => void;

@@ -55,6 +55,10 @@ export function registerChannelCommands(r: Registrar, ctx: CommandContext): void
     ctx.monitorPanel.createOrShow(null);
   });
 
+  r.register(Commands.monitorClearViolations, 'Clear Contract Violations', async () => {
+    ctx.liveContracts.clear();
+  });
+
   r.register(Commands.explorerRefresh, 'Refresh', async () => {
     ctx.explorer.connections.refresh();
     ctx.explorer.channels.refresh();

@@ -90,6 +90,8 @@ export interface UCoreSettings {
   explorerPageSize: number;
   contractFiles: string;
   contractSchemas: SchemaBindingSetting[];
+  contractsLive: boolean;
+  contractsLiveChecksPerSecond: number;
 }
 
 export const SETTING_DEFAULTS: UCoreSettings = {
@@ -104,6 +106,8 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   explorerPageSize: 50,
   contractFiles: '**/asyncapi.{yaml,yml,json}',
   contractSchemas: [],
+  contractsLive: true,
+  contractsLiveChecksPerSecond: 5000,
 };
 
 type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
@@ -123,6 +127,8 @@ function buildScalarSchemas(): ScalarSchemas {
     explorerPageSize: { key: Setting.explorerPageSize, schema: int(5, 1000) },
     contractFiles: { key: Setting.contractFiles, schema: trimmed().check(z.maxLength(1024)) },
     contractSchemas: { key: Setting.contractSchemas, schema: z.array(schemaBindingSettingSchema()).check(z.maxLength(200)) },
+    contractsLive: { key: Setting.contractsLive, schema: z.boolean() },
+    contractsLiveChecksPerSecond: { key: Setting.contractsLiveChecksPerSecond, schema: int(10, 1_000_000) },
   };
 }
 

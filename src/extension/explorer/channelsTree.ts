@@ -19,6 +19,7 @@ import type { LiveMonitor } from '../monitor/liveMonitor';
 import { ChannelNode } from './channels/channelNode';
 import { ShardChannelNode } from './channels/shardChannelNode';
 import { MessageNode } from './messageNode';
+import type { ViolationBadges } from './violationBadge';
 
 export { ChannelNode } from './channels/channelNode';
 export { ShardChannelNode } from './channels/shardChannelNode';
@@ -47,8 +48,9 @@ export class ChannelsTreeProvider extends Disposable implements vscode.TreeDataP
   private lastCount = 0;
   private lastNodes: ChannelsTreeNode[] = [];
 
-  constructor(private readonly connections: ConnectionManager, private readonly monitor: LiveMonitor, private readonly log: Logger) {
+  constructor(private readonly connections: ConnectionManager, private readonly monitor: LiveMonitor, private readonly log: Logger, private readonly badges?: ViolationBadges) {
     super();
+    if (badges) this.register(badges.onDidChange(() => this.scheduleRefresh()));
     this.register(toDisposable(() => clearTimeout(this.timer)));
     this.register(monitor.feed.onViewFrame(() => this.scheduleRefresh()));
     this.register(connections.onDidChangeActive(() => {
@@ -143,8 +145,9 @@ export class ChannelsTreeProvider extends Disposable implements vscode.TreeDataP
       rows.set(channel, row);
     }
     const byRateThenName = (a: ChannelNode, b: ChannelNode) => b.ratePerSecond - a.ratePerSecond || a.channel.localeCompare(b.channel);
-    const nodes: ChannelsTreeNode[] = [...[...rows.values()].sort(byRateThenName), ...[...shardRows.values()].sort(byRateThenName)]
-      .slice(0, MAX_CHANNELS);
+    const channelNodes = [...[...rows.values()].sort(byRateThenName), ...[...shardRows.values()].sort(byRateThenName)].slice(0, MAX_CHANNELS);
+    if (this.badges) for (const n of channelNodes) n.violations = this.badges.forTarget(n.sharded ? 'shard' : 'channel', n.channel);
+    const nodes: ChannelsTreeNode[] = channelNodes;
     this.setCount(nodes.length);
     if (problem) nodes.push(new MessageNode(`${name}/ch-problem`, problem));
     if (nodes.length === 0 && this.filterText) nodes.push(new MessageNode(`${name}/ch-none`, `No channel matches "${shorten(this.filterText, 80)}"`));

@@ -17,6 +17,7 @@ import type { StreamsContext } from './streams/context';
 import type { StreamsTreeNode } from './streams/index';
 import { LoadMoreNode } from './streams/loadMoreNode';
 import { StreamNode } from './streams/streamNode';
+import type { ViolationBadges } from './violationBadge';
 
 export { ConsumerNode } from './streams/consumerNode';
 export { EntriesNode } from './streams/entriesNode';
@@ -48,13 +49,25 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
   /** Number of streams at the top level after each load (the view's welcome content uses 0). */
   readonly onDidChangeStreamCount = this.countChanged.event;
 
-  constructor(private readonly connections: ConnectionManager, private readonly settings: Settings, private readonly log: Logger) {
+  constructor(private readonly connections: ConnectionManager, private readonly settings: Settings, private readonly log: Logger, private readonly badges?: ViolationBadges) {
     super();
+    // A stream whose new entries break a contract is marked: the top level is listed again when the set of marked
+    // streams changes (their counts follow with the view's own refresh every few seconds, not on every violation).
+    if (badges) this.register(badges.onDidChange(() => this.badgesChanged()));
     this.register(connections.onDidChangeActive(() => {
       this.limits.clear();
       this.anchors.clear();
       this.refresh();
     }));
+  }
+
+  private badgeKey = '';
+
+  private badgesChanged(): void {
+    const key = [...this.nodes.values()].filter((n) => n.kind === 'stream' && (this.badges?.forTarget('stream', n.key)?.violating ?? 0) > 0).map((n) => n.id).join('\n');
+    if (key === this.badgeKey) return;
+    this.badgeKey = key;
+    this.refresh();
   }
 
   get streamCount(): number {
@@ -128,7 +141,9 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
     keys.forEach((key, i) => {
       const info = infos[i];
       if (!info) return;
-      nodes.push(new StreamNode(`${conn.name}/s/${key}`, key, info.length, info.lastEntry?.id ?? null, info.groups));
+      const node = new StreamNode(`${conn.name}/s/${key}`, key, info.length, info.lastEntry?.id ?? null, info.groups);
+      node.violations = this.badges?.forTarget('stream', key);
+      nodes.push(node);
     });
     this.setCount(nodes.length);
     if (more) nodes.push(new LoadMoreNode(`${conn.name}/s-more`, ROOT, 'streams'));

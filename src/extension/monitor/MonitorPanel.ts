@@ -18,6 +18,7 @@ import { Commands } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 import { Coalescer } from './coalescer';
+import type { LiveContractsSource } from './contractsUpdate';
 import { InspectStore, type InspectItem } from './inspectStore';
 import { KEPT_CONNECTIONS, type LiveMonitor, type MonitorSwitch } from './liveMonitor';
 import { UpdateBuilder } from './updateBuilder';
@@ -33,6 +34,8 @@ export interface MonitorPanelDeps {
   onDemoChange: vscode.Event<boolean>;
   /** Opens a recent event in an Inspect Event document. */
   inspect: (item: InspectItem) => Promise<void>;
+  /** The live contract check: its section and violations list (a row opens the event and the rule). */
+  contracts?: LiveContractsSource & { open(seq: number): Promise<boolean>; clear(): void };
   log: Logger;
 }
 
@@ -58,7 +61,7 @@ export class MonitorPanel extends Disposable {
   constructor(readonly panel: vscode.WebviewPanel, private readonly deps: MonitorPanelDeps, private focusChannel: string | null) {
     super();
     this.register(panel);
-    this.builder = new UpdateBuilder({ monitor: deps.monitor, demoRunning: deps.demoRunning, demoConnection: deps.demoConnection }, this.inspectStore);
+    this.builder = new UpdateBuilder({ monitor: deps.monitor, demoRunning: deps.demoRunning, demoConnection: deps.demoConnection, contracts: deps.contracts }, this.inspectStore);
     this.coalescer = this.register(new Coalescer(UPDATE_MS, () => this.sendUpdate()));
     this.register(toDisposable(() => {
       this.frames?.dispose();
@@ -122,6 +125,7 @@ export class MonitorPanel extends Disposable {
         await vscode.commands.executeCommand(Commands.demoStop);
         break;
       case 'clear':
+        this.deps.contracts?.clear();
         this.deps.monitor.clear();
         this.inspectStore.clear();
         this.notice = null;
@@ -152,6 +156,15 @@ export class MonitorPanel extends Disposable {
         break;
       case 'problem':
         this.deps.log.warn(`monitor panel (page): ${m.message}`);
+        break;
+      case 'openViolation':
+        if (!(await this.deps.contracts?.open(m.seq))) {
+          void showInfo('That violation is no longer in memory: the monitor keeps the newest 500.');
+        }
+        break;
+      case 'clearViolations':
+        this.deps.contracts?.clear();
+        this.schedule();
         break;
       case 'inspect': {
         const item = this.inspectStore.get(m.seq);

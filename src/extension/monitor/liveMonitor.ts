@@ -95,6 +95,9 @@ export class LiveMonitor extends Disposable {
   private readonly switched = this.register(new vscode.EventEmitter<MonitorSwitch>());
   /** The monitor shows another connection now (its own history, kept from before, or a new one). */
   readonly onDidSwitch = this.switched.event;
+  private readonly runningChanged = this.register(new vscode.EventEmitter<void>());
+  /** A core monitor started or stopped counting (another connection, a reconnection, settings): see `running`. */
+  readonly onDidChangeRunning = this.runningChanged.event;
   private rebinding: Promise<void> = Promise.resolve();
   readonly alertLog = new AlertLog();
   private readonly lagAlerts = new LagAlerts();
@@ -159,6 +162,11 @@ export class LiveMonitor extends Disposable {
    */
   private get shown(): EventMonitor | undefined {
     return this.record.core?.monitor;
+  }
+
+  /** The core monitor counting now and the connection it counts on (what the live contract check hooks into). */
+  get running(): { monitor: EventMonitor; connection: ActiveConnection } | undefined {
+    return this.monitor && this.connection ? { monitor: this.monitor, connection: this.connection } : undefined;
   }
 
   /** Events counted on the connection shown since its monitor started or was cleared. */
@@ -285,7 +293,10 @@ export class LiveMonitor extends Disposable {
     const old = this.monitor;
     this.monitor = undefined;
     this.connection = live;
-    if (old) await old.stop().catch((e) => this.log.debug(`stopping the monitor: ${describeError(e)}`));
+    if (old) {
+      this.runningChanged.fire();
+      await old.stop().catch((e) => this.log.debug(`stopping the monitor: ${describeError(e)}`));
+    }
     for (const a of [...this.active.values()]) this.alertEvent({ ...a, at: Date.now(), state: 'resolved' });
     this.lagAlerts.resolveAll(Date.now());
     this.show(live?.name ?? this.connections.activeConnectionName);
@@ -334,6 +345,7 @@ export class LiveMonitor extends Disposable {
       return;
     }
     this.monitor = monitor;
+    this.runningChanged.fire();
     this.log.info(`monitoring "${live.name}" (PSUBSCRIBE *; streams ${this.streams().join(', ')})${reuse ? ', history kept from before' : ''}`);
     this.feed.start();
     this.feed.push();

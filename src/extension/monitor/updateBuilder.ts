@@ -6,6 +6,7 @@ import { DEFAULT_STORE_CHANNEL, type MonitorSnapshot, type RateSummary, type Rec
 import { clip, MAX_ALERTS, MAX_GROUPS, MAX_NAME_CHARS, MAX_POINTS_PER_UPDATE, MAX_PREVIEW_CHARS, MAX_RATES, MAX_RECENT_PER_UPDATE, MAX_NOTE_CHARS, MAX_STREAMS } from '../../shared/monitorLimits';
 import type { HostMessage, MonitorUpdate, RateRow, RecentRow, StreamRow } from '../../shared/monitorProtocol';
 import { monitorStatus, stateOfStatus } from '../connections/connectionState';
+import { ContractsUpdate, type LiveContractsSource } from './contractsUpdate';
 import type { InspectStore } from './inspectStore';
 import type { LiveMonitor } from './liveMonitor';
 import { topRows, type MonitorFrame } from './monitorFeed';
@@ -20,6 +21,8 @@ export interface UpdateSource {
   demoRunning(): boolean;
   /** The connection the demo runs on, while it runs. */
   demoConnection?(): string | undefined;
+  /** The live contract check, when the extension has one. */
+  contracts?: LiveContractsSource;
 }
 
 export class UpdateBuilder {
@@ -32,8 +35,11 @@ export class UpdateBuilder {
   private subscribersAt = 0;
   private subscribersBusy = false;
   private subscribersOf = '';
+  private readonly contracts: ContractsUpdate | undefined;
 
-  constructor(private readonly source: UpdateSource, private readonly inspect: InspectStore) {}
+  constructor(private readonly source: UpdateSource, private readonly inspect: InspectStore) {
+    this.contracts = source.contracts && new ContractsUpdate(source.contracts);
+  }
 
   /** The whole picture for a page that starts (or restarts) from scratch; later updates are deltas from here. */
   init(paused: boolean, focusChannel: string | null, notice: string | null = null): HostMessage {
@@ -46,6 +52,7 @@ export class UpdateBuilder {
     }
     this.historyCursor = m.history.count;
     this.alertCursor = m.alertLog.lastSeq;
+    this.contracts?.restart();
     // The table starts with the newest events already counted (as of the feed's last frame, which the update shows).
     this.recentCursor = Math.max(0, m.feed.latest.eventsSeen - MAX_RECENT_PER_UPDATE);
     return {
@@ -101,6 +108,7 @@ export class UpdateBuilder {
       active: m.activeAlerts().slice(-MAX_ALERTS),
       alertLog,
       dashboard: m.dashboardView(),
+      ...(this.contracts ? { contracts: this.contracts.build() } : {}),
     };
   }
 

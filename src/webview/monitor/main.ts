@@ -8,6 +8,7 @@ import {
 } from '../../shared/monitorProtocol';
 import { readTheme, TimeChart, type ChartSpec } from './charts';
 import { button, clock, el, num, option, rate, setText } from './dom';
+import { ContractsSection } from './contractsView';
 import { RecentTable } from './recentTable';
 import { AlertsSection, DashboardSection, RateTable, StreamsView } from './views';
 
@@ -76,6 +77,7 @@ const typeTable = new RateTable('Event type', false, (name) => setFilters({ ...s
 const streamsView = new StreamsView();
 const dashboard = new DashboardSection();
 const table = new RecentTable((seq) => send({ type: 'inspect', seq }));
+const contracts = new ContractsSection((seq) => send({ type: 'openViolation', seq }), () => send({ type: 'clearViolations' }));
 
 function filterInput(label: string, key: keyof WebviewState['filters']): HTMLInputElement {
   const input = el('input', { className: 'filter', data: { filter: key } });
@@ -99,6 +101,7 @@ app.replaceChildren(
   el('div', { className: 'charts' }, ...charts.map((c) => c.root)),
   el('div', { className: 'grid' }, channelTable.root, typeTable.root),
   el('div', { className: 'grid' }, dashboard.root, streamsView.root),
+  contracts.root,
   alerts.root,
   el('section', { className: 'card recent', data: { section: 'recent' } },
     el('h3', { text: 'Recent events' }),
@@ -193,6 +196,7 @@ function render(u: MonitorUpdate): void {
   alerts.setActive(u.active);
   alerts.appendLog(u.alertLog);
   table.add(u.recent, u.skipped);
+  contracts.fill(u.contracts);
   addPoints(u.points);
 }
 
@@ -206,6 +210,7 @@ function handle(m: HostMessage): void {
       setText(switchText, m.notice ?? '');
       lastSeq = 0;
       table.clear();
+      contracts.clear();
       alerts.setRules(m.rules);
       alerts.resetLog(m.alertLog);
       if (m.paused !== state.paused) {

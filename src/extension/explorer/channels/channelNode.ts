@@ -5,11 +5,14 @@ import { ItemContext } from '../../constants';
 import { formatRate, plural, shorten, tooltipValue } from '../../format';
 import { STORE_CHANNEL_NOTE } from '../../monitor/updateBuilder';
 import { ExplorerNode } from '../node';
+import { violationBadge, type TargetViolations } from '../violationBadge';
 
 export class ChannelNode extends ExplorerNode<unknown, never> {
   readonly kind = 'channel' as const;
   /** A shard channel (SSUBSCRIBE / SPUBLISH), a namespace apart from ordinary channels of the same name. */
   readonly sharded: boolean = false;
+  /** What the live contract check found on this channel (undefined: not checked, or nothing yet). */
+  violations: TargetViolations | undefined;
 
   constructor(
     readonly id: string,
@@ -36,6 +39,6 @@ export class ChannelNode extends ExplorerNode<unknown, never> {
       this.subscribers === null ? 'Subscribers: not subscribed by name (seen by the monitor)' : `Subscribers: ${this.subscribers}`,
       ...(this.channel === DEFAULT_STORE_CHANNEL ? [STORE_CHANNEL_NOTE] : [])].join('\n');
     item.iconPath = new vscode.ThemeIcon('radio-tower');
-    return item;
+    return violationBadge(item, this.violations);
   }
 }

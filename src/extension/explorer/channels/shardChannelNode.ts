@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { ItemContext } from '../../constants';
 import { formatRate, plural, shorten, tooltipValue } from '../../format';
+import { violationBadge } from '../violationBadge';
 import { ChannelNode } from './channelNode';
 
 export class ShardChannelNode extends ChannelNode {
@@ -22,6 +23,6 @@ export class ShardChannelNode extends ChannelNode {
         : 'Rate: not seen by the monitor (on a cluster it follows shard channels that have subscribers, found every few seconds)',
       `Subscribers: ${this.subscribers ?? 'unknown'} (every subscribed connection, UCore's own included when a tail or the monitor holds it)`].join('\n');
     item.iconPath = new vscode.ThemeIcon('broadcast');
-    return item;
+    return violationBadge(item, this.violations);
   }
 }

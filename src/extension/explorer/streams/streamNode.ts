@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { ItemContext } from '../../constants';
 import { ago, idTimeMs, plural, shorten, tooltipValue } from '../../format';
 import { ExplorerNode } from '../node';
+import { violationBadge, type TargetViolations } from '../violationBadge';
 import type { StreamsContext } from './context';
 import { EntriesNode } from './entriesNode';
 import { GroupNode } from './groupNode';
@@ -11,6 +12,8 @@ import type { StreamsTreeNode } from './index';
 
 export class StreamNode extends ExplorerNode<StreamsContext, StreamsTreeNode> {
   readonly kind = 'stream' as const;
+  /** What the live contract check found in this stream's new entries (undefined: not checked, or nothing yet). */
+  violations: TargetViolations | undefined;
 
   constructor(readonly id: string, readonly key: string, readonly length: number, readonly lastEntryId: string | null, readonly groups: number) {
     super();
@@ -32,6 +35,6 @@ export class StreamNode extends ExplorerNode<StreamsContext, StreamsTreeNode> {
     item.tooltip = [tooltipValue(this.key) ?? shorten(this.key), `${this.length} entries, ${plural(this.groups, 'group')}`,
       ...(this.lastEntryId ? [`last entry ${this.lastEntryId}`] : [])].join('\n');
     item.iconPath = new vscode.ThemeIcon(this.key === DEAD_LETTER_STREAM ? 'warning' : 'list-ordered');
-    return item;
+    return violationBadge(item, this.violations);
   }
 }
