@@ -352,14 +352,15 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       const channelRow = await eventually(async () => (await w.treeRows('Channels')).find((r) => r.label === CONTRACT_CHANNEL && /⚠ 2 violating/.test(r.description)), 'the channel marked in the tree', 20_000);
       assert.match(channelRow.ariaLabel, /2 events of 3 checked broke it/);
       await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === CONTRACT_STREAM && /⚠ 1 violating/.test(r.description)), 'the stream marked in the tree', 20_000);
-      await command('View: Toggle Problems (Errors, Warnings, Infos)');
+      const toggleProblems = async () => { await focusWorkbench(); await w.page.keyboard.press('Control+Shift+M'); };
+      await toggleProblems();
       const problems = w.page.locator('.part.panel');
       await eventually(async () => /2 live events broke this rule/.test(await problems.innerText().catch(() => '')), 'the broken rule in the Problems panel', 20_000);
       await w.screenshot('monitor-10-contract-badges');
 
       await command('UCore: Clear Contract Violations');
       await eventually(async () => !(await w.treeRows('Channels')).some((r) => /violating/.test(r.description)), 'the badge cleared', 20_000);
-      await command('View: Toggle Problems (Errors, Warnings, Infos)');
+      await toggleProblems();
       // The contract and the event opened beside the panel: close them, the panel stays for the next steps.
       await command('View: Focus First Editor Group');
       await command('View: Close Editors in Other Groups');
