@@ -22,6 +22,37 @@ const LONG_CHANNEL = 'orders.eu-west-1.payments.processed.with-a-rather-long-nam
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>window.__pwned=1</script>';
 const DATA = '<img src=x onerror=window.__pwned=2>';
+/** A contract in the workspace: a channel and a stream the demo does not use, checked live by the monitor. */
+const CONTRACT_CHANNEL = 'shop_orders';
+const CONTRACT_STREAM = 'shop_store';
+const CONTRACT = `asyncapi: 3.0.0
+info: { title: Shop, version: 1.0.0 }
+channels:
+  orders:
+    address: ${CONTRACT_CHANNEL}
+    messages:
+      OrderCreated: { $ref: '#/components/messages/OrderCreated' }
+  store:
+    address: ${CONTRACT_STREAM}
+    x-ucore: { kind: stream }
+    messages:
+      OrderCreated: { $ref: '#/components/messages/OrderCreated' }
+components:
+  messages:
+    OrderCreated:
+      payload:
+        type: object
+        required: [event_type, data]
+        properties:
+          event_type: { const: order_created }
+          data:
+            type: object
+            required: [order_id]
+            properties:
+              order_id: { type: integer }
+              total_price: { type: number, exclusiveMinimum: 0 }
+`;
+const CONTRACT_RULE_LINE = CONTRACT.split('\n').findIndex((l) => l.includes('exclusiveMinimum')) + 1;
 
 describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   const e2e = useWorkbench({
@@ -34,6 +65,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       'ucore.demo.ratePerSecond': 40,
       'workbench.colorTheme': 'Default Light Modern',
     }),
+    files: { 'asyncapi.yaml': CONTRACT },
   });
   const { dialogs, lap } = e2e;
 
@@ -274,6 +306,67 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       await f.locator('[data-filter="channel"]').fill('');
     });
     lap('xss');
+  });
+
+  it('checks a contract channel and stream live: violations in the panel open the event and the rule; the trees and Problems show them', async () => {
+    const w = e2e.wb;
+    await step(w, 'monitor-contracts', async () => {
+      await command('UCore: Open Live Monitor');
+      await frame().locator('h1', { hasText: 'Live Monitor' }).waitFor({ state: 'visible', timeout: 60_000 });
+      const port = e2e.redis.port;
+      // As another app writes them: JSON text with PUBLISH and XADD, one event with a hostile id.
+      const bad = (id: string, data: object) => JSON.stringify({ event_type: 'order_created', event_id: id, data });
+      await redisCli(port, ['PUBLISH', CONTRACT_CHANNEL, bad('ok-1', { order_id: 1, total_price: 5 })]);
+      await redisCli(port, ['PUBLISH', CONTRACT_CHANNEL, bad('bad-1', { order_id: 2, total_price: 0 })]);
+      await redisCli(port, ['PUBLISH', CONTRACT_CHANNEL, bad(IMG, { order_id: 'three' })]);
+      await redisCli(port, ['XADD', CONTRACT_STREAM, '*', 'event', bad('bad-s', { order_id: 4, total_price: -1 })]);
+      const f = frame();
+      const section = f.locator('[data-section="contracts"]');
+      await eventually(async () => Number(await f.locator('[data-figure="contracts"]').getAttribute('data-violating')) >= 3, 'three violating events in the panel', 30_000);
+      const summary = await f.locator('[data-figure="contracts"]').innerText();
+      assert.match(summary, /4 of 4 events on contract channels and streams checked · every event checked · 3 violating/);
+      /** The table's rows as `cell | cell | …` (textContent: the same whether the rows are scrolled into view or not). */
+      const cells = (table: string) => section.locator(`table[data-table="${table}"] tbody tr`)
+        .evaluateAll((rows) => rows.map((r) => Array.from((r as HTMLTableRowElement).cells, (c) => c.textContent ?? '').join(' | ')));
+      const counts = await cells('contracts');
+      assert.ok(counts.includes('shop_orders | order_created | 3 | 2'), counts.join('\n'));
+      assert.ok(counts.includes('shop_store (stream) | order_created | 1 | 1'), counts.join('\n'));
+      const list = await cells('violations');
+      assert.ok(list.some((r) => / \| shop_orders \| order_created \| bad-1 \| \/data\/total_price \| must be > 0 \| asyncapi\.yaml:/.test(r) && r.includes(`asyncapi.yaml:${CONTRACT_RULE_LINE}:`)), list.join('\n'));
+      assert.ok(list.some((r) => r.includes(IMG) && r.includes('/data/order_id')), 'the hostile id as text');
+      assert.strictEqual(await f.locator('body').evaluate(() => document.querySelectorAll('img, [onerror]').length), 0, 'no element built from the event');
+      await section.scrollIntoViewIfNeeded();
+      await w.screenshot('monitor-8-contracts');
+
+      // A row opens the contract at the rule and the event beside it.
+      await section.locator('table[data-table="violations"] tbody tr', { hasText: 'bad-s' }).first().click();
+      const tabs = () => w.page.locator('.part.editor .tab .label-name').allInnerTexts();
+      await eventually(async () => { const t = await tabs(); return t.some((x) => x.startsWith('asyncapi')) && t.some((x) => /shop_store bad-s/.test(x)); }, 'the contract and the event open', 30_000)
+        .catch(async (e) => { throw new Error(`${(e as Error).message}; tabs: ${(await tabs()).join(', ')}`); });
+      const ruleAt = await w.page.locator('.part.statusbar').innerText();
+      assert.match(ruleAt, new RegExp(`Ln ${CONTRACT_RULE_LINE}, Col \\d+`), 'the cursor on the rule');
+      await w.screenshot('monitor-9-violation-opened');
+
+      // The Channels and Streams views mark what broke the contract; the Problems panel lists the rules.
+      await w.openActivity('UCore Events');
+      const channelRow = await eventually(async () => (await w.treeRows('Channels')).find((r) => r.label === CONTRACT_CHANNEL && /⚠ 2 violating/.test(r.description)), 'the channel marked in the tree', 20_000);
+      assert.match(channelRow.ariaLabel, /2 events of 3 checked broke it/);
+      await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === CONTRACT_STREAM && /⚠ 1 violating/.test(r.description)), 'the stream marked in the tree', 20_000);
+      const toggleProblems = async () => { await focusWorkbench(); await w.page.keyboard.press('Control+Shift+M'); };
+      await toggleProblems();
+      const problems = w.page.locator('.part.panel');
+      await eventually(async () => /2 live events broke this rule/.test(await problems.innerText().catch(() => '')), 'the broken rule in the Problems panel', 20_000);
+      await w.screenshot('monitor-10-contract-badges');
+
+      await command('UCore: Clear Contract Violations');
+      await eventually(async () => !(await w.treeRows('Channels')).some((r) => /violating/.test(r.description)), 'the badge cleared', 20_000);
+      await toggleProblems();
+      // The contract and the event opened beside the panel: close them, the panel stays for the next steps.
+      await command('View: Focus First Editor Group');
+      await command('View: Close Editors in Other Groups');
+      await command('UCore: Open Live Monitor');
+    });
+    lap('contracts');
   });
 
   it('follows a switch to the dark theme', async () => {

@@ -93,16 +93,17 @@ export class LiveContracts extends Disposable implements ViolationBadges {
   async open(seq: number): Promise<boolean> {
     const v = this.snapshot()?.violations.find((x) => x.seq === seq);
     if (!v) return false;
-    const uri = v.schema && this.contracts.uriOf(v.schema.file);
-    if (uri && v.schema) {
-      const at = new vscode.Position(Math.max(0, v.schema.line - 1), Math.max(0, v.schema.column - 1));
-      await vscode.window.showTextDocument(uri, { selection: new vscode.Range(at, at), preview: true, viewColumn: vscode.ViewColumn.Beside });
-    }
+    // The event beside the panel, then the contract beside it with the cursor on the rule (where the user reads on).
     if (v.payload !== undefined) {
       const { text, json } = formatPayload(v.payload);
       const note = v.payloadTruncated ? '// Only the start of this event was kept (8 KiB).\n' : '';
       const name = `${v.channel} ${v.eventId ?? v.entryId ?? `violation ${v.seq}`}`;
       await this.documents.open(name, note && json ? text : note + text, json, { beside: true });
+    }
+    const uri = v.schema && this.contracts.uriOf(v.schema.file);
+    if (uri && v.schema) {
+      const at = new vscode.Position(Math.max(0, v.schema.line - 1), Math.max(0, v.schema.column - 1));
+      await vscode.window.showTextDocument(uri, { selection: new vscode.Range(at, at), preview: true, viewColumn: vscode.ViewColumn.Beside });
     }
     return true;
   }
