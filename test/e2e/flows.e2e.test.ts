@@ -72,7 +72,7 @@ const idAfter = (a: string, b: string) => {
 /** Label + description of the rows of a view, for messages. */
 const rowsText = async (wb: Workbench, view: string) => (await wb.treeRows(view)).map((r) => `${r.label} [${r.description}]`).join(' | ');
 
-describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
+describe('UCore Events flows (code-server UI)', { timeout: 420_000 }, () => {
   const clis: BackgroundCli[] = [];
   const e2e = useWorkbench({
     name: 'flows',
