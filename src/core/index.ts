@@ -62,7 +62,7 @@ export * from './projection/rebuild';
 export { BoundedRecencyMap } from './projection/bounded-recency-map';
 export * from './domain/demo';
 // the `.events` format: parse, check, expand placeholders, prepare each block's event (no I/O)
-export { parseEventsFile, blockAtLine, targetOf, checkFile, checkExpectation, type Expectation, type ExpectBlock, type ScenarioTest, checkEvent, describeEventIssue, newExpansionContext, expandPlaceholders, expandBlock, toEvent, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';
+export { parseEventsFile, blockAtLine, targetOf, checkFile, checkExpectation, type Expectation, type ExpectBlock, type ScenarioTest, checkEvent, describeEventIssue, newExpansionContext, expandPlaceholders, expandBlock, toEvent, PLACEHOLDERS, sendProblem, blockLabel, prepareBlock, validateTargetName, jsonCursorAt, TARGET_NOUN, type EventsTarget, type TargetKind, type EventBlock, type ParsedEventsFile, type EventsProblem, type EventIssue, type ExpansionContext } from './events-file/index';
 // event flows: directly-follows graphs per kind of entity, stuck entities, services, entity traces, saga runs
 export * from './flows/index';
 // event contracts: AsyncAPI 3.0 / JSON Schema, checked on publish and on live traffic

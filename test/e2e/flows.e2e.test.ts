@@ -27,6 +27,7 @@ const EVENTS_FILE = `### channel: ${LENS_CHANNEL}
 `;
 
 const CONTRACT_CHANNEL = 'e2e_contract';
+const GEN_STREAM = 'e2e_shipments';
 // A contract in the workspace (found by the default ucore.contracts.files) and a .events file that breaks it.
 const CONTRACT = `asyncapi: 3.0.0
 info: {title: e2e contract, version: '1'}
@@ -71,7 +72,7 @@ const idAfter = (a: string, b: string) => {
 /** Label + description of the rows of a view, for messages. */
 const rowsText = async (wb: Workbench, view: string) => (await wb.treeRows(view)).map((r) => `${r.label} [${r.description}]`).join(' | ');
 
-describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
+describe('UCore Events flows (code-server UI)', { timeout: 420_000 }, () => {
   const clis: BackgroundCli[] = [];
   const e2e = useWorkbench({
     name: 'flows',
@@ -207,6 +208,33 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
       await w.screenshot('flows-4e-contract-sent-anyway');
     });
     lap('contract check');
+  });
+
+  it('Generate Contract from Traffic samples a stream written the guide\'s way and opens a contract that accepts it', async () => {
+    const w = e2e.wb;
+    const port = e2e.redis.port;
+    await step(w, 'flows-contract-generate', async () => {
+      for (let i = 1; i <= 4; i++) {
+        await redisCli(port, ['XADD', GEN_STREAM, '*', 'event', JSON.stringify({ event_type: 'shipment_created', event_id: `s-${i}`, timestamp: '2026-12-01T10:00:00Z', data: { order_id: String(i), carrier: i % 2 ? 'dhl' : 'ups' } })]);
+      }
+      await redisCli(port, ['XGROUP', 'CREATE', GEN_STREAM, 'shipping', '0']);
+      await clearNotifications(w);
+      await w.runCommand('UCore: Generate Contract from Traffic');
+      await answerPrompts(w, [
+        { match: /channels and streams to sample/, check: [GEN_STREAM] },
+        { match: /how long to sample/, pick: '10 seconds' },
+      ]);
+      const progress = w.page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Sampling/ }).first();
+      await progress.waitFor({ state: 'visible', timeout: 10_000 });
+      await w.screenshot('flows-4f-contract-generate-progress');
+      await answerPrompts(w, [{ match: /Where should the contract go/, pick: 'Open unsaved' }], { timeoutMs: 60_000 });
+      await waitForEditorText(w.page, /const: shipment_created/);
+      await waitForEditorText(w.page, /- shipping/);
+      const done = await w.waitForNotification(/Contract inferred from 4 events/, 20_000);
+      assert.match(done, new RegExp(GEN_STREAM));
+      await w.screenshot('flows-4g-contract-generated');
+    });
+    lap('generate contract');
   });
 
   it('expands a stream → group → consumer → pending entries and claims one for another consumer', async () => {

@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import { createServer } from 'node:net';
 import { createContractSet, loadContract, type DriftReport } from '../../src/core/index';
 import type { GeneratedContract } from '../../src/extension/contracts/generateContract';
+import { askAboutBatch } from '../../src/extension/contracts/publishCheck';
 import { api, eventually, unique } from './helpers';
 
 function freePort(): Promise<number> {
@@ -119,5 +120,101 @@ describe('contracts from traffic', function () {
     ]);
     assert.match(out.text, /## Consumer groups the contract expects but the stream lacks \(1\)\n\n- `[^`]+`: stream \S+ has no consumer group "shipping"/);
     assert.strictEqual(vscode.window.activeTextEditor?.document.getText(), out.text, 'the drift document is opened');
+  });
+  it('Replay to a contract channel: the batch is checked first and sent only after one "Send Anyway"', async () => {
+    const a = await api();
+    const source = unique('replay-src');
+    const events = [
+      { event_type: 'user_registered', user_id: 'r1', email: 'r1@b.example' },
+      { event_type: 'user_registered', user_id: 'r2' },
+      { event_type: 'user_registered', user_id: 'r3', email: 'r3@b.example' },
+    ];
+    for (const e of events) await app.xadd(source, '*', 'event', JSON.stringify(e));
+    const listener = app.duplicate();
+    const received: string[] = [];
+    listener.on('message', (_c: string, m: string) => received.push(m));
+    await listener.subscribe(channel);
+    const asked: Array<{ total: number; violating: number; firstId: string; path: string }> = [];
+    let answer: 'send' | 'cancel' = 'cancel';
+    a.services.contracts.publishCheck.batchPrompt = async (b) => {
+      asked.push({ total: b.total, violating: b.violating, firstId: b.firstId, path: b.first.issues[0]!.path.join('.') });
+      return answer;
+    };
+    try {
+      const args = { selection: { stream: source, indexed: false }, target: { kind: 'channel', name: channel } };
+      assert.strictEqual(await vscode.commands.executeCommand('ucore.event.replay', args), undefined, 'cancelled: nothing sent');
+      assert.strictEqual(asked.length, 1);
+      assert.deepStrictEqual({ ...asked[0], firstId: undefined }, { total: 3, violating: 1, firstId: undefined, path: 'email' });
+      answer = 'send';
+      const sent = await vscode.commands.executeCommand<{ sent: number }>('ucore.event.replay', args);
+      assert.strictEqual(sent?.sent, 3);
+      assert.strictEqual(asked.length, 2, 'asked once for the batch, not once per event');
+      await eventually('the replayed events arrive', () => received.length >= 3);
+      assert.deepStrictEqual(received.map((m) => (JSON.parse(m) as { user_id: string }).user_id), ['r1', 'r2', 'r3']);
+      await app.xdel(source, ...(await app.xrange(source, '-', '+')).filter(([, f]) => !f[1]!.includes('email')).map(([id]) => id));
+      await vscode.commands.executeCommand('ucore.event.replay', args);
+      assert.strictEqual(asked.length, 2, 'a batch that conforms is sent without a question');
+    } finally {
+      a.services.contracts.publishCheck.batchPrompt = askAboutBatch;
+      listener.disconnect();
+    }
+  });
+});
+
+describe('contracts: .events completion', function () {
+  this.timeout(60_000);
+  const channel = unique('complete-orders');
+  const dirName = `contracts-complete-${unique('c')}`;
+  let folder: vscode.Uri;
+
+  before(async () => {
+    const a = await api();
+    folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const contract = [
+      'asyncapi: 3.0.0', 'info: {title: Completion, version: "1"}', 'channels:', '  orders:', `    address: ${channel}`, '    messages:',
+      '      created:', '        payload:', '          type: object', '          required: [event_type, data]', '          properties:',
+      '            event_type: {const: order_created}', '            data:', '              type: object', '              required: [status]',
+      '              properties:', '                status: {type: string, enum: [pending, paid, "say \\"hi\\""], description: Where the order is}',
+      '                total_price: {type: number}', '      cancelled:', '        payload:', '          type: object',
+      '          properties:', '            event_type: {const: order_cancelled}', '            reason: {type: string}', '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, dirName, 'asyncapi.yaml'), new TextEncoder().encode(contract));
+    await eventually('the contract is read', async () => (await a.services.contracts.current())?.contracts.some((c) => c.channels.some((ch) => ch.address === channel)), 20_000);
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, dirName), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  async function complete(doc: vscode.TextDocument, line: number, character: number): Promise<vscode.CompletionItem[]> {
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, character));
+    return list.items;
+  }
+  const labels = (items: vscode.CompletionItem[]) => items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+
+  it('offers the schema\'s property names (required first, present ones left out) and enum values for the block\'s type', async () => {
+    const text = [`### channel: ${channel}`, '{', '  "event_type": "order_created",', '  "data": {', '    ', '    "status": "p', '  }', '}', ''].join('\n');
+    const doc = await vscode.workspace.openTextDocument({ language: 'ucore-events', content: text });
+    await vscode.window.showTextDocument(doc);
+    const names = await complete(doc, 4, 4);
+    assert.ok(labels(names).includes('total_price'), labels(names).join(','));
+    const price = names.find((i) => i.label === 'total_price')!;
+    assert.match(String(price.detail), /optional · number — contract order_created/);
+    const statusItem = names.find((i) => i.label === 'status');
+    assert.ok(statusItem, 'status is offered while the block does not parse');
+    assert.match(String(statusItem.detail), /^required · string/);
+    const values = await complete(doc, 5, 16);
+    const statuses = values.filter((i) => String(i.detail).startsWith('allowed by the contract'));
+    assert.deepStrictEqual(labels(statuses), ['pending', 'paid', 'say "hi"']);
+    assert.strictEqual(statuses[2]!.insertText, 'say \\"hi\\"', 'inside a string the value is JSON-escaped');
+    const types = await complete(doc, 2, 17);
+    assert.ok(labels(types).includes('order_cancelled'), labels(types).join(','));
+    const top = [`### channel: ${channel}`, '{ "event_type": "order_cancelled", ', ''].join('\n');
+    const doc2 = await vscode.workspace.openTextDocument({ language: 'ucore-events', content: top });
+    const cancelled = await complete(doc2, 1, 35);
+    assert.deepStrictEqual(labels(cancelled.filter((i) => String(i.detail).includes('contract order_cancelled'))), ['reason']);
+    const other = await vscode.workspace.openTextDocument({ language: 'ucore-events', content: '### channel: not-in-contract\n{\n  \n}\n' });
+    assert.deepStrictEqual((await complete(other, 2, 2)).filter((i) => String(i.detail).includes('contract')), []);
   });
 });

@@ -6,6 +6,7 @@ import type { EventTarget } from '../target';
 import type { Transport } from '../transport/types';
 import type { ContractSet } from './contract-set';
 import { isRecord } from './pointer';
+import { expandSchemas, type SchemaNode } from './schema-walk';
 import { isRedisGlob, streamKeysOf } from './stream-sources';
 import type { Contract, ContractChannel, ContractMessage, SchemaLocation } from './types';
 
@@ -32,7 +33,7 @@ const MAX_WALK_DEPTH = 8;
 const MAX_WALK_KEYS = 200;
 const MAX_WALK_ITEMS = 20;
 
-type Schema = Record<string, unknown>;
+type Schema = SchemaNode;
 
 /** Compares events with a contract: what they carry that it does not say. */
 export class DriftObserver {
@@ -100,7 +101,7 @@ export class DriftObserver {
 /** Collects the pointers of properties in `value` that none of `schemas` declares, where the schemas list properties. */
 function undeclared(value: unknown, schemas: Schema[], defs: Record<string, unknown>, at: string, depth: number, out: Set<string>): void {
   if (depth > MAX_WALK_DEPTH || out.size >= MAX_TRACKED) return;
-  const nodes = expand(schemas, defs);
+  const nodes = expandSchemas(schemas, defs);
   if (Array.isArray(value)) {
     const items = nodes.map((n) => n.items).filter(isRecord) as Schema[];
     if (items.length) for (const v of value.slice(0, MAX_WALK_ITEMS)) undeclared(v, items, defs, `${at}/*`, depth + 1, out);
@@ -116,23 +117,6 @@ function undeclared(value: unknown, schemas: Schema[], defs: Record<string, unkn
     if (!child.length) out.add(pointer);
     else undeclared(value[key], child, defs, pointer, depth + 1, out);
   }
-}
-
-/** The schemas themselves plus what their `$ref`s (into the bundle's $defs) and allOf/anyOf/oneOf lead to. */
-function expand(schemas: Schema[], defs: Record<string, unknown>): Schema[] {
-  const out: Schema[] = [];
-  const queue = [...schemas];
-  while (queue.length && out.length < 64) {
-    const s = queue.shift()!;
-    if (out.includes(s)) continue;
-    out.push(s);
-    if (typeof s.$ref === 'string' && s.$ref.startsWith('#/$defs/')) {
-      const target = defs[s.$ref.slice('#/$defs/'.length)];
-      if (isRecord(target)) queue.push(target);
-    }
-    for (const k of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(s[k])) queue.push(...(s[k] as unknown[]).filter(isRecord) as Schema[]);
-  }
-  return out;
 }
 
 function describeChannel(ch: ContractChannel): string {

@@ -13,3 +13,4 @@ export { inferContractFromTraffic, DEFAULT_INFER_SECONDS, type InferOptions } fr
 export { streamKeysOf, entryEventText, isRedisGlob } from './stream-sources';
 export { DriftObserver, serverDrift, type DriftFinding, type DriftKind } from './drift';
 export { contractDrift, DEFAULT_DRIFT_SECONDS, type DriftOptions, type DriftReport } from './drift-run';
+export { schemasAt, propertiesOf, valuesOf, defsOf, type OfferedProperty } from './schema-walk';

@@ -6,3 +6,4 @@ export { checkEvent, describeEventIssue, checkBlock, checkExpectation, checkFile
 export { PLACEHOLDERS, MAX_PLACEHOLDERS, newExpansionContext, findPlaceholders, checkPlaceholder, expandPlaceholders, maskPlaceholders, type ExpansionContext, type PlaceholderRef } from './placeholders';
 export { scanJson, type JsonProblem, type JsonLocation, type JsonScanResult } from './json-scan';
 export { sendProblem, blockLabel, expandBlock, toEvent, prepareBlock, validateTargetName } from './send';
+export { jsonCursorAt, type JsonCursor } from './json-cursor';

@@ -52,6 +52,8 @@ export interface ReplayOptions {
   batchSize?: number;
   /** In a dry run, the first this many matched events are returned in `preview`. @default 20 */
   preview?: number;
+  /** Sees each matched event's stored text before it is sent or counted (the editor checks them against contracts). */
+  inspect?: (raw: string, id: string) => void;
   logger?: Logger;
 }
 
@@ -139,6 +141,7 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
           continue;
         }
         r.matched++;
+        options.inspect?.(raw, entry.id);
         if (dryRun) {
           if (r.preview.length < previewMax) r.preview.push(previewOf(entry.id, raw, parsed));
         } else {

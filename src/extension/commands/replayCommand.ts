@@ -22,6 +22,7 @@ import { isStreamNode } from './publishCommands';
 import { listStreams, nonEmpty, pickTarget, required } from './pickers';
 import type { Registrar } from './registrar';
 import { typesInStream } from './streamTypes';
+import { mayReplay, replayViolationsFor } from '../contracts/replayCheck';
 
 /** Scripted form (tests): every step given, nothing asked except the production confirmation. */
 export interface ReplayArgs {
@@ -173,6 +174,8 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
     }
     const label = ctx.publisher.describeTarget(target, conn);
     const runOptions = { ratePerSecond: rate, logger: ctx.services.log.scoped('replay') };
+    // The workspace contract for the target, if any: the events are checked before they are sent.
+    const violations = await replayViolationsFor(ctx.services.contracts, target);
 
     let expected: number | undefined;
     if (!scripted) {
@@ -182,7 +185,7 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
           token.onCancellationRequested(() => ac.abort());
           let lastPct = 0;
           return ctx.publisher.replay(conn, selection, target, {
-            ...runOptions, dryRun: true, preview: 5, signal: ac.signal,
+            ...runOptions, dryRun: true, preview: 5, signal: ac.signal, inspect: violations?.inspect,
             // Events other apps appended without indexes are indexed first: on a large backlog that takes a while.
             onIndexProgress: (p) => {
               const pct = Math.round(p.fraction * 100);
@@ -202,12 +205,20 @@ export function registerReplayCommand(r: Registrar, ctx: CommandContext): void {
       const first = preview.preview.map((e) => `${e.id} ${String(e.event.event_type ?? '')}`).join(', ');
       const run = 'Run Replay';
       const pick = await showInfo(
-        `Replay (4/4): ${plural(preview.matched, 'event')} match (of ${preview.scanned} scanned).${clockText(selection, preview)} Send them to ${label}${rate ? ` at ${rate}/s` : ''}?`,
+        `Replay (4/4): ${plural(preview.matched, 'event')} match (of ${preview.scanned} scanned).${clockText(selection, preview)}${violations?.describe() ?? ''} Send them to ${label}${rate ? ` at ${rate}/s` : ''}?`,
         { modal: true, detail: `First: ${shorten(first, 400)}${preview.skippedMalformed ? `\n${preview.skippedMalformed} malformed entries will be skipped.` : ''}` },
         run,
       );
       if (pick !== run) return undefined;
       expected = preview.matched;
+    } else if (violations) {
+      // A scripted replay has no dry run: one dry pass counts what breaks the contract.
+      await ctx.publisher.replay(conn, selection, target, { ...runOptions, dryRun: true, preview: 1, inspect: violations.inspect });
+    }
+    const targetConn = target.connection ?? conn;
+    if (!(await mayReplay(ctx.services.contracts, violations, { name: targetConn.name, production: targetConn.production }))) {
+      ctx.services.log.info(`[replay] not sent: ${violations!.violating} of ${violations!.total} events break the contract for ${label}`);
+      return undefined;
     }
     if (!(await ctx.services.guard(`replay events to ${label}`, target.connection ?? conn))) return undefined;
 

@@ -38,6 +38,33 @@ export const askAboutViolation: ViolationPrompt = async (outgoing, result) => {
   return pick === 'Send Anyway' ? 'send' : pick === 'Open Contract' ? 'open' : 'cancel';
 };
 
+/** A batch (a replay) where some events break the contract: how many, and the first one's problems. */
+export interface BatchViolations {
+  readonly target: EventTarget;
+  readonly connection: { name: string; production?: boolean };
+  readonly total: number;
+  readonly violating: number;
+  readonly first: ContractCheck;
+  readonly firstId: string;
+}
+
+/** Asks once for a whole batch; tests replace it. */
+export type BatchViolationPrompt = (batch: BatchViolations) => Promise<'send' | 'cancel'>;
+
+export const askAboutBatch: BatchViolationPrompt = async (b) => {
+  const { lines } = violationSummary(b.target, b.first);
+  const title = `${b.violating} of ${b.total} events break the contract for ${describeEventTarget(b.target).slice(0, 120)}`;
+  const detail = `First (${b.firstId.slice(0, 40)}): ${lines.join('; ')}`;
+  if (b.connection.production) {
+    const cancel: vscode.QuickPickItem = { label: '$(close) Cancel', description: 'Enter or Escape: send nothing' };
+    const send: vscode.QuickPickItem = { label: `$(warning) Send all ${b.total} anyway to PRODUCTION "${b.connection.name}"`, detail };
+    return (await vscode.window.showQuickPick([cancel, send], { title: plainMessage(title), placeHolder: plainMessage(detail), ignoreFocusOut: true })) === send ? 'send' : 'cancel';
+  }
+  // Cancel is the first (focused) button: Enter never sends a batch that breaks the contract.
+  const pick = await vscode.window.showWarningMessage(plainMessage(title), { modal: true, detail: plainMessage(detail) }, 'Cancel Replay', 'Send Anyway');
+  return pick === 'Send Anyway' ? 'send' : 'cancel';
+};
+
 /** Opens a contract file at the rule an issue names. */
 export async function openRule(contracts: ContractService, result: ContractCheck): Promise<void> {
   const schema = result.issues.find((i) => i.schema)?.schema;
@@ -50,6 +77,8 @@ export async function openRule(contracts: ContractService, result: ContractCheck
 export class ContractPublishCheck {
   /** Replaced by tests (the modal cannot be clicked from an extension-host test). */
   prompt: ViolationPrompt = askAboutViolation;
+  /** Asked once for a replay's batch; replaced by tests. */
+  batchPrompt: BatchViolationPrompt = askAboutBatch;
 
   constructor(private readonly contracts: ContractService, private readonly log: { info(m: string): void }) {}
 

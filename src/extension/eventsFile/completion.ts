@@ -4,6 +4,8 @@
 //   `"event_type": "` …       → the registry's event types (latest version as detail, template as documentation)
 //   `{{` …                    → placeholders
 //   an empty block            → a whole event from the registry's template
+//   a property name or value  → the names and enum/const values the workspace contract's schema declares there, for
+//                               the block's channel/stream and event_type (contractCompletion.ts)
 import {
   DEAD_LETTER_STREAM,
   ECOMMERCE_CHANNEL,
@@ -15,6 +17,7 @@ import {
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import type { EventsDocuments } from './documents';
+import { contractCompletions } from './contractCompletion';
 
 /** The guide's channels. */
 export const KNOWN_CHANNELS = [ECOMMERCE_CHANNEL, USER_CHANNEL, 'orders', 'events', 'saga_events'];
@@ -35,8 +38,10 @@ export class EventsCompletionProvider implements vscode.CompletionItemProvider {
     if (line.startsWith('###')) return pos.character <= LOOK_BEHIND ? this.header(doc, pos, before) : undefined;
     const placeholder = /\{\{\s*([A-Za-z_]\w*)?$/.exec(before);
     if (placeholder) return placeholders(pos, placeholder[1] ?? '', after);
+    const fromContract = contractCompletions(this.services.contracts.peek(), this.documents.get(doc), doc, pos);
     const type = /"event_type"\s*:\s*"([^"\\]*)$/.exec(before);
-    if (type) return this.eventTypes(pos, type[1]);
+    if (type) return [...(fromContract ?? []), ...this.eventTypes(pos, type[1])];
+    if (fromContract?.length) return fromContract;
     if (before.trim() === '' && this.inEmptyBlock(doc, pos.line)) return this.templates();
     return undefined;
   }
