@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { describeError } from '../core/index';
 import { registerCommands } from './commands';
+import type { FlowsPanel } from './flows/flowsPanel';
 import type { CommandContext } from './commands/context';
 import { DemoController } from './commands/demo';
 import { ContextKeys, Views } from './constants';
@@ -40,6 +41,8 @@ export interface UCoreExtensionApi {
   statusBar: StatusBar;
   tail: TailProvider;
   monitorPanel: MonitorPanelManager;
+  /** The flow map panel's host (set when the flow commands are registered). */
+  flows: FlowsPanel | undefined;
   /** How long activate() took, in ms (also in the log). */
   activationMs: number;
   /** Command ids this extension registered (without the `.events` ones). */
@@ -152,7 +155,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   const bundleEvalCpuMs = typeof __ucoreBundleCpuEnd === 'object' ? cpuMs(__ucoreBundleCpuEnd) : undefined;
   reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs });
-  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, commands, activationMs };
+  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, flows: ctx.flows, commands, activationMs };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */

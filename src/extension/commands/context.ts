@@ -10,6 +10,7 @@ import type { Publisher } from '../publishing/publisher';
 import type { DemoController } from './demo';
 import type { TailProvider } from '../documents/tailProvider';
 import type { EventDocumentProvider } from '../documents/eventDocumentProvider';
+import type { FlowsPanel } from '../flows/flowsPanel';
 
 export interface Explorer {
   connections: ConnectionsTreeProvider;
@@ -28,4 +29,6 @@ export interface CommandContext {
   demo: DemoController;
   tail: TailProvider;
   eventDocuments: EventDocumentProvider;
+  /** The flow map panel, once the flow commands are registered. */
+  flows?: FlowsPanel;
 }

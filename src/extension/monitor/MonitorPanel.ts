@@ -39,7 +39,15 @@ export interface MonitorPanelDeps {
 /** What commands see of the panel. */
 export interface MonitorPanelHost {
   createOrShow(focusChannel?: string | null): MonitorPanel;
+  /** Opens (beside the active editor) or shows the panel with its recent events filtered to a channel and/or type. */
+  showFiltered(filters: MonitorFilters, options?: { open?: boolean }): MonitorPanel | undefined;
   readonly current: MonitorPanel | undefined;
+}
+
+/** The recent-events filters the page applies (substrings; '' matches all). */
+export interface MonitorFilters {
+  channel: string;
+  type: string;
 }
 
 export class MonitorPanelManager extends Disposable implements MonitorPanelHost {
@@ -76,6 +84,18 @@ export class MonitorPanelManager extends Disposable implements MonitorPanelHost 
     }
     const panel = vscode.window.createWebviewPanel(MONITOR_VIEW_TYPE, 'UCore Monitor', vscode.ViewColumn.Active, webviewPanelOptions(this.deps.extensionUri));
     return this.adopt(panel, focusChannel);
+  }
+
+  showFiltered(filters: MonitorFilters, options: { open?: boolean } = {}): MonitorPanel | undefined {
+    if (!this.panel && options.open === false) return undefined;
+    if (!this.panel) {
+      const created = vscode.window.createWebviewPanel(MONITOR_VIEW_TYPE, 'UCore Monitor', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewPanelOptions(this.deps.extensionUri));
+      this.adopt(created, null);
+    } else if (options.open !== false) {
+      this.panel.panel.reveal(undefined, true);
+    }
+    this.panel!.setFilters(filters);
+    return this.panel;
   }
 
   private adopt(webviewPanel: vscode.WebviewPanel, focusChannel: string | null): MonitorPanel {
@@ -146,6 +166,19 @@ export class MonitorPanel extends Disposable {
     this.panel.reveal();
   }
 
+  /** Filters asked for before the page was ready: applied right after its init. */
+  private pendingFilters: MonitorFilters | null = null;
+  /** The page's filters as it last reported them (setFocus). */
+  pageFilters: MonitorFilters & { text: string } = { channel: '', type: '', text: '' };
+
+  /** Filters the page's recent events (a clicked type or step on the flow map). */
+  setFilters(filters: MonitorFilters): void {
+    const f = { channel: clip(filters.channel, MAX_NAME_CHARS), type: clip(filters.type, MAX_NAME_CHARS) };
+    this.focusChannel = f.channel || null;
+    if (this.ready) void this.post({ type: 'filters', channel: f.channel, eventType: f.type });
+    else this.pendingFilters = f;
+  }
+
   focus(channel: string | null): void {
     this.focusChannel = channel;
     if (this.ready) void this.post({ type: 'focusChannel', channel: channel === null ? null : clip(channel, MAX_NAME_CHARS) });
@@ -190,6 +223,7 @@ export class MonitorPanel extends Disposable {
         break;
       case 'setFocus':
         this.focusChannel = m.channel;
+        if (m.filters) this.pageFilters = m.filters;
         break;
       case 'addAlertRule':
         try {
@@ -235,6 +269,10 @@ export class MonitorPanel extends Disposable {
   private sendInit(): void {
     if (!this.ready || this.isDisposed) return;
     void this.post(this.builder.init(this.paused, this.focusChannel, this.notice));
+    if (this.pendingFilters) {
+      void this.post({ type: 'filters', channel: this.pendingFilters.channel, eventType: this.pendingFilters.type });
+      this.pendingFilters = null;
+    }
     this.sendUpdate(true); // even when paused: a page that (re)loads shows where things stand, then holds still
     this.syncFrames();
   }
