@@ -58,15 +58,21 @@ export class FlowsPanel implements vscode.Disposable {
     private readonly monitorPanel?: Pick<MonitorPanelHost, 'showFiltered'>,
   ) {
     this.disposables.push(vscode.window.registerWebviewPanelSerializer(FLOWS_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        const restored = flowsPageStateSchema.safeParse(state);
-        if (this.panel) this.panel.dispose();
-        if (restored.success && restored.data.keyPaths.length) this.keyPaths = restored.data.keyPaths;
-        this.adopt(panel);
-        void this.refresh();
-        if (restored.success && restored.data.entity) void this.showTrace(restored.data.entity);
-      },
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => this.revive(panel, state),
     }));
+  }
+
+  /**
+   * A panel VS Code restored after a reload, with the page's saved state (checked: it comes from the page): the map
+   * is read again with its key paths, and the entity it was tracing is traced again.
+   */
+  revive(panel: vscode.WebviewPanel, state: unknown): void {
+    const restored = flowsPageStateSchema.safeParse(state);
+    if (this.panel && this.panel !== panel) this.panel.dispose();
+    if (restored.success && restored.data.keyPaths.length) this.keyPaths = restored.data.keyPaths;
+    this.adopt(panel);
+    void this.refresh();
+    if (restored.success && restored.data.entity) void this.showTrace(restored.data.entity);
   }
 
   /** Opens (or shows) the panel and draws the map. */
@@ -86,6 +92,11 @@ export class FlowsPanel implements vscode.Disposable {
 
   get current(): vscode.WebviewPanel | undefined {
     return this.panel;
+  }
+
+  /** The page has said `ready` (tests). */
+  get isReady(): boolean {
+    return this.ready;
   }
 
   get currentKeyPaths(): readonly string[] {
@@ -113,8 +124,10 @@ export class FlowsPanel implements vscode.Disposable {
 
   /** Takes over a panel: a new one, or one VS Code restored after a reload. */
   private adopt(panel: vscode.WebviewPanel): void {
+    for (const d of this.panelDisposables.splice(0)) d.dispose();
     this.panel = panel;
     this.ready = false;
+    this.queued = [];
     panel.webview.options = webviewPanelOptions(this.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'ucore.svg');
     panel.webview.html = this.html(panel.webview);
