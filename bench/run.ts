@@ -12,6 +12,7 @@ import { dedupCase } from './cases/dedup';
 import { embeddedCase } from './cases/embedded';
 import { entityQueryCase } from './cases/entity-query';
 import { extensionCase } from './cases/extension';
+import { flowsCase } from './cases/flows';
 import { monitorCase } from './cases/monitor';
 import { publishCase } from './cases/publish';
 import { replayCase } from './cases/replay';
@@ -29,6 +30,7 @@ const CASES: Array<[name: string, run: (ctx: BenchContext) => Promise<CaseResult
   ['entity', entityQueryCase],
   ['replay', replayCase],
   ['search', searchCase],
+  ['flows', flowsCase],
   ['dedup', dedupCase],
   ['cli', cliCase],
   ['monitor', monitorCase],

@@ -2,7 +2,7 @@
 // pattern, status events, typed errors. Reconnection and resubscription happen in the transport; the adapter keeps
 // the handler registry so nothing the caller registered is lost across a reconnect.
 import { BadInputError, NotJsonError, TimeoutError, type UCoreError } from './errors';
-import { parseJson } from './envelope/envelope';
+import { checkSource, parseJson, withSource } from './envelope/envelope';
 import { type Logger, silentLogger } from './logger';
 import { createTransport, type TransportOptions } from './transport/factory';
 import type { ConnectionStatus, Disposable, PubSubMessage, Transport } from './transport/types';
@@ -36,6 +36,15 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+export interface AdapterOptions {
+  /**
+   * Written as `metadata.source` of the events publishJson / spublishJson send (objects with an event_type whose
+   * metadata names no source): the service publishing, shown per event type on the flow map. Text sent with
+   * publishText goes as it is. null writes none. @default 'ucore'
+   */
+  source?: string | null;
+}
+
 export class EventAdapter {
   private readonly channelHandlers = new Map<string, Set<EventHandler>>();
   private readonly patternHandlers = new Map<string, Set<EventHandler>>();
@@ -44,16 +53,21 @@ export class EventAdapter {
   private readonly messageSub: Disposable;
   private readonly log: Logger;
 
-  constructor(readonly transport: Transport, logger: Logger = silentLogger) {
+  /** See AdapterOptions.source. */
+  readonly source: string | null;
+
+  constructor(readonly transport: Transport, logger: Logger = silentLogger, options: AdapterOptions = {}) {
     this.log = logger;
+    this.source = checkSource(options.source, 'ucore');
     this.messageSub = transport.onMessage((m) => this.dispatch(m));
   }
 
   /** Connects to `redis://…`, `rediss://…` or `embedded[:name]` and resolves when ready. */
-  static async connect(url: string, options: Omit<TransportOptions, 'url'> = {}): Promise<EventAdapter> {
-    const transport = createTransport({ ...options, url });
+  static async connect(url: string, options: Omit<TransportOptions, 'url'> & AdapterOptions = {}): Promise<EventAdapter> {
+    const { source, ...transportOptions } = options;
+    const transport = createTransport({ ...transportOptions, url });
     await transport.connect();
-    return new EventAdapter(transport, options.logger);
+    return new EventAdapter(transport, options.logger, { source });
   }
 
   get status(): ConnectionStatus {
@@ -72,7 +86,7 @@ export class EventAdapter {
 
   /** JSON.stringify + PUBLISH; resolves with the number of receivers. */
   async publishJson(channel: string, value: unknown, options: CallOptions = {}): Promise<number> {
-    return this.publishText(channel, toJson(value), options);
+    return this.publishText(channel, toJson(withSource(value, this.source)), options);
   }
 
   /** PUBLISH of JSON text as it is (a stored or dead-lettered event sent again); resolves with the number of receivers. */
@@ -82,7 +96,7 @@ export class EventAdapter {
 
   /** Pipelined publishJson of many; one round trip. */
   async publishJsonBatch(items: ReadonlyArray<readonly [channel: string, value: unknown]>, options: CallOptions = {}): Promise<number[]> {
-    return withDeadline(this.transport.publishBatch(items.map(([c, v]) => [c, toJson(v)] as const)), options.timeoutMs);
+    return withDeadline(this.transport.publishBatch(items.map(([c, v]) => [c, toJson(withSource(v, this.source))] as const)), options.timeoutMs);
   }
 
   /**
@@ -90,7 +104,7 @@ export class EventAdapter {
    * shard channels scale with the masters where ordinary ones are copied to every node.
    */
   async spublishJson(channel: string, value: unknown, options: CallOptions = {}): Promise<number> {
-    return this.spublishText(channel, toJson(value), options);
+    return this.spublishText(channel, toJson(withSource(value, this.source)), options);
   }
 
   /** SPUBLISH of JSON text as it is. */

@@ -100,6 +100,8 @@ export const Schemes = {
 
 export const MONITOR_VIEW_TYPE = 'ucore.monitor';
 export const FLOWS_VIEW_TYPE = 'ucore.flows';
+/** `metadata.source` of the events the extension sends: the flow map names it as their publisher. */
+export const EXTENSION_SOURCE = 'ucore-vscode';
 export const EMBEDDED_NAME = 'Embedded';
 export const EMBEDDED_URL = 'embedded';
 /** Longest name or value shown in a tree row; the tooltip carries the rest when it is small. */

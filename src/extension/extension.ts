@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../core/index';
 import { registerCommands } from './commands';
 import type { CodeLoad } from './codeLoad';
+import type { FlowsPanel } from './flows/flowsPanel';
 import type { CommandContext } from './commands/context';
 import { DemoController } from './commands/demo';
 import { ContextKeys, Views } from './constants';
@@ -44,6 +45,8 @@ export interface UCoreExtensionApi {
   monitorPanel: MonitorPanelManager;
   /** The workspace's contracts checked on the monitor's live traffic. */
   liveContracts: LiveContracts;
+  /** The flow map panel's host (set when the flow commands are registered). */
+  flows: FlowsPanel | undefined;
   /** How long activate() took, in ms (also in the log). */
   activationMs: number;
   /** Command ids this extension registered (without the `.events` ones). */
@@ -165,7 +168,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   const bundleEvalCpuMs = typeof __ucoreBundleCpuEnd === 'object' ? cpuMs(__ucoreBundleCpuEnd) : undefined;
   reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs, compileCpuMs: codeLoad?.compileCpuMs, codeCache: codeLoad?.cache });
-  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, liveContracts, commands, activationMs };
+  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, liveContracts, flows: ctx.flows, commands, activationMs };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */

@@ -17,7 +17,11 @@ const text = z.string().check(z.maxLength(MAX_PREVIEW));
 const num = z.number();
 const ms = z.nullable(z.number());
 
-export const flowNodeSchema = z.object({ type: name, count: num, starts: num, ends: num, end: z.boolean(), via: z.array(name).check(z.maxLength(8)), sources: z.array(name).check(z.maxLength(8)) });
+export const flowNodeSchema = z.object({
+  type: name, count: num, starts: num, ends: num, end: z.boolean(), via: z.array(name).check(z.maxLength(8)), sources: z.array(name).check(z.maxLength(8)),
+  /** The pub/sub channels events of this type travelled on (names, for the monitor's channel filter). */
+  channels: z.array(name).check(z.maxLength(8)),
+});
 export const flowEdgeSchema = z.object({ from: name, to: name, count: num, p50Ms: ms, p95Ms: ms });
 export const kindFlowSchema = z.object({
   kind: name, entities: num, events: num, foldedTypes: num,
@@ -26,6 +30,19 @@ export const kindFlowSchema = z.object({
 });
 export const stuckSchema = z.object({ entity: name, kind: name, lastType: name, ageMs: num, thresholdMs: num, via: name, lastId: z.optional(name) });
 export const serviceRowSchema = z.object({ label: name, detail: text });
+export const MAX_SAGA_STEPS = 100;
+export const sagaRunSchema = z.object({
+  id: name,
+  status: z.enum(['running', 'compensating', 'completed', 'compensated', 'failed']),
+  stuck: z.boolean(),
+  failedStep: z.optional(name),
+  error: z.optional(text),
+  /** ms since the run's last activity, when known. */
+  idleMs: ms,
+  steps: z.array(z.object({ name, state: name, sincePreviousMs: ms })).check(z.maxLength(MAX_SAGA_STEPS)),
+  compensations: z.array(name).check(z.maxLength(MAX_SAGA_STEPS)),
+});
+export type SagaRunData = z.infer<typeof sagaRunSchema>;
 
 export const flowsDataSchema = z.object({
   connection: name,
@@ -34,13 +51,19 @@ export const flowsDataSchema = z.object({
   kinds: z.array(kindFlowSchema).check(z.maxLength(MAX_FLOW_KINDS)),
   stuck: z.array(stuckSchema).check(z.maxLength(MAX_FLOW_STUCK)),
   services: z.array(serviceRowSchema).check(z.maxLength(MAX_ROWS)),
-  sagas: z.array(serviceRowSchema).check(z.maxLength(MAX_ROWS)),
+  sagas: z.array(sagaRunSchema).check(z.maxLength(MAX_ROWS)),
+  /** A live update of an open map (the page keeps its zoom and selection), not a fresh one. */
+  live: z.optional(z.boolean()),
+  /** When the map was taken (ISO time). */
+  at: z.optional(name),
 });
 export type FlowsData = z.infer<typeof flowsDataSchema>;
 
 export const traceStepSchema = z.object({
   at: name, sincePreviousMs: ms, eventType: name, where: name, id: z.optional(name),
   deliveries: z.array(text).check(z.maxLength(50)), preview: text,
+  /** Seen only live on a channel (the monitor's ring), in no stream. */
+  live: z.optional(z.boolean()),
 });
 export const traceDataSchema = z.object({
   entity: name, summary: text,
@@ -60,7 +83,17 @@ export const flowsWebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('refresh'), keyPaths: z.array(name).check(z.maxLength(8)) }),
   z.object({ type: z.literal('trace'), entity: name }),
+  /** Filter the live monitor's recent events to this type and/or channel ('' for any); open it when it is not. */
+  z.object({ type: z.literal('filterMonitor'), channel: name, eventType: name, open: z.boolean() }),
 ]);
+
+/** What the page keeps with setState, and the panel serializer gets back after a reload. */
+export const flowsPageStateSchema = z.object({
+  keyPaths: z.array(name).check(z.maxLength(8)),
+  kind: name,
+  entity: z.optional(name),
+});
+export type FlowsPageState = z.infer<typeof flowsPageStateSchema>;
 export type FlowsWebviewMessage = z.infer<typeof flowsWebviewMessageSchema>;
 
 export function clipName(s: string): string {

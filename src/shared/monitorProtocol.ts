@@ -194,6 +194,8 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rules'), rules: z.array(alertRuleSchema).check(z.maxLength(MAX_ALERT_RULES)) }),
   z.object({ type: z.literal('paused'), paused: z.boolean() }),
   z.object({ type: z.literal('focusChannel'), channel: z.nullable(name) }),
+  /** Sets the recent-events filters (from the flow map: a clicked event type, the channel of a clicked step). */
+  z.object({ type: z.literal('filters'), channel: name, eventType: name }),
   /** A problem with something the page asked (an alert rule that cannot be added...). */
   z.object({ type: z.literal('error'), message: z.string().check(z.maxLength(1000)) }),
 ]);
@@ -216,7 +218,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stopDemo') }),
   z.object({ type: z.literal('clear') }),
   z.object({ type: z.literal('pause'), paused: z.boolean() }),
-  z.object({ type: z.literal('setFocus'), channel: z.nullable(name) }),
+  /** The page's filters changed (by the user or a `filters` message): the channel in focus, and all three. */
+  z.object({ type: z.literal('setFocus'), channel: z.nullable(name), filters: z.optional(z.object({ channel: name, type: name, text: name })) }),
   z.object({ type: z.literal('addAlertRule'), rule: newAlertRuleSchema }),
   z.object({ type: z.literal('removeAlertRule'), id: name }),
   /** Open a recent event (by its seq) in an Inspect Event document. */

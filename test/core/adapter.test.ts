@@ -44,6 +44,23 @@ function adapterContract(name: string, make: () => Promise<{ pub: EventAdapter; 
       assert.equal(await pub.publishJson('orders', { n: 3 }), 0);
     });
 
+    it('publishJson names the publisher in an event\'s metadata.source (ucore by default, or the option); other values go as they are', async () => {
+      const got: any[] = [];
+      await sub.subscribe('sourced', (e) => { got.push(e); });
+      const named = new EventAdapter(pub.transport, undefined, { source: 'billing' });
+      const event = { event_type: 'order_paid', data: { order_id: 7 }, metadata: { region: 'eu' } };
+      await pub.publishJson('sourced', { event_type: 'order_created', data: { order_id: 7 } });
+      await named.publishJson('sourced', event);
+      await named.publishJson('sourced', { event_type: 'order_shipped', metadata: { source: 'shipping' } });
+      await named.publishJson('sourced', { order_id: 7 });
+      await until(() => got.length === 4);
+      assert.deepEqual(got.map((e) => e.metadata?.source), ['ucore', 'billing', 'shipping', undefined]);
+      assert.deepEqual(got[1].metadata, { region: 'eu', source: 'billing' });
+      assert.deepEqual(event.metadata, { region: 'eu' }, "the caller's object is not changed");
+      assert.deepEqual(got[3], { order_id: 7 });
+      await sub.unsubscribe('sourced');
+    });
+
     it('reports a malformed message and a failing handler to the caller instead of throwing', async () => {
       const problems: string[] = [];
       const good: unknown[] = [];

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AbortedError, EventStore, FlowMiner, OTHER, Saga, SagaCollector, collectServices, flowReport, mineStore, readSagas, traceEntity, watchFlows,
+  AbortedError, EventAdapter, EventStore, FlowMiner, OTHER, Saga, SagaCollector, StoreFollower, collectServices, flowReport, mineStore, readSagas, traceEntity, watchFlows,
   type KindFlow, type Transport,
 } from '../../src/core/index';
 import { transportTargets } from '../support/each-transport';
@@ -33,6 +33,36 @@ async function writeGuideOrders(t: Transport, stream = 'event_store', base = 0):
 function edge(k: KindFlow | undefined, from: string, to: string) {
   return k?.edges.find((e) => e.from === from && e.to === to);
 }
+
+describe('flow miner entity cap', () => {
+  it('forgets the least recently active entity first (an entity with a new event gets a second chance)', () => {
+    const miner = new FlowMiner({ maxEntities: 3, endTypes: ['never'], stuckAfterMs: 0 });
+    const add = (entity: string, type: string, at: number) => miner.add({ event: { event_type: type, entity_id: entity, timestamp: new Date(T0 + at).toISOString() }, via: { kind: 'stream', name: 's' } });
+    add('order:a', 'created', 0);
+    add('order:b', 'created', 1);
+    add('order:c', 'created', 2);
+    add('order:a', 'paid', 3); // a is active again: b is now the least recently active
+    add('order:d', 'created', 4);
+    add('order:e', 'created', 5); // then c
+    const snap = miner.snapshot(T0 + 10_000);
+    assert.deepEqual(snap.stuck.map((x) => x.entity).sort(), ['order:a', 'order:d', 'order:e']);
+    assert.equal(snap.totals.evictedEntities, 2);
+    assert.equal(edge(snap.kinds[0], 'created', 'paid')?.count, 1);
+  });
+
+  it('stays fast far beyond the cap: 200,000 events of 50,000 entities with room for 1,000', () => {
+    const miner = new FlowMiner({ maxEntities: 1000 });
+    const via = { kind: 'stream' as const, name: 's' };
+    const started = performance.now();
+    for (let j = 0; j < 200_000; j++) miner.add({ event: { event_type: `step${Math.floor(j / 50_000)}`, entity_id: `order:${j % 50_000}` }, via, fallbackAt: T0 + j });
+    const ms = performance.now() - started;
+    const snap = miner.snapshot(T0);
+    assert.equal(snap.totals.entities, 1000);
+    assert.equal(snap.totals.events, 200_000);
+    // Each eviction used to walk the deleted slots at the map's front again: minutes for this. Generous for a busy machine.
+    assert.ok(ms < 20_000, `took ${Math.round(ms)} ms`);
+  });
+});
 
 for (const target of transportTargets('flows')) {
   describe(`event flows [${target.name}]`, () => {
@@ -135,6 +165,80 @@ for (const target of transportTargets('flows')) {
       await own.append({ event_type: 'order_paid', entity_id: 'order:9', data: {} });
       const t9 = await traceEntity(t, own, 'order:9', { otherStreams: false });
       assert.deepEqual(t9.steps.map((s) => s.eventType), ['order_created', 'order_paid']);
+    });
+
+    it('names the publisher of each type: metadata.source our store and adapter write, and what other apps say', async () => {
+      const stream = fresh('store');
+      const channel = fresh('orders');
+      const billing = new EventStore(t, { streamKey: stream, publishChannel: null, source: 'billing' });
+      const defaulted = new EventStore(t, { streamKey: stream, publishChannel: null });
+      await defaulted.append({ event_type: 'order_created', entity_id: 'order:1', data: {} });
+      await billing.append({ event_type: 'order_paid', entity_id: 'order:1', data: {} });
+      // Another app, the guide's way: its own source, or none at all.
+      await t.xadd(stream, { event: JSON.stringify({ event_type: 'order_shipped', data: { order_id: 'order:1' }, metadata: { source: 'shipping' } }) });
+      await t.xadd(stream, { event: JSON.stringify({ event_type: 'order_delivered', data: { order_id: 'order:1' } }) });
+      const miner = new FlowMiner({ keyPaths: ['data.order_id'] });
+      await mineStore(new EventStore(t, { streamKey: stream, publishChannel: null }), miner);
+      // The adapter's publishJson names its source too, seen live.
+      const live = await watchFlows(t, miner, { patterns: [channel] });
+      try {
+        await new EventAdapter(t, undefined, { source: 'returns' }).publishJson(channel, { event_type: 'order_returned', entity_id: 'order:1', data: {} });
+        await waitFor(() => miner.snapshot().totals.events >= 5);
+      } finally {
+        live.dispose();
+      }
+      const order = miner.snapshot().kinds.find((k) => k.kind === 'order')!;
+      const by = Object.fromEntries(order.nodes.map((n) => [n.type, n.sources.map((x) => x.source)]));
+      assert.deepEqual(by, { order_created: ['ucore'], order_paid: ['billing'], order_shipped: ['shipping'], order_delivered: [], order_returned: ['returns'] });
+    });
+
+    it('keeps an open map current: a follower reads only what the store got since, into the same miner', async () => {
+      const stream = fresh('store');
+      await writeGuideOrders(t, stream, 2000);
+      const store = new EventStore(t, { streamKey: stream, publishChannel: null });
+      const miner = new FlowMiner({ keyPaths: ['data.order_id'] });
+      const history = await mineStore(store, miner);
+      const follower = new StoreFollower(store, miner, history.lastId);
+      assert.equal(await follower.pull(), 0, 'nothing new yet');
+      // Order 2006 (stuck at order_paid) goes on, and a new order starts.
+      await guideSave(t, 'order_shipped', 2006, T0 + 90_000, stream);
+      await guideSave(t, 'order_created', 2007, T0 + 91_000, stream);
+      assert.equal(await follower.pull(), 2);
+      assert.equal(await follower.pull(), 0, 'each entry is read once');
+      const snap = miner.snapshot(T0 + 3_600_000);
+      const order = snap.kinds.find((k) => k.kind === 'order')!;
+      assert.equal(edge(order, 'order_paid', 'order_shipped')?.count, 6);
+      assert.equal(order.entities, 7);
+      assert.ok(!snap.stuck.some((s) => s.entity === '2006'), 'the order that went on is no longer stuck');
+      // A burst larger than one pull is caught up over several.
+      for (let i = 0; i < 30; i++) await guideSave(t, 'order_created', 3000 + i, T0 + 100_000 + i, stream);
+      assert.equal(await follower.pull({ maxPerPull: 20 }), 20);
+      assert.equal(await follower.pull({ maxPerPull: 20 }), 10);
+    });
+
+    it('a trace includes live messages no stream holds (marked live), once, and skips those the store has', async () => {
+      const stream = fresh('store');
+      await writeGuideOrders(t, stream, 4000);
+      const store = new EventStore(t, { streamKey: stream, publishChannel: null });
+      const stored = (await store.get({ limit: 100 })).find((s) => (s.event.data as { order_id: number }).order_id === 4006)!;
+      const shippedLive = JSON.stringify({ event_id: 'live-1', event_type: 'order_shipped', timestamp: iso(T0 + 64_000), data: { order_id: 4006 } });
+      const trace = await traceEntity(t, store, '4006', {
+        keyPaths: ['data.order_id'], otherStreams: false,
+        live: [
+          { channel: 'events', receivedAt: T0 + 61_000, payload: stored.raw }, // stored and published: already in the trace
+          { channel: 'order_events', receivedAt: T0 + 64_100, payload: shippedLive },
+          { channel: 'order_audit', receivedAt: T0 + 64_200, payload: shippedLive }, // the same event on two channels
+          { channel: 'order_events', receivedAt: T0 + 65_000, payload: '{"event_type":"order_cancelled","data":{"order_id":4006}', truncated: true },
+          { channel: 'order_events', receivedAt: T0 + 65_000, payload: 'not json' },
+          { channel: 'order_events', receivedAt: T0 + 65_000, payload: JSON.stringify({ event_type: 'order_created', data: { order_id: 4005 } }) },
+        ],
+      });
+      assert.deepEqual(trace.steps.map((s) => [s.eventType, s.via.kind, s.live ?? false]), [
+        ['order_created', 'stream', false], ['payment_processed', 'stream', false], ['order_paid', 'stream', false], ['order_shipped', 'channel', true],
+      ]);
+      assert.equal(trace.steps[3].via.name, 'order_events');
+      assert.equal(trace.steps[3].sincePreviousMs, 2000);
+      assert.deepEqual(trace.streams, [{ stream, count: 3 }], 'a live-only step is in no stream');
     });
 
     it('lists the services: groups with pending and lag, subscribers, named clients', async () => {

@@ -2,6 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadInputError } from '../../src/core/errors';
 import { EventStore } from '../../src/core/store/event-store';
+import { EventText } from '../../src/core/envelope/envelope';
 import { countAfter } from '../../src/core/store/consumer-groups';
 import type { Transport } from '../../src/core/transport/types';
 import { transportTargets } from '../support/each-transport';
@@ -52,8 +53,28 @@ for (const target of transportTargets('store')) {
       const s = await store.append({ event_id: 'my-id', event_type: 'x', timestamp: '2025-01-02T03:04:05Z', version: '2.0', extra: [1, 2] });
       const [back] = await store.get();
       assert.equal(back.id, s.id);
-      assert.deepEqual(back.event, { event_id: 'my-id', event_type: 'x', timestamp: '2025-01-02T03:04:05Z', version: '2.0', extra: [1, 2], data: {}, metadata: {} });
+      assert.deepEqual(back.event, { event_id: 'my-id', event_type: 'x', timestamp: '2025-01-02T03:04:05Z', version: '2.0', extra: [1, 2], data: {}, metadata: { source: 'ucore' } });
       assert.equal(back.error, undefined);
+    });
+
+    it('names the publisher in metadata.source (the option, else ucore), keeps a source the event names, writes none with null', async () => {
+      const key = `src-${Math.random().toString(16).slice(2)}`;
+      const named = new EventStore(t, { streamKey: key, publishChannel: null, source: 'billing' });
+      const metadata = { region: 'eu' };
+      await named.append({ event_type: 'a', entity_id: 'o:1', metadata });
+      await named.append({ event_type: 'b', entity_id: 'o:1', metadata: { source: 'their-service' } });
+      // Text keeps its bytes: a source is added only where the text has no metadata at all.
+      await named.append(new EventText('{"event_type":"c","entity_id":"o:1","data":{"v":12.0}}'));
+      await named.append(new EventText('{"event_type":"d","entity_id":"o:1","metadata":{"x":1.0}}'));
+      await new EventStore(t, { streamKey: key, publishChannel: null, source: null }).append({ event_type: 'e', entity_id: 'o:1' });
+      const got = await named.get();
+      assert.deepEqual(got.map((g) => (g.event.metadata as Record<string, unknown>).source), ['billing', 'their-service', 'billing', undefined, undefined]);
+      assert.deepEqual((got[0].event.metadata as Record<string, unknown>).region, 'eu');
+      assert.deepEqual(metadata, { region: 'eu' }, "the caller's metadata object is not changed");
+      assert.match(got[2].raw, /"data":\{"v":12\.0\}/);
+      assert.match(got[3].raw, /"metadata":\{"x":1\.0\}/);
+      assert.throws(() => new EventStore(t, { source: '' }), /source must be a non-empty text/);
+      await t.del([key]);
     });
 
     it('reads by entity through the index, in order, reversed, limited, with a type filter', async () => {

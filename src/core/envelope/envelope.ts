@@ -189,9 +189,11 @@ export class EventText {
  * stays as it was. When a field is there but unusable (a timestamp that is no date, data that is no object), the
  * completed event is written with JSON.stringify instead, as for an object.
  */
-export function completeEventText(input: EventText): { event: EventEnvelope; raw: string } {
+export function completeEventText(input: EventText, source: string | null = null): { event: EventEnvelope; raw: string } {
   const given = input.event as Record<string, unknown>;
   const event = completeEvent(given);
+  // The source is only added where the text has no metadata: rewriting metadata it has would rewrite its numbers.
+  if (source !== null && !Object.prototype.hasOwnProperty.call(given, 'metadata')) event.metadata = { source };
   const added: string[] = [];
   for (const key of COMPLETED_FIELDS) {
     if (!Object.prototype.hasOwnProperty.call(given, key)) {
@@ -204,6 +206,37 @@ export function completeEventText(input: EventText): { event: EventEnvelope; raw
   if (added.length === 0) return { event, raw: text };
   const rest = text.slice(1).trimStart();
   return { event, raw: `{${added.join(', ')}${rest.startsWith('}') ? '' : ', '}${rest}` };
+}
+
+/**
+ * Longest `metadata.source` we write. The source names the service that published an event (DESIGN.md: metadata is
+ * an open object, so readers that do not know the field ignore it).
+ */
+export const MAX_SOURCE_CHARS = 120;
+
+/** Checks a publisher's `source` option: a non-empty text of at most MAX_SOURCE_CHARS, or null (write none). */
+export function checkSource(source: string | null | undefined, fallback: string | null): string | null {
+  if (source === undefined) return fallback;
+  if (source === null) return null;
+  if (typeof source !== 'string' || source.trim() === '' || source.length > MAX_SOURCE_CHARS) {
+    throw new BadInputError(`source must be a non-empty text of at most ${MAX_SOURCE_CHARS} characters, or null`);
+  }
+  return source;
+}
+
+/**
+ * The event with `metadata.source` set to `source` when its metadata has none (a source the event already names,
+ * e.g. a replayed or forwarded event, is kept). A copy: the caller's object and its metadata are not changed.
+ * Anything that is not an event-shaped object (no string event_type) is returned as it is.
+ */
+export function withSource<T>(value: T, source: string | null): T {
+  if (source === null || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const e = value as Record<string, unknown>;
+  if (typeof e.event_type !== 'string') return value;
+  const m = e.metadata;
+  if (m === undefined || m === null) return { ...e, metadata: { source } } as T;
+  if (typeof m !== 'object' || Array.isArray(m) || Object.prototype.hasOwnProperty.call(m, 'source')) return value;
+  return { ...e, metadata: { ...(m as Record<string, unknown>), source } } as T;
 }
 
 /** What completeEvent fills in. */

@@ -4,6 +4,7 @@
 // (the rest fold into `(other)`), and durations go into fixed-size histograms.
 import { eventTypeOf, type EventLike } from '../envelope/envelope';
 import { BadInputError } from '../errors';
+import { idTime } from '../store/stream-ids';
 import { parseIsoMicros } from '../store/time-range';
 import { DurationHistogram } from './duration-histogram';
 import { clip, entityKey, type EntityKey, type EntityKeyOptions } from './entity-key';
@@ -40,8 +41,11 @@ export interface FlowInput {
   via: FlowVia;
   /** Stream entry id, for events read from a stream. */
   id?: string;
-  /** When the event has no readable `timestamp`: the stream id's time, or when it was received (ms). */
-  fallbackAt: number;
+  /**
+   * When the event has no readable `timestamp`: when it was received (ms). Without it, the stream id's time (worked
+   * out only for such events: parsing every id would cost a tenth of the mining).
+   */
+  fallbackAt?: number;
 }
 
 interface EntityState {
@@ -54,6 +58,9 @@ interface EntityState {
   recent: string[];
   via: FlowVia;
   events: number;
+  /** The miner's tick when the entity was (re)placed at the end of the map, and of its last event (second chance). */
+  placed: number;
+  touched: number;
 }
 
 /** Event ids remembered per entity to recognise one seen again. */
@@ -64,7 +71,9 @@ interface NodeState {
   starts: number;
   /** Ends of entities forgotten to stay within maxEntities (the remembered ones are counted when asked). */
   endsForgotten: number;
-  via: Map<string, { via: FlowVia; count: number }>;
+  /** Where events of the type travelled: kind → name → count (nested, so counting one builds no key text). */
+  via: Map<FlowVia['kind'], Map<string, { via: FlowVia; count: number }>>;
+  viaCount: number;
   sources: Map<string, number>;
 }
 
@@ -77,7 +86,8 @@ interface EdgeState {
 
 class KindState {
   readonly nodes = new Map<string, NodeState>();
-  readonly edges = new Map<string, EdgeState>();
+  /** from → to → step (nested, so counting a step builds no key text). */
+  readonly edges = new Map<string, Map<string, EdgeState>>();
   readonly folded = new Set<string>();
   entities = 0;
   events = 0;
@@ -92,23 +102,29 @@ class KindState {
       if (this.folded.size < 1000) this.folded.add(type);
       return this.node(OTHER);
     }
-    n = { count: 0, starts: 0, endsForgotten: 0, via: new Map(), sources: new Map() };
+    n = { count: 0, starts: 0, endsForgotten: 0, via: new Map(), viaCount: 0, sources: new Map() };
     this.nodes.set(type, n);
     return [type, n];
   }
 
   edge(from: string, to: string): EdgeState {
-    const key = `${from}\u0000${to}`;
-    let e = this.edges.get(key);
-    if (!e) this.edges.set(key, (e = { from, to, count: 0, durations: new DurationHistogram() }));
+    let out = this.edges.get(from);
+    if (!out) this.edges.set(from, (out = new Map()));
+    let e = out.get(to);
+    if (!e) out.set(to, (e = { from, to, count: 0, durations: new DurationHistogram() }));
     return e;
   }
+
+  *allEdges(): Iterable<EdgeState> {
+    for (const out of this.edges.values()) yield* out.values();
+  }
+
 }
 
 export class FlowMiner {
   private readonly key: EntityKey;
   private readonly kinds = new Map<string, KindState>();
-  /** Insertion order is recency order: an entity is moved to the end on every event. */
+  /** In order of placing (see evictOldest): the front is where the least recently active are. */
   private readonly entities = new Map<string, EntityState>();
   private readonly maxEntities: number;
   private readonly maxKinds: number;
@@ -118,6 +134,8 @@ export class FlowMiner {
   private totals = { events: 0, malformed: 0, withoutEntity: 0, repeated: 0, evictedEntities: 0 };
   private foldedKinds = new Set<string>();
   private firstAt: number | null = null;
+  private evictor: Iterator<[string, EntityState]> | undefined;
+  private tick = 0;
   private lastAt: number | null = null;
 
   constructor(options: FlowMinerOptions = {}) {
@@ -150,7 +168,7 @@ export class FlowMiner {
       return;
     }
     const micros = parseIsoMicros(event.timestamp);
-    const at = micros === null ? input.fallbackAt : micros / 1000;
+    const at = micros !== null ? micros / 1000 : input.fallbackAt ?? (input.id === undefined ? 0 : idTime(input.id)?.getTime() ?? 0);
     const type = clip(eventTypeOf(event), MAX_TYPE_CHARS);
     const eventId = typeof event.event_id === 'string' ? clip(event.event_id) : undefined;
     const prev = this.entities.get(ref.entity);
@@ -175,7 +193,7 @@ export class FlowMiner {
       const edge = kind.edge(prev.lastType, name);
       edge.count++;
       edge.durations.add(at - prev.lastAt);
-      this.entities.delete(ref.entity);
+      prev.touched = ++this.tick;
       prev.lastType = name;
       prev.lastAt = Math.max(prev.lastAt, at);
       prev.lastId = input.id;
@@ -186,12 +204,12 @@ export class FlowMiner {
       }
       prev.via = input.via;
       prev.events++;
-      this.entities.set(ref.entity, prev);
       return;
     }
     node.starts++;
     kind.entities++;
-    this.entities.set(ref.entity, { kind, lastType: name, lastAt: at, lastId: input.id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: input.via, events: 1 });
+    const tick = ++this.tick;
+    this.entities.set(ref.entity, { kind, lastType: name, lastAt: at, lastId: input.id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: input.via, events: 1, placed: tick, touched: tick });
     if (this.entities.size > this.maxEntities) this.evictOldest();
   }
 
@@ -210,7 +228,7 @@ export class FlowMiner {
       const outgoing = new Map<string, number>();
       const slowest = new Map<string, number>();
       const edges: FlowEdge[] = [];
-      for (const e of k.edges.values()) {
+      for (const e of k.allEdges()) {
         outgoing.set(e.from, (outgoing.get(e.from) ?? 0) + e.count);
         const p95 = e.durations.quantile(0.95);
         if (p95 !== null) slowest.set(e.from, Math.max(slowest.get(e.from) ?? 0, p95));
@@ -225,7 +243,7 @@ export class FlowMiner {
         if (end) endSet.add(type);
         nodes.push({
           type, count: n.count, starts: n.starts, ends: endCount, end,
-          via: [...n.via.values()].sort((a, b) => b.count - a.count).slice(0, MAX_VIA).map(({ via, count }) => ({ ...via, count })),
+          via: [...n.via.values()].flatMap((m) => [...m.values()]).sort((a, b) => b.count - a.count).slice(0, MAX_VIA).map(({ via, count }) => ({ ...via, count })),
           sources: [...n.sources].sort((a, b) => b[1] - a[1]).slice(0, MAX_SOURCES).map(([source, count]) => ({ source, count })),
         });
       }
@@ -284,15 +302,39 @@ export class FlowMiner {
   }
 
   private addVia(node: NodeState, via: FlowVia): void {
-    const key = `${via.kind}\u0000${via.name}`;
-    const seen = node.via.get(key);
+    let byName = node.via.get(via.kind);
+    if (!byName) node.via.set(via.kind, (byName = new Map()));
+    const seen = byName.get(via.name);
     if (seen) seen.count++;
-    else if (node.via.size < MAX_VIA * 4) node.via.set(key, { via: { kind: via.kind, name: clip(via.name, MAX_TYPE_CHARS) }, count: 1 });
+    else if (node.viaCount < MAX_VIA * 4) {
+      node.viaCount++;
+      byName.set(via.name, { via: { kind: via.kind, name: clip(via.name, MAX_TYPE_CHARS) }, count: 1 });
+    }
   }
 
+  /**
+   * Forgets the least recently active entity, approximately ("second chance"): the map is in order of placing, an
+   * event only marks its entity touched (moving it to the end on every event cost a delete and an insert each), and
+   * the entity at the front is moved to the end if it was touched since it was placed, else forgotten.
+   * One iterator is kept across evictions: a Map iterator follows the live map, and what it has passed is forgotten
+   * or moved to the end. A fresh entries() each time would walk past every deleted slot at the front again (V8 keeps
+   * them until the table is rebuilt): that made mining beyond the cap a hundred times slower.
+   */
   private evictOldest(): void {
-    const oldest = this.entities.entries().next();
-    if (oldest.done) return;
+    let oldest: IteratorResult<[string, EntityState]>;
+    for (;;) {
+      oldest = this.evictor?.next() ?? { done: true, value: undefined };
+      if (oldest.done) {
+        this.evictor = this.entities.entries();
+        oldest = this.evictor.next();
+        if (oldest.done) return;
+      }
+      const [name, state] = oldest.value;
+      if (state.touched <= state.placed) break;
+      this.entities.delete(name);
+      state.placed = state.touched = ++this.tick;
+      this.entities.set(name, state);
+    }
     const [entity, e] = oldest.value;
     this.entities.delete(entity);
     const node = e.kind.nodes.get(e.lastType);

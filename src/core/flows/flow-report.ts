@@ -36,18 +36,20 @@ export async function flowReport(transport: Transport, store: EventStore, option
     }
   }
   const flows = miner.snapshot();
-  let services: FlowServices | null = null;
-  if (options.services !== false) {
-    const channels = new Map<string, boolean>();
-    for (const k of flows.kinds) for (const n of k.nodes) for (const v of n.via) if (v.kind !== 'stream') channels.set(v.name, v.kind === 'shard');
-    if (store.publishChannel) channels.set(store.publishChannel, false);
-    // Channels somebody listens on now, though nothing in the history travelled there (history is the store's).
-    for (const c of (await transport.pubsubChannels().catch(() => [] as string[])).slice(0, 200)) if (!channels.has(c)) channels.set(c, false);
-    const storeStreams = store.readStreams();
-    const streams = [...storeStreams, ...(await otherStreams(transport, new Set(storeStreams), 100, options.signal))];
-    services = await collectServices(transport, { streams, channels: [...channels].map(([name, sharded]) => ({ name, sharded })) });
-  }
+  const services = options.services === false ? null : await servicesAround(transport, store, flows, options.signal);
   return { flows, history, services };
+}
+
+/** The groups reading the store's and other streams, the subscribers of the channels the flows travelled, the clients. */
+export async function servicesAround(transport: Transport, store: EventStore, flows: FlowSnapshot, signal?: AbortSignal): Promise<FlowServices> {
+  const channels = new Map<string, boolean>();
+  for (const k of flows.kinds) for (const n of k.nodes) for (const v of n.via) if (v.kind !== 'stream') channels.set(v.name, v.kind === 'shard');
+  if (store.publishChannel) channels.set(store.publishChannel, false);
+  // Channels somebody listens on now, though nothing in the history travelled there (history is the store's).
+  for (const c of (await transport.pubsubChannels().catch(() => [] as string[])).slice(0, 200)) if (!channels.has(c)) channels.set(c, false);
+  const storeStreams = store.readStreams();
+  const streams = [...storeStreams, ...(await otherStreams(transport, new Set(storeStreams), 100, signal))];
+  return collectServices(transport, { streams, channels: [...channels].map(([name, sharded]) => ({ name, sharded })) });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -29,7 +29,23 @@ export interface TraceOptions extends Pick<EntityKeyOptions, 'keyPaths'> {
   perStreamScan?: number;
   /** Check consumer groups of each stream entry (XPENDING). @default true */
   deliveries?: boolean;
+  /**
+   * Recent pub/sub messages the caller kept (the live monitor's ring): those of the entity that no stream holds
+   * (same event_id, or the same text) join the trace as `live` steps. Payloads cut short are skipped.
+   */
+  live?: readonly LiveMessage[];
   signal?: AbortSignal;
+}
+
+/** One received pub/sub message, as a monitor keeps it. */
+export interface LiveMessage {
+  channel: string;
+  sharded?: boolean;
+  /** ms since 1970. */
+  receivedAt: number;
+  payload: string;
+  /** The payload was cut (a ring keeps the start of large ones): not read as an event. */
+  truncated?: boolean;
 }
 
 export interface TraceStep {
@@ -46,6 +62,8 @@ export interface TraceStep {
   rawCut: boolean;
   event: EventLike;
   deliveries: GroupDelivery[];
+  /** Seen only live on a channel (the monitor's ring), in no stream. */
+  live?: boolean;
 }
 
 export interface EntityTrace {
@@ -111,6 +129,7 @@ export async function traceEntity(transport: Transport, store: EventStore, entit
 
   const checker = options.deliveries === false ? null : new DeliveryChecker(transport);
   const steps: TraceStep[] = [];
+  if (options.live?.length) steps.push(...liveSteps(options.live, found, matches));
   for (const stored of found.values()) {
     const { stream, id } = stored;
     const micros = parseIsoMicros(stored.event.timestamp);
@@ -139,13 +158,48 @@ export async function traceEntity(transport: Transport, store: EventStore, entit
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     s.sincePreviousMs = i === 0 ? null : Math.max(0, Math.round(s.at - steps[i - 1].at));
-    streams.set(s.via.name, (streams.get(s.via.name) ?? 0) + 1);
+    if (!s.live) streams.set(s.via.name, (streams.get(s.via.name) ?? 0) + 1);
     if (checker && s.id) {
       throwIfAborted(signal);
       s.deliveries = await checker.check(s.via.name, s.id);
     }
   }
   return { entity, steps, streams: [...streams].map(([stream, count]) => ({ stream, count })), truncated, scanned };
+}
+
+/** The live messages of the entity that no stream entry found holds, as steps marked live. */
+function liveSteps(live: readonly LiveMessage[], found: ReadonlyMap<string, Found>, matches: (e: EventLike) => boolean): TraceStep[] {
+  const storedIds = new Set<string>();
+  const storedTexts = new Set<string>();
+  for (const f of found.values()) {
+    if (typeof f.event.event_id === 'string') storedIds.add(f.event.event_id);
+    storedTexts.add(f.raw);
+  }
+  const out: TraceStep[] = [];
+  const seen = new Set<string>();
+  for (const m of live) {
+    if (m.truncated || typeof m.payload !== 'string' || m.payload.length > MAX_TRACE_RAW) continue;
+    const r = readEvent(m.payload);
+    if (!r.ok || !matches(r.event)) continue;
+    const eventId = typeof r.event.event_id === 'string' ? r.event.event_id : undefined;
+    // Stored and published (our store publishes each append), or the same event on two channels: one step.
+    if ((eventId !== undefined && (storedIds.has(eventId) || seen.has(eventId))) || storedTexts.has(m.payload) || seen.has(m.payload)) continue;
+    seen.add(eventId ?? m.payload);
+    const micros = parseIsoMicros(r.event.timestamp);
+    out.push({
+      via: { kind: m.sharded ? 'shard' : 'channel', name: clip(m.channel) },
+      at: micros !== null ? micros / 1000 : m.receivedAt,
+      sincePreviousMs: null,
+      eventType: clip(eventTypeOf(r.event), 200),
+      eventId: eventId === undefined ? undefined : clip(eventId),
+      raw: m.payload,
+      rawCut: false,
+      event: r.event,
+      deliveries: [],
+      live: true,
+    });
+  }
+  return out;
 }
 
 /** Streams beside the store's (SCAN TYPE stream, never KEYS), without the store's own index streams. */

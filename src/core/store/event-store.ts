@@ -5,7 +5,7 @@
 // other apps XADD without an index are still found by every read that does not go through an index (time range, id
 // range, several types, newest…). On a Redis Cluster the store is split into partitions (partitions.ts): writes go
 // to an entity's partition, reads by entity go to that partition only, other reads merge all partitions by id.
-import { completeEvent, completeEventText, entityOf, type EventEnvelope, type EventLike, EventText } from '../envelope/envelope';
+import { checkSource, completeEvent, completeEventText, entityOf, type EventEnvelope, type EventLike, EventText, withSource } from '../envelope/envelope';
 import { randomBytes } from 'node:crypto';
 import { BadInputError, PartialAppendError, ReplicationError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
@@ -56,6 +56,11 @@ export interface EventStoreOptions {
   firstSequence?: number;
   /** How long Redis remembers a producer's recent chunks after its last append. @default 86400000 (a day) */
   producerTtlMs?: number;
+  /**
+   * Written as `metadata.source` of each appended event whose metadata names no source: the service that published
+   * it, which the flow map shows per event type. null writes none. @default 'ucore'
+   */
+  source?: string | null;
   logger?: Logger;
 }
 
@@ -149,6 +154,8 @@ export class EventStore {
   readonly producerId: string;
   private nextSequence: number;
   private readonly producerTtlMs: number;
+  /** See EventStoreOptions.source. */
+  readonly source: string | null;
 
   constructor(private readonly transport: Transport, options: EventStoreOptions = {}) {
     this.streamKey = options.streamKey ?? DEFAULT_STORE_STREAM;
@@ -172,6 +179,7 @@ export class EventStore {
     }
     this.nextSequence = options.firstSequence ?? 1;
     if (!Number.isSafeInteger(this.nextSequence) || this.nextSequence < 1) throw new BadInputError('firstSequence must be a whole number ≥ 1');
+    this.source = checkSource(options.source, 'ucore');
     this.producerTtlMs = options.producerTtlMs ?? 86_400_000;
     if (!Number.isSafeInteger(this.producerTtlMs) || this.producerTtlMs < 1000) throw new BadInputError('producerTtlMs must be a whole number ≥ 1000');
   }
@@ -281,9 +289,9 @@ export class EventStore {
     let event: EventEnvelope;
     let raw: string;
     if (input instanceof EventText) {
-      ({ event, raw } = completeEventText(input));
+      ({ event, raw } = completeEventText(input, this.source));
     } else {
-      event = completeEvent(input);
+      event = withSource(completeEvent(input), this.source);
       try {
         raw = JSON.stringify(event);
       } catch (e) {

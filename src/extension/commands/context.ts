@@ -11,6 +11,7 @@ import type { DemoController } from './demo';
 import type { TailProvider } from '../documents/tailProvider';
 import type { EventDocumentProvider } from '../documents/eventDocumentProvider';
 import type { LiveContracts } from '../contracts/liveContracts';
+import type { FlowsPanel } from '../flows/flowsPanel';
 
 export interface Explorer {
   connections: ConnectionsTreeProvider;
@@ -31,4 +32,6 @@ export interface CommandContext {
   eventDocuments: EventDocumentProvider;
   /** The contracts checked on the monitor's live traffic. */
   liveContracts: LiveContracts;
+  /** The flow map panel, once the flow commands are registered. */
+  flows?: FlowsPanel;
 }

@@ -14,7 +14,7 @@ import {
   type ConnectionStatus,
   type Transport,
 } from '../../core/index';
-import { EMBEDDED_NAME } from '../constants';
+import { EMBEDDED_NAME, EXTENSION_SOURCE } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { ExtensionLog } from '../logging';
 import type { ActiveConnection } from './activeConnection';
@@ -185,7 +185,7 @@ export class ConnectionManager extends Disposable {
       await transport.close().catch(() => undefined);
       throw new UCoreError('CLOSED', 'the extension is shutting down');
     }
-    const adapter = new EventAdapter(transport, this.log);
+    const adapter = new EventAdapter(transport, this.log, { source: EXTENSION_SOURCE });
     adapter.onProblem((p) => this.log.debug(`${p.kind} message on ${p.context.channel}: ${describeError(p.error)}`));
     record.live = { name, transport, adapter, production: config.production };
     if (this.settings.get('storeKeepIndexed')) {

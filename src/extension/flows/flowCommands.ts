@@ -9,8 +9,9 @@ import { Commands } from '../constants';
 import { DEFAULT_KEY_PATHS, FlowsPanel } from './flowsPanel';
 
 export function registerFlowCommands(r: Registrar, ctx: CommandContext): FlowsPanel {
-  const panel = new FlowsPanel(ctx.extension.extensionUri, ctx.services);
+  const panel = new FlowsPanel(ctx.extension.extensionUri, ctx.services, ctx.monitor, ctx.monitorPanel);
   ctx.extension.subscriptions.push(panel);
+  ctx.flows = panel;
 
   r.register(Commands.flowsShow, 'Show Event Flows', async () => {
     await panel.show();

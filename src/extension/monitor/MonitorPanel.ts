@@ -39,6 +39,12 @@ export interface MonitorPanelDeps {
   log: Logger;
 }
 
+/** The recent-events filters the page applies (substrings; '' matches all). */
+export interface MonitorFilters {
+  channel: string;
+  type: string;
+}
+
 export class MonitorPanel extends Disposable {
   private ready = false;
   private paused = false;
@@ -94,6 +100,19 @@ export class MonitorPanel extends Disposable {
     this.panel.reveal();
   }
 
+  /** Filters asked for before the page was ready: applied right after its init. */
+  private pendingFilters: MonitorFilters | null = null;
+  /** The page's filters as it last reported them (setFocus). */
+  pageFilters: MonitorFilters & { text: string } = { channel: '', type: '', text: '' };
+
+  /** Filters the page's recent events (a clicked type or step on the flow map). */
+  setFilters(filters: MonitorFilters): void {
+    const f = { channel: clip(filters.channel, MAX_NAME_CHARS), type: clip(filters.type, MAX_NAME_CHARS) };
+    this.focusChannel = f.channel || null;
+    if (this.ready) void this.post({ type: 'filters', channel: f.channel, eventType: f.type });
+    else this.pendingFilters = f;
+  }
+
   focus(channel: string | null): void {
     this.focusChannel = channel;
     if (this.ready) void this.post({ type: 'focusChannel', channel: channel === null ? null : clip(channel, MAX_NAME_CHARS) });
@@ -139,6 +158,7 @@ export class MonitorPanel extends Disposable {
         break;
       case 'setFocus':
         this.focusChannel = m.channel;
+        if (m.filters) this.pageFilters = m.filters;
         break;
       case 'addAlertRule':
         try {
@@ -193,6 +213,10 @@ export class MonitorPanel extends Disposable {
   private sendInit(): void {
     if (!this.ready || this.isDisposed) return;
     void this.post(this.builder.init(this.paused, this.focusChannel, this.notice));
+    if (this.pendingFilters) {
+      void this.post({ type: 'filters', channel: this.pendingFilters.channel, eventType: this.pendingFilters.type });
+      this.pendingFilters = null;
+    }
     this.sendUpdate(true); // even when paused: a page that (re)loads shows where things stand, then holds still
     this.syncFrames();
   }

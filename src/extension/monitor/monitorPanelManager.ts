@@ -5,11 +5,13 @@ import * as vscode from 'vscode';
 import { MONITOR_VIEW_TYPE } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 import { webviewPanelOptions } from '../webviewHtml';
-import type { MonitorPanel, MonitorPanelDeps } from './MonitorPanel';
+import type { MonitorFilters, MonitorPanel, MonitorPanelDeps } from './MonitorPanel';
 
 /** What commands see of the panel. */
 export interface MonitorPanelHost {
   createOrShow(focusChannel?: string | null): MonitorPanel;
+  /** Opens (beside the active editor) or shows the panel with its recent events filtered to a channel and/or type. */
+  showFiltered(filters: MonitorFilters, options?: { open?: boolean }): MonitorPanel | undefined;
   readonly current: MonitorPanel | undefined;
 }
 
@@ -47,6 +49,18 @@ export class MonitorPanelManager extends Disposable implements MonitorPanelHost 
     }
     const panel = vscode.window.createWebviewPanel(MONITOR_VIEW_TYPE, 'UCore Monitor', vscode.ViewColumn.Active, webviewPanelOptions(this.deps.extensionUri));
     return this.adopt(panel, focusChannel);
+  }
+
+  showFiltered(filters: MonitorFilters, options: { open?: boolean } = {}): MonitorPanel | undefined {
+    if (!this.panel && options.open === false) return undefined;
+    if (!this.panel) {
+      const created = vscode.window.createWebviewPanel(MONITOR_VIEW_TYPE, 'UCore Monitor', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewPanelOptions(this.deps.extensionUri));
+      this.adopt(created, null);
+    } else if (options.open !== false) {
+      this.panel.panel.reveal(undefined, true);
+    }
+    this.panel!.setFilters(filters);
+    return this.panel;
   }
 
   private adopt(webviewPanel: vscode.WebviewPanel, focusChannel: string | null): MonitorPanel {

@@ -20,6 +20,7 @@ import {
   TARGET_NOUN,
 } from '../../core/index';
 import type { UCoreSettings } from '../connections/settings';
+import { EXTENSION_SOURCE } from '../constants';
 import { plural, shorten } from '../format';
 import type { ActiveConnection } from '../services';
 
@@ -166,7 +167,7 @@ export class Publisher {
 
   private storeFor(connection: ActiveConnection, storeKey: string): EventStore {
     let store = this.stores.get(connection);
-    if (!store || store.streamKey !== storeKey) this.stores.set(connection, (store = new EventStore(connection.transport, { streamKey: storeKey, logger: this.options.log })));
+    if (!store || store.streamKey !== storeKey) this.stores.set(connection, (store = new EventStore(connection.transport, { streamKey: storeKey, source: EXTENSION_SOURCE, logger: this.options.log })));
     return store;
   }
 }

@@ -29,6 +29,12 @@ export function duration(ms: number | null): string {
 
 const short = (s: string) => (s.length > MAX_LABEL ? `${s.slice(0, MAX_LABEL - 1)}…` : s);
 
+/** "by order-service", "by order-service +2": the most frequent publisher of a type and how many others. */
+function publishedBy(sources: string[]): string {
+  if (!sources.length) return '';
+  return short(`by ${sources[0]}${sources.length > 1 ? ` +${sources.length - 1}` : ''}`);
+}
+
 export class FlowGraph {
   readonly element: SVGSVGElement;
   private readonly root: SVGGElement;
@@ -81,7 +87,8 @@ export class FlowGraph {
     g.setDefaultEdgeLabel(() => ({}));
     for (const n of kind.nodes) {
       const label = short(n.type);
-      g.setNode(n.type, { width: Math.max(90, label.length * CHAR_W + 24), height: NODE_H });
+      const by = publishedBy(n.sources);
+      g.setNode(n.type, { width: Math.max(90, Math.max(label.length, by.length) * CHAR_W + 24), height: by ? NODE_H + 14 : NODE_H });
     }
     for (const e of kind.edges) {
       if (!g.hasNode(e.from) || !g.hasNode(e.to)) continue;
@@ -125,6 +132,9 @@ export class FlowGraph {
       group.appendChild(svg('text', { x: laid.width / 2, y: 18, 'text-anchor': 'middle', class: 'node-name' }, short(n.type)));
       const marks = [n.starts > 0 ? 'start' : '', n.end ? 'end' : ''].filter(Boolean).join(', ');
       group.appendChild(svg('text', { x: laid.width / 2, y: 34, 'text-anchor': 'middle', class: 'node-count' }, `${n.count}${marks ? ` · ${marks}` : ''}`));
+      // The publisher, where the events name one (metadata.source).
+      const by = publishedBy(n.sources);
+      if (by) group.appendChild(svg('text', { x: laid.width / 2, y: 49, 'text-anchor': 'middle', class: 'node-source' }, by));
       group.appendChild(svg('title', {}, `${n.type}\n${n.count} events; started ${n.starts}, ended ${n.ends}\nseen on: ${n.via.join(', ') || '-'}${n.sources.length ? `\npublished by: ${n.sources.join(', ')}` : ''}`));
       group.addEventListener('click', () => this.onSelect(on ? null : { node: n.type }));
       this.root.appendChild(group);

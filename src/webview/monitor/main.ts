@@ -135,7 +135,7 @@ function setFilters(filters: WebviewState['filters'], syncInputs = true): void {
   save();
   if (syncInputs) for (const k of ['channel', 'type', 'text'] as const) filterInputs[k].value = filters[k];
   table.setFilters(filters);
-  send({ type: 'setFocus', channel: filters.channel || null });
+  send({ type: 'setFocus', channel: filters.channel || null, filters: { ...filters } });
 }
 
 let chartsScheduled = false;
@@ -235,6 +235,9 @@ function handle(m: HostMessage): void {
       break;
     case 'focusChannel':
       setFilters({ ...state.filters, channel: m.channel ?? '' });
+      break;
+    case 'filters':
+      setFilters({ channel: m.channel, type: m.eventType, text: '' });
       break;
     case 'error':
       alerts.showError(m.message);
