@@ -50,6 +50,13 @@ export const Commands = {
   eventsFileAppendBlock: 'ucore.eventsFile.appendBlock',
   eventsFilePublishAll: 'ucore.eventsFile.publishAll',
   eventsFileInsertExample: 'ucore.eventsFile.insertExample',
+
+  fixtureRecord: 'ucore.fixture.record',
+  fixtureStopRecording: 'ucore.fixture.stopRecording',
+  fixtureReplay: 'ucore.fixture.replay',
+  fixtureCompare: 'ucore.fixture.compare',
+  fixtureMakeScenario: 'ucore.fixture.makeScenario',
+  scenarioRun: 'ucore.scenario.run',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -68,6 +75,7 @@ export const ContextKeys = {
   hasChannels: 'ucore.hasChannels',
   hasStreams: 'ucore.hasStreams',
   channelFilter: 'ucore.channelFilterActive',
+  recording: 'ucore.recording',
 } as const;
 
 export const SETTINGS_SECTION = 'ucore';
@@ -86,6 +94,8 @@ export const Setting = {
   explorerPageSize: 'ucore.explorer.pageSize',
   contractFiles: 'ucore.contracts.files',
   contractSchemas: 'ucore.contracts.schemas',
+  maskingRules: 'ucore.masking.rules',
+  recordMaxMegabytes: 'ucore.record.maxMegabytes',
 } as const;
 
 export const Schemes = {

@@ -9,9 +9,10 @@ import { Registrar } from './registrar';
 import { registerReplayCommand } from './replayCommand';
 import { registerStreamCommands } from './streamCommands';
 import { registerFlowCommands } from '../flows/flowCommands';
+import { type FixtureFeatures, registerFixtureFeatures } from '../fixtures';
 
-/** Registers everything; returns the ids registered (tests compare them with package.json). */
-export function registerCommands(ctx: CommandContext): string[] {
+/** Registers everything; returns the ids registered (tests compare them with package.json) and the fixture features. */
+export function registerCommands(ctx: CommandContext): { ids: string[]; fixtures: FixtureFeatures } {
   const r = new Registrar(ctx.extension.subscriptions, ctx.services.errors);
   registerConnectionCommands(r, ctx);
   registerPublishCommands(r, ctx);
@@ -20,10 +21,11 @@ export function registerCommands(ctx: CommandContext): string[] {
   registerReplayCommand(r, ctx);
   registerDedupCommand(r, ctx);
   registerFlowCommands(r, ctx);
+  const fixtures = registerFixtureFeatures(r, ctx, ctx.masking);
   registerDemoCommands(r, ctx.services, ctx.demo, () => {
     ctx.explorer.channels.scheduleRefresh();
     // The demo creates streams and a consumer group within a second or two: show them without a manual refresh.
     setTimeout(() => ctx.explorer.streams.refresh(), 1500);
   });
-  return r.ids;
+  return { ids: r.ids, fixtures };
 }

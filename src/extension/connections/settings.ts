@@ -17,6 +17,8 @@ function buildConnectionSettingSchema() {
     name: trimmed().check(z.minLength(1, 'name must not be empty'), z.maxLength(100)),
     url: trimmed().check(z.minLength(1, 'url must not be empty')),
     production: z.optional(z.boolean()),
+    /** Masking rules (`data.email`, `user_id=***`) for recording, tail and copy on this connection. */
+    mask: z.optional(z.array(text(1, 300)).check(z.maxLength(100))),
     username: z.optional(text(1, 256)),
     tls: z.optional(z.object({
       rejectUnauthorized: z.optional(z.boolean()),
@@ -90,6 +92,8 @@ export interface UCoreSettings {
   explorerPageSize: number;
   contractFiles: string;
   contractSchemas: SchemaBindingSetting[];
+  maskingRules: string[];
+  recordMaxMegabytes: number;
 }
 
 export const SETTING_DEFAULTS: UCoreSettings = {
@@ -104,6 +108,8 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   explorerPageSize: 50,
   contractFiles: '**/asyncapi.{yaml,yml,json}',
   contractSchemas: [],
+  maskingRules: ['data.email', 'data.phone', 'data.address', 'data.card_number', 'user_id'],
+  recordMaxMegabytes: 64,
 };
 
 type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
@@ -123,6 +129,8 @@ function buildScalarSchemas(): ScalarSchemas {
     explorerPageSize: { key: Setting.explorerPageSize, schema: int(5, 1000) },
     contractFiles: { key: Setting.contractFiles, schema: trimmed().check(z.maxLength(1024)) },
     contractSchemas: { key: Setting.contractSchemas, schema: z.array(schemaBindingSettingSchema()).check(z.maxLength(200)) },
+    maskingRules: { key: Setting.maskingRules, schema: z.array(text(1, 300)).check(z.maxLength(100)) },
+    recordMaxMegabytes: { key: Setting.recordMaxMegabytes, schema: int(1, 1024) },
   };
 }
 
