@@ -94,7 +94,7 @@ const idAfter = (a: string, b: string) => {
 /** Label + description of the rows of a view, for messages. */
 const rowsText = async (wb: Workbench, view: string) => (await wb.treeRows(view)).map((r) => `${r.label} [${r.description}]`).join(' | ');
 
-describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
+describe('UCore Events flows (code-server UI)', { timeout: 480_000 }, () => {
   const clis: BackgroundCli[] = [];
   const e2e = useWorkbench({
     name: 'flows',
@@ -504,6 +504,29 @@ describe('UCore Events flows (code-server UI)', { timeout: 300_000 }, () => {
     const w = e2e.wb;
     await step(w, 'flows-scenarios', async () => {
       await w.page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
+      // Record Traffic: a typed channel name, checked in the multi-select, until stopped from the status bar.
+      await w.runCommand('UCore: Record Traffic');
+      const qi = w.page.locator('.quick-input-widget');
+      await qi.locator('.quick-input-box input').fill('e2e_recorded');
+      const typed = qi.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'e2e_recorded' }).first();
+      await typed.waitFor({ timeout: 15_000 });
+      const cb = typed.locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first();
+      if (await cb.count()) await cb.click(); else await typed.click();
+      await w.screenshot('flows-9-record-pick');
+      await qi.locator('.quick-input-action .monaco-button, .quick-input-ok .monaco-button').first().click();
+      await answerPrompts(w, [
+        { match: /Record for how long/, pick: 'Until I stop it' },
+        { match: /Fixture file/, type: 'fixtures/e2e-recorded.ndjson' },
+      ]);
+      const recordingItem = w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: /Recording e2e_recorded|\d+ events · \d+ s/ }).first();
+      await recordingItem.waitFor({ timeout: 15_000 });
+      await waitForSubscribers(e2e.redis.port, 'e2e_recorded');
+      for (const n of [1, 2]) await redisCli(e2e.redis.port, ['PUBLISH', 'e2e_recorded', JSON.stringify({ event_type: 'order_created', data: { order_id: n } })]);
+      await w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: '2 events' }).first().waitFor({ timeout: 15_000 });
+      await w.screenshot('flows-9-recording-status');
+      await w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: '2 events' }).first().click();
+      await w.waitForNotification(/Recorded 2 events in \d+ s into fixtures\/e2e-recorded\.ndjson/);
+      await clearNotifications(w);
       await w.page.keyboard.press('Control+P');
       await w.quickInputType('recorded.ndjson', { submit: false });
       await w.quickPickSelect('recorded.ndjson');
