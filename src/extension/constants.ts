@@ -53,6 +53,13 @@ export const Commands = {
   eventsFileAppendBlock: 'ucore.eventsFile.appendBlock',
   eventsFilePublishAll: 'ucore.eventsFile.publishAll',
   eventsFileInsertExample: 'ucore.eventsFile.insertExample',
+
+  fixtureRecord: 'ucore.fixture.record',
+  fixtureStopRecording: 'ucore.fixture.stopRecording',
+  fixtureReplay: 'ucore.fixture.replay',
+  fixtureCompare: 'ucore.fixture.compare',
+  fixtureMakeScenario: 'ucore.fixture.makeScenario',
+  scenarioRun: 'ucore.scenario.run',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -71,6 +78,7 @@ export const ContextKeys = {
   hasChannels: 'ucore.hasChannels',
   hasStreams: 'ucore.hasStreams',
   channelFilter: 'ucore.channelFilterActive',
+  recording: 'ucore.recording',
 } as const;
 
 export const SETTINGS_SECTION = 'ucore';
@@ -91,6 +99,8 @@ export const Setting = {
   contractSchemas: 'ucore.contracts.schemas',
   contractsLive: 'ucore.contracts.live',
   contractsLiveChecksPerSecond: 'ucore.contracts.liveChecksPerSecond',
+  maskingRules: 'ucore.masking.rules',
+  recordMaxMegabytes: 'ucore.record.maxMegabytes',
 } as const;
 
 export const Schemes = {

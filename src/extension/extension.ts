@@ -14,6 +14,8 @@ import { EventDocumentProvider } from './documents/eventDocumentProvider';
 import { formatPayload } from './documents/eventDocumentProvider';
 import { TailProvider } from './documents/tailProvider';
 import { registerEventsFiles } from './eventsFile';
+import type { FixtureFeatures } from './fixtures';
+import { MaskingRules } from './fixtures/maskingRules';
 import { ChannelsTreeProvider, type ChannelsTreeNode } from './explorer/channelsTree';
 import { ConnectionsTreeProvider, type ConnectionNode } from './explorer/connectionsTree';
 import { StreamsTreeProvider, type StreamsTreeNode } from './explorer/streamsTree';
@@ -27,6 +29,7 @@ import { MonitorPanelManager } from './monitor/monitorPanelManager';
 import { Publisher } from './publishing/publisher';
 import type { ExtensionServices } from './services';
 import { StatusBar } from './statusBar';
+import { showWarning } from './notify';
 
 /** What activate() returns: tests reach the extension through `getExtension('ucore.ucore-events').exports`. */
 export interface UCoreExtensionApi {
@@ -51,6 +54,9 @@ export interface UCoreExtensionApi {
   activationMs: number;
   /** Command ids this extension registered (without the `.events` ones). */
   commands: string[];
+  /** Recording, fixtures and scenario tests (their heavy parts load on first use). */
+  fixtures: FixtureFeatures;
+  masking: MaskingRules;
 }
 
 const STREAMS_AUTO_REFRESH_MS = 5000;
@@ -94,7 +100,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const channelsTree = new ChannelsTreeProvider(connections, monitor, log.scoped('channels'), liveContracts);
   const streamsTree = new StreamsTreeProvider(connections, settings, log.scoped('streams'), liveContracts);
   const demo = new DemoController(services, services.errors, publisher);
-  const tail = new TailProvider(settings, log.scoped('tail'));
+  const masking = new MaskingRules(settings, connections, (message) => void showWarning(`Masking rule ignored: ${message}`));
+  const tail = new TailProvider(settings, log.scoped('tail'), masking);
   const monitorPanel = new MonitorPanelManager({
     extensionUri: context.extensionUri,
     monitor,
@@ -139,8 +146,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   context.subscriptions.push({ dispose: () => clearInterval(streamsTimer) });
 
   const explorer = { connections: connectionsTree, channels: channelsTree, streams: streamsTree };
-  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments, liveContracts };
-  const commands = registerCommands(ctx);
+  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments, liveContracts, masking };
+  const { ids: commands, fixtures } = registerCommands(ctx);
 
   try {
     registerEventsFiles(context, services, publisher);
@@ -168,7 +175,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   const bundleEvalCpuMs = typeof __ucoreBundleCpuEnd === 'object' ? cpuMs(__ucoreBundleCpuEnd) : undefined;
   reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs, compileCpuMs: codeLoad?.compileCpuMs, codeCache: codeLoad?.cache });
-  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, liveContracts, flows: ctx.flows, commands, activationMs };
+  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, liveContracts, flows: ctx.flows, commands, activationMs, fixtures, masking };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */

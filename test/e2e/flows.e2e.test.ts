@@ -62,6 +62,29 @@ function event(type: string, data: Record<string, unknown>, extra: Record<string
   };
 }
 
+const SCENARIO_CHANNEL = 'e2e_scenario';
+// Two scenario tests on the test's Redis, no service needed: the first expects the event it sends (passes), the
+// second a payment nobody makes (fails at its expectation, line 11).
+const SCENARIO = `### test: an order is seen
+### channel: ${SCENARIO_CHANNEL}
+{ "event_type": "order_created", "entity_id": "order:{{uuid:o}}", "data": { "order_id": 1 } }
+
+### expect channel: ${SCENARIO_CHANNEL} within 3000ms
+{ "event_type": "order_created", "entity_id": "order:{{uuid:o}}" }
+
+### test: nobody pays
+### channel: ${SCENARIO_CHANNEL}
+{ "event_type": "order_created", "entity_id": "order:{{uuid:p}}", "data": { "order_id": 2 } }
+### expect channel: e2e_payments within 800ms
+{ "event_type": "order_paid", "entity_id": "order:{{uuid:p}}" }
+`;
+// A recorded fixture (what Record Traffic writes).
+const FIXTURE = [
+  '{"t":0,"kind":"pubsub","channel":"e2e_fixture","event":{"event_type":"order_created","entity_id":"order:1","data":{"order_id":1}}}',
+  '{"t":40,"kind":"pubsub","channel":"e2e_fixture","event":{"event_type":"order_created","entity_id":"order:2","data":{"order_id":2}}}',
+  '{"t":90,"kind":"pubsub","channel":"e2e_fixture_paid","event":{"event_type":"order_paid","entity_id":"order:1","data":{"amount":5}}}',
+].join('\n') + '\n';
+
 /** Stream id `a` comes after `b`. */
 const idAfter = (a: string, b: string) => {
   const [am, as] = a.split('-').map(Number);
@@ -72,13 +95,13 @@ const idAfter = (a: string, b: string) => {
 /** Label + description of the rows of a view, for messages. */
 const rowsText = async (wb: Workbench, view: string) => (await wb.treeRows(view)).map((r) => `${r.label} [${r.description}]`).join(' | ');
 
-describe('UCore Events flows (code-server UI)', { timeout: 420_000 }, () => {
+describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
   const clis: BackgroundCli[] = [];
   const e2e = useWorkbench({
     name: 'flows',
     redis: true,
     settings: { 'ucore.commandTimeoutMs': 4000 },
-    files: { 'orders.events': EVENTS_FILE, 'contracts/asyncapi.yaml': CONTRACT, 'contract.events': CONTRACT_EVENTS },
+    files: { 'orders.events': EVENTS_FILE, 'contracts/asyncapi.yaml': CONTRACT, 'contract.events': CONTRACT_EVENTS, 'scenarios.events': SCENARIO, 'fixtures/recorded.ndjson': FIXTURE },
     cleanup: () => { for (const c of clis) c.kill(); },
   });
   const { dialogs, lap } = e2e;
@@ -503,6 +526,88 @@ describe('UCore Events flows (code-server UI)', { timeout: 420_000 }, () => {
       await w.screenshot('flows-8d-trace-hostile');
     });
     lap('event flows');
+  });
+
+  it('a fixture has its CodeLens and replays; scenario tests pass and fail in the Testing view, the failure at its line', async () => {
+    const w = e2e.wb;
+    await step(w, 'flows-scenarios', async () => {
+      await w.page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
+      // Record Traffic: a typed channel name, checked in the multi-select, until stopped from the status bar.
+      await w.runCommand('UCore: Record Traffic');
+      const qi = w.page.locator('.quick-input-widget');
+      await qi.locator('.quick-input-box input').fill('e2e_recorded');
+      const typed = qi.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'e2e_recorded' }).first();
+      await typed.waitFor({ timeout: 15_000 });
+      const cb = typed.locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first();
+      if (await cb.count()) await cb.click(); else await typed.click();
+      await w.screenshot('flows-9-record-pick');
+      await qi.locator('.quick-input-action .monaco-button, .quick-input-ok .monaco-button').first().click();
+      await answerPrompts(w, [
+        { match: /Record for how long/, pick: 'Until I stop it' },
+        { match: /Fixture file/, type: 'fixtures/e2e-recorded.ndjson' },
+      ]);
+      const recordingItem = w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: /Recording e2e_recorded|\d+ events · \d+ s/ }).first();
+      await recordingItem.waitFor({ timeout: 15_000 });
+      await waitForSubscribers(e2e.redis.port, 'e2e_recorded');
+      for (const n of [1, 2]) await redisCli(e2e.redis.port, ['PUBLISH', 'e2e_recorded', JSON.stringify({ event_type: 'order_created', data: { order_id: n } })]);
+      await w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: '2 events' }).first().waitFor({ timeout: 15_000 });
+      await w.screenshot('flows-9-recording-status');
+      await w.page.locator('.part.statusbar .statusbar-item').filter({ hasText: '2 events' }).first().click();
+      await w.waitForNotification(/Recorded 2 events in \d+ s into fixtures\/e2e-recorded\.ndjson/);
+      await clearNotifications(w);
+      await w.page.keyboard.press('Control+P');
+      await w.quickInputType('recorded.ndjson', { submit: false });
+      await w.quickPickSelect('recorded.ndjson');
+      await waitForEditorText(w.page, /e2e_fixture_paid/);
+      const replay = w.page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: 'Replay to' }).first();
+      // CodeLens comes after the editor's debounce and the extension host's answer: slow on a loaded machine.
+      await replay.waitFor({ state: 'visible', timeout: 60_000 });
+      const lensText = () => w.page.locator('.monaco-editor .codelens-decoration').allInnerTexts().then((t) => t.join(' | '));
+      const titles = ['Replay to…', 'Compare with…', 'Make Scenario Test…'];
+      await eventually(async () => { const t = await lensText(); return titles.every((x) => t.includes(x)); }, 'the three fixture lenses', 30_000).catch(async (e) => { throw new Error(`${(e as Error).message}: ${await lensText()}`); });
+      await w.screenshot('flows-9a-fixture-codelens');
+      const tail = startCli(['tail', 'e2e_fixture', '--count', '2', '--json', '--url', e2e.redis.url]);
+      clis.push(tail);
+      await waitForSubscribers(e2e.redis.port, 'e2e_fixture');
+      await replay.click();
+      await answerPrompts(w, [
+        { match: /Replay to which connection/, pick: CONN },
+        { match: /Where do the events go/, pick: 'Same channels and streams' },
+        { match: /Replay speed/, pick: '10×' },
+      ]);
+      await w.waitForNotification(/Replayed 3 events of fixtures\/recorded\.ndjson/);
+      const res = await tail.done(15_000);
+      assert.deepStrictEqual(res.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: { entity_id: string } }).event.entity_id), ['order:1', 'order:2']);
+
+      await w.page.keyboard.press('Control+P');
+      await w.quickInputType('scenarios.events', { submit: false });
+      await w.quickPickSelect('scenarios.events');
+      await waitForEditorText(w.page, /nobody pays/);
+      await w.runCommand('View: Show Testing');
+      const explorer = w.page.locator('.test-explorer');
+      const fileRow = explorer.locator('.monaco-list-row').filter({ hasText: 'scenarios.events' }).first();
+      await fileRow.waitFor({ timeout: 20_000 });
+      // Expand the file item when it is collapsed, so both tests show.
+      if ((await fileRow.getAttribute('aria-expanded')) === 'false') await fileRow.click();
+      await w.runCommand('Test: Run All Tests');
+      const passed = explorer.locator('.monaco-list-row').filter({ hasText: 'an order is seen' }).locator('.codicon-testing-passed-icon');
+      const failed = explorer.locator('.monaco-list-row').filter({ hasText: 'nobody pays' }).locator('.codicon-testing-failed-icon');
+      await passed.waitFor({ timeout: 30_000 });
+      await failed.waitFor({ timeout: 30_000 });
+      // The failure opens as a peek in the scenario, at the expectation's line, saying what was expected and what came.
+      const peek = w.page.locator('.monaco-editor .peekview-widget').first();
+      await peek.waitFor({ timeout: 20_000 });
+      const peekText = await peek.innerText();
+      assert.match(peekText, /expected channel e2e_payments within 800ms/, peekText);
+      assert.match(peekText, /nothing arrived on channel e2e_payments/, peekText);
+      await w.screenshot('flows-9b-testing-view');
+      // The peek opens right below the line it belongs to: the expectation's header, line 11.
+      const editor = w.page.locator('.monaco-editor').filter({ has: w.page.locator('.peekview-widget') }).first();
+      const lineNumber = editor.locator('.margin-view-overlays .line-numbers').filter({ hasText: /^11$/ }).first();
+      const [ln, pk] = await Promise.all([lineNumber.boundingBox(), peek.boundingBox()]);
+      assert.ok(ln && pk && pk.y >= ln.y + ln.height - 2 && pk.y <= ln.y + ln.height + 30, `the peek (${JSON.stringify(pk)}) sits below line 11 (${JSON.stringify(ln)})`);
+    });
+    lap('fixture CodeLens and scenario tests');
   });
 
   it('no browser dialog opened during the flows', () => {

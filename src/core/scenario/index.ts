@@ -2,3 +2,4 @@
 export { eventSender, type EventSend } from './event-sender';
 export { matchesExpected, nearness, type Nearness } from './match';
 export { runScenarios, scenarioTests, type RunScenarioOptions, type ScenarioTestResult, type ScenarioFailure, type NearEvent } from './runner';
+export { makeScenario, fixtureTargetKey, type MakeScenarioOptions, type MadeScenario } from './make-scenario';

@@ -12,6 +12,7 @@ import type { TailProvider } from '../documents/tailProvider';
 import type { EventDocumentProvider } from '../documents/eventDocumentProvider';
 import type { LiveContracts } from '../contracts/liveContracts';
 import type { FlowsPanel } from '../flows/flowsPanel';
+import type { MaskingRules } from '../fixtures/maskingRules';
 
 export interface Explorer {
   connections: ConnectionsTreeProvider;
@@ -34,4 +35,6 @@ export interface CommandContext {
   liveContracts: LiveContracts;
   /** The flow map panel, once the flow commands are registered. */
   flows?: FlowsPanel;
+  /** The masking rules of each connection (recording, tail, copy). */
+  masking: MaskingRules;
 }

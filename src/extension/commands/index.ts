@@ -10,9 +10,10 @@ import { registerReplayCommand } from './replayCommand';
 import { registerStreamCommands } from './streamCommands';
 import { registerFlowCommands } from '../flows/flowCommands';
 import { registerContractCommands } from '../contracts/contractCommands';
+import { type FixtureFeatures, registerFixtureFeatures } from '../fixtures';
 
-/** Registers everything; returns the ids registered (tests compare them with package.json). */
-export function registerCommands(ctx: CommandContext): string[] {
+/** Registers everything; returns the ids registered (tests compare them with package.json) and the fixture features. */
+export function registerCommands(ctx: CommandContext): { ids: string[]; fixtures: FixtureFeatures } {
   const r = new Registrar(ctx.extension.subscriptions, ctx.services.errors);
   registerConnectionCommands(r, ctx);
   registerPublishCommands(r, ctx);
@@ -22,10 +23,11 @@ export function registerCommands(ctx: CommandContext): string[] {
   registerDedupCommand(r, ctx);
   registerFlowCommands(r, ctx);
   registerContractCommands(r, ctx);
+  const fixtures = registerFixtureFeatures(r, ctx, ctx.masking);
   registerDemoCommands(r, ctx.services, ctx.demo, () => {
     ctx.explorer.channels.scheduleRefresh();
     // The demo creates streams and a consumer group within a second or two: show them without a manual refresh.
     setTimeout(() => ctx.explorer.streams.refresh(), 1500);
   });
-  return r.ids;
+  return { ids: r.ids, fixtures };
 }

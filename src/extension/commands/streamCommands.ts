@@ -9,6 +9,9 @@ import {
   describeEventTarget,
   type EventTarget,
   type StreamEntry,
+  maskEventText,
+  maskValue,
+  parseJson,
 } from '../../core/index';
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
@@ -65,7 +68,7 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
   r.register(Commands.eventCopy, 'Copy Event as JSON', async (arg?: unknown) => {
     const conn = await services.requireConnection();
     const { entry } = await resolveEntry(conn, arg);
-    const text = entryText(entry);
+    const text = maskedEntryText(entry, ctx.masking.rulesFor(conn.name));
     await vscode.env.clipboard.writeText(text);
     vscode.window.setStatusBarMessage(`Copied event ${entry.id} (${text.length} characters)`, 3000);
     return text;
@@ -222,4 +225,15 @@ export function registerStreamCommands(r: Registrar, ctx: CommandContext): void 
     return removed;
   });
 
+}
+
+/** The entry as Copy Event as JSON gives it, with the connection's masking rules applied (an export leaves the editor). */
+function maskedEntryText(entry: StreamEntry, rules: ReturnType<CommandContext['masking']['rulesFor']>): string {
+  const text = entryText(entry);
+  if (rules.length === 0) return text;
+  if (Object.keys(entry.fields).length === 1 && entry.fields.event !== undefined) {
+    const parsed = parseJson(text);
+    return parsed.ok ? maskEventText(text, parsed.value, rules).text : '"(not JSON: not copied, this connection masks its traffic)"';
+  }
+  return JSON.stringify(maskValue(entry.fields, rules));
 }

@@ -24,6 +24,8 @@ export interface ConnectionConfig {
   production: boolean;
   username?: string;
   tls?: { rejectUnauthorized?: boolean; caFile?: string };
+  /** Its own masking rules; none given: `ucore.masking.rules` when production, nothing otherwise. */
+  mask?: string[];
   source: ConnectionSource;
 }
 
@@ -152,6 +154,7 @@ export class ConnectionCatalog extends Disposable {
       const c: ConnectionConfig = { name: s.name, url: s.url, production: s.production ?? false, source };
       if (s.username) c.username = s.username;
       if (s.tls) c.tls = { ...s.tls };
+      if (s.mask) c.mask = [...s.mask];
       out.push(c);
     };
     for (const s of this.settings.connections()) push(s, s.source);

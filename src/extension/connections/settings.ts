@@ -17,6 +17,8 @@ function buildConnectionSettingSchema() {
     name: trimmed().check(z.minLength(1, 'name must not be empty'), z.maxLength(100)),
     url: trimmed().check(z.minLength(1, 'url must not be empty')),
     production: z.optional(z.boolean()),
+    /** Masking rules (`data.email`, `user_id=***`) for recording, tail and copy on this connection. */
+    mask: z.optional(z.array(text(1, 300)).check(z.maxLength(100))),
     username: z.optional(text(1, 256)),
     tls: z.optional(z.object({
       rejectUnauthorized: z.optional(z.boolean()),
@@ -92,6 +94,8 @@ export interface UCoreSettings {
   contractSchemas: SchemaBindingSetting[];
   contractsLive: boolean;
   contractsLiveChecksPerSecond: number;
+  maskingRules: string[];
+  recordMaxMegabytes: number;
 }
 
 export const SETTING_DEFAULTS: UCoreSettings = {
@@ -108,6 +112,8 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   contractSchemas: [],
   contractsLive: true,
   contractsLiveChecksPerSecond: 5000,
+  maskingRules: ['data.email', 'data.phone', 'data.address', 'data.card_number', 'user_id'],
+  recordMaxMegabytes: 64,
 };
 
 type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
@@ -129,6 +135,8 @@ function buildScalarSchemas(): ScalarSchemas {
     contractSchemas: { key: Setting.contractSchemas, schema: z.array(schemaBindingSettingSchema()).check(z.maxLength(200)) },
     contractsLive: { key: Setting.contractsLive, schema: z.boolean() },
     contractsLiveChecksPerSecond: { key: Setting.contractsLiveChecksPerSecond, schema: int(10, 1_000_000) },
+    maskingRules: { key: Setting.maskingRules, schema: z.array(text(1, 300)).check(z.maxLength(100)) },
+    recordMaxMegabytes: { key: Setting.recordMaxMegabytes, schema: int(1, 1024) },
   };
 }
 

@@ -3,11 +3,12 @@
 // second. The subscription ends when the document is closed (its tab goes away) or its connection changes.
 // A shard channel (Redis 7, `sharded`) is tailed with SSUBSCRIBE: a namespace apart from ordinary channels.
 import * as vscode from 'vscode';
-import { type Subscription, describeError, type Logger } from '../../core/index';
+import { type Subscription, describeError, type Logger, maskValue } from '../../core/index';
 import type { Settings } from '../connections/settings';
 import { Schemes } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { ActiveConnection } from '../services';
+import type { MaskingRules } from '../fixtures/maskingRules';
 
 const UPDATE_MS = 250;
 /** A single line longer than this is cut: a huge message must not make the editor crawl. */
@@ -35,7 +36,7 @@ export class TailProvider extends Disposable implements vscode.TextDocumentConte
   private timer: NodeJS.Timeout | undefined;
   private counter = 0;
 
-  constructor(private readonly settings: Settings, private readonly log: Logger) {
+  constructor(private readonly settings: Settings, private readonly log: Logger, private readonly masking?: MaskingRules) {
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(Schemes.tail, this));
     this.register(vscode.workspace.onDidCloseTextDocument((d) => {
@@ -60,9 +61,12 @@ export class TailProvider extends Disposable implements vscode.TextDocumentConte
     const safe = channel.replace(/[\\/?#%\u0000-\u001f]/g, '_').slice(0, 100) || 'channel';
     const uri = vscode.Uri.from({ scheme: Schemes.tail, path: `/${safe}.tail`, query: `n=${++this.counter}` });
     const max = this.settings.get('tailMaxLines');
+    // The connection's masking rules, as recording applies them: personal data stays out of the editor.
+    const rules = this.masking?.rulesFor(connection.name) ?? [];
+    const masked = rules.length ? `; masked: ${this.masking!.describe(rules)}` : '';
     const session: TailSession = {
       uri, channel, connection, lines: [], received: 0, dirty: false, stopped: false, shown: false,
-      header: `// tail of ${options.sharded ? 'shard channel' : 'channel'} ${JSON.stringify(channel.slice(0, 200))} on "${connection.name}", newest last, at most ${max} lines`,
+      header: `// tail of ${options.sharded ? 'shard channel' : 'channel'} ${JSON.stringify(channel.slice(0, 200))} on "${connection.name}", newest last, at most ${max} lines${masked}`,
     };
     const key = uri.toString();
     this.sessions.set(key, session);
@@ -76,11 +80,11 @@ export class TailProvider extends Disposable implements vscode.TextDocumentConte
     };
     try {
       const sharded = options.sharded === true;
-      const onEvent = (event: unknown) => push(JSON.stringify(event));
+      const onEvent = (event: unknown) => push(JSON.stringify(rules.length ? maskValue(event, rules) : event));
       session.subscription = sharded ? await connection.adapter.ssubscribe(channel, onEvent) : await connection.adapter.subscribe(channel, onEvent);
       session.problemSub = connection.adapter.onProblem((p) => {
         if (p.kind === 'malformed' && p.context.channel === channel && p.context.pattern === undefined && (p.context.sharded === true) === sharded) {
-          push(`// not JSON: ${JSON.stringify(p.context.raw.slice(0, 500))}`);
+          push(rules.length ? '// not JSON (not shown: this connection masks its traffic)' : `// not JSON: ${JSON.stringify(p.context.raw.slice(0, 500))}`);
         }
       });
     } catch (e) {
