@@ -7,24 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { spawn } from 'node:child_process';
-import { CLI, lines, runCli as run, serverAndDir, type CliRun } from '../support/cli-process';
+import { lines, runCli as run, serverAndDir, ucoreUntil } from '../support/cli-process';
 
 const json = (s: string) => lines(s).map((l) => JSON.parse(l));
-
-/** `ucore tail …` in a child; `reading` resolves once it says it reads (its start id resolved), not after a sleep. */
-function startTail(args: string[]): { reading: Promise<void>; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI, 'tail', ...args], { env: { ...process.env, UCORE_REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let heard!: () => void;
-  const reading = new Promise<void>((r) => (heard = r));
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => { stderr += d; if (stderr.includes('reading ')) heard(); });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const done = new Promise<CliRun>((r) => child.on('exit', (code) => { clearTimeout(timer); heard(); r({ code, stdout, stderr }); }));
-  return { reading, done };
-}
 
 describe('ucore store get --where/--at, tail --where, export, import, deadletters, redrive (real redis-server)', () => {
   const env = serverAndDir('ucore-volume-');
@@ -93,8 +78,8 @@ describe('ucore store get --where/--at, tail --where, export, import, deadletter
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(json(r.stdout).map((e) => e.event.event_id), ['e3', 'e4']);
     // Live: a tail started before the writes prints the match that comes later and nothing else.
-    const live = startTail(['--stream', 'live_orders', '--where', 'data.total_price >= 100.0', '--count', '1', '--json', '--url', env.url]);
-    await live.reading;
+    const live = ucoreUntil(['tail', '--stream', 'live_orders', '--where', 'data.total_price >= 100.0', '--count', '1', '--json', '--url', env.url], 'reading ');
+    await live.heard;
     await redis.xadd('live_orders', '*', 'event', '{"event_type": "order_created", "data": {"total_price": 5.0}}');
     await redis.xadd('live_orders', '*', 'event', '{"event_type": "order_created", "data": {"total_price": 250.0}}');
     const out = await live.done;
