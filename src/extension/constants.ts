@@ -36,6 +36,14 @@ export const Commands = {
   pendingMoveToDeadLetter: 'ucore.pending.moveToDeadLetter',
   groupAutoclaim: 'ucore.group.autoclaim',
   deadLetterRequeue: 'ucore.deadLetter.requeue',
+  streamSearch: 'ucore.stream.search',
+  streamGoToTime: 'ucore.stream.goToTime',
+  streamSeekPage: 'ucore.stream.seekPage',
+  streamExport: 'ucore.stream.export',
+  streamImport: 'ucore.stream.import',
+  deadLetterShow: 'ucore.deadLetter.show',
+  deadLetterOpen: 'ucore.deadLetter.open',
+  deadLetterRedrive: 'ucore.deadLetter.redrive',
 
   demoStart: 'ucore.demo.start',
   demoStop: 'ucore.demo.stop',
@@ -59,6 +67,7 @@ export const Views = {
   connections: 'ucore.connections',
   channels: 'ucore.channels',
   streams: 'ucore.streams',
+  searchResults: 'ucore.searchResults',
 } as const;
 
 /** Context keys set with `setContext`, used in package.json `when` clauses. */
@@ -86,6 +95,9 @@ export const Setting = {
   explorerPageSize: 'ucore.explorer.pageSize',
   contractFiles: 'ucore.contracts.files',
   contractSchemas: 'ucore.contracts.schemas',
+  searchScanBudget: 'ucore.search.scanBudget',
+  searchMaxResults: 'ucore.search.maxResults',
+  searchSavedFilters: 'ucore.search.savedFilters',
 } as const;
 
 export const Schemes = {
@@ -117,4 +129,6 @@ export const ItemContext = {
   pending: 'pending',
   loadMore: 'loadMore',
   message: 'message',
+  searchResult: 'searchResult',
+  deadLetterGroup: 'deadLetterGroup',
 } as const;

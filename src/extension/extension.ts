@@ -11,6 +11,7 @@ import { ContextKeys, Views } from './constants';
 import { EventDocumentProvider } from './documents/eventDocumentProvider';
 import { formatPayload } from './documents/eventDocumentProvider';
 import { TailProvider } from './documents/tailProvider';
+import { SearchResultsProvider, type SearchResultsNode } from './search/searchResultsTree';
 import { registerEventsFiles } from './eventsFile';
 import { ChannelsTreeProvider, type ChannelsTreeNode } from './explorer/channelsTree';
 import { ConnectionsTreeProvider, type ConnectionNode } from './explorer/connectionsTree';
@@ -40,6 +41,8 @@ export interface UCoreExtensionApi {
   statusBar: StatusBar;
   tail: TailProvider;
   monitorPanel: MonitorPanelManager;
+  /** The Search Results view (UCore: Search Stream, dead letters). */
+  searchResults: SearchResultsProvider;
   /** How long activate() took, in ms (also in the log). */
   activationMs: number;
   /** Command ids this extension registered (without the `.events` ones). */
@@ -80,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const demo = new DemoController(services, services.errors, publisher);
   const tail = new TailProvider(settings, log.scoped('tail'));
   const eventDocuments = new EventDocumentProvider();
+  const searchResults = new SearchResultsProvider();
   const monitorPanel = new MonitorPanelManager({
     extensionUri: context.extensionUri,
     monitor,
@@ -102,6 +106,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const connectionsView = vscode.window.createTreeView<ConnectionNode>(Views.connections, { treeDataProvider: connectionsTree });
   const channelsView = vscode.window.createTreeView<ChannelsTreeNode>(Views.channels, { treeDataProvider: channelsTree });
   const streamsView = vscode.window.createTreeView<StreamsTreeNode>(Views.streams, { treeDataProvider: streamsTree, showCollapseAll: true });
+  const searchView = vscode.window.createTreeView<SearchResultsNode>(Views.searchResults, { treeDataProvider: searchResults });
+  searchResults.onDidChangeTitle((t) => (searchView.description = t));
   channelsTree.onDidChangeFilter((f) => {
     channelsView.description = f ? `filter: ${shorten(f, 60)}` : undefined;
     channelsView.message = f ? `Showing channels matching ${shorten(f, 100)}` : undefined;
@@ -123,7 +129,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   context.subscriptions.push({ dispose: () => clearInterval(streamsTimer) });
 
   const explorer = { connections: connectionsTree, channels: channelsTree, streams: streamsTree };
-  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments };
+  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments, searchResults };
   const commands = registerCommands(ctx);
 
   try {
@@ -136,7 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   context.subscriptions.push(
     ...services.disposables,
     monitor, connectionsTree, channelsTree, streamsTree, demo, tail, eventDocuments, monitorPanel, statusBar,
-    connectionsView, channelsView, streamsView,
+    connectionsView, channelsView, streamsView, searchResults, searchView,
   );
 
   // Connect the default connection; activation waits briefly (the embedded one is ready at once) but never for a
@@ -152,7 +158,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   const bundleEvalCpuMs = typeof __ucoreBundleCpuEnd === 'object' ? cpuMs(__ucoreBundleCpuEnd) : undefined;
   reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs });
-  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, commands, activationMs };
+  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, searchResults, commands, activationMs };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */

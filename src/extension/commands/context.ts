@@ -10,6 +10,7 @@ import type { Publisher } from '../publishing/publisher';
 import type { DemoController } from './demo';
 import type { TailProvider } from '../documents/tailProvider';
 import type { EventDocumentProvider } from '../documents/eventDocumentProvider';
+import type { SearchResultsProvider } from '../search/searchResultsTree';
 
 export interface Explorer {
   connections: ConnectionsTreeProvider;
@@ -28,4 +29,6 @@ export interface CommandContext {
   demo: DemoController;
   tail: TailProvider;
   eventDocuments: EventDocumentProvider;
+  /** The Search Results view (stream search, dead letters). */
+  searchResults: SearchResultsProvider;
 }

@@ -9,6 +9,7 @@ import { Registrar } from './registrar';
 import { registerReplayCommand } from './replayCommand';
 import { registerStreamCommands } from './streamCommands';
 import { registerFlowCommands } from '../flows/flowCommands';
+import { registerSearchCommands } from '../search/index';
 
 /** Registers everything; returns the ids registered (tests compare them with package.json). */
 export function registerCommands(ctx: CommandContext): string[] {
@@ -20,6 +21,7 @@ export function registerCommands(ctx: CommandContext): string[] {
   registerReplayCommand(r, ctx);
   registerDedupCommand(r, ctx);
   registerFlowCommands(r, ctx);
+  registerSearchCommands(r, ctx);
   registerDemoCommands(r, ctx.services, ctx.demo, () => {
     ctx.explorer.channels.scheduleRefresh();
     // The demo creates streams and a consumer group within a second or two: show them without a manual refresh.

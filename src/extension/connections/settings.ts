@@ -90,6 +90,16 @@ export interface UCoreSettings {
   explorerPageSize: number;
   contractFiles: string;
   contractSchemas: SchemaBindingSetting[];
+  searchScanBudget: number;
+  searchMaxResults: number;
+  searchSavedFilters: SavedFilterSetting[];
+}
+
+/** A named search expression kept in the workspace settings (shared and reviewed with the code). */
+export interface SavedFilterSetting {
+  name: string;
+  expression: string;
+  description?: string;
 }
 
 export const SETTING_DEFAULTS: UCoreSettings = {
@@ -104,6 +114,9 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   explorerPageSize: 50,
   contractFiles: '**/asyncapi.{yaml,yml,json}',
   contractSchemas: [],
+  searchScanBudget: 1_000_000,
+  searchMaxResults: 500,
+  searchSavedFilters: [],
 };
 
 type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
@@ -123,6 +136,9 @@ function buildScalarSchemas(): ScalarSchemas {
     explorerPageSize: { key: Setting.explorerPageSize, schema: int(5, 1000) },
     contractFiles: { key: Setting.contractFiles, schema: trimmed().check(z.maxLength(1024)) },
     contractSchemas: { key: Setting.contractSchemas, schema: z.array(schemaBindingSettingSchema()).check(z.maxLength(200)) },
+    searchScanBudget: { key: Setting.searchScanBudget, schema: int(1, 1_000_000_000) },
+    searchMaxResults: { key: Setting.searchMaxResults, schema: int(1, 10_000) },
+    searchSavedFilters: { key: Setting.searchSavedFilters, schema: z.array(z.object({ name: text(1, 200), expression: text(1, 4096), description: z.optional(text(0, 1000)) })).check(z.maxLength(200)) },
   };
 }
 
