@@ -44,6 +44,7 @@ export const Commands = {
   deadLetterShow: 'ucore.deadLetter.show',
   deadLetterOpen: 'ucore.deadLetter.open',
   deadLetterRedrive: 'ucore.deadLetter.redrive',
+  deadLetterRequeueEdited: 'ucore.deadLetter.requeueEdited',
 
   demoStart: 'ucore.demo.start',
   demoStop: 'ucore.demo.stop',

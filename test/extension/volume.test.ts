@@ -16,6 +16,14 @@ async function guideOrders(t: Transport, stream: string, base: number): Promise<
   return ids;
 }
 
+async function eventuallyDiagnostic(doc: vscode.TextDocument, re: RegExp): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (vscode.languages.getDiagnostics(doc.uri).some((d) => re.test(d.message))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`no diagnostic ${re} on ${doc.uri.toString()}: ${JSON.stringify(vscode.languages.getDiagnostics(doc.uri).map((d) => d.message))}`);
+}
+
 describe('volume: search, seek, export/import, dead letters', function () {
   this.timeout(60_000);
   let a: UCoreExtensionApi;
@@ -40,7 +48,7 @@ describe('volume: search, seek, export/import, dead letters', function () {
     const shown = a.searchResults.shown;
     assert.deepStrictEqual(shown.ids, r.ids);
     assert.match(String(shown.status), /6 matches · 30 of 30 scanned · searched to the end/);
-    const rows = a.searchResults.getChildren();
+    const rows = await a.searchResults.getChildren();
     assert.strictEqual(rows.length, 7, 'a status row and 6 matches');
     const item = a.searchResults.getTreeItem(rows[1]);
     assert.match(String(item.description), /order_created/);
@@ -63,5 +71,53 @@ describe('volume: search, seek, export/import, dead letters', function () {
     const bad = await vscode.commands.executeCommand('ucore.stream.search', stream, { expression: 'data.total_price >' });
     assert.strictEqual(bad, undefined);
     assert.deepStrictEqual(a.searchResults.shown.ids, before);
+  });
+
+  it('Show Dead Letters groups by reason; a dead letter opens as JSON with diagnostics, edited and requeued; a group redrives once', async () => {
+    const dl = unique('dead-vol');
+    for (let i = 0; i < 3; i++) {
+      await t.xadd(dl, { event: `{"event_type": "order_created", "data": {"order_id": "d${i}", "total_price": ${i * 10}.5}}`, error: `timeout after ${3000 + i} ms`, source: 'orders' });
+    }
+    await t.xadd(dl, { original_event: '{"event_type": "order_paid", "data": {}}', reason: "KeyError: 'amount'" });
+    const shown = await vscode.commands.executeCommand<{ groups: Array<{ reason: string; count: number }> }>('ucore.deadLetter.show', dl);
+    assert.deepStrictEqual(shown.groups.map((g) => [g.reason, g.count]), [['timeout after # ms', 3], ["KeyError: 'amount'", 1]]);
+    const rows = await a.searchResults.getChildren();
+    assert.match(String(a.searchResults.getTreeItem(rows[0]).label), /4 dead letters · 2 reasons/);
+    const group = rows[1];
+    assert.strictEqual(group.kind, 'deadLetterGroup');
+    assert.match(String(a.searchResults.getTreeItem(group).description), /^3 · from orders/);
+    const letters = await a.searchResults.getChildren(group);
+    assert.strictEqual(letters.length, 3);
+    const open = a.searchResults.getTreeItem(letters[0]).command!;
+    assert.strictEqual(open.command, 'ucore.deadLetter.open');
+
+    // Open it: pretty JSON in an editable editor; the envelope's missing fields are warnings.
+    const doc = await vscode.commands.executeCommand<vscode.TextDocument>(open.command, ...(open.arguments ?? []));
+    assert.match(doc.getText(), /"order_id": "d0"/);
+    assert.ok(!doc.isUntitled || doc.uri.scheme === 'untitled');
+    const warned = vscode.languages.getDiagnostics(doc.uri);
+    assert.ok(warned.some((d) => /envelope: /.test(d.message)), JSON.stringify(warned.map((d) => d.message)));
+    // Break it: a JSON error appears; fix it (a total) and requeue to a stream.
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), '{ "event_type": "order_created", '));
+    await eventuallyDiagnostic(doc, /JSON|expected/i);
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), '{ "event_type": "order_created", "data": { "order_id": "d0", "total_price": 99.5 } }'));
+    const retry = unique('retry-vol');
+    const id = await vscode.commands.executeCommand<string>('ucore.deadLetter.requeueEdited', doc.uri, { kind: 'stream', name: retry });
+    assert.ok(id);
+    const [sent] = await t.xrange(retry, '-', '+');
+    assert.strictEqual(JSON.parse(sent!.fields.event!).data.total_price, 99.5);
+    assert.match((await t.hgetall(`${dl}:redriven`))[(letters[0] as { entry: { id: string } }).entry.id]!, /\(edited\)/);
+
+    // Redrive the group: a dry run counts what is left (the edited one is marked), then it sends 2, then 0.
+    const target = { kind: 'stream', name: retry };
+    const dry = await vscode.commands.executeCommand<{ sent: number; alreadyRedriven: number }>('ucore.deadLetter.redrive', group, { target, dryRun: true });
+    assert.deepStrictEqual([dry.sent, dry.alreadyRedriven], [2, 1]);
+    const done = await vscode.commands.executeCommand<{ sent: number }>('ucore.deadLetter.redrive', group, { target, rate: 100 });
+    assert.strictEqual(done.sent, 2);
+    const again = await vscode.commands.executeCommand<{ sent: number; alreadyRedriven: number }>('ucore.deadLetter.redrive', { stream: dl, reason: 'timeout after # ms' }, { target });
+    assert.deepStrictEqual([again.sent, again.alreadyRedriven], [0, 3]);
+    assert.strictEqual(await t.xlen(retry), 3);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });

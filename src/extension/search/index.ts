@@ -9,4 +9,10 @@ export function registerSearchCommands(r: Registrar, ctx: CommandContext): void 
     const { searchStreamCommand } = await import('./searchStream.js');
     return searchStreamCommand(ctx, ctx.searchResults, arg, (args ?? {}) as object);
   });
+  r.register(Commands.deadLetterShow, 'Show Dead Letters', async (arg?: unknown) => (await import('./deadLetters.js')).showDeadLetters(ctx, arg));
+  r.register(Commands.deadLetterOpen, 'Open Dead Letter', async (arg?: unknown) => (await import('./deadLetters.js')).openDeadLetter(ctx, arg));
+  r.register(Commands.deadLetterRequeueEdited, 'Requeue Edited Dead Letter', async (uri?: unknown, target?: unknown) =>
+    (await import('./deadLetters.js')).requeueEdited(ctx, uri, target as never));
+  r.register(Commands.deadLetterRedrive, 'Redrive Dead Letters', async (arg?: unknown, args?: unknown) =>
+    (await import('./deadLetters.js')).redriveGroup(ctx, arg, (args ?? {}) as object));
 }
