@@ -4,6 +4,8 @@ import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
 import type { Transport } from '../../src/core/transport/types';
+import { EntriesNode } from '../../src/extension/explorer/streamsTree';
+import { parseTimeInput } from '../../src/extension/search/goToTime';
 import { api, unique } from './helpers';
 
 /** 30 orders another app appended, 1 s apart from `base`, totals 0.0, 10.0, … written as Python writes them. */
@@ -119,5 +121,29 @@ describe('volume: search, seek, export/import, dead letters', function () {
     assert.deepStrictEqual([again.sent, again.alreadyRedriven], [0, 3]);
     assert.strictEqual(await t.xlen(retry), 3);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('Go to Time opens the Entries folder at a date-time, oldest first, and pages older / newer / back to the newest', async () => {
+    const r = await vscode.commands.executeCommand<{ folderId: string; ids: string[] }>('ucore.stream.goToTime', stream, '2026-12-01 10:00:25');
+    assert.deepStrictEqual(r.ids, ids.slice(25));
+    const rows = await a.explorer.streams.getChildren(a.explorer.streams.nodeById(r.folderId) ?? new EntriesNode(r.folderId, stream, 0));
+    const labels = rows.map((n) => String(a.explorer.streams.getTreeItem(n).label));
+    assert.deepStrictEqual([labels[0], labels[1]], ['Back to the newest entries', 'Older entries']);
+    assert.ok(!labels.includes('Newer entries'), 'nothing newer than the last entry');
+    const older = rows.find((n) => n.kind === 'seekPage' && String(a.explorer.streams.getTreeItem(n).label) === 'Older entries')!;
+    const page = await vscode.commands.executeCommand<{ ids: string[] }>('ucore.stream.seekPage', older);
+    // The page size (ucore.explorer.pageSize, 50) holds all 25 before it.
+    assert.deepStrictEqual(page.ids, ids.slice(0, 25));
+    // In a gap (between two entries) the page starts at the next entry; before the first, at the first.
+    const gap = await vscode.commands.executeCommand<{ ids: string[] }>('ucore.stream.goToTime', stream, '2026-12-01T10:00:03.500Z');
+    assert.strictEqual(gap.ids[0], ids[4]);
+    const early = await vscode.commands.executeCommand<{ ids: string[] }>('ucore.stream.goToTime', stream, '2020-01-01');
+    assert.strictEqual(early.ids[0], ids[0]);
+    const late = await vscode.commands.executeCommand<{ ids: string[] }>('ucore.stream.goToTime', stream, '-1m');
+    assert.deepStrictEqual(late.ids, [], 'nothing in the last minute: the stream was written in 2026-12-01');
+    assert.strictEqual((parseTimeInput('-2h', 10_000_000) as Date).getTime(), 10_000_000 - 7_200_000);
+    assert.match(String(parseTimeInput('yesterday')), /not a date-time/);
+    const bad = await vscode.commands.executeCommand('ucore.stream.goToTime', stream, 'soon');
+    assert.strictEqual(bad, undefined);
   });
 });

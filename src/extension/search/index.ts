@@ -9,6 +9,8 @@ export function registerSearchCommands(r: Registrar, ctx: CommandContext): void 
     const { searchStreamCommand } = await import('./searchStream.js');
     return searchStreamCommand(ctx, ctx.searchResults, arg, (args ?? {}) as object);
   });
+  r.register(Commands.streamGoToTime, 'Go to Time', async (arg?: unknown, when?: unknown) => (await import('./goToTime.js')).goToTime(ctx, arg, when));
+  r.register(Commands.streamSeekPage, 'Show Page', async (row?: unknown) => (await import('./goToTime.js')).seekPage(ctx, row));
   r.register(Commands.deadLetterShow, 'Show Dead Letters', async (arg?: unknown) => (await import('./deadLetters.js')).showDeadLetters(ctx, arg));
   r.register(Commands.deadLetterOpen, 'Open Dead Letter', async (arg?: unknown) => (await import('./deadLetters.js')).openDeadLetter(ctx, arg));
   r.register(Commands.deadLetterRequeueEdited, 'Requeue Edited Dead Letter', async (uri?: unknown, target?: unknown) =>
