@@ -17,6 +17,7 @@ import { monitorCase } from './cases/monitor';
 import { publishCase } from './cases/publish';
 import { replayCase } from './cases/replay';
 import { searchCase } from './cases/search';
+import { volumeCase } from './cases/volume';
 import { parseBenchArgs } from './lib/args';
 import { closeContext, createContext, type BenchContext } from './lib/context';
 import { gitDescribe, versionOf } from './lib/machine';
@@ -31,6 +32,7 @@ const CASES: Array<[name: string, run: (ctx: BenchContext) => Promise<CaseResult
   ['replay', replayCase],
   ['search', searchCase],
   ['flows', flowsCase],
+  ['volume', volumeCase],
   ['dedup', dedupCase],
   ['cli', cliCase],
   ['monitor', monitorCase],

@@ -36,6 +36,13 @@ export const Commands = {
   pendingMoveToDeadLetter: 'ucore.pending.moveToDeadLetter',
   groupAutoclaim: 'ucore.group.autoclaim',
   deadLetterRequeue: 'ucore.deadLetter.requeue',
+  streamSearch: 'ucore.stream.search',
+  streamGoToTime: 'ucore.stream.goToTime',
+  streamSeekPage: 'ucore.stream.seekPage',
+  deadLetterShow: 'ucore.deadLetter.show',
+  deadLetterOpen: 'ucore.deadLetter.open',
+  deadLetterRedrive: 'ucore.deadLetter.redrive',
+  deadLetterRequeueEdited: 'ucore.deadLetter.requeueEdited',
 
   demoStart: 'ucore.demo.start',
   demoStop: 'ucore.demo.stop',
@@ -69,6 +76,7 @@ export const Views = {
   connections: 'ucore.connections',
   channels: 'ucore.channels',
   streams: 'ucore.streams',
+  searchResults: 'ucore.searchResults',
 } as const;
 
 /** Context keys set with `setContext`, used in package.json `when` clauses. */
@@ -101,6 +109,9 @@ export const Setting = {
   contractsLiveChecksPerSecond: 'ucore.contracts.liveChecksPerSecond',
   maskingRules: 'ucore.masking.rules',
   recordMaxMegabytes: 'ucore.record.maxMegabytes',
+  searchScanBudget: 'ucore.search.scanBudget',
+  searchMaxResults: 'ucore.search.maxResults',
+  searchSavedFilters: 'ucore.search.savedFilters',
 } as const;
 
 export const Schemes = {
@@ -134,4 +145,6 @@ export const ItemContext = {
   pending: 'pending',
   loadMore: 'loadMore',
   message: 'message',
+  searchResult: 'searchResult',
+  deadLetterGroup: 'deadLetterGroup',
 } as const;

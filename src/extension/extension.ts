@@ -13,6 +13,7 @@ import { ContextKeys, Views } from './constants';
 import { EventDocumentProvider } from './documents/eventDocumentProvider';
 import { formatPayload } from './documents/eventDocumentProvider';
 import { TailProvider } from './documents/tailProvider';
+import { SearchResultsProvider, type SearchResultsNode } from './search/searchResultsTree';
 import { registerEventsFiles } from './eventsFile';
 import type { FixtureFeatures } from './fixtures';
 import { MaskingRules } from './fixtures/maskingRules';
@@ -50,6 +51,8 @@ export interface UCoreExtensionApi {
   liveContracts: LiveContracts;
   /** The flow map panel's host (set when the flow commands are registered). */
   flows: FlowsPanel | undefined;
+  /** The Search Results view (UCore: Search Stream, dead letters). */
+  searchResults: SearchResultsProvider;
   /** How long activate() took, in ms (also in the log). */
   activationMs: number;
   /** Command ids this extension registered (without the `.events` ones). */
@@ -102,6 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const demo = new DemoController(services, services.errors, publisher);
   const masking = new MaskingRules(settings, connections, (message) => void showWarning(`Masking rule ignored: ${message}`));
   const tail = new TailProvider(settings, log.scoped('tail'), masking);
+  const searchResults = new SearchResultsProvider();
   const monitorPanel = new MonitorPanelManager({
     extensionUri: context.extensionUri,
     monitor,
@@ -125,6 +129,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const connectionsView = vscode.window.createTreeView<ConnectionNode>(Views.connections, { treeDataProvider: connectionsTree });
   const channelsView = vscode.window.createTreeView<ChannelsTreeNode>(Views.channels, { treeDataProvider: channelsTree });
   const streamsView = vscode.window.createTreeView<StreamsTreeNode>(Views.streams, { treeDataProvider: streamsTree, showCollapseAll: true });
+  const searchView = vscode.window.createTreeView<SearchResultsNode>(Views.searchResults, { treeDataProvider: searchResults });
+  searchResults.onDidChangeTitle((t) => (searchView.description = t));
   channelsTree.onDidChangeFilter((f) => {
     channelsView.description = f ? `filter: ${shorten(f, 60)}` : undefined;
     channelsView.message = f ? `Showing channels matching ${shorten(f, 100)}` : undefined;
@@ -146,7 +152,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   context.subscriptions.push({ dispose: () => clearInterval(streamsTimer) });
 
   const explorer = { connections: connectionsTree, channels: channelsTree, streams: streamsTree };
-  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments, liveContracts, masking };
+  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments, liveContracts, masking, searchResults };
   const { ids: commands, fixtures } = registerCommands(ctx);
 
   try {
@@ -159,7 +165,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   context.subscriptions.push(
     ...services.disposables,
     monitor, liveContracts, connectionsTree, channelsTree, streamsTree, demo, tail, eventDocuments, monitorPanel, statusBar,
-    connectionsView, channelsView, streamsView,
+    connectionsView, channelsView, streamsView, searchResults, searchView,
   );
 
   // Connect the default connection; activation waits briefly (the embedded one is ready at once) but never for a
@@ -175,7 +181,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   const bundleEvalCpuMs = typeof __ucoreBundleCpuEnd === 'object' ? cpuMs(__ucoreBundleCpuEnd) : undefined;
   reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs, compileCpuMs: codeLoad?.compileCpuMs, codeCache: codeLoad?.cache });
-  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, liveContracts, flows: ctx.flows, commands, activationMs, fixtures, masking };
+  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, liveContracts, flows: ctx.flows, commands, activationMs, fixtures, masking, searchResults };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */

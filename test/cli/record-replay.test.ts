@@ -2,26 +2,17 @@
 // against a real redis-server, with the traffic published by redis-py the guide's way (guide_apps.py).
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, lines, runCli as run, serverAndDir, type CliRun } from '../support/cli-process';
+import { lines, runCli as run, serverAndDir, ucoreUntil, type CliRun } from '../support/cli-process';
 import { guidePublish, guideSave } from '../support/python-apps';
 import { MessageRecorder } from '../support/message-recorder';
 import { RedisTransport } from '../../src/core/transport/redis';
 
 /** `ucore record …` in a child; `listening` resolves once it says it records (subscribed, stream start read). */
 function startRecord(args: string[]): { listening: Promise<void>; done: Promise<CliRun>; interrupt(): void } {
-  const child = spawn(process.execPath, [CLI, 'record', ...args], { env: { ...process.env, UCORE_REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let heard!: () => void;
-  const listening = new Promise<void>((r) => (heard = r));
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => { stderr += d; if (stderr.includes('recording ')) heard(); });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const done = new Promise<CliRun>((r) => child.on('exit', (code) => { clearTimeout(timer); heard(); r({ code, stdout, stderr }); }));
-  return { listening, done, interrupt: () => child.kill('SIGINT') };
+  const r = ucoreUntil(['record', ...args], 'recording ');
+  return { listening: r.heard, done: r.done, interrupt: r.interrupt };
 }
 
 describe('ucore record / replay --fixture / compare against a real redis-server', () => {

@@ -80,4 +80,19 @@ describe('dead-letter redrive', () => {
     assert.ok(cut.sent >= 2 && cut.sent < 17, `sent ${cut.sent}`);
     assert.equal(await t.xlen('cut'), cut.sent);
   });
+
+  it('two redrives at the same moment send each dead letter once (each entry is claimed with HSETNX first)', async () => {
+    await t.del([redrivenKey('dead_letter'), 'both']);
+    const reason = 'TimeoutError: timeout after # ms calling payments';
+    const [x, y] = await Promise.all([
+      redriveDeadLetters(t, { reason, target: { kind: 'stream', name: 'both' } }),
+      redriveDeadLetters(t, { reason, target: { kind: 'stream', name: 'both' } }),
+    ]);
+    assert.equal(x.sent + y.sent, 12, `sent ${x.sent} + ${y.sent}`);
+    assert.equal(x.alreadyRedriven + y.alreadyRedriven, 12);
+    const sent = (await t.xrange('both', '-', '+')).map((e) => JSON.parse(e.fields.event!).event_id);
+    assert.equal(sent.length, 12);
+    assert.equal(new Set(sent).size, 12);
+    assert.ok(Object.values(await t.hgetall(redrivenKey('dead_letter'))).every((v) => !v.startsWith('sending ')), 'every mark completed');
+  });
 });

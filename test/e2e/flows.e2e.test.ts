@@ -297,6 +297,28 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
     lap('claim');
   });
 
+  it('searches a stream from its context menu and lists the matches in Search Results; one opens as JSON', async () => {
+    const w = e2e.wb;
+    await step(w, 'flows-search', async () => {
+      // JOBS holds the three order_paid events the claim step appended (order_id 101, 102, 103), XADDed the guide's way.
+      const row = await w.waitForTreeRow(JOBS, 'Streams');
+      await treeContextAction(w, row, /^Search Stream/);
+      await w.quickInputType('event_type == "order_paid" && data.order_id >= 102');
+      const rows = await eventually(async () => {
+        const r = await w.treeRows('Search Results');
+        return r.some((x) => /2 matches · 3 of 3 scanned · searched to the end/.test(x.label)) && r;
+      }, 'the search status in Search Results').catch(async (e) => { throw new Error(`${(e as Error).message}; rows: ${await rowsText(w, 'Search Results')}`); });
+      const matches = rows.filter((r) => /order_paid/.test(r.description));
+      assert.strictEqual(matches.length, 2, JSON.stringify(rows));
+      await w.screenshot('flows-search-results');
+      await w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Search Results' }) })
+        .locator('.customview-tree .monaco-list-row', { hasText: 'order_paid' }).first().click();
+      await w.page.locator('.monaco-editor .view-lines', { hasText: '"order_id": 102' }).waitFor({ timeout: 15_000 });
+      await w.screenshot('flows-search-opened');
+    });
+    lap('search');
+  });
+
   it('replays stored events with a progress notification, then a summary', async () => {
     const w = e2e.wb;
     const port = e2e.redis.port;

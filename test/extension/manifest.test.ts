@@ -71,9 +71,9 @@ describe('manifest', () => {
     }
   });
 
-  it('contributes the three views in the UCore Events container', async () => {
+  it('contributes the four views in the UCore Events container', async () => {
     const m = await manifest();
-    assert.deepStrictEqual(m.contributes.views.ucore.map((v) => v.id), ['ucore.connections', 'ucore.channels', 'ucore.streams']);
+    assert.deepStrictEqual(m.contributes.views.ucore.map((v) => v.id), ['ucore.connections', 'ucore.channels', 'ucore.streams', 'ucore.searchResults']);
   });
 
   it('describes every setting', async () => {

@@ -36,6 +36,20 @@ function spawnCollected(command: string, args: string[], opts: { env?: Record<st
   return { done, kill: () => child.kill('SIGINT') };
 }
 
+/** `node dist/cli.js ...args`; `heard` resolves once its stderr contains `text` (it is ready), or it exits. */
+export function ucoreUntil(args: string[], text: string, timeoutMs = 30_000): { heard: Promise<void>; done: Promise<CliRun>; interrupt(): void } {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, UCORE_REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let hear!: () => void;
+  const heard = new Promise<void>((r) => (hear = r));
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => { stderr += d; if (stderr.includes(text)) hear(); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const done = new Promise<CliRun>((r) => child.on('exit', (code) => { clearTimeout(timer); hear(); r({ code, stdout, stderr }); }));
+  return { heard, done, interrupt: () => child.kill('SIGINT') };
+}
+
 export const runCli = (args: string[], opts?: { env?: Record<string, string>; timeoutMs?: number }) => ucore(args, opts).done;
 export const lines = (s: string) => s.split('\n').filter(Boolean);
 

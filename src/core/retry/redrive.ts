@@ -3,9 +3,10 @@
 // the reason from `error`, `reason` or `error_message`. Reasons are grouped with numbers and ids blanked out, so
 // "timeout after 3001 ms on order 12" and "… 2990 ms on order 7" are one group.
 // A redriven dead letter is not deleted but marked, in the hash `<stream>:redriven` (entry id → when and where to),
-// so the queue keeps its history and a second redrive skips what the first sent. The mark is written after the
-// batch is sent: a crash in between may send a batch twice, never lose one. Two redrives at the same moment are not
-// kept apart (run one at a time).
+// so the queue keeps its history and a second redrive skips what the first sent. Each entry is claimed (HSETNX of
+// its mark, "sending …") before its batch is sent and the mark completed after: two redrives at the same moment never
+// both send an entry. A crash between claim and send leaves a "sending …" mark on an entry that may not have gone
+// out: it counts as redriven (a second send is what the guard prevents); clear that field of the hash to send it.
 import { BadInputError } from '../errors';
 import { readPages } from '../store/page-reader';
 import { TokenBucket } from '../replay/token-bucket';
@@ -140,14 +141,19 @@ export async function redriveDeadLetters(transport: Transport, options: RedriveO
     const b = batch;
     batch = [];
     if (b.length === 0) return;
+    let mine = b;
     if (!result.dryRun) {
       if (bucket && !(await bucket.take(b.length, options.signal))) return;
-      await send(b.map((e) => deadLetterText(e.fields)!));
       const at = new Date().toISOString();
-      await transport.hset(redrivenKey(stream), Object.fromEntries(b.map((e) => [e.id, `${at} ${result.target}`])));
+      const claimed = await Promise.all(b.map((e) => transport.hsetnx(redrivenKey(stream), e.id, `sending ${at} ${result.target}`)));
+      mine = b.filter((_, i) => claimed[i]);
+      result.alreadyRedriven += b.length - mine.length;
+      if (mine.length === 0) return;
+      await send(mine.map((e) => deadLetterText(e.fields)!));
+      await transport.hset(redrivenKey(stream), Object.fromEntries(mine.map((e) => [e.id, `${at} ${result.target}`])));
     }
-    result.sent += b.length;
-    for (const e of b) if (result.ids.length < 1000) result.ids.push(e.id);
+    result.sent += mine.length;
+    for (const e of mine) if (result.ids.length < 1000) result.ids.push(e.id);
     options.onProgress?.(progressOf(result));
   };
   outer: for await (const page of readPages(transport, { stream, start: '-', end: last.id, reverse: false })) {

@@ -346,6 +346,10 @@ export class RedisTransport implements Transport {
     return args.length ? this.run((c) => c.hset(key, ...args)) : Promise.resolve(0);
   }
 
+  async hsetnx(key: string, field: string, value: string): Promise<boolean> {
+    return (await this.run((c) => c.hsetnx(key, field, value))) === 1;
+  }
+
   async hgetall(key: string): Promise<Record<string, string>> {
     const flat = (await this.run((c) => c.call('HGETALL', key))) as string[];
     const out: Record<string, string> = Object.create(null);

@@ -318,6 +318,8 @@ export interface Transport {
   scan(cursor: string, options?: ScanOptions): Promise<{ cursor: string; keys: string[] }>;
   hset(key: string, fields: Record<string, string>): Promise<number>;
   hgetall(key: string): Promise<Record<string, string>>;
+  /** `HSETNX`: sets the field only when the hash lacks it; true when this call set it (a claim). */
+  hsetnx(key: string, field: string, value: string): Promise<boolean>;
   hdel(key: string, fields: string[]): Promise<number>;
 
   // ---- streams ----

@@ -13,6 +13,7 @@ import type { EventDocumentProvider } from '../documents/eventDocumentProvider';
 import type { LiveContracts } from '../contracts/liveContracts';
 import type { FlowsPanel } from '../flows/flowsPanel';
 import type { MaskingRules } from '../fixtures/maskingRules';
+import type { SearchResultsProvider } from '../search/searchResultsTree';
 
 export interface Explorer {
   connections: ConnectionsTreeProvider;
@@ -37,4 +38,6 @@ export interface CommandContext {
   flows?: FlowsPanel;
   /** The masking rules of each connection (recording, tail, copy). */
   masking: MaskingRules;
+  /** The Search Results view (stream search, dead letters). */
+  searchResults: SearchResultsProvider;
 }

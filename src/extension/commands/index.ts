@@ -11,6 +11,7 @@ import { registerStreamCommands } from './streamCommands';
 import { registerFlowCommands } from '../flows/flowCommands';
 import { registerContractCommands } from '../contracts/contractCommands';
 import { type FixtureFeatures, registerFixtureFeatures } from '../fixtures';
+import { registerSearchCommands } from '../search/index';
 
 /** Registers everything; returns the ids registered (tests compare them with package.json) and the fixture features. */
 export function registerCommands(ctx: CommandContext): { ids: string[]; fixtures: FixtureFeatures } {
@@ -24,6 +25,7 @@ export function registerCommands(ctx: CommandContext): { ids: string[]; fixtures
   registerFlowCommands(r, ctx);
   registerContractCommands(r, ctx);
   const fixtures = registerFixtureFeatures(r, ctx, ctx.masking);
+  registerSearchCommands(r, ctx);
   registerDemoCommands(r, ctx.services, ctx.demo, () => {
     ctx.explorer.channels.scheduleRefresh();
     // The demo creates streams and a consumer group within a second or two: show them without a manual refresh.

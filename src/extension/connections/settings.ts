@@ -96,6 +96,16 @@ export interface UCoreSettings {
   contractsLiveChecksPerSecond: number;
   maskingRules: string[];
   recordMaxMegabytes: number;
+  searchScanBudget: number;
+  searchMaxResults: number;
+  searchSavedFilters: SavedFilterSetting[];
+}
+
+/** A named search expression kept in the workspace settings (shared and reviewed with the code). */
+export interface SavedFilterSetting {
+  name: string;
+  expression: string;
+  description?: string;
 }
 
 export const SETTING_DEFAULTS: UCoreSettings = {
@@ -114,6 +124,9 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   contractsLiveChecksPerSecond: 5000,
   maskingRules: ['data.email', 'data.phone', 'data.address', 'data.card_number', 'user_id'],
   recordMaxMegabytes: 64,
+  searchScanBudget: 1_000_000,
+  searchMaxResults: 500,
+  searchSavedFilters: [],
 };
 
 type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
@@ -137,6 +150,9 @@ function buildScalarSchemas(): ScalarSchemas {
     contractsLiveChecksPerSecond: { key: Setting.contractsLiveChecksPerSecond, schema: int(10, 1_000_000) },
     maskingRules: { key: Setting.maskingRules, schema: z.array(text(1, 300)).check(z.maxLength(100)) },
     recordMaxMegabytes: { key: Setting.recordMaxMegabytes, schema: int(1, 1024) },
+    searchScanBudget: { key: Setting.searchScanBudget, schema: int(1, 1_000_000_000) },
+    searchMaxResults: { key: Setting.searchMaxResults, schema: int(1, 10_000) },
+    searchSavedFilters: { key: Setting.searchSavedFilters, schema: z.array(z.object({ name: text(1, 200), expression: text(1, 4096), description: z.optional(text(0, 1000)) })).check(z.maxLength(200)) },
   };
 }
 

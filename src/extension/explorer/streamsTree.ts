@@ -18,6 +18,7 @@ import type { StreamsTreeNode } from './streams/index';
 import { LoadMoreNode } from './streams/loadMoreNode';
 import { StreamNode } from './streams/streamNode';
 import type { ViolationBadges } from './violationBadge';
+import type { SeekPosition } from './streams/seekPageNode';
 
 export { ConsumerNode } from './streams/consumerNode';
 export { EntriesNode } from './streams/entriesNode';
@@ -28,6 +29,7 @@ export type { StreamsTreeNode } from './streams/index';
 export { LoadMoreNode } from './streams/loadMoreNode';
 export { NewerEntriesNode } from './streams/newerEntriesNode';
 export { PendingNode } from './streams/pendingNode';
+export { SeekPageNode } from './streams/seekPageNode';
 export { StreamNode } from './streams/streamNode';
 export { MessageNode } from './messageNode';
 
@@ -42,6 +44,8 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
   private readonly limits = new Map<string, number>();
   /** Entries folder id → the id of the newest entry it lists (rows stay put while new entries arrive). */
   private readonly anchors = new Map<string, string>();
+  /** Entries folder id → where Go to Time opened it. */
+  private readonly seeks = new Map<string, Exclude<SeekPosition, null>>();
   private readonly parents = new Map<string, StreamsTreeNode | undefined>();
   private readonly nodes = new Map<string, StreamsTreeNode>();
   private lastStreamCount = 0;
@@ -57,6 +61,7 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
     this.register(connections.onDidChangeActive(() => {
       this.limits.clear();
       this.anchors.clear();
+      this.seeks.clear();
       this.refresh();
     }));
   }
@@ -89,6 +94,26 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
     const current = this.limits.get(node.parentId) ?? this.pageSize(node.parentId);
     this.limits.set(node.parentId, current + this.pageSize(node.parentId));
     this.refresh(node.parentId === ROOT ? undefined : this.nodes.get(node.parentId));
+  }
+
+  /** Opens the Entries folder of `stream` at `at` (ISO text), or moves its page (older / newer / back to newest). */
+  seek(folderId: string, to: SeekPosition): void {
+    if (to === null) this.seeks.delete(folderId);
+    else this.seeks.set(folderId, to);
+    this.anchors.delete(folderId);
+    const folder = this.nodes.get(folderId);
+    const stream = folder && this.parents.get(folderId);
+    this.refresh(stream ?? undefined);
+  }
+
+  /** A row loaded before, by id. */
+  nodeById(id: string): StreamsTreeNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  /** The Entries folder id of a stream row. */
+  entriesFolderId(streamNodeId: string): string {
+    return `${streamNodeId}/entries`;
   }
 
   getParent(node: StreamsTreeNode): StreamsTreeNode | undefined {
@@ -152,7 +177,7 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
 
   /** What the rows beneath the top level need from the view: the connection, page sizes, anchors. */
   private context(conn: ActiveConnection): StreamsContext {
-    return { transport: conn.transport, limitOf: (id) => this.limitOf(id), anchors: this.anchors };
+    return { transport: conn.transport, limitOf: (id) => this.limitOf(id), anchors: this.anchors, seeks: this.seeks };
   }
 
   /** Stream keys, sorted, up to `limit`; index streams of the store are internal and left out. */

@@ -211,6 +211,11 @@ export class EmbeddedServer {
     return added;
   }
 
+  hsetnx(key: string, field: string, value: string): number {
+    if (this.keyspace.getTyped(key, 'hash')?.map.has(field)) return 0;
+    return this.hset(key, { [field]: value });
+  }
+
   hgetall(key: string): Record<string, string> {
     const out: Record<string, string> = Object.create(null) as Record<string, string>;
     const h = this.keyspace.getTyped(key, 'hash');

@@ -309,6 +309,10 @@ export class EmbeddedTransport implements Transport, Subscriber {
     return this.run(() => this.server.hset(key, fields));
   }
 
+  hsetnx(key: string, field: string, value: string): Promise<boolean> {
+    return this.run(() => this.server.hsetnx(key, field, value) === 1);
+  }
+
   hgetall(key: string): Promise<Record<string, string>> {
     return this.run(() => this.server.hgetall(key));
   }

@@ -19,13 +19,17 @@ export class EntryNode extends ExplorerNode<StreamsContext, never> {
   }
 
   protected createItem(): vscode.TreeItem {
-    const { entry } = this;
-    const item = new vscode.TreeItem(entryTimeLabel(entry.id), vscode.TreeItemCollapsibleState.None);
-    item.description = `${shorten(entrySummary(this.key, entry), 120)} · ${entry.id}`;
-    const text = entryText(entry);
-    item.tooltip = `${idTooltip(entry.id)}\n${tooltipValue(text) ?? `${shorten(text, 500)}\n(truncated; use Inspect Event)`}`;
-    item.iconPath = new vscode.ThemeIcon('symbol-event');
-    item.command = { command: Commands.eventInspect, title: 'Inspect Event', arguments: [this] };
-    return item;
+    return entryTreeItem(this.key, this.entry, this);
   }
+}
+
+/** A stream entry's row (here and in the Search Results view): its time, summary and id; clicking inspects `arg`. */
+export function entryTreeItem(stream: string, entry: StreamEntry, arg: unknown): vscode.TreeItem {
+  const item = new vscode.TreeItem(entryTimeLabel(entry.id), vscode.TreeItemCollapsibleState.None);
+  item.description = `${shorten(entrySummary(stream, entry), 120)} · ${entry.id}`;
+  const text = entryText(entry);
+  item.tooltip = `${idTooltip(entry.id)}\n${tooltipValue(text) ?? `${shorten(text, 500)}\n(truncated; use Inspect Event)`}`;
+  item.iconPath = new vscode.ThemeIcon('symbol-event');
+  item.command = { command: Commands.eventInspect, title: 'Inspect Event', arguments: [arg] };
+  return item;
 }

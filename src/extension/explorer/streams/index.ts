@@ -6,6 +6,7 @@ import type { EntryNode } from './entryNode';
 import type { GroupNode } from './groupNode';
 import type { LoadMoreNode } from './loadMoreNode';
 import type { PendingNode } from './pendingNode';
+import type { SeekPageNode } from './seekPageNode';
 import type { StreamNode } from './streamNode';
 
-export type StreamsTreeNode = StreamNode | EntriesNode | EntryNode | GroupNode | ConsumerNode | PendingNode | LoadMoreNode | MessageNode;
+export type StreamsTreeNode = StreamNode | EntriesNode | EntryNode | GroupNode | ConsumerNode | PendingNode | LoadMoreNode | SeekPageNode | MessageNode;

@@ -23,9 +23,12 @@ export class StreamNode extends ExplorerNode<StreamsContext, StreamsTreeNode> {
     return this.key === DEAD_LETTER_STREAM ? ItemContext.deadLetterStream : ItemContext.stream;
   }
 
-  override async getChildren({ transport }: StreamsContext): Promise<StreamsTreeNode[]> {
+  override async getChildren({ transport, seeks }: StreamsContext): Promise<StreamsTreeNode[]> {
     const groups = await transport.xinfoGroups(this.key);
-    return [new EntriesNode(`${this.id}/entries`, this.key, this.length), ...groups.map((g) => new GroupNode(`${this.id}/g/${g.name}`, this.key, g))];
+    const entries = new EntriesNode(`${this.id}/entries`, this.key, this.length);
+    const seek = seeks.get(entries.id);
+    if (seek) entries.seekLabel = seekLabel(seek);
+    return [entries, ...groups.map((g) => new GroupNode(`${this.id}/g/${g.name}`, this.key, g))];
   }
 
   protected createItem(): vscode.TreeItem {
@@ -37,4 +40,10 @@ export class StreamNode extends ExplorerNode<StreamsContext, StreamsTreeNode> {
     item.iconPath = new vscode.ThemeIcon(this.key === DEAD_LETTER_STREAM ? 'warning' : 'list-ordered');
     return violationBadge(item, this.violations);
   }
+}
+
+function seekLabel(seek: { at: string } | { after: string } | { before: string }): string {
+  const v = 'at' in seek ? seek.at : 'after' in seek ? seek.after : seek.before;
+  const ms = 'at' in seek ? Date.parse(v) : idTimeMs(v);
+  return ms !== null && Number.isFinite(ms) ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : v;
 }
