@@ -443,6 +443,15 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
         const rows = await w.treeRows('Channels');
         return ['ecommerce_events', 'user_events'].every((name) => rows.some((r) => r.label === name && live(r.description)));
       }, 'the demo channels with live rates in the Channels view', 20_000).catch(async (e) => { throw new Error(`${(e as Error).message}; rows: ${await rowsText(w, 'Channels')}`); });
+      const streamRows = w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Streams' }) }).locator('.customview-tree .monaco-list-row');
+      // Room for the rows (the tree renders only the rows in view): the other views folded, e2e_jobs collapsed.
+      for (const view of ['Connections', 'Channels', 'Search Results']) {
+        const header = w.page.locator('.pane-header').filter({ hasText: new RegExp(`^\\s*${view}`) }).first();
+        if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+      }
+      const jobs = (await w.treeRows('Streams')).findIndex((r) => r.label === JOBS);
+      if (jobs >= 0 && (await w.treeRows('Streams'))[jobs]!.expanded) await streamRows.nth(jobs).locator('.monaco-tl-twistie').click();
+      await w.page.waitForTimeout(500);
       await w.runCommand('UCore: Refresh');
       await eventually(async () => {
         const rows = await w.treeRows('Streams');
@@ -453,15 +462,6 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
 
       // Under live traffic the entries hold still: times as labels (ids in the description), a selected entry stays
       // on its row, and the entries that arrive meanwhile wait behind a "N newer entries" row.
-      const streamRows = w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Streams' }) }).locator('.customview-tree .monaco-list-row');
-      // Room for the rows (the tree renders only the rows in view): the other two views folded, e2e_jobs collapsed.
-      for (const view of ['Connections', 'Channels']) {
-        const header = w.page.locator('.pane-header').filter({ hasText: new RegExp(`^\\s*${view}`) }).first();
-        if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-      }
-      const jobs = (await w.treeRows('Streams')).findIndex((r) => r.label === JOBS);
-      if (jobs >= 0 && (await w.treeRows('Streams'))[jobs]!.expanded) await streamRows.nth(jobs).locator('.monaco-tl-twistie').click();
-      await w.page.waitForTimeout(500);
       const all = await w.treeRows('Streams');
       const storeAt = all.findIndex((r) => r.label === 'event_store');
       if (all[storeAt]?.expanded !== true) await streamRows.nth(storeAt).locator('.monaco-tl-twistie').click();
