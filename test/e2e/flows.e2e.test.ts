@@ -100,7 +100,9 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
   const e2e = useWorkbench({
     name: 'flows',
     redis: true,
-    settings: { 'ucore.commandTimeoutMs': 4000 },
+    // A failed test opens its peek by itself (VS Code's default is now 'never': the failure shows inline at its line
+    // and in Test Results, as seen in code-server; the peek shows the same message where the test can read it).
+    settings: { 'ucore.commandTimeoutMs': 4000, 'testing.automaticallyOpenPeekView': 'failureAnywhere' },
     files: { 'orders.events': EVENTS_FILE, 'contracts/asyncapi.yaml': CONTRACT, 'contract.events': CONTRACT_EVENTS, 'scenarios.events': SCENARIO, 'fixtures/recorded.ndjson': FIXTURE },
     cleanup: () => { for (const c of clis) c.kill(); },
   });
