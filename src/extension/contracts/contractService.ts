@@ -1,7 +1,6 @@
 // The workspace's contracts: AsyncAPI files found by `ucore.contracts.files` and JSON Schema files bound in
 // `ucore.contracts.schemas`, read again when one changes on disk or the settings change, their own problems in the
 // Problems panel. Nothing is read, and no contract library is loaded, until the workspace has a contract file.
-import { createHash, type Hash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { createContractSet, loadContract, MAX_CONTRACT_BYTES, type Contract, type ContractProblem, type ContractSet, type Logger } from '../../core/index';
 import type { SchemaBindingSetting, Settings } from '../connections/settings';
@@ -21,8 +20,6 @@ export class ContractService extends Disposable {
   readonly onDidChange = this.changed.event;
   private readonly problems = this.register(vscode.languages.createDiagnosticCollection(CONTRACT_DIAGNOSTIC_SOURCE));
   private set: ContractSet | undefined;
-  /** The hash of the texts the set was built from (see read()). */
-  private readKey = '';
   private readonly uris = new Map<string, vscode.Uri>();
   private loading: Promise<void> | undefined;
   private again = false;
@@ -104,21 +101,15 @@ export class ContractService extends Disposable {
     const bindings = this.settings.get('contractSchemas');
     const contracts: Contract[] = [];
     this.uris.clear();
-    // What was read, as one hash: reading the same texts again (a file watcher's late event after an explicit
-    // reload, a save without changes) keeps the set, so the live check's counts and violations are not reset.
-    const read = createHash('sha256');
     for (const uri of files.sort((a, b) => a.toString().localeCompare(b.toString()))) {
-      const c = await this.readOne(uri, undefined, read);
+      const c = await this.readOne(uri);
       if (c) contracts.push(c);
     }
     for (const b of bindings) {
       const uri = this.resolve(b);
-      const c = uri && await this.readOne(uri, b, read);
+      const c = uri && await this.readOne(uri, b);
       if (c) contracts.push(c);
     }
-    const readKey = read.digest('hex');
-    if (this.set !== undefined && readKey === this.readKey) return;
-    this.readKey = readKey;
     const started = performance.now();
     const set = contracts.length ? await createContractSet(contracts) : undefined;
     this.publishProblems(contracts, set);
@@ -133,10 +124,9 @@ export class ContractService extends Disposable {
     return /^([a-z]:)?[\\/]/i.test(b.file) ? vscode.Uri.file(b.file) : vscode.Uri.joinPath(folder.uri, b.file);
   }
 
-  private async readOne(uri: vscode.Uri, binding: SchemaBindingSetting | undefined, read: Hash): Promise<Contract | undefined> {
+  private async readOne(uri: vscode.Uri, binding?: SchemaBindingSetting): Promise<Contract | undefined> {
     const label = vscode.workspace.asRelativePath(uri);
     this.uris.set(label, uri);
-    read.update(`${label}\u0000${JSON.stringify(binding ?? null)}\u0000`);
     try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > MAX_CONTRACT_BYTES) {
@@ -144,7 +134,6 @@ export class ContractService extends Disposable {
         return undefined;
       }
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      read.update(text).update('\u0000');
       return await loadContract(label, text, binding && { channel: binding.channel, kind: binding.kind, eventType: binding.eventType });
     } catch (e) {
       this.log.warn(`cannot read contract ${label}: ${(e as Error).message}`);
