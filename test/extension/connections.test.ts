@@ -3,27 +3,15 @@
 import * as assert from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { describeUrl, splitPassword } from '../../src/extension/connections/catalog';
 import { isOpen, monitorStatus, stateOfStatus, type ConnectionState } from '../../src/extension/connections/connectionState';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
-import { api } from './helpers';
+import { api, freePort } from './helpers';
 
 const SECRET = 's3cret-Pa55word';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {

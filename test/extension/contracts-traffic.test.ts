@@ -9,22 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import * as vscode from 'vscode';
-import { createServer } from 'node:net';
 import { createContractSet, loadContract, type DriftReport } from '../../src/core/index';
 import type { GeneratedContract } from '../../src/extension/contracts/generateContract';
 import { askAboutBatch } from '../../src/extension/contracts/publishCheck';
-import { api, eventually, unique } from './helpers';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { api, eventually, freePort, unique } from './helpers';
 
 async function subscribers(redis: Redis, channel: string): Promise<number> {
   const reply = (await redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number];

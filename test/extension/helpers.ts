@@ -1,6 +1,7 @@
 // What the in-host suites share: the extension's API, waiting for something to show up, unique names. Not a test file
 // itself (index.ts loads *.test.js only).
 import * as assert from 'node:assert';
+import { createServer } from 'node:net';
 import * as vscode from 'vscode';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
 
@@ -36,3 +37,15 @@ export async function eventually<T>(what: string, probe: () => T | undefined | f
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A loopback port nobody listens on now (for a redis-server a test starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
