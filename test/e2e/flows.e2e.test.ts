@@ -447,10 +447,7 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
       }, 'the demo channels with live rates in the Channels view', 20_000).catch(async (e) => { throw new Error(`${(e as Error).message}; rows: ${await rowsText(w, 'Channels')}`); });
       const streamRows = w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Streams' }) }).locator('.customview-tree .monaco-list-row');
       // Room for the rows (the tree renders only the rows in view): the other views folded, e2e_jobs collapsed.
-      for (const view of ['Connections', 'Channels', 'Search Results']) {
-        const header = w.page.locator('.pane-header').filter({ hasText: new RegExp(`^\\s*${view}`) }).first();
-        if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-      }
+      await w.foldViewsExcept('Streams');
       const jobs = (await w.treeRows('Streams')).findIndex((r) => r.label === JOBS);
       if (jobs >= 0 && (await w.treeRows('Streams'))[jobs]!.expanded) await streamRows.nth(jobs).locator('.monaco-tl-twistie').click();
       await w.page.waitForTimeout(500);

@@ -104,6 +104,8 @@ describe('UCore Events on Redis Sentinel, through a failover (code-server UI)', 
 
   /** The Topology row and its subtree, expanded: master (current), its replicas, the Sentinels group. */
   const expandTopology = async (w: Workbench, masterPort: number) => {
+    // The tree renders only the rows in view: the other views folded, so the third sentinel's row has room.
+    await w.foldViewsExcept('Connections');
     await expandRow(w, CONN);
     const topo = await waitRows(w, (rows) => rows.find((r) => r.label === 'Topology' && r.description.includes(`master ${addr(masterPort)}`)),
       `the Topology row naming master ${addr(masterPort)}`, 20_000);

@@ -38,6 +38,11 @@ export interface Workbench {
   treeRows(viewTitle?: string): Promise<TreeRow[]>;
   waitForTreeRow(text: string | RegExp, viewTitle?: string): Promise<Locator>;
   expandTreeRow(text: string | RegExp, viewTitle?: string): Promise<void>;
+  /**
+   * Folds every view of the side bar except `keep`: a tree renders only the rows in view, so a test that reads rows
+   * must not depend on how much room the other views take.
+   */
+  foldViewsExcept(...keep: string[]): Promise<void>;
   notifications(): Promise<string[]>;
   waitForNotification(pattern: RegExp, timeoutMs?: number): Promise<string>;
   screenshot(name: string): Promise<string>;
@@ -181,6 +186,17 @@ export async function openWorkbench(url: string, folder: string, options: Workbe
           }
           if (Date.now() > deadline) throw new Error(`the tree row ${String(text)} did not expand`);
         }
+      },
+
+      async foldViewsExcept(...keep) {
+        const headers = page.locator('.part.sidebar .pane-header');
+        for (let i = 0; i < await headers.count(); i++) {
+          const header = headers.nth(i);
+          const title = (await header.locator('.title').first().textContent().catch(() => ''))?.trim() ?? '';
+          const open = (await header.getAttribute('aria-expanded')) === 'true';
+          if (open !== keep.includes(title)) await header.click();
+        }
+        await page.waitForTimeout(300);
       },
 
       async notifications() {
