@@ -1,6 +1,7 @@
 // The workspace's contracts: AsyncAPI files found by `ucore.contracts.files` and JSON Schema files bound in
 // `ucore.contracts.schemas`, read again when one changes on disk or the settings change, their own problems in the
 // Problems panel. Nothing is read, and no contract library is loaded, until the workspace has a contract file.
+import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { createContractSet, loadContract, MAX_CONTRACT_BYTES, type Contract, type ContractProblem, type ContractSet, type Logger } from '../../core/index';
 import type { SchemaBindingSetting, Settings } from '../connections/settings';
@@ -20,6 +21,7 @@ export class ContractService extends Disposable {
   readonly onDidChange = this.changed.event;
   private readonly problems = this.register(vscode.languages.createDiagnosticCollection(CONTRACT_DIAGNOSTIC_SOURCE));
   private set: ContractSet | undefined;
+  private readFingerprint = '';
   private readonly uris = new Map<string, vscode.Uri>();
   private loading: Promise<void> | undefined;
   private again = false;
@@ -51,6 +53,15 @@ export class ContractService extends Disposable {
     if (!this.loading) this.reload();
     await this.loading;
     return this.set;
+  }
+
+  /**
+   * What the last read read: the files, their bindings and texts (a sha256). Equal after a read of unchanged files — the
+   * file watcher's late event after an explicit reload, a save without changes — so a consumer that keeps state per
+   * set (the live check's counts) can keep it; the set itself is new on every read, as its other callers expect.
+   */
+  get fingerprint(): string {
+    return this.readFingerprint;
   }
 
   /** The file a contract location names, for opening it. */
@@ -100,20 +111,22 @@ export class ContractService extends Disposable {
     const files = glob ? await vscode.workspace.findFiles(glob, EXCLUDE, MAX_CONTRACT_FILES) : [];
     const bindings = this.settings.get('contractSchemas');
     const contracts: Contract[] = [];
+    const hash = createHash('sha256');
     this.uris.clear();
     for (const uri of files.sort((a, b) => a.toString().localeCompare(b.toString()))) {
-      const c = await this.readOne(uri);
+      const c = await this.readOne(uri, hash);
       if (c) contracts.push(c);
     }
     for (const b of bindings) {
       const uri = this.resolve(b);
-      const c = uri && await this.readOne(uri, b);
+      const c = uri && await this.readOne(uri, hash, b);
       if (c) contracts.push(c);
     }
     const started = performance.now();
     const set = contracts.length ? await createContractSet(contracts) : undefined;
     this.publishProblems(contracts, set);
     this.set = set;
+    this.readFingerprint = hash.digest('hex');
     this.log.info(`${contracts.length} contract${contracts.length === 1 ? '' : 's'} read (${contracts.reduce((n, c) => n + c.channels.length, 0)} channels; compiled in ${Math.round(performance.now() - started)} ms)`);
     this.changed.fire();
   }
@@ -124,7 +137,7 @@ export class ContractService extends Disposable {
     return /^([a-z]:)?[\\/]/i.test(b.file) ? vscode.Uri.file(b.file) : vscode.Uri.joinPath(folder.uri, b.file);
   }
 
-  private async readOne(uri: vscode.Uri, binding?: SchemaBindingSetting): Promise<Contract | undefined> {
+  private async readOne(uri: vscode.Uri, hash: ReturnType<typeof createHash>, binding?: SchemaBindingSetting): Promise<Contract | undefined> {
     const label = vscode.workspace.asRelativePath(uri);
     this.uris.set(label, uri);
     try {
@@ -134,6 +147,7 @@ export class ContractService extends Disposable {
         return undefined;
       }
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      hash.update(`${label}\u0000${JSON.stringify(binding ?? null)}\u0000${text.length}\u0000${text}\u0000`);
       return await loadContract(label, text, binding && { channel: binding.channel, kind: binding.kind, eventType: binding.eventType });
     } catch (e) {
       this.log.warn(`cannot read contract ${label}: ${(e as Error).message}`);

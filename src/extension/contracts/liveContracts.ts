@@ -25,7 +25,7 @@ export class LiveContracts extends Disposable implements ViolationBadges {
   readonly onDidChange = this.changed.event;
   private readonly problems = this.register(vscode.languages.createDiagnosticCollection('ucore-contracts-live'));
   private watch: LiveContractWatch | undefined;
-  private bound: { monitor: unknown; set: unknown; rate: number } | undefined;
+  private bound: { monitor: unknown; contracts: string; rate: number } | undefined;
   private byTarget = new Map<string, TargetViolations>();
   private badgeKey = '';
   private rulesKey = '';
@@ -117,13 +117,15 @@ export class LiveContracts extends Disposable implements ViolationBadges {
     const set = this.settings.get('contractsLive') ? this.contracts.peek() : undefined;
     const rate = this.settings.get('contractsLiveChecksPerSecond');
     const now = this.monitor.running;
-    if (this.bound && this.bound.monitor === now?.monitor && this.bound.set === set && this.bound.rate === rate) return;
+    // The same files read again (the watcher's late event after a reload) keep the checker and its counts.
+    const contracts = set ? this.contracts.fingerprint : '';
+    if (this.bound && this.bound.monitor === now?.monitor && this.bound.contracts === contracts && this.bound.rate === rate) return;
     this.unbind();
     if (!now || !set) return;
     const checker = new LiveContractChecker(set, { maxChecksPerSecond: rate });
     const watch = new LiveContractWatch(now.monitor, now.connection.transport, checker, { logger: this.log });
     this.watch = watch;
-    this.bound = { monitor: now.monitor, set, rate };
+    this.bound = { monitor: now.monitor, contracts, rate };
     try {
       await watch.start();
       this.log.info(`checking live traffic on "${now.connection.name}" against the contracts (up to ${rate}/s; streams: ${watch.streams.join(', ') || 'none'})`);
