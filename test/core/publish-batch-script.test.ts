@@ -135,9 +135,9 @@ describe('publishBatch as a script, on one server', () => {
   it('cuts calls by count and by size, never splitting a pair and never sending an empty call', () => {
     assert.deepEqual(scriptCalls([]), []);
     const calls = scriptCalls(Array.from({ length: 2001 }, (_, i) => ['c', String(i)] as const));
-    assert.deepEqual(calls.map((c) => c.length / 2), [1000, 1000, 1]);
+    assert.deepEqual(calls.map((c) => c.argv.length / 2), [1000, 1000, 1]);
     const huge = 'x'.repeat(WRITE_CHARS * 2);
-    assert.deepEqual(scriptCalls([['a', '1'], ['b', huge], ['c', '3']]).map((c) => c.length / 2), [1, 1, 1], 'an oversized message goes alone');
+    assert.deepEqual(scriptCalls([['a', '1'], ['b', huge], ['c', '3']]).map((c) => c.argv.length / 2), [1, 1, 1], 'an oversized message goes alone');
   });
 });
 

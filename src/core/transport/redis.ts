@@ -16,7 +16,9 @@ import type { RedisClient, RedisTarget } from './redis-clients';
 import { aggregateInfo, mergeCountReplies, groupBySlot, pairsToCounts, unionReplies } from './redis-cluster-ops';
 import { ClusterNodes, ioredisAgreesOnSlot } from './redis-cluster-nodes';
 import { RedisConnections } from './redis-connections';
-import { countsOf, runPublishScript, scriptCalls } from './redis-publish-batch';
+import { flatReplies } from './redis-loop-script';
+import { countsOf, publishLoop, scriptCalls } from './redis-publish-batch';
+import { xaddCalls, xaddLoop } from './redis-xadd-batch';
 import { cutBySize, FRAMING_CHARS } from './redis-write-size';
 import { classifyCommandError } from './redis-errors';
 import {
@@ -165,15 +167,13 @@ export class RedisTransport implements Transport {
     const client = this.clustered ? this.clusterNodes.nodeForKeyIfServed(messages[0][0]) : this.connections.command();
     if (!client) return null;
     try {
-      const settled = await runPublishScript(client, scriptCalls(messages));
+      const settled = await publishLoop.run(client, scriptCalls(messages));
       if (!settled) {
         this.publishByScript = false;
         this.log.info(`${this.description} refuses the publish script to this user: batches are published as pipelines`);
         return null;
       }
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
-      return countsOf(settled.map((s) => (s as PromiseFulfilledResult<unknown[]>).value));
+      return countsOf(settled);
     } catch (e) {
       throw classifyCommandError(e, this.description);
     }
@@ -369,6 +369,10 @@ export class RedisTransport implements Transport {
 
   async xaddBatch(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null>> {
     if (items.length === 0) return [];
+    if (this.xaddByScript && !this.clustered) {
+      const ids = await this.xaddByScriptCalls(items);
+      if (ids) return ids;
+    }
     if (this.clustered) return (await this.clusterNodes.batch(items, (it) => it.key, (it) => ['XADD', ...xaddArgs(it.key, it.fields, it.options ?? {})])) as Array<string | null>;
     return (await this.pipelineInParts(items, (it) => it.key.length + fieldChars(it.fields), (p, it) => {
       // The common entry, one field and no options (the store's and replay's `event`), without the argument arrays.
@@ -377,6 +381,37 @@ export class RedisTransport implements Transport {
       if (single !== undefined) p.xadd(it.key, '*', single, it.fields[single]);
       else p.call('XADD', ...xaddArgs(it.key, it.fields, o ?? {}));
     })) as Array<string | null>;
+  }
+
+  /** Cleared when the server refuses the XADD loop script to this user: the pipeline is used from then on. */
+  private xaddByScript = true;
+
+  /**
+   * One stream, one field of the same name and no options on every item (replay to a stream, import, a fixture): the
+   * batch as EVALSHA calls of an XADD loop (redis-xadd-batch.ts). Null when the batch is not of that form or scripts
+   * are refused (nothing was written): the caller pipelines it. Not on a cluster, whose batch path follows MOVED.
+   */
+  private async xaddByScriptCalls(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null> | null> {
+    const key = items[0].key;
+    const field = plainField(items[0]);
+    if (field === undefined) return null;
+    const values = new Array<string>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (it.key !== key || plainField(it) !== field) return null;
+      values[i] = it.fields[field] as string;
+    }
+    try {
+      const settled = await xaddLoop.run(this.connections.command(), xaddCalls(key, field, values));
+      if (!settled) {
+        this.xaddByScript = false;
+        this.log.info(`${this.description} refuses the XADD loop script to this user: stream batches are sent as pipelines`);
+        return null;
+      }
+      return flatReplies(settled) as Array<string | null>;
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
   }
 
   async xrange(key: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
@@ -671,6 +706,14 @@ export class RedisTransport implements Transport {
       }
     }
   }
+}
+
+/** The one field of an entry sent without options ('*' id, no trimming), or undefined. */
+function plainField(it: { fields: StreamFields; options?: XAddOptions }): string | undefined {
+  const o = it.options;
+  if (o !== undefined && (o.id !== undefined || o.maxLen !== undefined || o.noMkStream)) return undefined;
+  const f = singleField(it.fields);
+  return f !== undefined && typeof it.fields[f] === 'string' ? f : undefined;
 }
 
 /** Characters of a stream entry's field names and values. */
