@@ -18,6 +18,7 @@ import { ClusterNodes, ioredisAgreesOnSlot } from './redis-cluster-nodes';
 import { RedisConnections } from './redis-connections';
 import { flatReplies } from './redis-loop-script';
 import { countsOf, publishLoop, scriptCalls } from './redis-publish-batch';
+import { setNxGetCalls, setNxGetLoop } from './redis-set-nx-get-batch';
 import { xaddCalls, xaddLoop } from './redis-xadd-batch';
 import { cutBySize, FRAMING_CHARS } from './redis-write-size';
 import { classifyCommandError } from './redis-errors';
@@ -267,10 +268,32 @@ export class RedisTransport implements Transport {
 
   async setNxGetBatch(items: ReadonlyArray<readonly [key: string, value: string]>, ttlSeconds: number): Promise<Array<string | null>> {
     if (items.length === 0) return [];
+    if (this.marksByScript && !this.clustered) {
+      const olds = await this.setNxGetByScriptCalls(items, ttlSeconds);
+      if (olds) return olds;
+    }
     const results = await this.orByScript(() => (this.clustered
       ? this.clusterNodes.batch(items, ([k]) => k, ([k, v]) => this.setNxGetCommand(k, v, ttlSeconds))
       : this.pipeline((p) => { for (const [k, v] of items) p.call(...this.setNxGetCommand(k, v, ttlSeconds)); })));
     return results.map((r) => (r === null ? null : String(r)));
+  }
+
+  /** Cleared when the server refuses the marks loop script to this user: the pipeline is used from then on. */
+  private marksByScript = true;
+
+  /** The batch as EVALSHA calls of a GET-then-SET loop (redis-set-nx-get-batch.ts); null when scripts are refused. */
+  private async setNxGetByScriptCalls(items: ReadonlyArray<readonly [key: string, value: string]>, ttlSeconds: number): Promise<Array<string | null> | null> {
+    try {
+      const settled = await setNxGetLoop.run(this.connections.command(), setNxGetCalls(items, ttlSeconds));
+      if (!settled) {
+        this.marksByScript = false;
+        this.log.info(`${this.description} refuses the dedup marks script to this user: marks are sent as pipelines`);
+        return null;
+      }
+      return flatReplies(settled).map((r) => (r === null ? null : String(r)));
+    } catch (e) {
+      throw classifyCommandError(e, this.description);
+    }
   }
 
   /** Set once a server refused `SET … NX GET` (before Redis 7.0: "syntax error"); the Lua form is sent from then on. */

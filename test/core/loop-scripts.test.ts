@@ -2,11 +2,13 @@
 // with one field of the same name and no options (replay to a stream, import). It must be the same as one XADD per
 // item: every value stored once, in order, byte for byte; the script sent again after SCRIPT FLUSH; the plain
 // pipeline for a user who may not run scripts; a stream key holding something else fails like the pipeline did;
-// any other batch shape still goes by pipeline.
+// any other batch shape still goes by pipeline. Dedup marks (setNxGetBatch) go as a GET-then-SET loop: the same
+// answers as SET … NX GET per key, the ttl set, a key of another type failing like the pipeline.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { RedisTransport } from '../../src/core/transport/redis';
+import { SCRIPT_MARKS, setNxGetCalls } from '../../src/core/transport/redis-set-nx-get-batch';
 import { xaddCalls } from '../../src/core/transport/redis-xadd-batch';
 import { WRITE_CHARS } from '../../src/core/transport/redis-write-size';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
@@ -110,5 +112,66 @@ describe('xaddBatch as a script, on one server', () => {
     const huge = 'x'.repeat(WRITE_CHARS * 2);
     assert.deepEqual(xaddCalls('k', 'event', ['1', huge, '3']).map((c) => c.argv.length - 1), [1, 1, 1], 'an oversized value goes alone');
     assert.deepEqual(xaddCalls('k', 'f', ['1']), [{ keys: ['k'], argv: ['f', '1'] }]);
+  });
+});
+
+describe('setNxGetBatch (dedup marks) as a script, on one server', () => {
+  let server: RedisServerHandle;
+  let t: RedisTransport;
+  let admin: Redis;
+
+  before(async () => {
+    server = await startRedisServer({ args: ['--user', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-@scripting'] });
+    admin = new Redis({ host: '127.0.0.1', port: server.port });
+    t = new RedisTransport({ url: server.url });
+    await t.connect();
+  });
+
+  after(async () => {
+    await t?.close();
+    admin?.disconnect();
+    await server?.stop();
+  });
+
+  it('answers as SET … NX GET per key: null for a new mark (set, with its ttl), the old value for a taken one (kept)', async () => {
+    const n = SCRIPT_MARKS * 2 + 5;
+    await admin.set('m:7', 'earlier', 'EX', 1000);
+    const items = Array.from({ length: n }, (_, i) => [`m:${i}`, `token-${i}`] as const);
+    await t.setNxGetBatch([['m:warm', 'w']], 60); // loads the script (a first call is refused with NOSCRIPT, then sent again)
+    const before = await scriptCallsSoFar(admin);
+    const olds = await t.setNxGetBatch(items, 60);
+    assert.equal(olds.length, n);
+    assert.deepEqual(olds.filter((o) => o !== null), ['earlier']);
+    assert.equal(olds[7], 'earlier');
+    assert.equal(await admin.get('m:7'), 'earlier', 'a taken mark is not overwritten');
+    assert.equal(await admin.get('m:8'), 'token-8');
+    const ttl = await admin.ttl('m:8');
+    assert.ok(ttl > 50 && ttl <= 60, `ttl ${ttl}`);
+    assert.equal((await scriptCallsSoFar(admin)).evalsha - before.evalsha, 3, 'three script calls of at most SCRIPT_MARKS');
+    // Again: every mark is taken now, by the tokens of the first call.
+    assert.deepEqual(await t.setNxGetBatch(items.slice(0, 10), 60), items.slice(0, 10).map(([, v], i) => (i === 7 ? 'earlier' : v)));
+  });
+
+  it('a key of another type fails the batch like the pipeline did; the other marks are set', async () => {
+    await admin.rpush('m:list', 'x');
+    await assert.rejects(t.setNxGetBatch([['m:a', '1'], ['m:list', '2'], ['m:b', '3']], 60), /WRONGTYPE/);
+    assert.deepEqual([await admin.get('m:a'), await admin.get('m:b')], ['1', '3']);
+  });
+
+  it('a user who may not run scripts sends the marks by pipeline, with the same answers', async () => {
+    const user = new RedisTransport({ url: server.url, username: 'noscript', password: 'pw' });
+    await user.connect();
+    try {
+      assert.deepEqual(await user.setNxGetBatch([['u:1', 'a'], ['u:2', 'b']], 60), [null, null]);
+      assert.deepEqual(await user.setNxGetBatch([['u:1', 'c'], ['u:3', 'd']], 60), ['a', null]);
+    } finally {
+      await user.close();
+    }
+  });
+
+  it('cuts calls by count: the ttl first, then one value per key', () => {
+    assert.deepEqual(setNxGetCalls([], 5), []);
+    assert.deepEqual(setNxGetCalls([['k1', 'v1'], ['k2', 'v2']], 5), [{ keys: ['k1', 'k2'], argv: ['5', 'v1', 'v2'] }]);
+    assert.deepEqual(setNxGetCalls(Array.from({ length: SCRIPT_MARKS + 1 }, (_, i) => [`k${i}`, 'v'] as const), 5).map((c) => c.keys.length), [SCRIPT_MARKS, 1]);
   });
 });
