@@ -31,23 +31,28 @@ async function scriptCallsSoFar(admin: Redis): Promise<{ load: number; evalsha: 
   return { load: calls('script\\|load'), evalsha: calls('evalsha') };
 }
 
+/** A redis-server with a user who may not run scripts, a transport and a plain client on it, for one describe. */
+function oneServer(): { server: RedisServerHandle; t: RedisTransport; admin: Redis } {
+  const h = {} as { server: RedisServerHandle; t: RedisTransport; admin: Redis };
+  before(async () => {
+    h.server = await startRedisServer({ args: ['--user', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-@scripting'] });
+    h.admin = new Redis({ host: '127.0.0.1', port: h.server.port });
+    h.t = new RedisTransport({ url: h.server.url });
+    await h.t.connect();
+  });
+  after(async () => {
+    await h.t?.close();
+    h.admin?.disconnect();
+    await h.server?.stop();
+  });
+  return h;
+}
+
 describe('xaddBatch as a script, on one server', () => {
-  let server: RedisServerHandle;
+  const s = oneServer();
   let t: RedisTransport;
   let admin: Redis;
-
-  before(async () => {
-    server = await startRedisServer({ args: ['--user', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-@scripting'] });
-    admin = new Redis({ host: '127.0.0.1', port: server.port });
-    t = new RedisTransport({ url: server.url });
-    await t.connect();
-  });
-
-  after(async () => {
-    await t?.close();
-    admin?.disconnect();
-    await server?.stop();
-  });
+  before(() => { ({ t, admin } = s); });
 
   it('stores every value once, in order, byte for byte, and returns the ids in order', async () => {
     const batch = values(2500, 'a');
@@ -78,7 +83,7 @@ describe('xaddBatch as a script, on one server', () => {
   });
 
   it('a user who may not run scripts sends by pipeline, with the same result', async () => {
-    const user = new RedisTransport({ url: server.url, username: 'noscript', password: 'pw' });
+    const user = new RedisTransport({ url: s.server.url, username: 'noscript', password: 'pw' });
     await user.connect();
     try {
       const batch = values(50, 'c');
@@ -116,22 +121,10 @@ describe('xaddBatch as a script, on one server', () => {
 });
 
 describe('setNxGetBatch (dedup marks) as a script, on one server', () => {
-  let server: RedisServerHandle;
+  const s = oneServer();
   let t: RedisTransport;
   let admin: Redis;
-
-  before(async () => {
-    server = await startRedisServer({ args: ['--user', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-@scripting'] });
-    admin = new Redis({ host: '127.0.0.1', port: server.port });
-    t = new RedisTransport({ url: server.url });
-    await t.connect();
-  });
-
-  after(async () => {
-    await t?.close();
-    admin?.disconnect();
-    await server?.stop();
-  });
+  before(() => { ({ t, admin } = s); });
 
   it('answers as SET … NX GET per key: null for a new mark (set, with its ttl), the old value for a taken one (kept)', async () => {
     const n = SCRIPT_MARKS * 2 + 5;
@@ -159,7 +152,7 @@ describe('setNxGetBatch (dedup marks) as a script, on one server', () => {
   });
 
   it('a user who may not run scripts sends the marks by pipeline, with the same answers', async () => {
-    const user = new RedisTransport({ url: server.url, username: 'noscript', password: 'pw' });
+    const user = new RedisTransport({ url: s.server.url, username: 'noscript', password: 'pw' });
     await user.connect();
     try {
       assert.deepEqual(await user.setNxGetBatch([['u:1', 'a'], ['u:2', 'b']], 60), [null, null]);
