@@ -1,6 +1,7 @@
-// "Claim Pending for…": hands a (stuck) consumer's pending entries idle past the stuck threshold to another consumer
-// of its group that the user picks (the one the lag watch saw reading is offered first), with XPENDING … IDLE + XCLAIM
-// in pages of 500, at most 10,000 per run, and a summary. Safe to repeat: what was claimed is idle 0 for its new owner.
+// "Claim Pending for Consumer" (the stuck notification's button says "Claim Pending for…"): hands a (stuck)
+// consumer's pending entries idle past the stuck threshold to another consumer of its group that the user picks (the
+// one the lag watch saw reading is offered first), with XPENDING … IDLE + XCLAIM in pages of 500, at most 10,000 per
+// run, and a summary. Safe to repeat: what was claimed is idle 0 for its new owner.
 // Loaded on first use (src/extension/lag/index.ts).
 import { BadInputError, claimStuck, type ConsumerInfo } from '../../core/index';
 import * as vscode from 'vscode';

@@ -99,8 +99,9 @@ export class LagWatch extends Disposable {
   }
 
   /** Samples now (after a claim, or in tests) instead of waiting for the timer; resolves when done. */
-  sampleNow(): Promise<void> {
-    return this.tick();
+  async sampleNow(): Promise<void> {
+    await this.running; // a round begun before (e.g. before a claim) would report what was: wait, then look again
+    await this.tick();
   }
 
   private follow(live: ActiveConnection | undefined): void {

@@ -19,7 +19,7 @@ export class ConsumerNode extends ExplorerNode<StreamsContext, StreamsTreeNode> 
     super();
   }
 
-  /** Stuck consumers get "Claim Pending for…" in their context menu. */
+  /** Stuck consumers get "Claim Pending for Consumer" in their context menu (and inline). */
   get contextValue(): string {
     return this.lag?.stuck ? ItemContext.stuckConsumer : ItemContext.consumer;
   }

@@ -24,5 +24,5 @@ export function groupTrendLines(trend: LagTrend | null, stuck: StuckConsumer[], 
 
 /** The consumer row's tooltip line when it is stuck. */
 export function stuckLine(s: StuckConsumer, stuckAfterMs: number): string {
-  return `Stuck: its oldest pending entry has been idle ${formatDuration(s.oldestPendingMs)} (threshold ${formatDuration(stuckAfterMs)}) while ${shorten(s.healthy, 80)} of the same group reads. "Claim Pending for…" hands its entries to another consumer.`;
+  return `Stuck: its oldest pending entry has been idle ${formatDuration(s.oldestPendingMs)} (threshold ${formatDuration(stuckAfterMs)}) while ${shorten(s.healthy, 80)} of the same group reads. "Claim Pending for Consumer" hands its entries to another consumer.`;
 }
