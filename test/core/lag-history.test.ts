@@ -104,6 +104,9 @@ describe('lag history and stuck consumers', () => {
     const down = lagTrend([at(0, 9), at(1, 3)])!;
     assert.equal(compactTrend(down), '█▁ ↓-6');
     const flat = lagTrend(Array.from({ length: 20 }, (_, i) => at(i, 7)))!;
-    assert.equal(compactTrend(flat), '▁▁▁▁▁▁▁▁ →', 'the newest 8 samples, flat');
+    assert.equal(flat.sparkline, '▁▁▁▁▁▁▁▁', 'the newest 8 samples');
+    assert.equal(compactTrend(flat), '→', 'a lag that never moved takes no room in the row');
+    const back = lagTrend([at(0, 5), at(1, 9), at(2, 5)])!;
+    assert.equal(compactTrend(back), '▁█▁ →', 'moved and came back');
   });
 });

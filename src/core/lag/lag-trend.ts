@@ -44,7 +44,8 @@ export function lagTrend(samples: readonly LagSample[], width = 8): LagTrend | n
   };
 }
 
-/** e.g. "▁▂▅█ ↑+15": what fits in a tree row's description. */
+/** e.g. "▁▂▅█ ↑+15": what fits in a tree row's description; a lag that never moved in the window is just "→". */
 export function compactTrend(t: LagTrend): string {
+  if (t.min === t.max) return '→';
   return `${t.sparkline} ${t.arrow}${t.delta > 0 ? '+' : ''}${t.delta === 0 ? '' : t.delta}`.trimEnd();
 }

@@ -146,8 +146,10 @@ export class LagWatch extends Disposable {
       try {
         found.push(...(await history.sample(stream)));
       } catch (e) {
-        // A key of another type, a stream deleted meanwhile: that stream has no lag to show this round.
+        // A key of another type, a timeout: no lag this round; its stuck consumers stay stuck (no second notification
+        // for the same episode after one failed sample).
         this.log.debug(`lag sample of ${stream}: ${describeError(e)}`);
+        found.push(...this.stuckConsumers(stream));
       }
       if (this.history !== history) return; // the connection changed meanwhile
     }

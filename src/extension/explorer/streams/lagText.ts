@@ -3,9 +3,9 @@
 import { compactTrend, type LagTrend, type StuckConsumer } from '../../../core/index';
 import { formatDuration, plural, shorten } from '../../format';
 
-/** e.g. "lag 20 ▁▂▅█ ↑+15 · 5 pending · 1 stuck". */
+/** e.g. "⚠ 1 stuck · lag 20 ▁▂▅█ ↑+15 · 5 pending" (what matters most first: a narrow side bar cuts the end). */
 export function groupDescription(lag: number | null, pending: number, trend: LagTrend | null, stuck: number): string {
-  return [`lag ${lag ?? '?'}${trend ? ` ${compactTrend(trend)}` : ''}`, `${pending} pending`, ...(stuck ? [`${stuck} stuck`] : [])].join(' · ');
+  return [...(stuck ? [`⚠ ${stuck} stuck`] : []), `lag ${lag ?? '?'}${trend ? ` ${compactTrend(trend)}` : ''}`, `${pending} pending`].join(' · ');
 }
 
 /** The tooltip lines about the group's history and its stuck consumers. */
