@@ -57,7 +57,7 @@ export async function claimPendingCommand(ctx: CommandContext, arg: unknown, opt
   if (!others.some((c) => c.name === to)) throw new BadInputError(`${shorten(to, 80)} is not another consumer of ${shorten(src.group, 80)}.`);
   if (!(await ctx.services.guard(`claim the entries of ${shorten(src.consumer, 80)} idle ≥ ${formatDuration(minIdleMs)} for ${shorten(to, 80)} (group ${shorten(src.group, 80)})`, conn))) return undefined;
   const r = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Claiming pending entries of ${shorten(src.consumer, 60)} for ${shorten(to, 60)}` },
+    { location: vscode.ProgressLocation.Window, title: `Claiming pending entries of ${shorten(src.consumer, 60)} for ${shorten(to, 60)}` },
     () => claimStuck(t, { ...src, healthy: to }, minIdleMs, { max: CLAIM_MAX, pageSize: CLAIM_PAGE }),
   );
   const result: ClaimPendingResult = { ...src, from: src.consumer, to, claimed: r.claimed, skipped: r.skipped, more: r.more };
