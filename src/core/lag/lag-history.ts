@@ -8,6 +8,9 @@ import { BadInputError } from '../errors';
 import { groupsWithLag } from '../store/consumer-groups';
 import type { Transport } from '../transport/types';
 
+/** Consumers of one group whose oldest pending entry is looked at per sample, at most. */
+export const MAX_CONSUMERS_CHECKED = 100;
+
 export interface LagSample {
   /** ms since the epoch. */
   at: number;
@@ -115,12 +118,15 @@ export class LagHistory {
     // Healthy: read within the threshold (inactive on Redis 7.2+, else idle) and not itself holding old entries.
     const recent = consumers.filter((c) => (c.inactiveMs ?? c.idleMs) < this.stuckAfter);
     const out: StuckConsumer[] = [];
-    for (const c of consumers) {
-      if (c.pending === 0) continue;
+    // One XPENDING per consumer holding entries, at most MAX_CONSUMERS_CHECKED of them (the longest idle first): a
+    // group of thousands of consumers costs a bounded round, not thousands of calls every few seconds.
+    const holding = consumers.filter((c) => c.pending > 0).sort((a, b) => b.idleMs - a.idleMs).slice(0, MAX_CONSUMERS_CHECKED);
+    for (const c of holding) {
+      const healthy = recent.find((r) => r.name !== c.name);
+      if (!healthy) continue; // nobody else moves: a quiet group, not a stuck consumer
       const [oldest] = await this.transport.xpendingRange(stream, group, { count: 1, consumer: c.name });
       if (!oldest || oldest.idleMs < this.stuckAfter) continue;
-      const healthy = recent.find((r) => r.name !== c.name);
-      if (healthy) out.push({ stream, group, consumer: c.name, pending: c.pending, oldestPendingMs: oldest.idleMs, healthy: healthy.name });
+      out.push({ stream, group, consumer: c.name, pending: c.pending, oldestPendingMs: oldest.idleMs, healthy: healthy.name });
     }
     return out;
   }
