@@ -1,6 +1,7 @@
 // Per-second history of the live monitor for the panel's charts: one point per completed second (events per top
-// channel and type, stream lengths, consumer-group lags and oldest pending ages), kept for HISTORY_SECONDS in a ring. Recorded whether or not
-// a panel is open, so a panel opened (or reloaded) later shows the last 15 minutes at once.
+// channel and type, stream lengths, consumer-group lags and their oldest pending entry's age), kept for
+// HISTORY_SECONDS in a ring. Recorded whether or not a panel is open, so a panel opened (or reloaded) later shows the
+// last 15 minutes at once.
 import type { MonitorSnapshot } from '../../core/index';
 import { clip, HISTORY_SECONDS, MAX_NAME_CHARS, MAX_SERIES, MAX_STREAMS } from '../../shared/monitorLimits';
 import type { Point } from '../../shared/monitorProtocol';
