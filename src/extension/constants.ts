@@ -43,6 +43,7 @@ export const Commands = {
   deadLetterOpen: 'ucore.deadLetter.open',
   deadLetterRedrive: 'ucore.deadLetter.redrive',
   deadLetterRequeueEdited: 'ucore.deadLetter.requeueEdited',
+  consumerClaimPending: 'ucore.consumer.claimPending',
 
   demoStart: 'ucore.demo.start',
   demoStop: 'ucore.demo.stop',
@@ -112,6 +113,8 @@ export const Setting = {
   searchScanBudget: 'ucore.search.scanBudget',
   searchMaxResults: 'ucore.search.maxResults',
   searchSavedFilters: 'ucore.search.savedFilters',
+  lagStuckAfterSeconds: 'ucore.lag.stuckAfterSeconds',
+  lagSampleSeconds: 'ucore.lag.sampleSeconds',
 } as const;
 
 export const Schemes = {
@@ -142,6 +145,8 @@ export const ItemContext = {
   deadLetterEntry: 'entry.deadLetter',
   group: 'group',
   consumer: 'consumer',
+  /** A consumer whose pending entries aged past `ucore.lag.stuckAfterSeconds` while others of its group read. */
+  stuckConsumer: 'consumer.stuck',
   pending: 'pending',
   loadMore: 'loadMore',
   message: 'message',

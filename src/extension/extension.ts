@@ -26,6 +26,8 @@ import { createExtensionLog } from './logging';
 import { startBenchStats } from './monitor/benchStats';
 import { LiveContracts } from './contracts/liveContracts';
 import { LiveMonitor } from './monitor/liveMonitor';
+import { LagWatch } from './lag/lagWatch';
+import { wireStuckAlerts } from './lag/stuckAlerts';
 import { MonitorPanelManager } from './monitor/monitorPanelManager';
 import { Publisher } from './publishing/publisher';
 import type { ExtensionServices } from './services';
@@ -43,6 +45,8 @@ export interface UCoreExtensionApi {
     streams: StreamsTreeProvider;
   };
   monitor: LiveMonitor;
+  /** Lag over time per consumer group and stuck consumers (the Streams view's trends, the monitor's alert). */
+  lag: LagWatch;
   demo: DemoController;
   statusBar: StatusBar;
   tail: TailProvider;
@@ -101,7 +105,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   const liveContracts = new LiveContracts(monitor, services.contracts, settings, eventDocuments, log.scoped('contracts-live'));
   const connectionsTree = new ConnectionsTreeProvider(connections);
   const channelsTree = new ChannelsTreeProvider(connections, monitor, log.scoped('channels'), liveContracts);
-  const streamsTree = new StreamsTreeProvider(connections, settings, log.scoped('streams'), liveContracts);
+  const lag = new LagWatch(connections, settings, log.scoped('lag'), () => monitor.sampledStreams);
+  monitor.pendingAges = (streams, max) => lag.pendingAges(streams, max);
+  const streamsTree = new StreamsTreeProvider(connections, settings, log.scoped('streams'), liveContracts, lag);
+  context.subscriptions.push(wireStuckAlerts(lag, { alert: (a) => monitor.reportAlert(a), refreshTree: () => streamsTree.refresh() }));
   const demo = new DemoController(services, services.errors, publisher);
   const masking = new MaskingRules(settings, connections, (message) => void showWarning(`Masking rule ignored: ${message}`));
   const tail = new TailProvider(settings, log.scoped('tail'), masking);
@@ -152,7 +159,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   context.subscriptions.push({ dispose: () => clearInterval(streamsTimer) });
 
   const explorer = { connections: connectionsTree, channels: channelsTree, streams: streamsTree };
-  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments, liveContracts, masking, searchResults };
+  const ctx: CommandContext = { extension: context, services, publisher, explorer, monitor, monitorPanel, demo, tail, eventDocuments, liveContracts, masking, searchResults, lag };
   const { ids: commands, fixtures } = registerCommands(ctx);
 
   try {
@@ -164,7 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   // Views and users of the connections are listed after the manager; each tolerates a closed transport.
   context.subscriptions.push(
     ...services.disposables,
-    monitor, liveContracts, connectionsTree, channelsTree, streamsTree, demo, tail, eventDocuments, monitorPanel, statusBar,
+    monitor, lag, liveContracts, connectionsTree, channelsTree, streamsTree, demo, tail, eventDocuments, monitorPanel, statusBar,
     connectionsView, channelsView, streamsView, searchResults, searchView,
   );
 
@@ -181,7 +188,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
   log.info(`activated in ${activationMs} ms; active connection: ${connections.activeConnectionName}`);
   const bundleEvalCpuMs = typeof __ucoreBundleCpuEnd === 'object' ? cpuMs(__ucoreBundleCpuEnd) : undefined;
   reportActivationTime({ activationMs, syncMs, bundleEvalMs, syncCpuMs, bundleEvalCpuMs, compileCpuMs: codeLoad?.compileCpuMs, codeCache: codeLoad?.cache });
-  return { services, publisher, explorer, monitor, demo, statusBar, tail, monitorPanel, liveContracts, flows: ctx.flows, commands, activationMs, fixtures, masking, searchResults };
+  return { services, publisher, explorer, monitor, lag, demo, statusBar, tail, monitorPanel, liveContracts, flows: ctx.flows, commands, activationMs, fixtures, masking, searchResults };
 }
 
 /** The benchmark (bench/) reads activation time from a file it names; nothing is written otherwise. */

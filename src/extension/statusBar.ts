@@ -76,6 +76,7 @@ export class StatusBar extends Disposable {
 }
 
 function alertText(a: { scope: string; key: string; value: number; threshold: number }): string {
+  if (a.scope === 'stuck') return `${a.key} stuck, oldest pending idle ${formatNumber(a.value)} s`;
   const unit = a.scope === 'lag' ? '' : '/s';
   return `${a.key} ${formatNumber(a.value)}${unit} > ${formatNumber(a.threshold)}${unit}`;
 }

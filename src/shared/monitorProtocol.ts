@@ -52,6 +52,8 @@ export const pointSchema = z.object({
   streams: pairs(MAX_STREAMS),
   /** `stream › group` → entries not yet delivered to the group. */
   lags: pairs(MAX_SERIES),
+  /** `stream › group` → seconds its oldest pending entry has been idle (the lag watch's last sample). */
+  ages: z.optional(pairs(MAX_SERIES)),
 });
 export type Point = z.infer<typeof pointSchema>;
 
@@ -84,11 +86,15 @@ export const alertRuleSchema = z.object({
 });
 export type AlertRuleRow = z.infer<typeof alertRuleSchema>;
 
+/** Alerts also come from the stuck-consumer watch (no rule to add for it: `ucore.lag.stuckAfterSeconds`). */
+export const alertEventScopeSchema = z.enum(['channel', 'type', 'total', 'lag', 'stuck']);
+
 export const alertEventSchema = z.object({
   ruleId: name,
-  scope: alertScopeSchema,
-  /** The channel, type, `total`, or `stream › group` that crossed. */
+  scope: alertEventScopeSchema,
+  /** The channel, type, `total`, `stream › group` that crossed, or the `stream › group › consumer` stuck. */
   key: name,
+  /** Events/s, entries (lag), or seconds the oldest pending entry is idle (stuck). */
   value: count,
   threshold: count,
   at: count,

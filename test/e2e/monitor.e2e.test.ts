@@ -5,14 +5,18 @@
 // after a window reload. At the workbench's 1400 px, with the UCore Events side bar open, every column fits its
 // card and nothing shows past the sticky header; the `events` row says why stored events count twice. Switching the
 // active connection shows the other connection's own history, says so, and switching back brings the first one's
-// back; the demo keeps running on its connection and the panel says where. Screenshots:
+// back; the demo keeps running on its connection and the panel says where. A consumer of a group another app made on
+// the event store stops while another reads: one notification, an alert and an age chart in the panel, the consumer
+// marked in the Streams view with the group's trend, and the notification's Claim Pending for… moves its entries.
+// Screenshots:
 // .test-artifacts/screenshots/monitor-*.png.
 import * as assert from 'node:assert';
 import { describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { startRedisServer } from '../support/redis-server';
 import { useWorkbench } from './lib/fixture';
-import { answerPrompts, eventually, redisCli, redisCliRaw, runCli, step, waitForEditorText } from './lib/ui';
+import Redis from 'ioredis';
+import { answerPrompts, clickNotificationButton, eventually, redisCli, redisCliRaw, runCli, step, waitForEditorText } from './lib/ui';
 
 const CONN = 'monitor-redis';
 const OTHER = 'monitor-other';
@@ -64,6 +68,9 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       'ucore.defaultConnection': CONN,
       'ucore.demo.ratePerSecond': 40,
       'workbench.colorTheme': 'Default Light Modern',
+      // The stuck-consumer step: a consumer is stuck after 3 s, sampled every second.
+      'ucore.lag.stuckAfterSeconds': 3,
+      'ucore.lag.sampleSeconds': 1,
     }),
     files: { 'asyncapi.yaml': CONTRACT },
   });
@@ -471,5 +478,70 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       await command('UCore: Stop Demo Traffic');
     });
     lap('reload');
+  });
+
+  it('a consumer that stops while another reads: notified once, alerted and charted in the panel, marked in the Streams view, claimed from the notification', async () => {
+    const w = e2e.wb;
+    // Another app's workers (ioredis, the guide's way) on a group of the event store, which the monitor samples.
+    // The group name is markup: the panel and the tree must show it as text.
+    const GROUP = '<b>e2e</b>-workers';
+    const app = new Redis(e2e.redis.port, '127.0.0.1');
+    let steady: ReturnType<typeof setInterval> | undefined;
+    try {
+      await step(w, 'monitor-stuck', async () => {
+        await app.xgroup('CREATE', 'event_store', GROUP, '$');
+        for (let i = 0; i < 3; i++) await app.xadd('event_store', '*', 'event', JSON.stringify({ event_type: 'job_queued', data: { job: i } }));
+        const got = (await app.xreadgroup('GROUP', GROUP, 'stalled', 'COUNT', 3, 'STREAMS', 'event_store', '>')) as Array<[string, unknown[]]>;
+        assert.strictEqual(got[0]![1].length, 3, 'stalled took three jobs and stops');
+        steady = setInterval(() => void (async () => {
+          await app.xadd('event_store', '*', 'event', JSON.stringify({ event_type: 'job_queued', data: {} }));
+          const r = (await app.xreadgroup('GROUP', GROUP, 'steady', 'COUNT', 100, 'STREAMS', 'event_store', '>')) as Array<[string, Array<[string, string[]]>]> | null;
+          const ids = r?.[0]?.[1].map(([id]) => id) ?? [];
+          if (ids.length) await app.xack('event_store', GROUP, ...ids);
+        })().catch(() => undefined), 300);
+
+        const note = await w.waitForNotification(/Consumer stalled of group .*e2e.*-workers on event_store is stuck/, 30_000);
+        assert.match(note, /3 pending, the oldest idle .* while steady keeps reading/);
+        const f = frame();
+        const key = `event_store › ${GROUP} › stalled`;
+        await eventually(async () => (await f.locator('[data-section="active-alerts"]').innerText().catch(() => '')).includes(`${key}: oldest pending idle`), 'the stuck alert firing in the panel', 20_000);
+        const ages = f.locator('[data-chart="Oldest pending entry, idle (s)"]');
+        await eventually(async () => ((await ages.getAttribute('data-series')) ?? '').split('\n').includes(`event_store › ${GROUP}`), 'the group in the age chart', 20_000);
+        await eventually(async () => (await chartInk('Oldest pending entry, idle (s)')) > 500, 'the age chart drawn', 20_000);
+        assert.strictEqual(await f.locator('b').count(), 0, 'the group name is text, not markup');
+        assert.match(await statusBarText(), /stalled stuck/);
+        await ages.scrollIntoViewIfNeeded();
+        await w.screenshot('monitor-11-stuck-alert-chart');
+        await f.locator('body').evaluate(() => window.scrollTo(0, 0));
+
+        // The Streams view: the group's trend, the stalled consumer marked.
+        await w.openActivity('UCore Events');
+        await w.expandTreeRow('event_store', 'Streams');
+        await w.expandTreeRow(GROUP, 'Streams');
+        // The side bar is narrow: the row's description is cut, its aria label has all of it.
+        const groupRow = await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === GROUP && /^⚠ 1 stuck · lag \d+ (?:[▁▂▃▄▅▆▇█]+ )?[↑↓→]/.test(r.description)), 'the trend on the group row (a lag that never moved: just →)', 20_000);
+        assert.match(groupRow.ariaLabel, /Lag over the last .*: now \d+, min \d+, max \d+/);
+        const stalled = await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === 'stalled' && /^stuck /.test(r.description)), 'stalled marked stuck', 20_000);
+        assert.match(stalled.description, /3 pending/);
+        assert.ok((await w.treeRows('Streams')).some((r) => r.label === 'steady' && !/stuck/.test(r.description)), 'steady is not marked');
+        await w.screenshot('monitor-12-stuck-tree');
+        assert.strictEqual((await w.notifications()).filter((n) => /Consumer stalled .* is stuck/.test(n)).length, 1, 'one notification for the episode');
+
+        // Claim Pending for… from the notification: steady is offered first, the summary says what moved.
+        await clickNotificationButton(w.page, /Consumer stalled .* is stuck/, 'Claim Pending for…');
+        await answerPrompts(w, [{ match: /Claim them for consumer/, pickLabel: 'steady' }], { settleMs: 500 });
+        const summary = await w.waitForNotification(/Claimed 3 pending entries of stalled for steady/, 20_000);
+        assert.match(summary, /\(group .*e2e.*-workers on event_store\)/);
+        await eventually(async () => !(await f.locator('[data-section="active-alerts"]').innerText().catch(() => '')).includes(key), 'the alert resolved', 20_000);
+        await eventually(async () => (await w.treeRows('Streams')).some((r) => r.label === 'stalled' && /^0 pending/.test(r.description)), 'stalled no longer marked', 20_000);
+        const pending = (await app.xpending('event_store', GROUP)) as [number, string, string, Array<[string, string]> | null];
+        assert.ok(!(pending[3] ?? []).some(([c]) => c === 'stalled'), 'nothing pending on stalled');
+        await w.screenshot('monitor-13-claimed');
+      });
+      lap('stuck');
+    } finally {
+      if (steady) clearInterval(steady);
+      app.disconnect();
+    }
   });
 });

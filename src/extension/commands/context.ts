@@ -14,6 +14,7 @@ import type { LiveContracts } from '../contracts/liveContracts';
 import type { FlowsPanel } from '../flows/flowsPanel';
 import type { MaskingRules } from '../fixtures/maskingRules';
 import type { SearchResultsProvider } from '../search/searchResultsTree';
+import type { LagWatch } from '../lag/lagWatch';
 
 export interface Explorer {
   connections: ConnectionsTreeProvider;
@@ -40,4 +41,6 @@ export interface CommandContext {
   masking: MaskingRules;
   /** The Search Results view (stream search, dead letters). */
   searchResults: SearchResultsProvider;
+  /** Lag over time and stuck consumers of the active connection. */
+  lag: LagWatch;
 }

@@ -12,6 +12,7 @@ import { registerFlowCommands } from '../flows/flowCommands';
 import { registerContractCommands } from '../contracts/contractCommands';
 import { type FixtureFeatures, registerFixtureFeatures } from '../fixtures';
 import { registerSearchCommands } from '../search/index';
+import { registerLagCommands } from '../lag/index';
 
 /** Registers everything; returns the ids registered (tests compare them with package.json) and the fixture features. */
 export function registerCommands(ctx: CommandContext): { ids: string[]; fixtures: FixtureFeatures } {
@@ -26,6 +27,7 @@ export function registerCommands(ctx: CommandContext): { ids: string[]; fixtures
   registerContractCommands(r, ctx);
   const fixtures = registerFixtureFeatures(r, ctx, ctx.masking);
   registerSearchCommands(r, ctx);
+  registerLagCommands(r, ctx);
   registerDemoCommands(r, ctx.services, ctx.demo, () => {
     ctx.explorer.channels.scheduleRefresh();
     // The demo creates streams and a consumer group within a second or two: show them without a manual refresh.

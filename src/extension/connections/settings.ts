@@ -99,6 +99,8 @@ export interface UCoreSettings {
   searchScanBudget: number;
   searchMaxResults: number;
   searchSavedFilters: SavedFilterSetting[];
+  lagStuckAfterSeconds: number;
+  lagSampleSeconds: number;
 }
 
 /** A named search expression kept in the workspace settings (shared and reviewed with the code). */
@@ -127,6 +129,8 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   searchScanBudget: 1_000_000,
   searchMaxResults: 500,
   searchSavedFilters: [],
+  lagStuckAfterSeconds: 60,
+  lagSampleSeconds: 5,
 };
 
 type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
@@ -152,6 +156,8 @@ function buildScalarSchemas(): ScalarSchemas {
     recordMaxMegabytes: { key: Setting.recordMaxMegabytes, schema: int(1, 1024) },
     searchScanBudget: { key: Setting.searchScanBudget, schema: int(1, 1_000_000_000) },
     searchMaxResults: { key: Setting.searchMaxResults, schema: int(1, 10_000) },
+    lagStuckAfterSeconds: { key: Setting.lagStuckAfterSeconds, schema: int(1, 86_400) },
+    lagSampleSeconds: { key: Setting.lagSampleSeconds, schema: int(1, 60) },
     searchSavedFilters: { key: Setting.searchSavedFilters, schema: z.array(z.object({ name: text(1, 200), expression: text(1, 4096), description: z.optional(text(0, 1000)) })).check(z.maxLength(200)) },
   };
 }

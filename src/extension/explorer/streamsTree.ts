@@ -13,7 +13,7 @@ import { Disposable } from '../lifecycle';
 import type { ActiveConnection } from '../services';
 import type { ConnectionManager } from '../connections/connectionManager';
 import { MessageNode } from './messageNode';
-import type { StreamsContext } from './streams/context';
+import type { LagLookup, StreamsContext } from './streams/context';
 import type { StreamsTreeNode } from './streams/index';
 import { LoadMoreNode } from './streams/loadMoreNode';
 import { StreamNode } from './streams/streamNode';
@@ -53,7 +53,7 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
   /** Number of streams at the top level after each load (the view's welcome content uses 0). */
   readonly onDidChangeStreamCount = this.countChanged.event;
 
-  constructor(private readonly connections: ConnectionManager, private readonly settings: Settings, private readonly log: Logger, private readonly badges?: ViolationBadges) {
+  constructor(private readonly connections: ConnectionManager, private readonly settings: Settings, private readonly log: Logger, private readonly badges?: ViolationBadges, private readonly lag?: LagLookup) {
     super();
     // A stream whose new entries break a contract is marked: the top level is listed again when the set of marked
     // streams changes (their counts follow with the view's own refresh every few seconds, not on every violation).
@@ -177,7 +177,7 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
 
   /** What the rows beneath the top level need from the view: the connection, page sizes, anchors. */
   private context(conn: ActiveConnection): StreamsContext {
-    return { transport: conn.transport, limitOf: (id) => this.limitOf(id), anchors: this.anchors, seeks: this.seeks };
+    return { transport: conn.transport, limitOf: (id) => this.limitOf(id), anchors: this.anchors, seeks: this.seeks, lag: this.lag };
   }
 
   /** Stream keys, sorted, up to `limit`; index streams of the store are internal and left out. */

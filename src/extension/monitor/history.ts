@@ -1,6 +1,7 @@
 // Per-second history of the live monitor for the panel's charts: one point per completed second (events per top
-// channel and type, stream lengths, consumer-group lags), kept for HISTORY_SECONDS in a ring. Recorded whether or not
-// a panel is open, so a panel opened (or reloaded) later shows the last 15 minutes at once.
+// channel and type, stream lengths, consumer-group lags and their oldest pending entry's age), kept for
+// HISTORY_SECONDS in a ring. Recorded whether or not a panel is open, so a panel opened (or reloaded) later shows the
+// last 15 minutes at once.
 import type { MonitorSnapshot } from '../../core/index';
 import { clip, HISTORY_SECONDS, MAX_NAME_CHARS, MAX_SERIES, MAX_STREAMS } from '../../shared/monitorLimits';
 import type { Point } from '../../shared/monitorProtocol';
@@ -23,7 +24,7 @@ export class MonitorHistory {
    * Records the second before `snapshot.at` if not yet recorded. `snapshot` must list the top channels and types
    * (by 10 s rate, `(other)` last) with their rate over the last completed second.
    */
-  record(snapshot: MonitorSnapshot): boolean {
+  record(snapshot: MonitorSnapshot, ages?: Array<[string, number]>): boolean {
     const t = Math.floor(snapshot.at / 1000) - 1;
     if (t <= this.lastSecond) return false;
     this.lastSecond = t;
@@ -44,7 +45,9 @@ export class MonitorHistory {
       if (s.exists) streams.push([clip(s.stream, MAX_NAME_CHARS), s.length]);
       for (const g of s.groups) if (g.lag !== null && lags.length < MAX_SERIES) lags.push([clip(lagKey(s.stream, g.name), MAX_NAME_CHARS), g.lag]);
     }
-    this.points.push({ t, total: snapshot.total.rate1s, channels: top(snapshot.channels), types: top(snapshot.types), streams, lags });
+    const point: Point = { t, total: snapshot.total.rate1s, channels: top(snapshot.channels), types: top(snapshot.types), streams, lags };
+    if (ages?.length) point.ages = ages.slice(0, MAX_SERIES);
+    this.points.push(point);
     if (this.points.length > this.capacity) this.points.splice(0, this.points.length - this.capacity);
     this.recorded++;
     return true;

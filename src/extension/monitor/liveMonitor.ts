@@ -22,13 +22,13 @@ import {
   type RecentEvent,
 } from '../../core/index';
 import * as vscode from 'vscode';
-import { clip, MAX_NAME_CHARS } from '../../shared/monitorLimits';
+import { clip, MAX_NAME_CHARS, MAX_SERIES } from '../../shared/monitorLimits';
 import type { AlertEventRow, AlertRuleRow, DashboardView, NewAlertRule } from '../../shared/monitorProtocol';
 import type { ConnectionManager } from '../connections/connectionManager';
 import type { Settings } from '../connections/settings';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { ActiveConnection } from '../services';
-import { AlertLog, coreRules, LagAlerts, mergeRules, PANEL_RULES_KEY, panelRule } from './alertRules';
+import { AlertLog, coreRules, LagAlerts, lagKey, mergeRules, PANEL_RULES_KEY, panelRule } from './alertRules';
 import { LiveDashboard } from './dashboard';
 import { MonitorHistory } from './history';
 import { MonitorFeed, type MonitorFrame } from './monitorFeed';
@@ -242,6 +242,19 @@ export class LiveMonitor extends Disposable {
     this.feed.push();
   }
 
+  /** The streams the monitor samples (settings, else the event store and dead letters). */
+  get sampledStreams(): string[] {
+    return this.streams();
+  }
+
+  /** An alert raised elsewhere (a stuck consumer): listed, logged and counted like the monitor's own. */
+  reportAlert(a: AlertEventRow): void {
+    this.alertEvent(a);
+  }
+
+  /** `stream › group` → seconds the oldest pending entry has been idle, for the history's age chart (the lag watch). */
+  pendingAges: ((streams: string[], max: number) => Array<[string, string, number]>) | undefined;
+
   /** Waits until the monitor follows the current connection (tests). */
   settled(): Promise<void> {
     return this.rebinding;
@@ -392,7 +405,8 @@ export class LiveMonitor extends Disposable {
     if (!frame.newSecond || !snap || !this.monitor || frame.connection !== this.record.name) return;
     try {
       const now = Date.now();
-      this.record.history.record(snap);
+      const ages = this.pendingAges?.(snap.streams.map((s) => s.stream), MAX_SERIES).map(([stream, group, seconds]): [string, number] => [clip(lagKey(stream, group), MAX_NAME_CHARS), seconds]);
+      this.record.history.record(snap, ages);
       for (const a of this.lagAlerts.evaluate(snap.streams, now)) this.alertEvent(a);
       for (const a of this.active.values()) this.refreshValue(a, snap);
     } catch (e) {

@@ -68,6 +68,7 @@ const specs: ChartSpec[] = [
   { title: 'Events/s by event type', pick: (p) => p.types, total: (p) => p.total, unit: '', empty: 'No events in this window.' },
   { title: 'Stream length', pick: (p) => p.streams, unit: '', empty: 'No sampled stream exists yet.' },
   { title: 'Consumer-group lag', pick: (p) => p.lags, unit: '', empty: 'No consumer group on the sampled streams.' },
+  { title: 'Oldest pending entry, idle (s)', pick: (p) => p.ages ?? [], unit: ' s', empty: 'No pending entries sampled yet (a sample every ucore.lag.sampleSeconds).' },
 ];
 let theme = readTheme();
 const charts = specs.map((s) => new TimeChart(s, theme));

@@ -122,6 +122,8 @@ export class DashboardSection {
 // Alerts
 
 export function alertText(a: AlertEventRow): string {
+  // A stuck consumer: its oldest pending entry's idle time past the threshold while its group reads.
+  if (a.scope === 'stuck') return `${a.key}: oldest pending idle ${num(a.value)} s > ${num(a.threshold)} s while others read`;
   const unit = a.scope === 'lag' ? '' : '/s';
   return `${a.key}: ${num(a.value)}${unit} > ${num(a.threshold)}${unit}`;
 }

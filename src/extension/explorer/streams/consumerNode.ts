@@ -1,21 +1,27 @@
-// A consumer of a group (pending count, idle time); beneath it its pending entries, paged.
+// A consumer of a group (pending count, idle time, stuck or not); beneath it its pending entries, paged.
 import * as vscode from 'vscode';
-import type { ConsumerInfo } from '../../../core/index';
+import type { ConsumerInfo, StuckConsumer } from '../../../core/index';
 import { ItemContext } from '../../constants';
 import { formatDuration, shorten } from '../../format';
 import { MessageNode } from '../messageNode';
 import { ExplorerNode } from '../node';
 import type { StreamsContext } from './context';
 import type { StreamsTreeNode } from './index';
+import { stuckLine } from './lagText';
 import { LoadMoreNode } from './loadMoreNode';
 import { PendingNode } from './pendingNode';
 
 export class ConsumerNode extends ExplorerNode<StreamsContext, StreamsTreeNode> {
   readonly kind = 'consumer' as const;
-  readonly contextValue = ItemContext.consumer;
 
-  constructor(readonly id: string, readonly key: string, readonly group: string, readonly consumer: ConsumerInfo) {
+  constructor(readonly id: string, readonly key: string, readonly group: string, readonly consumer: ConsumerInfo,
+    readonly lag?: { stuck: StuckConsumer | undefined; stuckAfterMs: number }) {
     super();
+  }
+
+  /** Stuck consumers get "Claim Pending for Consumer" in their context menu (and inline). */
+  get contextValue(): string {
+    return this.lag?.stuck ? ItemContext.stuckConsumer : ItemContext.consumer;
   }
 
   override async getChildren({ transport, limitOf }: StreamsContext): Promise<StreamsTreeNode[]> {
@@ -29,10 +35,12 @@ export class ConsumerNode extends ExplorerNode<StreamsContext, StreamsTreeNode> 
 
   protected createItem(): vscode.TreeItem {
     const c = this.consumer;
+    const stuck = this.lag?.stuck;
     const item = new vscode.TreeItem(shorten(c.name), c.pending > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.description = `${c.pending} pending · idle ${formatDuration(c.idleMs)}`;
-    item.tooltip = `Consumer ${shorten(c.name)} of ${shorten(this.group)}\n${c.pending} pending, idle ${formatDuration(c.idleMs)}`;
-    item.iconPath = new vscode.ThemeIcon('person');
+    item.description = `${stuck ? `stuck ${formatDuration(stuck.oldestPendingMs)} · ` : ''}${c.pending} pending · idle ${formatDuration(c.idleMs)}`;
+    item.tooltip = [`Consumer ${shorten(c.name)} of ${shorten(this.group)}`, `${c.pending} pending, idle ${formatDuration(c.idleMs)}`,
+      ...(stuck && this.lag ? [stuckLine(stuck, this.lag.stuckAfterMs)] : [])].join('\n');
+    item.iconPath = stuck ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('person');
     return item;
   }
 }

@@ -1,5 +1,5 @@
 // What the Streams view's rows need to list what is beneath them; the provider (streamsTree.ts) holds it.
-import type { Transport } from '../../../core/index';
+import type { LagTrend, StuckConsumer, Transport } from '../../../core/index';
 import type { SeekPosition } from './seekPageNode';
 
 export interface StreamsContext {
@@ -10,4 +10,16 @@ export interface StreamsContext {
   readonly anchors: Map<string, string>;
   /** Entries folder id → where Go to Time opened it (its page is shown oldest first from there). */
   readonly seeks: Map<string, Exclude<SeekPosition, null>>;
+  /** Lag over time and stuck consumers (src/extension/lag/lagWatch.ts); absent in a view built without it. */
+  readonly lag?: LagLookup;
+}
+
+/** What the group and consumer rows read of the lag watch. */
+export interface LagLookup {
+  /** The view lists the groups of `stream`: keep sampling it. */
+  watch(stream: string): void;
+  trend(stream: string, group: string): LagTrend | null;
+  stuck(stream: string, group: string, consumer: string): StuckConsumer | undefined;
+  stuckConsumers(stream: string, group: string): StuckConsumer[];
+  readonly stuckAfterMs: number;
 }

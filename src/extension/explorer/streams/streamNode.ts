@@ -7,7 +7,7 @@ import { ExplorerNode } from '../node';
 import { violationBadge, type TargetViolations } from '../violationBadge';
 import type { StreamsContext } from './context';
 import { EntriesNode } from './entriesNode';
-import { GroupNode } from './groupNode';
+import { GroupNode, groupLag } from './groupNode';
 import type { StreamsTreeNode } from './index';
 
 export class StreamNode extends ExplorerNode<StreamsContext, StreamsTreeNode> {
@@ -23,12 +23,13 @@ export class StreamNode extends ExplorerNode<StreamsContext, StreamsTreeNode> {
     return this.key === DEAD_LETTER_STREAM ? ItemContext.deadLetterStream : ItemContext.stream;
   }
 
-  override async getChildren({ transport, seeks }: StreamsContext): Promise<StreamsTreeNode[]> {
+  override async getChildren({ transport, seeks, lag }: StreamsContext): Promise<StreamsTreeNode[]> {
     const groups = await transport.xinfoGroups(this.key);
+    if (groups.length) lag?.watch(this.key);
     const entries = new EntriesNode(`${this.id}/entries`, this.key, this.length);
     const seek = seeks.get(entries.id);
     if (seek) entries.seekLabel = seekLabel(seek);
-    return [entries, ...groups.map((g) => new GroupNode(`${this.id}/g/${g.name}`, this.key, g))];
+    return [entries, ...groups.map((g) => new GroupNode(`${this.id}/g/${g.name}`, this.key, g, lag && groupLag(lag, this.key, g.name)))];
   }
 
   protected createItem(): vscode.TreeItem {
