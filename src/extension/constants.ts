@@ -43,6 +43,9 @@ export const Commands = {
   deadLetterOpen: 'ucore.deadLetter.open',
   deadLetterRedrive: 'ucore.deadLetter.redrive',
   deadLetterRequeueEdited: 'ucore.deadLetter.requeueEdited',
+  streamExport: 'ucore.stream.export',
+  searchResultsExport: 'ucore.search.exportResults',
+  importNdjson: 'ucore.transfer.import',
 
   demoStart: 'ucore.demo.start',
   demoStop: 'ucore.demo.stop',
