@@ -3,6 +3,7 @@
 // flows build on each other the way a user's session does (add a connection, then use it).
 // Screenshots: .test-artifacts/screenshots/flows-*.png (FAILED-*.png when a step fails).
 import * as assert from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { useWorkbench } from './lib/fixture';
@@ -328,6 +329,43 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
       await w.screenshot('flows-search-opened');
     });
     lap('search');
+  });
+
+  it('exports the search results to NDJSON from the Search Results title (save dialog) and imports them into another stream after a dry run', async () => {
+    const w = e2e.wb;
+    await step(w, 'flows-export-import', async () => {
+      const file = join(e2e.server.workspace, 'jobs-results.ndjson');
+      await clearNotifications(w);
+      // The Search Results view still shows the two matches of the search step.
+      const pane = w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Search Results' }) });
+      await pane.locator('.pane-header').hover();
+      await pane.locator('.pane-header .action-label[aria-label^="Export Search Results"]').first().click();
+      await answerPrompts(w, [{ match: /Export e2e_jobs to/, edit: () => file, inspect: async () => { await w.screenshot('flows-export-1-save-dialog'); } }]);
+      await w.waitForNotification(/Exported 2 entries of e2e_jobs to jobs-results\.ndjson \(2 scanned\)/);
+      await w.screenshot('flows-export-2-exported');
+      const exported = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; stream: string; event: { data: { order_id: number } } });
+      assert.deepStrictEqual(exported.map((l) => [l.kind, l.stream, l.event.data.order_id]), [['stream', JOBS, 102], ['stream', JOBS, 103]]);
+
+      await clearNotifications(w);
+      await w.runCommand('UCore: Import NDJSON');
+      await answerPrompts(w, [
+        { match: /Import which NDJSON file/, edit: () => file },
+        { match: /Import jobs-results\.ndjson into/, pick: 'One stream or channel' },
+        { match: /Send the events of/, pick: 'Other stream' },
+        { match: /Stream key/, type: `${JOBS}_copy` },
+        { match: /Events per second at most/, type: '' },
+      ]);
+      const dialog = await modalDialog(w.page);
+      assert.match(dialog.text, /Import 2 events from jobs-results\.ndjson into "e2e-redis"/, dialog.text);
+      assert.match(dialog.text, /Dry run: would send 2 events to stream e2e_jobs_copy: 2/, dialog.text);
+      await w.screenshot('flows-export-3-import-dry-run');
+      await clickDialogButton(w.page, 'Import');
+      await w.waitForNotification(/Imported 2 events from jobs-results\.ndjson to stream e2e_jobs_copy: 2/);
+      await w.screenshot('flows-export-4-imported');
+      const copied = await redisCliRaw(e2e.redis.port, ['XRANGE', `${JOBS}_copy`, '-', '+']);
+      assert.strictEqual(copied.filter((l) => l.includes('order_paid')).length, 2, copied.join('\n'));
+    });
+    lap('export / import');
   });
 
   it('replays stored events with a progress notification, then a summary', async () => {

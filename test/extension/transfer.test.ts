@@ -21,6 +21,7 @@ describe('export and import NDJSON', function () {
   let redis: Redis;
   const masked = unique('export-masked');
   const plain = unique('export-plain');
+  const production = unique('export-prod');
   const stream = unique('orders-x');
   const dir = mkdtempSync(join(tmpdir(), 'ucore-transfer-'));
   /** Python-written texts (12.0 stays 12.0), an email and a card in each. */
@@ -36,12 +37,13 @@ describe('export and import NDJSON', function () {
     const a = await api();
     await a.services.connections.catalog.add({ name: masked, url: srv.url, mask: ['data.email', 'data.card=****'] });
     await a.services.connections.catalog.add({ name: plain, url: srv.url, mask: [] });
+    await a.services.connections.catalog.add({ name: production, url: srv.url, production: true });
   });
 
   after(async () => {
     const a = await api();
     await a.services.connections.setActive('Embedded');
-    for (const n of [masked, plain]) await a.services.connections.catalog.remove(n).catch(() => undefined);
+    for (const n of [masked, plain, production]) await a.services.connections.catalog.remove(n).catch(() => undefined);
     redis?.disconnect();
     await srv?.stop();
   });
@@ -64,6 +66,18 @@ describe('export and import NDJSON', function () {
     assert.match(String(first.data.email), /^masked:[0-9a-f]{12}$/);
     assert.strictEqual(first.data.card, '****');
     assert.strictEqual(first.data.order_id, 'o0', 'other fields as they were');
+  });
+
+  it('Export Entries on a production connection without rules of its own masks by default (ucore.masking.rules)', async () => {
+    const a = await api();
+    await a.services.connections.setActive(production);
+    await a.services.requireConnection();
+    const out = join(dir, 'production.ndjson');
+    const r = await vscode.commands.executeCommand<ExportOutcome>('ucore.stream.export', stream, { range: 'all', out });
+    assert.strictEqual(r.written, 12);
+    assert.strictEqual(r.masked, 12, 'the email of each (the card is not among the defaults)');
+    assert.match(r.maskedBy, /data\.email \(hashed\)/);
+    assert.doesNotMatch(readFileSync(out, 'utf8'), /@example\.com/);
   });
 
   it('export (a time range) → Import NDJSON into another stream gives back the same texts; to a channel, the same count', async () => {

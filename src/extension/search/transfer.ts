@@ -5,6 +5,8 @@
 // are not events), asks, then sends at the chosen rate with progress and cancel. The core does the work
 // (src/core/transfer); this file asks the questions. Loaded on first use (search/index.ts).
 // Scripts and tests pass the answers as arguments and are asked nothing.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import {
   BadInputError, compareIds, EventFilter, type EventTarget, type ExportResult, type ExportSelection, exportEntries,
@@ -65,6 +67,8 @@ export async function exportCommand(ctx: CommandContext, arg?: unknown, args: Ex
     what = `entries ${since ? `from ${since.toISOString()}` : ''}${until ? ` until ${until.toISOString()}` : ''}`.trim();
   }
   const out = args.out instanceof vscode.Uri ? args.out : args.out !== undefined ? resolveInWorkspace(args.out) : await pickSaveFile(selection.stream);
+  if (out.scheme !== 'file') throw new BadInputError(`export writes a local file, not ${shorten(out.toString(), 100)}`);
+  await mkdir(dirname(out.fsPath), { recursive: true });
   const rules = ctx.masking.rulesFor(conn.name);
   const maskedBy = ctx.masking.describe(rules);
   const title = `Exporting ${shorten(selection.stream, 60)} (${shorten(what, 80)}) to ${shorten(vscode.workspace.asRelativePath(out), 80)}`;
