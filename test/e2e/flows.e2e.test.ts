@@ -346,6 +346,17 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
       const exported = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; stream: string; event: { data: { order_id: number } } });
       assert.deepStrictEqual(exported.map((l) => [l.kind, l.stream, l.event.data.order_id]), [['stream', JOBS, 102], ['stream', JOBS, 103]]);
 
+      // Export Entries from the stream's context menu: all of it.
+      await clearNotifications(w);
+      const all = join(e2e.server.workspace, 'jobs-all.ndjson');
+      await treeContextAction(w, await w.waitForTreeRow(JOBS, 'Streams'), /^Export Entries/);
+      await answerPrompts(w, [
+        { match: /Export which entries of e2e_jobs/, pick: 'All entries', inspect: async (p) => { assert.ok(p.rows.some((r) => r.includes('The search results shown')), p.rows.join(' | ')); await w.screenshot('flows-export-0-which-entries'); } },
+        { match: /Export e2e_jobs to/, edit: () => all },
+      ]);
+      await w.waitForNotification(/Exported 3 entries of e2e_jobs to jobs-all\.ndjson \(3 scanned\)/);
+      assert.strictEqual(readFileSync(all, 'utf8').trim().split('\n').length, 3);
+
       await clearNotifications(w);
       await w.runCommand('UCore: Import NDJSON');
       await answerPrompts(w, [
