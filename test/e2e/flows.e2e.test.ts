@@ -349,12 +349,14 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
       // Export Entries from the stream's context menu: all of it.
       await clearNotifications(w);
       const all = join(e2e.server.workspace, 'jobs-all.ndjson');
+      // The save dialog follows the pick: on a loaded machine it may take longer than answerPrompts' usual 1.5 s.
+      const asked: string[] = [];
       await treeContextAction(w, await w.waitForTreeRow(JOBS, 'Streams'), /^Export Entries/);
       await answerPrompts(w, [
         { match: /Export which entries of e2e_jobs/, pick: 'All entries', inspect: async (p) => { assert.ok(p.rows.some((r) => r.includes('The search results shown')), p.rows.join(' | ')); await w.screenshot('flows-export-0-which-entries'); } },
         { match: /Export e2e_jobs to/, edit: () => all },
-      ]);
-      await w.waitForNotification(/Exported 3 entries of e2e_jobs to jobs-all\.ndjson \(3 scanned\)/);
+      ], { settleMs: 5000, transcript: asked });
+      await w.waitForNotification(/Exported 3 entries of e2e_jobs to jobs-all\.ndjson \(3 scanned\)/).catch((e: Error) => { throw new Error(`${e.message}; asked: ${asked.join(' // ')}`); });
       assert.strictEqual(readFileSync(all, 'utf8').trim().split('\n').length, 3);
 
       await clearNotifications(w);
