@@ -44,6 +44,9 @@ export const Commands = {
   deadLetterRedrive: 'ucore.deadLetter.redrive',
   deadLetterRequeueEdited: 'ucore.deadLetter.requeueEdited',
   consumerClaimPending: 'ucore.consumer.claimPending',
+  streamExport: 'ucore.stream.export',
+  searchResultsExport: 'ucore.search.exportResults',
+  importNdjson: 'ucore.transfer.import',
 
   demoStart: 'ucore.demo.start',
   demoStop: 'ucore.demo.stop',

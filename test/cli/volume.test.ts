@@ -127,6 +127,24 @@ describe('ucore store get --where/--at, tail --where, export, import, deadletter
     assert.match(b.stdout, /sent 5 events/);
   });
 
+  it('export of many pages waits on the file without piling up listeners (no MaxListenersExceededWarning); a bad --mask is a usage error (exit 2)', async () => {
+    // 20,000 entries of ~300 bytes: every page fills the file stream's buffer, so the export waits for 'drain' often.
+    const pipe = redis.pipeline();
+    const pad = 'x'.repeat(250);
+    for (let i = 0; i < 20_000; i++) pipe.xadd('big', '*', 'event', `{"event_type":"order_created","data":{"order_id":${i},"note":"${pad}"}}`);
+    await pipe.exec();
+    const file = join(env.dir, 'big.ndjson');
+    const ex = await run(['export', '--out', file, '--stream', 'big', '--mask', 'data.order_id', '--json', '--url', env.url]);
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.equal(JSON.parse(lines(ex.stdout)[0]).written, 20_000);
+    assert.equal(lines(readFileSync(file, 'utf8')).length, 20_000);
+    assert.doesNotMatch(ex.stderr, /MaxListenersExceeded|Warning/, ex.stderr);
+
+    const bad = await run(['export', '--out', join(env.dir, 'never.ndjson'), '--mask', '.', '--url', env.url]);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /mask|path/i);
+  });
+
   it('deadletters groups what a guide app dead-lettered by reason; redrive dry-runs, sends once, and a second redrive sends nothing', async () => {
     for (let i = 0; i < 4; i++) {
       await redis.xadd('dead_letter', '*', 'event', `{"event_type": "order_created", "data": {"order_id": "d${i}", "total_price": ${i}0.0}}`, 'error', `timeout after ${3000 + i} ms`, 'source', 'orders');

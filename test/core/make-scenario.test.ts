@@ -77,4 +77,42 @@ describe('make a scenario test from a recording', () => {
       responder.broken = false;
     }
   });
+
+  it('recorded text holding {{…}} stays literal: sent and expected as recorded, not expanded as placeholders', async () => {
+    const id = '0193a8c4-4444-7000-8000-000000000004';
+    // A template as an app would store it, a UUID right after a brace, braces in a key, a placeholder-looking value.
+    const note = `Hi {{name}}, your code is {{uuid}} {{{now}}} {${id}}`;
+    const sent = { event_type: 'note_sent', entity_id: `note:${id}`, data: { note, '{{k}}': '{{randomInt:1:9}}' } };
+    const events: FixtureEvent[] = [
+      { t: 0, kind: 'pubsub', name: 'notes', event: sent, eventText: JSON.stringify(sent) },
+      { t: 5, kind: 'pubsub', name: 'notes.out', event: sent, eventText: JSON.stringify(sent) },
+    ];
+    const made = makeScenario(events, { inputs: new Set(['pubsub notes']), outputs: new Set(['pubsub notes.out']) });
+    const file = parseEventsFile(made.text);
+    assert.deepEqual(checkFile(file).filter((p) => p.severity === 'error'), []);
+    // The only placeholder is the one the rewrite made of the recorded UUID (twice: in the entity and in the note).
+    const send = file.blocks.find((b) => b.target?.name === 'notes')!;
+    assert.deepEqual(send.placeholders.map((p) => `${p.name}:${p.args.join(':')}`), ['uuid:u1', 'uuid:u1']);
+    assert.equal(file.expectations[0].placeholders.length, 2);
+    // What goes on the wire is the recorded text with a fresh id for the UUID; the expectation matches it.
+    const got: string[] = [];
+    const sub = new Redis(srv.url);
+    await sub.subscribe('notes');
+    sub.on('message', (_c: string, text: string) => got.push(text));
+    const echo = new Redis(srv.url);
+    sub.on('message', (_c: string, text: string) => void echo.publish('notes.out', text));
+    try {
+      const results = await runScenarios(file, t);
+      assert.deepEqual(results.map((r) => [r.passed, r.failure?.message]), [[true, undefined]]);
+      assert.equal(got.length, 1);
+      const wire = JSON.parse(got[0]);
+      const fresh = /^note:([0-9a-f-]{36})$/.exec(wire.entity_id)![1];
+      assert.notEqual(fresh, id);
+      assert.equal(wire.data.note, `Hi {{name}}, your code is {{uuid}} {{{now}}} {${fresh}}`);
+      assert.equal(wire.data['{{k}}'], '{{randomInt:1:9}}');
+    } finally {
+      sub.disconnect();
+      echo.disconnect();
+    }
+  });
 });

@@ -3,6 +3,8 @@
 // flows build on each other the way a user's session does (add a connection, then use it).
 // Screenshots: .test-artifacts/screenshots/flows-*.png (FAILED-*.png when a step fails).
 import * as assert from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { useWorkbench } from './lib/fixture';
 import {
@@ -10,6 +12,7 @@ import {
   clearNotifications, clickDialogButton, modalDialog, type BackgroundCli,
 } from './lib/ui';
 import type { Workbench } from './lib/workbench';
+import { startOrderResponder, type OrderResponder } from '../support/order-responder';
 
 const CONN = 'e2e-redis';
 const CHANNEL = 'e2e_orders';
@@ -62,6 +65,12 @@ function event(type: string, data: Record<string, unknown>, extra: Record<string
   };
 }
 
+// Make Scenario Test: a service (test/support/order-responder.ts, plain ioredis: order_created on MK_ORDERS →
+// order_paid on MK_PAYMENTS) recorded by `ucore record`, the recording turned into a scenario from its CodeLens.
+const MK_ORDERS = 'e2e_mk_orders';
+const MK_PAYMENTS = 'e2e_mk_payments';
+const MK_IDS = ['0193a8c4-aaaa-7000-8000-00000000000a', '0193a8c4-bbbb-7000-8000-00000000000b'];
+
 const SCENARIO_CHANNEL = 'e2e_scenario';
 // Two scenario tests on the test's Redis, no service needed: the first expects the event it sends (passes), the
 // second a payment nobody makes (fails at its expectation, line 11).
@@ -97,6 +106,7 @@ const rowsText = async (wb: Workbench, view: string) => (await wb.treeRows(view)
 
 describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
   const clis: BackgroundCli[] = [];
+  let responder: OrderResponder | undefined;
   const e2e = useWorkbench({
     name: 'flows',
     redis: true,
@@ -104,7 +114,7 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
     // and in Test Results, as seen in code-server; the peek shows the same message where the test can read it).
     settings: { 'ucore.commandTimeoutMs': 4000, 'testing.automaticallyOpenPeekView': 'failureAnywhere' },
     files: { 'orders.events': EVENTS_FILE, 'contracts/asyncapi.yaml': CONTRACT, 'contract.events': CONTRACT_EVENTS, 'scenarios.events': SCENARIO, 'fixtures/recorded.ndjson': FIXTURE },
-    cleanup: () => { for (const c of clis) c.kill(); },
+    cleanup: async () => { for (const c of clis) c.kill(); await responder?.stop(); },
   });
   const { dialogs, lap } = e2e;
 
@@ -319,6 +329,56 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
       await w.screenshot('flows-search-opened');
     });
     lap('search');
+  });
+
+  it('exports the search results to NDJSON from the Search Results title (save dialog) and imports them into another stream after a dry run', async () => {
+    const w = e2e.wb;
+    await step(w, 'flows-export-import', async () => {
+      const file = join(e2e.server.workspace, 'jobs-results.ndjson');
+      await clearNotifications(w);
+      // The Search Results view still shows the two matches of the search step.
+      const pane = w.page.locator('.pane').filter({ has: w.page.locator('.pane-header', { hasText: 'Search Results' }) });
+      await pane.locator('.pane-header').hover();
+      await pane.locator('.pane-header .action-label[aria-label^="Export Search Results"]').first().click();
+      await answerPrompts(w, [{ match: /Export e2e_jobs to/, edit: () => file, inspect: async () => { await w.screenshot('flows-export-1-save-dialog'); } }]);
+      await w.waitForNotification(/Exported 2 entries of e2e_jobs to jobs-results\.ndjson \(2 scanned\)/);
+      await w.screenshot('flows-export-2-exported');
+      const exported = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; stream: string; event: { data: { order_id: number } } });
+      assert.deepStrictEqual(exported.map((l) => [l.kind, l.stream, l.event.data.order_id]), [['stream', JOBS, 102], ['stream', JOBS, 103]]);
+
+      // Export Entries from the stream's context menu: all of it.
+      await clearNotifications(w);
+      const all = join(e2e.server.workspace, 'jobs-all.ndjson');
+      // The save dialog follows the pick: on a loaded machine it may take longer than answerPrompts' usual 1.5 s.
+      const asked: string[] = [];
+      await treeContextAction(w, await w.waitForTreeRow(JOBS, 'Streams'), /^Export Entries/);
+      await answerPrompts(w, [
+        { match: /Export which entries of e2e_jobs/, pick: 'All entries', inspect: async (p) => { assert.ok(p.rows.some((r) => r.includes('The search results shown')), p.rows.join(' | ')); await w.screenshot('flows-export-0-which-entries'); } },
+        { match: /Export e2e_jobs to/, edit: () => all },
+      ], { settleMs: 5000, transcript: asked });
+      await w.waitForNotification(/Exported 3 entries of e2e_jobs to jobs-all\.ndjson \(3 scanned\)/).catch((e: Error) => { throw new Error(`${e.message}; asked: ${asked.join(' // ')}`); });
+      assert.strictEqual(readFileSync(all, 'utf8').trim().split('\n').length, 3);
+
+      await clearNotifications(w);
+      await w.runCommand('UCore: Import NDJSON');
+      await answerPrompts(w, [
+        { match: /Import which NDJSON file/, edit: () => file },
+        { match: /Import jobs-results\.ndjson into/, pick: 'One stream or channel' },
+        { match: /Send the events of/, pick: 'Other stream' },
+        { match: /Stream key/, type: `${JOBS}_copy` },
+        { match: /Events per second at most/, type: '' },
+      ]);
+      const dialog = await modalDialog(w.page);
+      assert.match(dialog.text, /Import 2 events from jobs-results\.ndjson into "e2e-redis"/, dialog.text);
+      assert.match(dialog.text, /Dry run: would send 2 events to stream e2e_jobs_copy: 2/, dialog.text);
+      await w.screenshot('flows-export-3-import-dry-run');
+      await clickDialogButton(w.page, 'Import');
+      await w.waitForNotification(/Imported 2 events from jobs-results\.ndjson to stream e2e_jobs_copy: 2/);
+      await w.screenshot('flows-export-4-imported');
+      const copied = await redisCliRaw(e2e.redis.port, ['XRANGE', `${JOBS}_copy`, '-', '+']);
+      assert.strictEqual(copied.filter((l) => l.includes('order_paid')).length, 2, copied.join('\n'));
+    });
+    lap('export / import');
   });
 
   it('replays stored events with a progress notification, then a summary', async () => {
@@ -629,6 +689,79 @@ describe('UCore Events flows (code-server UI)', { timeout: 540_000 }, () => {
       assert.ok(ln && pk && pk.y >= ln.y + ln.height - 2 && pk.y <= ln.y + ln.height + 30, `the peek (${JSON.stringify(pk)}) sits below line 11 (${JSON.stringify(ln)})`);
     });
     lap('fixture CodeLens and scenario tests');
+  });
+
+  it('Make Scenario Test from a recording\'s CodeLens: the scenario passes in the Testing view, and fails there and in `ucore test` when the service breaks', async () => {
+    const w = e2e.wb;
+    await step(w, 'flows-make-scenario', async () => {
+      responder = await startOrderResponder(e2e.redis.url, { in: MK_ORDERS, out: MK_PAYMENTS, delayMs: 100 });
+      // Record the service at work from the CLI (the UI's Record Traffic is the step above): two orders, two payments.
+      const fixture = join(e2e.server.workspace, 'fixtures', 'mk.ndjson');
+      const rec = startCli(['record', MK_ORDERS, MK_PAYMENTS, '--count', '4', '--out', fixture, '--url', e2e.redis.url]);
+      clis.push(rec);
+      await waitForSubscribers(e2e.redis.port, MK_ORDERS, 2);
+      await waitForSubscribers(e2e.redis.port, MK_PAYMENTS, 1);
+      for (const [i, id] of MK_IDS.entries()) {
+        await redisCli(e2e.redis.port, ['PUBLISH', MK_ORDERS, JSON.stringify({ event_id: `mk-${i}`, event_type: 'order_created', timestamp: new Date().toISOString(), entity_id: `order:${id}`, data: { order_id: 700 + i, total_price: 20 + i } })]);
+      }
+      const recorded = await rec.done(20_000);
+      assert.strictEqual(recorded.code, 0, recorded.stderr);
+
+      await clearNotifications(w);
+      await w.page.keyboard.press('Control+P');
+      await w.quickInputType('mk.ndjson', { submit: false });
+      await w.quickPickSelect('mk.ndjson');
+      await waitForEditorText(w.page, new RegExp(MK_PAYMENTS));
+      const make = w.page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: 'Make Scenario Test' }).first();
+      await make.waitFor({ state: 'visible', timeout: 60_000 });
+      await make.click();
+      // Click one: the orders are what the test sends; click two: the payments (offered checked) are what it expects.
+      await answerPrompts(w, [
+        { match: /Inputs: which channels/, check: [MK_ORDERS], inspect: async () => { await w.screenshot('flows-10a-make-scenario-inputs'); } },
+        { match: /Outputs: which does the test EXPECT/, check: [], inspect: async (p) => { assert.ok(p.rows.some((r) => r.includes(MK_PAYMENTS)), p.rows.join(' | ')); await w.screenshot('flows-10b-make-scenario-outputs'); } },
+      ]);
+      await w.waitForNotification(/Wrote 2 scenario tests \(2 sends, 2 expectations\) to fixtures\/mk\.events/);
+      const scenario = await waitForEditorText(w.page, new RegExp(`### expect channel: ${MK_PAYMENTS} within`));
+      assert.doesNotMatch(scenario, /0193a8c4|event_id|timestamp/, 'recorded ids and times left out');
+      await w.screenshot('flows-10c-scenario-made');
+
+      await w.runCommand('View: Show Testing');
+      const explorer = w.page.locator('.test-explorer');
+      const fileRow = explorer.locator('.monaco-list-row').filter({ hasText: 'mk.events' }).first();
+      await fileRow.waitFor({ timeout: 30_000 });
+      if ((await fileRow.getAttribute('aria-expanded')) === 'false') await fileRow.click();
+      const runFile = async () => {
+        // The row's own Run action, shown on hover: only this file's tests run.
+        await fileRow.hover();
+        const run = fileRow.locator('.action-label').filter({ has: w.page.locator('.codicon-testing-run-icon') }).or(fileRow.locator('.action-label.codicon-testing-run-icon')).first();
+        await run.click({ timeout: 10_000 });
+      };
+      const testRows = explorer.locator('.monaco-list-row').filter({ hasText: /order:… \(\d\)/ });
+      const icons = async (icon: string) => testRows.locator(`.codicon-${icon}`).count();
+      await runFile();
+      await eventually(async () => (await icons('testing-passed-icon')) === 2, 'both made tests passed', 45_000)
+        .catch(async (e) => { throw new Error(`${(e as Error).message}: ${(await testRows.allInnerTexts()).join(' | ')}`); });
+      await w.screenshot('flows-10d-made-scenario-passed');
+
+      // The service breaks (it pays one more than the order's total): the same tests fail, in the editor and in CI.
+      responder.broken = true;
+      await runFile();
+      await eventually(async () => (await icons('testing-failed-icon')) === 2, 'both made tests failed', 45_000)
+        .catch(async (e) => { throw new Error(`${(e as Error).message}: ${(await testRows.allInnerTexts()).join(' | ')}`); });
+      const peek = w.page.locator('.monaco-editor .peekview-widget').filter({ hasText: MK_PAYMENTS }).first();
+      await peek.waitFor({ timeout: 20_000 });
+      const peekText = await peek.innerText();
+      assert.match(peekText, /data\.amount is 2[12]/, peekText);
+      await w.screenshot('flows-10e-made-scenario-failed');
+      const ci = await runCli(['test', join(e2e.server.workspace, 'fixtures', 'mk.events'), '--url', e2e.redis.url], 30_000);
+      assert.strictEqual(ci.code, 1, ci.stdout + ci.stderr);
+      assert.match(ci.stdout, /0 passed, 2 failed/, ci.stdout);
+      responder.broken = false;
+      const fixed = await runCli(['test', join(e2e.server.workspace, 'fixtures', 'mk.events'), '--url', e2e.redis.url], 30_000);
+      assert.strictEqual(fixed.code, 0, fixed.stdout + fixed.stderr);
+      assert.match(fixed.stdout, /2 passed, 0 failed/, fixed.stdout);
+    });
+    lap('Make Scenario Test from the CodeLens');
   });
 
   it('no browser dialog opened during the flows', () => {

@@ -1,7 +1,8 @@
 // `ucore export` and `ucore import`: stream entries ↔ fixture NDJSON files (the format `ucore record` writes).
-import { exportEntries, fileSink, importFixture, parseMaskRule, DEFAULT_STORE_STREAM, type EventTarget } from '../../core/index';
+import { exportEntries, fileSink, importFixture, DEFAULT_STORE_STREAM, type EventTarget } from '../../core/index';
 import { type CliCommand, int, num, str, strs, UsageError } from '../command';
 import type { CliContext } from '../context';
+import { maskRulesOption } from '../mask-option';
 import { safeText } from '../output';
 import { whereFilter } from './store-search';
 
@@ -42,7 +43,7 @@ export const exportCommand: CliCommand = {
   async run(ctx, _p, values) {
     const out = str(values, 'out');
     if (!out) throw new UsageError('give the file to write: --out FILE');
-    const mask = strs(values, 'mask').map((m) => parseMaskRule(m));
+    const mask = maskRulesOption(values);
     const ids = strs(values, 'id');
     const stream = str(values, 'stream') ?? DEFAULT_STORE_STREAM;
     const transport = await ctx.connect();

@@ -8,6 +8,8 @@
 // labelled placeholder (`"order:{{uuid:u1}}"`) that keeps its value across the test's blocks, so an expectation names
 // the order its send created; a UUID or time an output made up itself (a payment id) is left out of the expectation.
 // Each expectation waits for its event for a few times as long as the recording took to see it, at least a second.
+// Recorded text is data: a `{{…}}` that was in an event (a template, a Mustache string) is written with its braces
+// escaped (`\u007b`), so the scenario sends and expects it literally instead of expanding it as a placeholder.
 import { entityOf } from '../envelope/envelope';
 import { DEFAULT_IGNORED_KEYS } from '../fixtures/compare';
 import type { FixtureEvent, FixtureKind } from '../fixtures/fixture-line';
@@ -83,14 +85,14 @@ export function makeScenario(events: readonly FixtureEvent[], options: MakeScena
       const header = HEADER_KIND[e.kind];
       if (options.inputs.has(fixtureTargetKey(e))) {
         const value = rewrite(e.event, labels, true);
-        body.push(`### ${header}: ${e.name}`, JSON.stringify(value), '');
+        body.push(`### ${header}: ${e.name}`, scenarioJson(value), '');
         lastSend = e.t;
         sends++;
       } else {
         const value = rewrite(e.event, labels, false);
         const waited = lastSend === undefined ? 0 : Math.max(0, e.t - lastSend);
         const within = Math.max(minWithin, Math.ceil((waited * 3 + 500) / 100) * 100);
-        body.push(`### expect ${header}: ${e.name} within ${within}ms`, JSON.stringify(value), '');
+        body.push(`### expect ${header}: ${e.name} within ${within}ms`, scenarioJson(value), '');
         expectations++;
       }
     }
@@ -111,15 +113,19 @@ export function makeScenario(events: readonly FixtureEvent[], options: MakeScena
 function rewrite(value: unknown, labels: Map<string, string>, isSend: boolean): unknown {
   if (typeof value === 'string') {
     let unknownId = false;
-    const text = value.replace(UUID, (u) => {
-      const key = u.toLowerCase();
+    const parts: Array<string | { label: string }> = [];
+    let at = 0;
+    for (const m of value.matchAll(UUID)) {
+      const key = m[0].toLowerCase();
       let label = labels.get(key);
       if (!label && isSend) labels.set(key, (label = `u${labels.size + 1}`));
       if (!label) unknownId = true;
-      return `{{uuid:${label ?? 'x'}}}`;
-    });
+      parts.push(value.slice(at, m.index), { label: label ?? 'x' });
+      at = m.index + m[0].length;
+    }
     if (!isSend && (unknownId || ISO_TIME.test(value))) return OMIT;
-    return text;
+    parts.push(value.slice(at));
+    return new ScenarioText(parts);
   }
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
@@ -137,6 +143,32 @@ function rewrite(value: unknown, labels: Map<string, string>, isSend: boolean): 
 }
 
 const OMIT = Symbol('omit');
+
+/** A string of the scenario: recorded text with the placeholders the rewrite put in (`{{uuid:u1}}`). */
+class ScenarioText {
+  constructor(readonly parts: ReadonlyArray<string | { label: string }>) {}
+}
+
+/**
+ * JSON.stringify for a rewritten event, on one line: the placeholders of its ScenarioTexts as written, every `{`
+ * of recorded text (values and keys) as `\u007b`, which the `.events` parser never reads as the start of a
+ * placeholder and JSON.parse reads back as `{`.
+ */
+function scenarioJson(value: unknown): string {
+  if (value instanceof ScenarioText) {
+    return `"${value.parts.map((p) => (typeof p === 'string' ? literal(p) : `{{uuid:${p.label}}}`)).join('')}"`;
+  }
+  if (Array.isArray(value)) return `[${value.map(scenarioJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.entries(value).map(([k, v]) => `"${literal(k)}":${scenarioJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The inside of a JSON string for `s`, braces escaped. */
+function literal(s: string): string {
+  return JSON.stringify(s).slice(1, -1).replace(/\{/g, '\\u007b');
+}
 
 /** Events written the guide's way often name their order only in data.order_id. */
 function orderIdOf(event: Record<string, unknown>): string | null {

@@ -17,4 +17,11 @@ export function registerSearchCommands(r: Registrar, ctx: CommandContext): void 
     (await import('./deadLetters.js')).requeueEdited(ctx, uri, target as never));
   r.register(Commands.deadLetterRedrive, 'Redrive Dead Letters', async (arg?: unknown, args?: unknown) =>
     (await import('./deadLetters.js')).redriveGroup(ctx, arg, (args ?? {}) as object));
+  r.register(Commands.streamExport, 'Export Entries', async (arg?: unknown, args?: unknown) => (await import('./transfer.js')).exportCommand(ctx, arg, (args ?? {}) as object));
+  r.register(Commands.searchResultsExport, 'Export Search Results', async (args?: unknown) => {
+    // From the view's title bar VS Code passes nothing; scripts pass `{ range: 'allMatches', out }`.
+    const given = (args && typeof args === 'object' ? args : {}) as { range?: 'results' | 'allMatches' };
+    return (await import('./transfer.js')).exportCommand(ctx, undefined, { range: 'results', ...given });
+  });
+  r.register(Commands.importNdjson, 'Import NDJSON', async (arg?: unknown, args?: unknown) => (await import('./transfer.js')).importCommand(ctx, arg, (args ?? {}) as object));
 }

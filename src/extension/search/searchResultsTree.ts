@@ -83,6 +83,8 @@ export class SearchResultsProvider extends Disposable implements vscode.TreeData
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The stream and expression of the search shown (the view's description). */
   title = '';
+  /** The search whose matches are shown (Export Search Results offers every match of it); undefined for dead letters. */
+  query: { stream: string; expression: string } | undefined;
   private readonly titleChanged = this.register(new vscode.EventEmitter<string>());
   readonly onDidChangeTitle = this.titleChanged.event;
 
@@ -92,8 +94,9 @@ export class SearchResultsProvider extends Disposable implements vscode.TreeData
   }
 
   /** Clears the view for a new search; returns its run number (results of an older run are ignored). */
-  begin(title: string): number {
+  begin(title: string, query?: { stream: string; expression: string }): number {
     this.results = [];
+    this.query = query;
     this.status = 'Searching…';
     this.title = title;
     this.titleChanged.fire(title);
@@ -132,6 +135,12 @@ export class SearchResultsProvider extends Disposable implements vscode.TreeData
   /** What the view shows now, for tests and the command's return value. */
   get shown(): { status: string | null; ids: string[] } {
     return { status: this.status, ids: this.results.map((r) => ('entry' in r ? r.entry.id : r.id)) };
+  }
+
+  /** The matches shown, for Export Search Results: their stream and ids, in the order shown; undefined when none. */
+  matches(): { stream: string; ids: string[] } | undefined {
+    const rows = this.results.filter((r): r is SearchResultNode => r.kind === 'searchResult');
+    return rows.length ? { stream: rows[0]!.stream, ids: rows.map((r) => r.entry.id) } : undefined;
   }
 
   getTreeItem(node: SearchResultsNode): vscode.TreeItem {

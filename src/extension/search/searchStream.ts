@@ -81,7 +81,7 @@ export async function searchStreamCommand(ctx: CommandContext, results: SearchRe
   lastExpression = expression;
   const maxScan = args.maxScan ?? services.settings.get('searchScanBudget');
   const limit = args.limit ?? services.settings.get('searchMaxResults');
-  const run = results.begin(`${shorten(stream, 40)} · ${shorten(expression, 80)}`);
+  const run = results.begin(`${shorten(stream, 40)} · ${shorten(expression, 80)}`, { stream, expression });
   // Show the results view (its container may be closed when run from the palette).
   void vscode.commands.executeCommand('ucore.searchResults.focus').then(undefined, () => undefined);
   const ids: string[] = [];
