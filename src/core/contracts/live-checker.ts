@@ -100,7 +100,7 @@ export class LiveContractChecker {
   private readonly opts: Required<LiveCheckerOptions>;
   /** The current second: events seen and checked in it, and the sampling stride set from the one before. */
   private readonly window = { second: -1, seen: 0, checked: 0, stride: 1, spentMs: 0, budgetHit: false };
-  private readonly totals = { covered: 0, checked: 0, violating: 0 };
+  private readonly sums = { covered: 0, checked: 0, violating: 0 };
   /** Per kind, channel → event type → count: looked up per checked event without building a key string. */
   private readonly counts: Record<TargetKind, Map<string, Map<string, ChannelTypeCount>>> = { channel: new Map(), shard: new Map(), stream: new Map() };
   /** The same counts in the order they were first seen (the snapshot's order), and per kind the "(other)" one. */
@@ -150,18 +150,18 @@ export class LiveContractChecker {
       w.spentMs = 0;
       w.budgetHit = false;
     }
-    this.totals.covered++;
+    this.sums.covered++;
     if (w.seen++ % w.stride !== 0 || w.checked >= this.opts.maxChecksPerSecond) return undefined;
     if (w.spentMs >= this.opts.maxCheckMsPerSecond) { w.budgetHit = true; return undefined; }
     w.checked++;
-    this.totals.checked++;
+    this.sums.checked++;
     const started = performance.now();
     const result = typeof event === 'string' ? this.contracts.checkText(target, event) : this.contracts.check(target, event.parsed);
     w.spentMs += performance.now() - started;
     const counter = this.counter(target, result.eventType);
     counter.checked++;
     if (result.issues.length) {
-      this.totals.violating++;
+      this.sums.violating++;
       counter.violating++;
       const id = eventId ?? about.eventId ?? eventIdOf(typeof event === 'string' ? undefined : event.parsed, event);
       const text = typeof event === 'string' ? event : about.text;
@@ -185,12 +185,12 @@ export class LiveContractChecker {
 
   /** Counts `n` events on `target` that were not offered (too big to parse, or read past to keep up): sampled out. */
   pass(target: EventTarget, n = 1): void {
-    if (n > 0 && this.covers(target)) this.totals.covered += n;
+    if (n > 0 && this.covers(target)) this.sums.covered += n;
   }
 
   /** Forgets counts and violations (the seq keeps increasing). */
   clear(): void {
-    this.totals.covered = this.totals.checked = this.totals.violating = 0;
+    this.sums.covered = this.sums.checked = this.sums.violating = 0;
     for (const m of Object.values(this.counts)) m.clear();
     this.countList.length = 0;
     for (const k of Object.keys(this.others) as TargetKind[]) delete this.others[k];
@@ -199,8 +199,14 @@ export class LiveContractChecker {
     this.ringStart = 0;
   }
 
+  /** The counts of the snapshot alone (nothing copied). */
+  totals(): { covered: number; checked: number; violating: number } {
+    const { covered, checked, violating } = this.sums;
+    return { covered, checked, violating };
+  }
+
   snapshot(): LiveCheckSnapshot {
-    const { covered, checked, violating } = this.totals;
+    const { covered, checked, violating } = this.sums;
     return {
       covered, checked, violating,
       sampledShare: covered ? checked / covered : 1,
