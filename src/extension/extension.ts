@@ -128,7 +128,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<UCoreE
     contracts: liveContracts,
     log: log.scoped('monitor-panel'),
   });
-  const benchStats = startBenchStats(monitor, monitorPanel, log.scoped('bench'));
+  const benchStats = startBenchStats(monitor, monitorPanel, liveContracts, log.scoped('bench'));
   if (benchStats) context.subscriptions.push(benchStats);
   const statusBar = new StatusBar(connections, monitor, () => demo.running, () => demo.connectionName);
   context.subscriptions.push(demo.onDidChange(() => statusBar.update()));

@@ -158,6 +158,24 @@ describe('contracts live: bounded whatever arrives (no connection, injected cloc
     watch.stop();
   });
 
+  it('counts per channel and type up to maxCounters; the rest of a kind under one (other) row', async () => {
+    const set = await setOf(TEXT, FIXTURE);
+    const checker = new LiveContractChecker(set, { maxChecksPerSecond: Number.POSITIVE_INFINITY, maxCounters: 4 });
+    const user = (i: number) => JSON.stringify({ event_type: 'user_registered', user_id: i % 2 ? 'not-a-uuid' : '3f0e9d4c-8a8b-4c1e-9a57-2b0f3c4d5e6f' });
+    for (let i = 0; i < 10; i++) for (let k = 0; k < 2; k++) checker.offer({ kind: 'channel', name: `user.${i}` }, user(i));
+    checker.offer({ kind: 'stream', name: 'event_store' }, order('s1'));
+    const s = checker.snapshot();
+    assert.deepEqual(s.counts.map((c) => [c.kind, c.channel, c.eventType, c.checked, c.violating]), [
+      ['channel', 'user.0', 'user_registered', 2, 0], ['channel', 'user.1', 'user_registered', 2, 2],
+      ['channel', 'user.2', 'user_registered', 2, 0], ['channel', 'user.3', 'user_registered', 2, 2],
+      ['channel', '(other)', '(other)', 12, 6], ['stream', '(other)', '(other)', 1, 0],
+    ]);
+    assert.deepEqual([s.checked, s.violating], [21, 10]);
+    checker.clear();
+    checker.offer({ kind: 'channel', name: 'user.9' }, user(9));
+    assert.deepEqual(checker.snapshot().counts.map((c) => [c.channel, c.checked]), [['user.9', 1]], 'clear() forgets the rows and the (other) ones');
+  });
+
   it('samples sooner when checking takes longer than its time budget, with the share shown', async () => {
     const set = await setOf(TEXT, FIXTURE);
     let now = 1_700_000_000_000;

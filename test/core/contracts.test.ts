@@ -57,6 +57,22 @@ describe('contracts: AsyncAPI 3.0', () => {
     assert.match(r.issues.find((i) => i.path.join('.') === 'data.status')!.message, /must be one of "pending", "paid", "shipped"/);
   });
 
+  it('a message two channels name is bundled once and checked alike on both, each violation on its own target', async () => {
+    const c = await loadContract(FIXTURE, TEXT);
+    const messageOf = (key: string) => c.channels.find((ch) => ch.key === key)!.messages.find((m) => m.key === 'OrderCreated')!;
+    assert.ok(messageOf('orders').payload, 'the message has a payload schema');
+    assert.equal(messageOf('orders').payload, messageOf('store').payload, 'one bundle for both channels');
+    const set = await createContractSet([c]);
+    const bad = order({}, { total_price: 0 });
+    const onChannel = set.check({ kind: 'channel', name: 'ecommerce_events' }, bad);
+    const onStream = set.check({ kind: 'stream', name: 'event_store' }, bad);
+    assert.equal(onChannel.channel?.key, 'orders');
+    assert.equal(onStream.channel?.key, 'store');
+    const rows = (r: typeof onChannel) => r.issues.map((i) => [i.path.join('.'), i.code, i.schema?.line]);
+    assert.deepEqual(rows(onStream), rows(onChannel));
+    assert.deepEqual(rows(onChannel), [['data.total_price', 'too_small', lineOf('exclusiveMinimum')]]);
+  });
+
   it('tells unknown event types, missing types and unknown versions apart; a versioned contract picks the version', async () => {
     const set = await setOf(TEXT, FIXTURE);
     const ch = { kind: 'channel' as const, name: 'ecommerce_events' };

@@ -8,7 +8,7 @@ import type { ContractLibs } from './libs';
 import { getAt, isRecord, joinPointer, refToPointer } from './pointer';
 import { bundleSchema, type BundleProblem } from './schema-bundle';
 import type { SourceDocument } from './source';
-import type { Contract, ContractChannel, ContractKind, ContractMessage, ContractProblem } from './types';
+import type { BundledSchema, Contract, ContractChannel, ContractKind, ContractMessage, ContractProblem } from './types';
 
 // Built on first use: building zod schemas when the bundle loads costs the extension's activation time.
 let xUcore: ReturnType<typeof buildXUcore> | undefined;
@@ -79,6 +79,9 @@ export function contractFromAsyncApi(src: SourceDocument, libs: ContractLibs): C
   else if (!version.startsWith('3.')) report('/asyncapi', `AsyncAPI ${version.slice(0, 20)} is not read; write the contract in AsyncAPI 3.0`);
   const title = isRecord(doc.info) && typeof doc.info.title === 'string' ? doc.info.title : src.file;
   const channels: ContractChannel[] = [];
+  // Payload pointer → its bundle: channels that name the same message (components/messages) share one bundle, so
+  // the validator compiles it once and the monitor's hot path runs one function per message, not one per channel.
+  const bundles = new Map<string, BundledSchema>();
   if (!isRecord(doc.channels)) {
     if (doc.channels !== undefined) report('/channels', '"channels" is an object of channels');
     return { ...base, title, channels };
@@ -100,7 +103,7 @@ export function contractFromAsyncApi(src: SourceDocument, libs: ContractLibs): C
       else { kind = x.data.kind ?? 'pubsub'; groups = x.data.groups ?? []; }
     }
     if (groups.length && kind !== 'stream') report(joinPointer(found.pointer, 'x-ucore', 'groups'), 'consumer groups belong to a stream channel (kind: stream)', 'warning');
-    const messages = readMessages(doc, found.pointer, key, report, libs);
+    const messages = readMessages(doc, found.pointer, key, report, libs, bundles);
     const matcher = compileGlob(address);
     channels.push({ key, address, kind, groups, pointer: found.pointer, messages, matches: matcher });
   }
@@ -108,7 +111,7 @@ export function contractFromAsyncApi(src: SourceDocument, libs: ContractLibs): C
 }
 
 function readMessages(doc: Record<string, unknown>, channelPointer: string, channelKey: string,
-  report: (pointer: string, message: string, severity?: 'error' | 'warning') => void, libs: ContractLibs): ContractMessage[] {
+  report: (pointer: string, message: string, severity?: 'error' | 'warning') => void, libs: ContractLibs, bundles: Map<string, BundledSchema>): ContractMessage[] {
   const list = getAt(doc, joinPointer(channelPointer, 'messages'));
   const out: ContractMessage[] = [];
   if (list === undefined) return out;
@@ -138,9 +141,13 @@ function readMessages(doc: Record<string, unknown>, channelPointer: string, chan
     const examples = Array.isArray(m.examples)
       ? m.examples.filter(isRecord).filter((e) => 'payload' in e).slice(0, 50).map((e) => ({ name: typeof e.name === 'string' ? e.name : undefined, payload: e.payload }))
       : [];
-    const bundleProblems: BundleProblem[] = [];
-    const bundled = payloadPointer ? bundleSchema(doc, payloadPointer, bundleProblems, libs.safeRegex) : undefined;
-    for (const p of bundleProblems) report(p.pointer, p.message, p.severity);
+    let bundled = payloadPointer === undefined ? undefined : bundles.get(payloadPointer);
+    if (payloadPointer !== undefined && !bundled) {
+      const bundleProblems: BundleProblem[] = [];
+      bundled = bundleSchema(doc, payloadPointer, bundleProblems, libs.safeRegex);
+      for (const p of bundleProblems) report(p.pointer, p.message, p.severity);
+      bundles.set(payloadPointer, bundled);
+    }
     out.push({ key, eventType, versions, pointer: found.pointer, payloadPointer, examples, payload: bundled });
   }
   const seen = new Map<string, string>();

@@ -4,7 +4,7 @@
 import { isRecord } from './pointer';
 import type { ContractCheck, ContractSet } from './contract-set';
 import type { TargetKind, EventTarget } from '../target';
-import type { SchemaLocation, ContractIssue } from './types';
+import type { SchemaLocation } from './types';
 import type { ValidationIssueCode } from '../envelope/issues';
 
 export interface LiveCheckerOptions {
@@ -88,15 +88,24 @@ export interface OfferedEvent {
 }
 
 export function pointerOf(path: ReadonlyArray<string | number>): string {
-  return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  let out = '';
+  for (const s of path) {
+    const seg = String(s);
+    out += seg.includes('~') || seg.includes('/') ? `/${seg.replace(/~/g, '~0').replace(/\//g, '~1')}` : `/${seg}`;
+  }
+  return out;
 }
 
 export class LiveContractChecker {
   private readonly opts: Required<LiveCheckerOptions>;
   /** The current second: events seen and checked in it, and the sampling stride set from the one before. */
   private readonly window = { second: -1, seen: 0, checked: 0, stride: 1, spentMs: 0, budgetHit: false };
-  private readonly totals = { covered: 0, checked: 0, violating: 0 };
-  private readonly counts = new Map<string, ChannelTypeCount>();
+  private readonly sums = { covered: 0, checked: 0, violating: 0 };
+  /** Per kind, channel → event type → count: looked up per checked event without building a key string. */
+  private readonly counts: Record<TargetKind, Map<string, Map<string, ChannelTypeCount>>> = { channel: new Map(), shard: new Map(), stream: new Map() };
+  /** The same counts in the order they were first seen (the snapshot's order), and per kind the "(other)" one. */
+  private readonly countList: ChannelTypeCount[] = [];
+  private readonly others: Partial<Record<TargetKind, ChannelTypeCount>> = {};
   private readonly rules = new Map<string, RuleCount>();
   private readonly ring: Violation[] = [];
   private ringStart = 0;
@@ -141,25 +150,32 @@ export class LiveContractChecker {
       w.spentMs = 0;
       w.budgetHit = false;
     }
-    this.totals.covered++;
+    this.sums.covered++;
     if (w.seen++ % w.stride !== 0 || w.checked >= this.opts.maxChecksPerSecond) return undefined;
     if (w.spentMs >= this.opts.maxCheckMsPerSecond) { w.budgetHit = true; return undefined; }
     w.checked++;
-    this.totals.checked++;
+    this.sums.checked++;
     const started = performance.now();
     const result = typeof event === 'string' ? this.contracts.checkText(target, event) : this.contracts.check(target, event.parsed);
     w.spentMs += performance.now() - started;
     const counter = this.counter(target, result.eventType);
     counter.checked++;
     if (result.issues.length) {
-      this.totals.violating++;
+      this.sums.violating++;
       counter.violating++;
       const id = eventId ?? about.eventId ?? eventIdOf(typeof event === 'string' ? undefined : event.parsed, event);
       const text = typeof event === 'string' ? event : about.text;
       const max = this.opts.maxPayloadChars;
-      const kept = text === undefined ? {} : { payload: text.length > max ? text.slice(0, max) : text, payloadTruncated: text.length > max };
-      for (const issue of result.issues.slice(0, this.opts.maxRowsPerEvent)) {
-        const v: Violation = { seq: ++this.seq, ...violationOf(time, target, result.eventType, id, issue), entryId: about.entryId, ...kept };
+      const payload = text === undefined || text.length <= max ? text : text.slice(0, max);
+      const payloadTruncated = text === undefined ? undefined : text.length > max;
+      const rows = Math.min(result.issues.length, this.opts.maxRowsPerEvent);
+      for (let i = 0; i < rows; i++) {
+        const issue = result.issues[i]!;
+        const v: Violation = {
+          seq: ++this.seq, time, kind: target.kind, channel: target.name, eventType: result.eventType, eventId: id,
+          pointer: pointerOf(issue.path), path: issue.path, code: issue.code, message: issue.message, schema: issue.schema,
+          entryId: about.entryId, payload, payloadTruncated,
+        };
         this.push(v);
         if (issue.schema) this.countRule(issue.schema, v);
       }
@@ -169,24 +185,32 @@ export class LiveContractChecker {
 
   /** Counts `n` events on `target` that were not offered (too big to parse, or read past to keep up): sampled out. */
   pass(target: EventTarget, n = 1): void {
-    if (n > 0 && this.covers(target)) this.totals.covered += n;
+    if (n > 0 && this.covers(target)) this.sums.covered += n;
   }
 
   /** Forgets counts and violations (the seq keeps increasing). */
   clear(): void {
-    this.totals.covered = this.totals.checked = this.totals.violating = 0;
-    this.counts.clear();
+    this.sums.covered = this.sums.checked = this.sums.violating = 0;
+    for (const m of Object.values(this.counts)) m.clear();
+    this.countList.length = 0;
+    for (const k of Object.keys(this.others) as TargetKind[]) delete this.others[k];
     this.rules.clear();
     this.ring.length = 0;
     this.ringStart = 0;
   }
 
+  /** The counts of the snapshot alone (nothing copied). */
+  totals(): { covered: number; checked: number; violating: number } {
+    const { covered, checked, violating } = this.sums;
+    return { covered, checked, violating };
+  }
+
   snapshot(): LiveCheckSnapshot {
-    const { covered, checked, violating } = this.totals;
+    const { covered, checked, violating } = this.sums;
     return {
       covered, checked, violating,
       sampledShare: covered ? checked / covered : 1,
-      counts: [...this.counts.values()].map((c) => ({ ...c })),
+      counts: this.countList.map((c) => ({ ...c })),
       violations: [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)],
       rules: [...this.rules.values()].map((r) => ({ ...r })),
     };
@@ -201,18 +225,25 @@ export class LiveContractChecker {
   }
 
   private counter(target: EventTarget, eventType: string): ChannelTypeCount {
-    const key = `${target.kind}\u0000${target.name}\u0000${eventType}`;
-    let c = this.counts.get(key);
-    if (!c) {
-      const full = this.counts.size >= this.opts.maxCounters;
-      const otherKey = `${target.kind}\u0000${OTHER}\u0000${OTHER}`;
-      c = full ? this.counts.get(otherKey) : undefined;
-      if (!c) {
-        c = { kind: target.kind, channel: full ? OTHER : target.name, eventType: full ? OTHER : eventType, checked: 0, violating: 0 };
-        this.counts.set(full ? otherKey : key, c);
+    const byChannel = this.counts[target.kind];
+    let byType = byChannel.get(target.name);
+    const c = byType?.get(eventType);
+    if (c) return c;
+    if (this.countList.length >= this.opts.maxCounters) {
+      // Full: the rest of this kind counts under one "(other)" row (which takes a place of its own, as it always did).
+      let other = this.others[target.kind];
+      if (!other) {
+        other = { kind: target.kind, channel: OTHER, eventType: OTHER, checked: 0, violating: 0 };
+        this.others[target.kind] = other;
+        this.countList.push(other);
       }
+      return other;
     }
-    return c;
+    if (!byType) byChannel.set(target.name, (byType = new Map()));
+    const created: ChannelTypeCount = { kind: target.kind, channel: target.name, eventType, checked: 0, violating: 0 };
+    byType.set(eventType, created);
+    this.countList.push(created);
+    return created;
   }
 
   private push(v: Violation): void {
@@ -230,9 +261,3 @@ function eventIdOf(parsed: unknown, raw: string | { parsed: unknown }): string |
   return isRecord(ev) && typeof ev.event_id === 'string' ? ev.event_id.slice(0, 200) : undefined;
 }
 
-function violationOf(time: number, target: EventTarget, eventType: string, eventId: string | undefined, issue: ContractIssue): Omit<Violation, 'seq'> {
-  return {
-    time, kind: target.kind, channel: target.name, eventType, eventId,
-    pointer: pointerOf(issue.path), path: issue.path, code: issue.code, message: issue.message, schema: issue.schema,
-  };
-}

@@ -11,6 +11,8 @@ export const MAX_CONTRACT_BYTES = 4 * 1024 * 1024;
 /** Deeper documents are refused before anything walks them recursively. */
 export const MAX_CONTRACT_DEPTH = 128;
 const MAX_ALIASES = 1000;
+/** Located pointers remembered per document. */
+const MAX_LOCATED = 10_000;
 
 type YamlModule = ContractLibs['yaml'];
 
@@ -54,7 +56,19 @@ export function readSource(yaml: YamlModule, file: string, text: string): Source
     at(1, 1, `the document is nested deeper than ${MAX_CONTRACT_DEPTH} levels; it is not read`);
     return none;
   }
-  return { file, value, problems, locate: (pointer) => locateIn(yaml, doc, lineCounter, file, pointer) };
+  // A broken rule is located on every violating event the monitor checks: walking the YAML tree each time cost more
+  // than the check itself. The pointers are the contract's own rules (few), the cache bounded all the same.
+  const located = new Map<string, SchemaLocation>();
+  const locate = (pointer: string): SchemaLocation => {
+    let at = located.get(pointer);
+    if (!at) {
+      at = locateIn(yaml, doc, lineCounter, file, pointer);
+      if (located.size >= MAX_LOCATED) located.clear();
+      located.set(pointer, at);
+    }
+    return at;
+  };
+  return { file, value, problems, locate };
 }
 
 function firstLine(s: string): string {

@@ -5,11 +5,13 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type Ajv2020 from 'ajv/dist/2020.js';
 import { MAX_ISSUES, type ValidationIssueCode } from '../envelope/issues';
+import { useFastFormats } from './fast-formats';
 import type { ContractLibs } from './libs';
 import { joinPointer } from './pointer';
-import type { Contract, ContractIssue, ContractMessage } from './types';
+import type { BundledSchema, Contract, ContractIssue, ContractMessage } from './types';
 
 type Compiled = { validate: ValidateFunction } | { error: string };
+const NO_PAYLOAD: Compiled = { error: 'no payload schema' };
 
 const CODES: Readonly<Record<string, ValidationIssueCode>> = {
   type: 'invalid_type', required: 'missing', dependentRequired: 'missing',
@@ -22,7 +24,8 @@ const CODES: Readonly<Record<string, ValidationIssueCode>> = {
 
 export class MessageValidator {
   private ajv: Ajv2020 | undefined;
-  private readonly compiled = new WeakMap<ContractMessage, Compiled>();
+  /** By bundle, not by message: messages that share a payload schema (one component, many channels) share its check. */
+  private readonly compiled = new WeakMap<BundledSchema, Compiled>();
 
   constructor(private readonly libs: ContractLibs) {}
 
@@ -31,20 +34,23 @@ export class MessageValidator {
       // verbose: each error carries the schema object it came from, which is how it is traced to the file.
       this.ajv = new this.libs.Ajv2020({ allErrors: true, strict: false, verbose: true, logger: false, unicodeRegExp: true, validateSchema: false });
       this.libs.addFormats(this.ajv);
+      useFastFormats(this.ajv);
     }
     return this.ajv;
   }
 
   /** The compiled check of a message, or why it has none. */
   compile(message: ContractMessage): Compiled {
-    let c = this.compiled.get(message);
+    const payload = message.payload;
+    if (!payload) return NO_PAYLOAD;
+    let c = this.compiled.get(payload);
     if (!c) {
       try {
-        c = message.payload ? { validate: this.instance().compile(message.payload.schema) } : { error: 'no payload schema' };
+        c = { validate: this.instance().compile(payload.schema) };
       } catch (e) {
         c = { error: e instanceof RangeError ? 'the schema is nested too deeply to compile' : String((e as Error).message).split('\n')[0]!.slice(0, 300) };
       }
-      this.compiled.set(message, c);
+      this.compiled.set(payload, c);
     }
     return c;
   }
@@ -96,7 +102,7 @@ function instancePath(payload: unknown, pointer: string): Array<string | number>
   const out: Array<string | number> = [];
   let node: unknown = payload;
   for (const raw of pointer.slice(1).split('/')) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const seg = raw.includes('~') ? raw.replace(/~1/g, '/').replace(/~0/g, '~') : raw;
     if (Array.isArray(node)) { out.push(Number(seg)); node = node[Number(seg)]; } else {
       out.push(seg);
       node = node && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;

@@ -18,6 +18,12 @@ import type { ContractService } from './contractService';
 
 export const LIVE_DIAGNOSTIC_SOURCE = 'ucore-contracts (live)';
 const MAX_DIAGNOSTIC_CHARS = 600;
+/**
+ * Under steady violating traffic every frame changes the rules' counts: the Problems entries are rewritten (sent to
+ * the workbench, the panel and the editors' markers redrawn) at most this often for new counts alone. A rule broken
+ * for the first time, a clear, or an explicit refresh shows at once.
+ */
+const PROBLEMS_COUNTS_EVERY_MS = 3000;
 
 export class LiveContracts extends Disposable implements ViolationBadges {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -29,6 +35,11 @@ export class LiveContracts extends Disposable implements ViolationBadges {
   private byTarget = new Map<string, TargetViolations>();
   private badgeKey = '';
   private rulesKey = '';
+  /** Which rules the Problems entries show (without their counts), and when they were last written. */
+  private rulesSetKey = '';
+  private rulesShownAt = 0;
+  private rulesTimer: NodeJS.Timeout | undefined;
+  private readonly shownUris = new Map<string, vscode.Uri>();
   private rebinding: Promise<void> = Promise.resolve();
 
   constructor(
@@ -40,11 +51,12 @@ export class LiveContracts extends Disposable implements ViolationBadges {
   ) {
     super();
     this.register(toDisposable(() => this.unbind()));
+    this.register(toDisposable(() => clearTimeout(this.rulesTimer)));
     for (const d of [
       monitor.onDidChangeRunning(() => this.rebind()),
       contracts.onDidChange(() => this.rebind()),
       settings.onDidChange(() => this.rebind()),
-      monitor.feed.onViewFrame(() => this.refresh()),
+      monitor.feed.onViewFrame(() => this.update(false)),
     ]) this.register(d);
     this.rebind();
   }
@@ -64,6 +76,11 @@ export class LiveContracts extends Disposable implements ViolationBadges {
     return this.watch?.checker.snapshot();
   }
 
+  /** Events covered, checked and violating so far, without copying the lists (the bench figures read it). */
+  totals(): { covered: number; checked: number; violating: number } | undefined {
+    return this.watch?.checker.totals();
+  }
+
   /** Waits until the check follows the monitor and the contracts (tests). */
   settled(): Promise<void> {
     return this.rebinding;
@@ -81,9 +98,14 @@ export class LiveContracts extends Disposable implements ViolationBadges {
 
   /** Takes a snapshot now and updates the trees and the Problems panel (also done on every view frame). */
   refresh(): void {
+    this.update(true);
+  }
+
+  /** `now`: the Problems entries too, even when only their counts changed since they were last written. */
+  private update(now: boolean): void {
     if (!this.watch) return;
     try {
-      this.publish(this.watch.checker.snapshot());
+      this.publish(this.watch.checker.snapshot(), now);
     } catch (e) {
       this.log.error(`live contract check: ${describeError(e)}`);
     }
@@ -142,7 +164,7 @@ export class LiveContracts extends Disposable implements ViolationBadges {
     this.publish(undefined);
   }
 
-  private publish(s: LiveCheckSnapshot | undefined): void {
+  private publish(s: LiveCheckSnapshot | undefined, now = true): void {
     const byTarget = new Map<string, { checked: number; violating: number; last?: Violation }>();
     for (const c of s?.counts ?? []) {
       const key = `${c.kind}\u0000${c.channel}`;
@@ -162,14 +184,25 @@ export class LiveContracts extends Disposable implements ViolationBadges {
       this.badgeKey = badgeKey;
       this.changed.fire();
     }
-    this.showRules(s?.rules ?? []);
+    this.showRules(s?.rules ?? [], now);
   }
 
   /** One Problems entry per broken rule, on the contract file at the rule. */
-  private showRules(rules: readonly RuleCount[]): void {
+  private showRules(rules: readonly RuleCount[], now: boolean): void {
     const key = rules.map((r) => `${r.schema.file}:${r.schema.pointer}:${r.count}`).join('\n');
     if (key === this.rulesKey) return;
+    const setKey = rules.map((r) => `${r.schema.file}:${r.schema.pointer}`).join('\n');
+    const wait = this.rulesShownAt + PROBLEMS_COUNTS_EVERY_MS - Date.now();
+    if (!now && setKey === this.rulesSetKey && wait > 0) {
+      // Only counts changed, and the entries were written a moment ago: once more when the interval is over.
+      this.rulesTimer ??= setTimeout(() => { this.rulesTimer = undefined; this.refresh(); }, wait);
+      return;
+    }
+    clearTimeout(this.rulesTimer);
+    this.rulesTimer = undefined;
     this.rulesKey = key;
+    this.rulesSetKey = setKey;
+    this.rulesShownAt = Date.now();
     const byUri = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
     for (const r of rules) {
       const uri = this.contracts.uriOf(r.schema.file);
@@ -178,8 +211,11 @@ export class LiveContracts extends Disposable implements ViolationBadges {
       entry.list.push(ruleDiagnostic(r));
       byUri.set(uri.toString(), entry);
     }
-    this.problems.clear();
-    for (const { uri, list } of byUri.values()) this.problems.set(uri, list);
+    // One change per file: the files that no longer have broken rules are emptied, the others replaced.
+    for (const [id, uri] of this.shownUris) if (!byUri.has(id)) this.problems.delete(uri);
+    this.shownUris.clear();
+    for (const [id, { uri }] of byUri) this.shownUris.set(id, uri);
+    if (byUri.size) this.problems.set([...byUri.values()].map(({ uri, list }): [vscode.Uri, vscode.Diagnostic[]] => [uri, list]));
   }
 }
 

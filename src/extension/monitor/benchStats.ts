@@ -19,6 +19,7 @@ export interface BenchStatsLine {
   /** `update` messages posted to the panel since activation (cumulative). */
   uiUpdates: number;
   maxLoopDelayMs: number;
+  p50LoopDelayMs: number;
   p99LoopDelayMs: number;
   heapUsed: number;
   /** Heap used just after the latest full (mark-compact) GC: the floor, which shows a leak where heapUsed only saws. */
@@ -32,9 +33,16 @@ export interface BenchStatsLine {
   status: string;
   gaps: number;
   panelOpen: boolean;
+  /** The live contract check's totals (cumulative), absent while nothing is checked. */
+  contracts?: { covered: number; checked: number; violating: number };
 }
 
-export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManager, log: Logger, env = process.env): vscode.Disposable | undefined {
+/** What the figures read of the live contract check (LiveContracts). */
+export interface BenchContractTotals {
+  totals(): { covered: number; checked: number; violating: number } | undefined;
+}
+
+export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManager, contracts: BenchContractTotals, log: Logger, env = process.env): vscode.Disposable | undefined {
   const file = env.UCORE_BENCH_STATS_FILE;
   const profileFile = env.UCORE_BENCH_PROFILE_FILE;
   const disposables: Array<() => void> = [];
@@ -70,6 +78,7 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
         received: monitor.eventsSeen,
         uiUpdates: panels.totalPosted,
         maxLoopDelayMs: delay.max / 1e6,
+        p50LoopDelayMs: delay.percentile(50) / 1e6,
         p99LoopDelayMs: delay.percentile(99) / 1e6,
         heapUsed: mem.heapUsed,
         cpuPercent,
@@ -80,6 +89,7 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
         status: snap?.connection ?? 'none',
         gaps: snap?.gaps ?? 0,
         panelOpen: panels.current?.isReady ?? false,
+        contracts: contracts.totals(),
       };
       delay.reset();
       majorGcs = 0;
