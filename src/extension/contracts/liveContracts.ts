@@ -232,7 +232,6 @@ function ruleDiagnostic(r: RuleCount): vscode.Diagnostic {
 
 /** Names and messages come from other apps' events: one line, bounded, no control characters. */
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return flat.length > MAX_DIAGNOSTIC_CHARS ? `${flat.slice(0, MAX_DIAGNOSTIC_CHARS - 1)}…` : flat;
 }
