@@ -53,6 +53,9 @@ export async function generateContract(ctx: CommandContext, args?: GenerateContr
   for (const n of result.notes) ctx.services.log.info(`[contracts] generate: ${n}`);
   const uri = await placeDocument(text, args?.save);
   if (!uri) return undefined;
+  // A saved contract is in effect when the command returns: read now rather than when the file watcher reports the
+  // new file (seconds later on a busy machine, and a new folder's file may not be reported at all).
+  if (uri.scheme !== 'untitled') await ctx.services.contracts.reload();
   const doc = uri.scheme === 'untitled'
     ? await vscode.workspace.openTextDocument({ language: 'yaml', content: text })
     : await vscode.workspace.openTextDocument(uri);
