@@ -2,12 +2,13 @@
 // store, oldest first) and live traffic alike. Memory is bounded whatever comes in: at most maxEntities entities are
 // remembered (the least recently active is forgotten first), at most maxKinds kinds and maxTypes types per kind
 // (the rest fold into `(other)`), and durations go into fixed-size histograms.
-import { eventTypeOf, type EventLike } from '../envelope/envelope';
+import { eventTypeText, readEvent, type EventLike } from '../envelope/envelope';
 import { BadInputError } from '../errors';
 import { idTime } from '../store/stream-ids';
 import { parseIsoMicros } from '../store/time-range';
 import { DurationHistogram } from './duration-histogram';
-import { clip, entityKey, type EntityKey, type EntityKeyOptions } from './entity-key';
+import { clip, entityKey, type EntityKey, type EntityKeyOptions, type EntityRef } from './entity-key';
+import { ENTITY_SLOT, EVENT_ID_SLOT, FlowFieldReader, KEY_PATH_SLOT, SOURCE_SLOT, TYPE_SLOT } from './flow-fields';
 import type { FlowEdge, FlowNode, FlowSnapshot, FlowVia, KindFlow, StuckEntity } from './flow-types';
 
 export const OTHER = '(other)';
@@ -137,10 +138,12 @@ export class FlowMiner {
   private evictor: Iterator<[string, EntityState]> | undefined;
   private tick = 0;
   private lastAt: number | null = null;
+  private readonly reader: FlowFieldReader | null;
 
   constructor(options: FlowMinerOptions = {}) {
     this.options = options;
     this.key = entityKey(options);
+    this.reader = FlowFieldReader.create(this.key.paths);
     this.maxEntities = whole(options.maxEntities ?? 100_000, 'maxEntities');
     this.maxKinds = whole(options.maxKinds ?? 20, 'maxKinds');
     this.maxTypes = whole(options.maxTypes ?? 30, 'maxTypes');
@@ -157,7 +160,33 @@ export class FlowMiner {
   }
 
   add(input: FlowInput): void {
-    const { event } = input;
+    this.addEvent(input.event, input.via, input.id, input.fallbackAt);
+  }
+
+  /**
+   * Adds an event given as its JSON bytes (a stream entry read as a Buffer). Only the fields mining looks at are
+   * read (flow-fields.ts), a fraction of the cost of JSON.parse; when that reader is not sure, it is parsed in full.
+   */
+  addRaw(bytes: Buffer, via: FlowVia, id?: string): void {
+    const r = this.reader;
+    if (r !== null && r.read(bytes)) {
+      const v = r.values;
+      const ref = this.key.fromValues(v[ENTITY_SLOT], v, KEY_PATH_SLOT);
+      if (!ref) {
+        this.totals.withoutEntity++;
+        return;
+      }
+      const at = r.atMicros !== null ? r.atMicros / 1000 : id === undefined ? 0 : idTime(id)?.getTime() ?? 0;
+      const source = v[SOURCE_SLOT];
+      this.addStep(ref, at, typeText(v[TYPE_SLOT]), idOf(v[EVENT_ID_SLOT]), typeof source === 'string' && source !== '' ? clip(source, MAX_TYPE_CHARS) : null, via, id);
+      return;
+    }
+    const parsed = readEvent(bytes);
+    if (parsed.ok) this.addEvent(parsed.event, via, id, undefined);
+    else this.totals.malformed++;
+  }
+
+  private addEvent(event: EventLike, via: FlowVia, id: string | undefined, fallbackAt: number | undefined): void {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       this.totals.malformed++;
       return;
@@ -168,15 +197,18 @@ export class FlowMiner {
       return;
     }
     const micros = parseIsoMicros(event.timestamp);
-    const at = micros !== null ? micros / 1000 : input.fallbackAt ?? (input.id === undefined ? 0 : idTime(input.id)?.getTime() ?? 0);
-    const type = clip(eventTypeOf(event), MAX_TYPE_CHARS);
-    const eventId = typeof event.event_id === 'string' ? clip(event.event_id) : undefined;
+    const at = micros !== null ? micros / 1000 : fallbackAt ?? (id === undefined ? 0 : idTime(id)?.getTime() ?? 0);
+    this.addStep(ref, at, typeText(event.event_type), idOf(event.event_id), sourceOf(event), via, id);
+  }
+
+  /** One event of an entity, from the fields addEvent and addRaw read. */
+  private addStep(ref: EntityRef, at: number, type: string, eventId: string | undefined, source: string | null, via: FlowVia, id: string | undefined): void {
     const prev = this.entities.get(ref.entity);
     if (prev && eventId !== undefined && prev.recent.includes(eventId)) {
       // The same event again (the store publishes what it appends; a replay): only where it travelled is new.
       this.totals.repeated++;
       const [, node] = prev.kind.node(type);
-      this.addVia(node, input.via);
+      this.addVia(node, via);
       return;
     }
     const kind = prev?.kind ?? this.kind(ref.kind);
@@ -184,8 +216,7 @@ export class FlowMiner {
     node.count++;
     kind.events++;
     this.totals.events++;
-    this.addVia(node, input.via);
-    const source = sourceOf(event);
+    this.addVia(node, via);
     if (source !== null && (node.sources.has(source) || node.sources.size < MAX_SOURCES * 4)) node.sources.set(source, (node.sources.get(source) ?? 0) + 1);
     if (this.firstAt === null || at < this.firstAt) this.firstAt = at;
     if (this.lastAt === null || at > this.lastAt) this.lastAt = at;
@@ -196,20 +227,20 @@ export class FlowMiner {
       prev.touched = ++this.tick;
       prev.lastType = name;
       prev.lastAt = Math.max(prev.lastAt, at);
-      prev.lastId = input.id;
+      prev.lastId = id;
       prev.lastEventId = eventId;
       if (eventId !== undefined) {
         prev.recent.push(eventId);
         if (prev.recent.length > RECENT_IDS) prev.recent.shift();
       }
-      prev.via = input.via;
+      prev.via = via;
       prev.events++;
       return;
     }
     node.starts++;
     kind.entities++;
     const tick = ++this.tick;
-    this.entities.set(ref.entity, { kind, lastType: name, lastAt: at, lastId: input.id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: input.via, events: 1, placed: tick, touched: tick });
+    this.entities.set(ref.entity, { kind, lastType: name, lastAt: at, lastId: id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: via, events: 1, placed: tick, touched: tick });
     if (this.entities.size > this.maxEntities) this.evictOldest();
   }
 
@@ -341,6 +372,15 @@ export class FlowMiner {
     if (node) node.endsForgotten++;
     this.totals.evictedEntities++;
   }
+}
+
+/** The type as the graph names it: eventTypeOf, clipped. */
+function typeText(t: unknown): string {
+  return clip(eventTypeText(t), MAX_TYPE_CHARS);
+}
+
+function idOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? clip(v) : undefined;
 }
 
 function sourceOf(event: EventLike): string | null {
