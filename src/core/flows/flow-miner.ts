@@ -68,6 +68,8 @@ interface EntityState {
 const RECENT_IDS = 4;
 
 interface NodeState {
+  /** The type it counts (its own, or OTHER). */
+  name: string;
   count: number;
   starts: number;
   /** Ends of entities forgotten to stay within maxEntities (the remembered ones are counted when asked). */
@@ -95,17 +97,17 @@ class KindState {
   constructor(readonly name: string, private readonly maxTypes: number) {}
 
   /** The node an event type counts under: its own until the kind has maxTypes, then `(other)`. */
-  node(type: string): [string, NodeState] {
+  node(type: string): NodeState {
     let n = this.nodes.get(type);
-    if (n) return [type, n];
+    if (n) return n;
     if (this.nodes.size >= this.maxTypes && type !== OTHER) {
       // Remember a bounded sample of what was folded, to say how many types there were.
       if (this.folded.size < 1000) this.folded.add(type);
       return this.node(OTHER);
     }
-    n = { count: 0, starts: 0, endsForgotten: 0, via: new Map(), viaCount: 0, sources: new Map() };
+    n = { name: type, count: 0, starts: 0, endsForgotten: 0, via: new Map(), viaCount: 0, sources: new Map() };
     this.nodes.set(type, n);
-    return [type, n];
+    return n;
   }
 
   edge(from: string, to: string): EdgeState {
@@ -207,12 +209,13 @@ export class FlowMiner {
     if (prev && eventId !== undefined && prev.recent.includes(eventId)) {
       // The same event again (the store publishes what it appends; a replay): only where it travelled is new.
       this.totals.repeated++;
-      const [, node] = prev.kind.node(type);
+      const node = prev.kind.node(type);
       this.addVia(node, via);
       return;
     }
     const kind = prev?.kind ?? this.kind(ref.kind);
-    const [name, node] = kind.node(type);
+    const node = kind.node(type);
+    const name = node.name;
     node.count++;
     kind.events++;
     this.totals.events++;
