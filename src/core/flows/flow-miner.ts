@@ -6,6 +6,7 @@ import { eventTypeText, readEvent, type EventLike } from '../envelope/envelope';
 import { BadInputError } from '../errors';
 import { idTime } from '../store/stream-ids';
 import { parseIsoMicros } from '../store/time-range';
+import { BoundedBest } from './bounded-best';
 import { DurationHistogram } from './duration-histogram';
 import { clip, entityKey, type EntityKey, type EntityKeyOptions, type EntityRef } from './entity-key';
 import { ENTITY_SLOT, EVENT_ID_SLOT, FlowFieldReader, KEY_PATH_SLOT, SOURCE_SLOT, TYPE_SLOT } from './flow-fields';
@@ -51,7 +52,8 @@ export interface FlowInput {
 
 interface EntityState {
   kind: KindState;
-  lastType: string;
+  /** The node of its last event (its type, or OTHER). */
+  lastNode: NodeState;
   lastAt: number;
   lastId?: string;
   lastEventId?: string;
@@ -72,8 +74,9 @@ interface NodeState {
   name: string;
   count: number;
   starts: number;
-  /** Ends of entities forgotten to stay within maxEntities (the remembered ones are counted when asked). */
-  endsForgotten: number;
+  /** Entities whose last event (so far) is of this type, remembered or forgotten: kept as events come, so a snapshot
+   *  need not go over every entity to count them. */
+  ends: number;
   /** Where events of the type travelled: kind → name → count (nested, so counting one builds no key text). */
   via: Map<FlowVia['kind'], Map<string, { via: FlowVia; count: number }>>;
   viaCount: number;
@@ -105,7 +108,7 @@ class KindState {
       if (this.folded.size < 1000) this.folded.add(type);
       return this.node(OTHER);
     }
-    n = { name: type, count: 0, starts: 0, endsForgotten: 0, via: new Map(), viaCount: 0, sources: new Map() };
+    n = { name: type, count: 0, starts: 0, ends: 0, via: new Map(), viaCount: 0, sources: new Map() };
     this.nodes.set(type, n);
     return n;
   }
@@ -224,11 +227,13 @@ export class FlowMiner {
     if (this.firstAt === null || at < this.firstAt) this.firstAt = at;
     if (this.lastAt === null || at > this.lastAt) this.lastAt = at;
     if (prev) {
-      const edge = kind.edge(prev.lastType, name);
+      const edge = kind.edge(prev.lastNode.name, name);
       edge.count++;
       edge.durations.add(at - prev.lastAt);
       prev.touched = ++this.tick;
-      prev.lastType = name;
+      prev.lastNode.ends--;
+      node.ends++;
+      prev.lastNode = node;
       prev.lastAt = Math.max(prev.lastAt, at);
       prev.lastId = id;
       prev.lastEventId = eventId;
@@ -243,22 +248,16 @@ export class FlowMiner {
     node.starts++;
     kind.entities++;
     const tick = ++this.tick;
-    this.entities.set(ref.entity, { kind, lastType: name, lastAt: at, lastId: id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: via, events: 1, placed: tick, touched: tick });
+    node.ends++;
+    this.entities.set(ref.entity, { kind, lastNode: node, lastAt: at, lastId: id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: via, events: 1, placed: tick, touched: tick });
     if (this.entities.size > this.maxEntities) this.evictOldest();
   }
 
   snapshot(now = Date.now()): FlowSnapshot {
-    const remembered = new Map<KindState, Map<string, number>>();
-    for (const e of this.entities.values()) {
-      let ends = remembered.get(e.kind);
-      if (!ends) remembered.set(e.kind, (ends = new Map()));
-      ends.set(e.lastType, (ends.get(e.lastType) ?? 0) + 1);
-    }
     const kinds: KindFlow[] = [];
     const ends = new Map<KindState, Set<string>>();
     const p95Out = new Map<KindState, Map<string, number>>();
     for (const k of this.kinds.values()) {
-      const liveEnds = remembered.get(k) ?? new Map<string, number>();
       const outgoing = new Map<string, number>();
       const slowest = new Map<string, number>();
       const edges: FlowEdge[] = [];
@@ -272,7 +271,7 @@ export class FlowMiner {
       const endSet = new Set<string>();
       const nodes: FlowNode[] = [];
       for (const [type, n] of k.nodes) {
-        const endCount = n.endsForgotten + (liveEnds.get(type) ?? 0);
+        const endCount = n.ends;
         const end = this.endTypes ? this.endTypes.has(type) : endCount >= END_SHARE * n.count || !outgoing.has(type);
         if (end) endSet.add(type);
         nodes.push({
@@ -306,21 +305,30 @@ export class FlowMiner {
     const factor = this.options.stuckFactor ?? 3;
     const floor = this.options.minStuckMs ?? 1000;
     const max = this.options.maxStuck ?? 100;
-    const out: StuckEntity[] = [];
+    // Oldest first (by whole ms; equal ages in the order the entities are held), a bounded list: the count of all is
+    // the caller's to ask for if it matters.
+    const oldest = new BoundedBest<{ entity: string; e: EntityState; age: number; threshold: number; order: number }>(
+      max, (a, b) => a.age > b.age || (a.age === b.age && a.order < b.order),
+    );
+    let order = 0;
     for (const [entity, e] of this.entities) {
-      if (ends.get(e.kind)?.has(e.lastType)) continue;
-      const p95 = p95Out.get(e.kind)?.get(e.lastType);
+      order++;
+      if (ends.get(e.kind)?.has(e.lastNode.name)) continue;
+      const p95 = p95Out.get(e.kind)?.get(e.lastNode.name);
       const threshold = this.options.stuckAfterMs ?? Math.max(floor, (p95 ?? 0) * factor);
-      const age = now - e.lastAt;
-      if (age <= threshold) continue;
-      const s: StuckEntity = { entity, kind: e.kind.name, lastType: e.lastType, lastAt: e.lastAt, ageMs: Math.round(age), thresholdMs: Math.round(threshold), via: e.via, events: e.events };
+      const exact = now - e.lastAt;
+      if (exact <= threshold) continue;
+      const age = Math.round(exact);
+      const bar = oldest.bar;
+      if (bar !== undefined && age <= bar.age) continue; // not older than the youngest kept: never kept (it came later)
+      oldest.offer({ entity, e, age, threshold, order });
+    }
+    return oldest.best().map(({ entity, e, age, threshold }) => {
+      const s: StuckEntity = { entity, kind: e.kind.name, lastType: e.lastNode.name, lastAt: e.lastAt, ageMs: age, thresholdMs: Math.round(threshold), via: e.via, events: e.events };
       if (e.lastId !== undefined) s.lastId = e.lastId;
       if (e.lastEventId !== undefined) s.lastEventId = e.lastEventId;
-      out.push(s);
-    }
-    // Oldest first; a bounded list (the count of all is the caller's to ask for if it matters).
-    out.sort((a, b) => b.ageMs - a.ageMs);
-    return out.slice(0, max);
+      return s;
+    });
   }
 
   private kind(name: string): KindState {
@@ -369,10 +377,8 @@ export class FlowMiner {
       state.placed = state.touched = ++this.tick;
       this.entities.set(name, state);
     }
-    const [entity, e] = oldest.value;
-    this.entities.delete(entity);
-    const node = e.kind.nodes.get(e.lastType);
-    if (node) node.endsForgotten++;
+    // Its last type keeps counting as an end (NodeState.ends): the flow stopped there as far as the map knows.
+    this.entities.delete(oldest.value[0]);
     this.totals.evictedEntities++;
   }
 }
