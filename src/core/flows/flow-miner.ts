@@ -77,6 +77,10 @@ interface NodeState {
   /** Entities whose last event (so far) is of this type, remembered or forgotten: kept as events come, so a snapshot
    *  need not go over every entity to count them. */
   ends: number;
+  /** Set by each snapshot for the stuck list: whether the type ends a flow, and past what age an entity waiting
+   *  after it is stuck (two reads per entity instead of four map lookups, over up to maxEntities entities). */
+  endsFlow: boolean;
+  stuckAfterMs: number;
   /** Where events of the type travelled: kind → name → count (nested, so counting one builds no key text). */
   via: Map<FlowVia['kind'], Map<string, { via: FlowVia; count: number }>>;
   viaCount: number;
@@ -108,7 +112,7 @@ class KindState {
       if (this.folded.size < 1000) this.folded.add(type);
       return this.node(OTHER);
     }
-    n = { name: type, count: 0, starts: 0, ends: 0, via: new Map(), viaCount: 0, sources: new Map() };
+    n = { name: type, count: 0, starts: 0, ends: 0, endsFlow: false, stuckAfterMs: 0, via: new Map(), viaCount: 0, sources: new Map() };
     this.nodes.set(type, n);
     return n;
   }
@@ -255,8 +259,8 @@ export class FlowMiner {
 
   snapshot(now = Date.now()): FlowSnapshot {
     const kinds: KindFlow[] = [];
-    const ends = new Map<KindState, Set<string>>();
-    const p95Out = new Map<KindState, Map<string, number>>();
+    const factor = this.options.stuckFactor ?? 3;
+    const floor = this.options.minStuckMs ?? 1000;
     for (const k of this.kinds.values()) {
       const outgoing = new Map<string, number>();
       const slowest = new Map<string, number>();
@@ -267,20 +271,18 @@ export class FlowMiner {
         if (p95 !== null) slowest.set(e.from, Math.max(slowest.get(e.from) ?? 0, p95));
         edges.push({ from: e.from, to: e.to, count: e.count, p50Ms: e.durations.quantile(0.5), p95Ms: p95 });
       }
-      p95Out.set(k, slowest);
-      const endSet = new Set<string>();
       const nodes: FlowNode[] = [];
       for (const [type, n] of k.nodes) {
         const endCount = n.ends;
         const end = this.endTypes ? this.endTypes.has(type) : endCount >= END_SHARE * n.count || !outgoing.has(type);
-        if (end) endSet.add(type);
+        n.endsFlow = end;
+        n.stuckAfterMs = this.options.stuckAfterMs ?? Math.max(floor, (slowest.get(type) ?? 0) * factor);
         nodes.push({
           type, count: n.count, starts: n.starts, ends: endCount, end,
           via: [...n.via.values()].flatMap((m) => [...m.values()]).sort((a, b) => b.count - a.count).slice(0, MAX_VIA).map(({ via, count }) => ({ ...via, count })),
           sources: [...n.sources].sort((a, b) => b[1] - a[1]).slice(0, MAX_SOURCES).map(([source, count]) => ({ source, count })),
         });
       }
-      ends.set(k, endSet);
       nodes.sort((a, b) => b.count - a.count);
       edges.sort((a, b) => b.count - a.count);
       kinds.push({
@@ -293,7 +295,7 @@ export class FlowMiner {
     kinds.sort((a, b) => b.events - a.events);
     return {
       kinds,
-      stuck: this.stuck(now, ends, p95Out),
+      stuck: this.stuck(now),
       totals: { ...this.totals, entities: this.entities.size, foldedKinds: this.foldedKinds.size },
       firstAt: this.firstAt,
       lastAt: this.lastAt,
@@ -301,9 +303,8 @@ export class FlowMiner {
     };
   }
 
-  private stuck(now: number, ends: Map<KindState, Set<string>>, p95Out: Map<KindState, Map<string, number>>): StuckEntity[] {
-    const factor = this.options.stuckFactor ?? 3;
-    const floor = this.options.minStuckMs ?? 1000;
+  /** After the nodes' endsFlow and stuckAfterMs were set by snapshot. */
+  private stuck(now: number): StuckEntity[] {
     const max = this.options.maxStuck ?? 100;
     // Oldest first (by whole ms; equal ages in the order the entities are held), a bounded list: the count of all is
     // the caller's to ask for if it matters.
@@ -313,9 +314,9 @@ export class FlowMiner {
     let order = 0;
     for (const [entity, e] of this.entities) {
       order++;
-      if (ends.get(e.kind)?.has(e.lastNode.name)) continue;
-      const p95 = p95Out.get(e.kind)?.get(e.lastNode.name);
-      const threshold = this.options.stuckAfterMs ?? Math.max(floor, (p95 ?? 0) * factor);
+      const last = e.lastNode;
+      if (last.endsFlow) continue;
+      const threshold = last.stuckAfterMs;
       const exact = now - e.lastAt;
       if (exact <= threshold) continue;
       const age = Math.round(exact);

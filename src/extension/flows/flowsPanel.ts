@@ -12,7 +12,7 @@
 import * as vscode from 'vscode';
 import { EventStore, FlowMiner, mineStore, readSagas, SagaCollector, servicesAround, traceEntity, describeError, type FlowServices, type SagaRun } from '../../core/index';
 import {
-  flowsPageStateSchema, flowsWebviewMessageSchema, type FlowsHostMessage, type FlowsPageState, type FlowsWebviewMessage,
+  flowsSchemas, type FlowsHostMessage, type FlowsPageState, type FlowsWebviewMessage,
 } from '../../shared/flowsProtocol';
 import { FLOWS_VIEW_TYPE } from '../constants';
 import type { BuiltServices } from '../extensionServices';
@@ -67,7 +67,7 @@ export class FlowsPanel implements vscode.Disposable {
    * is read again with its key paths, and the entity it was tracing is traced again.
    */
   revive(panel: vscode.WebviewPanel, state: unknown): void {
-    const restored = flowsPageStateSchema.safeParse(state);
+    const restored = flowsSchemas().flowsPageStateSchema.safeParse(state);
     if (this.panel && this.panel !== panel) this.panel.dispose();
     if (restored.success && restored.data.keyPaths.length) this.keyPaths = restored.data.keyPaths;
     this.adopt(panel);
@@ -153,7 +153,7 @@ export class FlowsPanel implements vscode.Disposable {
   }
 
   private onMessage(raw: unknown): void {
-    const r = flowsWebviewMessageSchema.safeParse(raw);
+    const r = flowsSchemas().flowsWebviewMessageSchema.safeParse(raw);
     if (!r.success) {
       this.services.log.warn('[flows] ignored a malformed message from the page');
       return;
