@@ -50,9 +50,9 @@ describe('event flows (host side)', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  // Skipped: passes alone (UCORE_EXT_GREP='follows the store'), times out waiting for the first live update when run
-  // after the monitor-filter test (the monitor opened beside, then closed); not yet understood.
-  it.skip('follows the store while open (live updates, at most one a second) and comes back from a saved state', async () => {
+  // Runs after the monitor-filter test on purpose: that test closes a flow map whose page was ready, which once left
+  // the panel holding the disposed webview (its dispose handler threw before forgetting it), so no live update came.
+  it('follows the store while open (live updates, at most one a second) and comes back from a saved state', async () => {
     const a = await api();
     const flows = a.flows!;
     const conn = await a.services.requireConnection();

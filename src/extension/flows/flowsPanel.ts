@@ -136,11 +136,14 @@ export class FlowsPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => this.syncLive()),
       panel.onDidDispose(() => {
         if (this.panel !== panel) return;
-        this.closeWork();
+        // Forget the panel first: closeWork's syncLive reads `visible`, which throws on a disposed webview; run
+        // before, that throw left this.panel the dead webview, `ready` true and the live timer running, so the next
+        // Show Event Flows revealed the dead panel and no live update ever came (seen after a closed, ready map).
         this.panel = undefined;
         this.ready = false;
         this.queued = [];
         for (const d of this.panelDisposables.splice(0)) d.dispose();
+        this.closeWork();
       }),
     ];
   }
