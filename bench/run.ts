@@ -13,6 +13,7 @@ import { embeddedCase } from './cases/embedded';
 import { entityQueryCase } from './cases/entity-query';
 import { extensionCase } from './cases/extension';
 import { flowsCase } from './cases/flows';
+import { flowsLiveCase } from './cases/flows-live';
 import { monitorCase } from './cases/monitor';
 import { publishCase } from './cases/publish';
 import { replayCase } from './cases/replay';
@@ -32,6 +33,7 @@ const CASES: Array<[name: string, run: (ctx: BenchContext) => Promise<CaseResult
   ['replay', replayCase],
   ['search', searchCase],
   ['flows', flowsCase],
+  ['flows-live', flowsLiveCase],
   ['volume', volumeCase],
   ['dedup', dedupCase],
   ['cli', cliCase],

@@ -5,7 +5,7 @@ import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import { EventStore, flowReport, traceEntity } from '../../src/core/index';
 import { toFlowsData, toTraceData } from '../../src/extension/flows/flowsData';
-import { flowsDataSchema, flowsWebviewMessageSchema, MAX_FLOW_NAME, traceDataSchema } from '../../src/shared/flowsProtocol';
+import { flowsSchemas, MAX_FLOW_NAME } from '../../src/shared/flowsProtocol';
 import { api, eventually, unique } from './helpers';
 
 const flowTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'UCore Event Flows');
@@ -50,9 +50,9 @@ describe('event flows (host side)', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  // Skipped: passes alone (UCORE_EXT_GREP='follows the store'), times out waiting for the first live update when run
-  // after the monitor-filter test (the monitor opened beside, then closed); not yet understood.
-  it.skip('follows the store while open (live updates, at most one a second) and comes back from a saved state', async () => {
+  // Runs after the monitor-filter test on purpose: that test closes a flow map whose page was ready, which once left
+  // the panel holding the disposed webview (its dispose handler threw before forgetting it), so no live update came.
+  it('follows the store while open (live updates, at most one a second) and comes back from a saved state', async () => {
     const a = await api();
     const flows = a.flows!;
     const conn = await a.services.requireConnection();
@@ -87,12 +87,12 @@ describe('event flows (host side)', function () {
   });
 
   it('accepts only well-formed messages from the page', () => {
-    assert.ok(flowsWebviewMessageSchema.safeParse({ type: 'ready' }).success);
-    assert.ok(flowsWebviewMessageSchema.safeParse({ type: 'trace', entity: 'order:1' }).success);
-    assert.ok(flowsWebviewMessageSchema.safeParse({ type: 'filterMonitor', channel: '', eventType: 'order_paid', open: true }).success);
+    assert.ok(flowsSchemas().flowsWebviewMessageSchema.safeParse({ type: 'ready' }).success);
+    assert.ok(flowsSchemas().flowsWebviewMessageSchema.safeParse({ type: 'trace', entity: 'order:1' }).success);
+    assert.ok(flowsSchemas().flowsWebviewMessageSchema.safeParse({ type: 'filterMonitor', channel: '', eventType: 'order_paid', open: true }).success);
     for (const junk of [null, 'ready', { type: 'trace' }, { type: 'trace', entity: 'x'.repeat(5000) }, { type: 'refresh', keyPaths: Array(50).fill('a') }, { type: 'eval', code: '1' },
       { type: 'filterMonitor', channel: 'x'.repeat(5000), eventType: '', open: true }, { type: 'filterMonitor', eventType: 'a' }]) {
-      assert.ok(!flowsWebviewMessageSchema.safeParse(junk).success, JSON.stringify(junk)?.slice(0, 60));
+      assert.ok(!flowsSchemas().flowsWebviewMessageSchema.safeParse(junk).success, JSON.stringify(junk)?.slice(0, 60));
     }
   });
 
@@ -108,10 +108,10 @@ describe('event flows (host side)', function () {
     }
     const report = await flowReport(conn.transport, store, { services: false });
     const data = toFlowsData('embedded', ['data.order_id'], report, []);
-    assert.ok(flowsDataSchema.safeParse(data).success, 'valid against the page\'s schema');
+    assert.ok(flowsSchemas().flowsDataSchema.safeParse(data).success, 'valid against the page\'s schema');
     for (const n of data.kinds[0]!.nodes) assert.ok(n.type.length <= MAX_FLOW_NAME);
     const trace = toTraceData(await traceEntity(conn.transport, store, 'order:0', { otherStreams: false }));
-    assert.ok(traceDataSchema.safeParse(trace).success);
+    assert.ok(flowsSchemas().traceDataSchema.safeParse(trace).success);
     assert.ok(trace.steps.every((s) => s.preview.length <= 2000));
   });
 });

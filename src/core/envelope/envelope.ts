@@ -244,7 +244,11 @@ const COMPLETED_FIELDS = ['event_id', 'event_type', 'timestamp', 'version', 'dat
 
 /** The event's type as text for display/counting; "(none)" when absent. */
 export function eventTypeOf(e: unknown): string {
-  const t = (e as EventLike | null)?.event_type;
+  return eventTypeText((e as EventLike | null)?.event_type);
+}
+
+/** eventTypeOf for the value of event_type itself. */
+export function eventTypeText(t: unknown): string {
   return typeof t === 'string' && t ? t : t === undefined || t === null ? '(none)' : textOf(t);
 }
 

@@ -26,13 +26,17 @@ export interface EntityRef {
 
 export interface EntityKey {
   (event: EventLike): EntityRef | null;
+  /** The same from values already read: the event's entity_id, and what is at each key path (in order). */
+  fromValues(entityId: unknown, pathValues: readonly unknown[], offset: number): EntityRef | null;
+  /** The key paths as parts, in the order fromValues takes their values. */
+  readonly paths: ReadonlyArray<readonly string[]>;
 }
 
 /** A function that finds an event's entity by `entity_id`, else by the configured key paths. */
 export function entityKey(options: EntityKeyOptions = {}): EntityKey {
   const paths = (options.keyPaths ?? []).map(parseKeyPath);
   const fixedKind = options.kind === undefined ? undefined : clip(options.kind) || 'entity';
-  return (event) => {
+  const key = (event: EventLike): EntityRef | null => {
     const own = idText(event.entity_id);
     if (own !== null) return { entity: own, kind: fixedKind ?? kindOfId(own) };
     for (const p of paths) {
@@ -41,6 +45,18 @@ export function entityKey(options: EntityKeyOptions = {}): EntityKey {
     }
     return null;
   };
+  return Object.assign(key, {
+    fromValues(entityId: unknown, pathValues: readonly unknown[], offset: number): EntityRef | null {
+      const own = idText(entityId);
+      if (own !== null) return { entity: own, kind: fixedKind ?? kindOfId(own) };
+      for (let i = 0; i < paths.length; i++) {
+        const v = idText(pathValues[offset + i]);
+        if (v !== null) return { entity: v, kind: fixedKind ?? paths[i].kind };
+      }
+      return null;
+    },
+    paths: paths.map((p) => p.parts),
+  });
 }
 
 interface KeyPath {

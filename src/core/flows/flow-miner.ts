@@ -2,12 +2,14 @@
 // store, oldest first) and live traffic alike. Memory is bounded whatever comes in: at most maxEntities entities are
 // remembered (the least recently active is forgotten first), at most maxKinds kinds and maxTypes types per kind
 // (the rest fold into `(other)`), and durations go into fixed-size histograms.
-import { eventTypeOf, type EventLike } from '../envelope/envelope';
+import { eventTypeText, readEvent, type EventLike } from '../envelope/envelope';
 import { BadInputError } from '../errors';
 import { idTime } from '../store/stream-ids';
 import { parseIsoMicros } from '../store/time-range';
+import { BoundedBest } from './bounded-best';
 import { DurationHistogram } from './duration-histogram';
-import { clip, entityKey, type EntityKey, type EntityKeyOptions } from './entity-key';
+import { clip, entityKey, type EntityKey, type EntityKeyOptions, type EntityRef } from './entity-key';
+import { ENTITY_SLOT, EVENT_ID_SLOT, FlowFieldReader, KEY_PATH_SLOT, SOURCE_SLOT, TYPE_SLOT } from './flow-fields';
 import type { FlowEdge, FlowNode, FlowSnapshot, FlowVia, KindFlow, StuckEntity } from './flow-types';
 
 export const OTHER = '(other)';
@@ -50,7 +52,8 @@ export interface FlowInput {
 
 interface EntityState {
   kind: KindState;
-  lastType: string;
+  /** The node of its last event (its type, or OTHER). */
+  lastNode: NodeState;
   lastAt: number;
   lastId?: string;
   lastEventId?: string;
@@ -67,10 +70,17 @@ interface EntityState {
 const RECENT_IDS = 4;
 
 interface NodeState {
+  /** The type it counts (its own, or OTHER). */
+  name: string;
   count: number;
   starts: number;
-  /** Ends of entities forgotten to stay within maxEntities (the remembered ones are counted when asked). */
-  endsForgotten: number;
+  /** Entities whose last event (so far) is of this type, remembered or forgotten: kept as events come, so a snapshot
+   *  need not go over every entity to count them. */
+  ends: number;
+  /** Set by each snapshot for the stuck list: whether the type ends a flow, and past what age an entity waiting
+   *  after it is stuck (two reads per entity instead of four map lookups, over up to maxEntities entities). */
+  endsFlow: boolean;
+  stuckAfterMs: number;
   /** Where events of the type travelled: kind → name → count (nested, so counting one builds no key text). */
   via: Map<FlowVia['kind'], Map<string, { via: FlowVia; count: number }>>;
   viaCount: number;
@@ -94,17 +104,17 @@ class KindState {
   constructor(readonly name: string, private readonly maxTypes: number) {}
 
   /** The node an event type counts under: its own until the kind has maxTypes, then `(other)`. */
-  node(type: string): [string, NodeState] {
+  node(type: string): NodeState {
     let n = this.nodes.get(type);
-    if (n) return [type, n];
+    if (n) return n;
     if (this.nodes.size >= this.maxTypes && type !== OTHER) {
       // Remember a bounded sample of what was folded, to say how many types there were.
       if (this.folded.size < 1000) this.folded.add(type);
       return this.node(OTHER);
     }
-    n = { count: 0, starts: 0, endsForgotten: 0, via: new Map(), viaCount: 0, sources: new Map() };
+    n = { name: type, count: 0, starts: 0, ends: 0, endsFlow: false, stuckAfterMs: 0, via: new Map(), viaCount: 0, sources: new Map() };
     this.nodes.set(type, n);
-    return [type, n];
+    return n;
   }
 
   edge(from: string, to: string): EdgeState {
@@ -137,10 +147,12 @@ export class FlowMiner {
   private evictor: Iterator<[string, EntityState]> | undefined;
   private tick = 0;
   private lastAt: number | null = null;
+  private readonly reader: FlowFieldReader | null;
 
   constructor(options: FlowMinerOptions = {}) {
     this.options = options;
     this.key = entityKey(options);
+    this.reader = FlowFieldReader.create(this.key.paths);
     this.maxEntities = whole(options.maxEntities ?? 100_000, 'maxEntities');
     this.maxKinds = whole(options.maxKinds ?? 20, 'maxKinds');
     this.maxTypes = whole(options.maxTypes ?? 30, 'maxTypes');
@@ -157,7 +169,33 @@ export class FlowMiner {
   }
 
   add(input: FlowInput): void {
-    const { event } = input;
+    this.addEvent(input.event, input.via, input.id, input.fallbackAt);
+  }
+
+  /**
+   * Adds an event given as its JSON bytes (a stream entry read as a Buffer). Only the fields mining looks at are
+   * read (flow-fields.ts), a fraction of the cost of JSON.parse; when that reader is not sure, it is parsed in full.
+   */
+  addRaw(bytes: Buffer, via: FlowVia, id?: string): void {
+    const r = this.reader;
+    if (r !== null && r.read(bytes)) {
+      const v = r.values;
+      const ref = this.key.fromValues(v[ENTITY_SLOT], v, KEY_PATH_SLOT);
+      if (!ref) {
+        this.totals.withoutEntity++;
+        return;
+      }
+      const at = r.atMicros !== null ? r.atMicros / 1000 : id === undefined ? 0 : idTime(id)?.getTime() ?? 0;
+      const source = v[SOURCE_SLOT];
+      this.addStep(ref, at, typeText(v[TYPE_SLOT]), idOf(v[EVENT_ID_SLOT]), typeof source === 'string' && source !== '' ? clip(source, MAX_TYPE_CHARS) : null, via, id);
+      return;
+    }
+    const parsed = readEvent(bytes);
+    if (parsed.ok) this.addEvent(parsed.event, via, id, undefined);
+    else this.totals.malformed++;
+  }
+
+  private addEvent(event: EventLike, via: FlowVia, id: string | undefined, fallbackAt: number | undefined): void {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       this.totals.malformed++;
       return;
@@ -168,63 +206,62 @@ export class FlowMiner {
       return;
     }
     const micros = parseIsoMicros(event.timestamp);
-    const at = micros !== null ? micros / 1000 : input.fallbackAt ?? (input.id === undefined ? 0 : idTime(input.id)?.getTime() ?? 0);
-    const type = clip(eventTypeOf(event), MAX_TYPE_CHARS);
-    const eventId = typeof event.event_id === 'string' ? clip(event.event_id) : undefined;
+    const at = micros !== null ? micros / 1000 : fallbackAt ?? (id === undefined ? 0 : idTime(id)?.getTime() ?? 0);
+    this.addStep(ref, at, typeText(event.event_type), idOf(event.event_id), sourceOf(event), via, id);
+  }
+
+  /** One event of an entity, from the fields addEvent and addRaw read. */
+  private addStep(ref: EntityRef, at: number, type: string, eventId: string | undefined, source: string | null, via: FlowVia, id: string | undefined): void {
     const prev = this.entities.get(ref.entity);
     if (prev && eventId !== undefined && prev.recent.includes(eventId)) {
       // The same event again (the store publishes what it appends; a replay): only where it travelled is new.
       this.totals.repeated++;
-      const [, node] = prev.kind.node(type);
-      this.addVia(node, input.via);
+      const node = prev.kind.node(type);
+      this.addVia(node, via);
       return;
     }
     const kind = prev?.kind ?? this.kind(ref.kind);
-    const [name, node] = kind.node(type);
+    const node = kind.node(type);
+    const name = node.name;
     node.count++;
     kind.events++;
     this.totals.events++;
-    this.addVia(node, input.via);
-    const source = sourceOf(event);
+    this.addVia(node, via);
     if (source !== null && (node.sources.has(source) || node.sources.size < MAX_SOURCES * 4)) node.sources.set(source, (node.sources.get(source) ?? 0) + 1);
     if (this.firstAt === null || at < this.firstAt) this.firstAt = at;
     if (this.lastAt === null || at > this.lastAt) this.lastAt = at;
     if (prev) {
-      const edge = kind.edge(prev.lastType, name);
+      const edge = kind.edge(prev.lastNode.name, name);
       edge.count++;
       edge.durations.add(at - prev.lastAt);
       prev.touched = ++this.tick;
-      prev.lastType = name;
+      prev.lastNode.ends--;
+      node.ends++;
+      prev.lastNode = node;
       prev.lastAt = Math.max(prev.lastAt, at);
-      prev.lastId = input.id;
+      prev.lastId = id;
       prev.lastEventId = eventId;
       if (eventId !== undefined) {
         prev.recent.push(eventId);
         if (prev.recent.length > RECENT_IDS) prev.recent.shift();
       }
-      prev.via = input.via;
+      prev.via = via;
       prev.events++;
       return;
     }
     node.starts++;
     kind.entities++;
     const tick = ++this.tick;
-    this.entities.set(ref.entity, { kind, lastType: name, lastAt: at, lastId: input.id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: input.via, events: 1, placed: tick, touched: tick });
+    node.ends++;
+    this.entities.set(ref.entity, { kind, lastNode: node, lastAt: at, lastId: id, lastEventId: eventId, recent: eventId === undefined ? [] : [eventId], via: via, events: 1, placed: tick, touched: tick });
     if (this.entities.size > this.maxEntities) this.evictOldest();
   }
 
   snapshot(now = Date.now()): FlowSnapshot {
-    const remembered = new Map<KindState, Map<string, number>>();
-    for (const e of this.entities.values()) {
-      let ends = remembered.get(e.kind);
-      if (!ends) remembered.set(e.kind, (ends = new Map()));
-      ends.set(e.lastType, (ends.get(e.lastType) ?? 0) + 1);
-    }
     const kinds: KindFlow[] = [];
-    const ends = new Map<KindState, Set<string>>();
-    const p95Out = new Map<KindState, Map<string, number>>();
+    const factor = this.options.stuckFactor ?? 3;
+    const floor = this.options.minStuckMs ?? 1000;
     for (const k of this.kinds.values()) {
-      const liveEnds = remembered.get(k) ?? new Map<string, number>();
       const outgoing = new Map<string, number>();
       const slowest = new Map<string, number>();
       const edges: FlowEdge[] = [];
@@ -234,20 +271,18 @@ export class FlowMiner {
         if (p95 !== null) slowest.set(e.from, Math.max(slowest.get(e.from) ?? 0, p95));
         edges.push({ from: e.from, to: e.to, count: e.count, p50Ms: e.durations.quantile(0.5), p95Ms: p95 });
       }
-      p95Out.set(k, slowest);
-      const endSet = new Set<string>();
       const nodes: FlowNode[] = [];
       for (const [type, n] of k.nodes) {
-        const endCount = n.endsForgotten + (liveEnds.get(type) ?? 0);
+        const endCount = n.ends;
         const end = this.endTypes ? this.endTypes.has(type) : endCount >= END_SHARE * n.count || !outgoing.has(type);
-        if (end) endSet.add(type);
+        n.endsFlow = end;
+        n.stuckAfterMs = this.options.stuckAfterMs ?? Math.max(floor, (slowest.get(type) ?? 0) * factor);
         nodes.push({
           type, count: n.count, starts: n.starts, ends: endCount, end,
           via: [...n.via.values()].flatMap((m) => [...m.values()]).sort((a, b) => b.count - a.count).slice(0, MAX_VIA).map(({ via, count }) => ({ ...via, count })),
           sources: [...n.sources].sort((a, b) => b[1] - a[1]).slice(0, MAX_SOURCES).map(([source, count]) => ({ source, count })),
         });
       }
-      ends.set(k, endSet);
       nodes.sort((a, b) => b.count - a.count);
       edges.sort((a, b) => b.count - a.count);
       kinds.push({
@@ -260,7 +295,7 @@ export class FlowMiner {
     kinds.sort((a, b) => b.events - a.events);
     return {
       kinds,
-      stuck: this.stuck(now, ends, p95Out),
+      stuck: this.stuck(now),
       totals: { ...this.totals, entities: this.entities.size, foldedKinds: this.foldedKinds.size },
       firstAt: this.firstAt,
       lastAt: this.lastAt,
@@ -268,25 +303,33 @@ export class FlowMiner {
     };
   }
 
-  private stuck(now: number, ends: Map<KindState, Set<string>>, p95Out: Map<KindState, Map<string, number>>): StuckEntity[] {
-    const factor = this.options.stuckFactor ?? 3;
-    const floor = this.options.minStuckMs ?? 1000;
+  /** After the nodes' endsFlow and stuckAfterMs were set by snapshot. */
+  private stuck(now: number): StuckEntity[] {
     const max = this.options.maxStuck ?? 100;
-    const out: StuckEntity[] = [];
+    // Oldest first (by whole ms; equal ages in the order the entities are held), a bounded list: the count of all is
+    // the caller's to ask for if it matters.
+    const oldest = new BoundedBest<{ entity: string; e: EntityState; age: number; threshold: number; order: number }>(
+      max, (a, b) => a.age > b.age || (a.age === b.age && a.order < b.order),
+    );
+    let order = 0;
     for (const [entity, e] of this.entities) {
-      if (ends.get(e.kind)?.has(e.lastType)) continue;
-      const p95 = p95Out.get(e.kind)?.get(e.lastType);
-      const threshold = this.options.stuckAfterMs ?? Math.max(floor, (p95 ?? 0) * factor);
-      const age = now - e.lastAt;
-      if (age <= threshold) continue;
-      const s: StuckEntity = { entity, kind: e.kind.name, lastType: e.lastType, lastAt: e.lastAt, ageMs: Math.round(age), thresholdMs: Math.round(threshold), via: e.via, events: e.events };
+      order++;
+      const last = e.lastNode;
+      if (last.endsFlow) continue;
+      const threshold = last.stuckAfterMs;
+      const exact = now - e.lastAt;
+      if (exact <= threshold) continue;
+      const age = Math.round(exact);
+      const bar = oldest.bar;
+      if (bar !== undefined && age <= bar.age) continue; // not older than the youngest kept: never kept (it came later)
+      oldest.offer({ entity, e, age, threshold, order });
+    }
+    return oldest.best().map(({ entity, e, age, threshold }) => {
+      const s: StuckEntity = { entity, kind: e.kind.name, lastType: e.lastNode.name, lastAt: e.lastAt, ageMs: age, thresholdMs: Math.round(threshold), via: e.via, events: e.events };
       if (e.lastId !== undefined) s.lastId = e.lastId;
       if (e.lastEventId !== undefined) s.lastEventId = e.lastEventId;
-      out.push(s);
-    }
-    // Oldest first; a bounded list (the count of all is the caller's to ask for if it matters).
-    out.sort((a, b) => b.ageMs - a.ageMs);
-    return out.slice(0, max);
+      return s;
+    });
   }
 
   private kind(name: string): KindState {
@@ -335,12 +378,19 @@ export class FlowMiner {
       state.placed = state.touched = ++this.tick;
       this.entities.set(name, state);
     }
-    const [entity, e] = oldest.value;
-    this.entities.delete(entity);
-    const node = e.kind.nodes.get(e.lastType);
-    if (node) node.endsForgotten++;
+    // Its last type keeps counting as an end (NodeState.ends): the flow stopped there as far as the map knows.
+    this.entities.delete(oldest.value[0]);
     this.totals.evictedEntities++;
   }
+}
+
+/** The type as the graph names it: eventTypeOf, clipped. */
+function typeText(t: unknown): string {
+  return clip(eventTypeText(t), MAX_TYPE_CHARS);
+}
+
+function idOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? clip(v) : undefined;
 }
 
 function sourceOf(event: EventLike): string | null {

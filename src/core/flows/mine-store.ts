@@ -35,7 +35,10 @@ export async function mineStore(store: EventStore, miner: FlowMiner, options: Mi
   const signal = options.signal;
   if (signal?.aborted) throw new AbortedError('flow mining was cancelled');
   // limit max + 1: one entry more than allowed tells the range went on.
-  const pages = store.scan({ ...options.query, limit: max + 1, pageSize: options.pageSize ?? 1000, signal });
+  const query = { ...options.query, limit: max + 1, pageSize: options.pageSize ?? 1000, signal };
+  // Where the store can be read as bytes, only the fields mining needs are read from each event (FlowMiner.addRaw).
+  const bytePages = store.scanEventBytes(query);
+  const pages = bytePages ?? store.scan(query);
   let truncated = false;
   // One via object per stream, not per entry: a million entries make a million fewer objects.
   const vias = new Map<string, FlowVia>();
@@ -44,17 +47,17 @@ export async function mineStore(store: EventStore, miner: FlowMiner, options: Mi
     if (!v) vias.set(stream, (v = { kind: 'stream', name: stream }));
     return v;
   };
+  const storeVia = viaOf(store.streamKey);
   for await (const page of pages) {
-    for (const stored of page) {
+    for (const entry of page) {
       if (progress.read >= max) { truncated = true; break; }
       progress.read++;
-      progress.lastId = stored.id;
-      if (stored.error !== undefined) { miner.addMalformed(); continue; }
-      miner.add({
-        event: stored.event,
-        via: viaOf(stored.stream ?? store.streamKey),
-        id: stored.id,
-      });
+      progress.lastId = entry.id;
+      if ('value' in entry) {
+        if (entry.value === null) miner.addMalformed();
+        else miner.addRaw(entry.value, storeVia, entry.id);
+      } else if (entry.error !== undefined) miner.addMalformed();
+      else miner.add({ event: entry.event, via: entry.stream === undefined ? storeVia : viaOf(entry.stream), id: entry.id });
     }
     options.onProgress?.({ ...progress });
     if (truncated) break;

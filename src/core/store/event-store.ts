@@ -9,14 +9,14 @@ import { checkSource, completeEvent, completeEventText, entityOf, type EventEnve
 import { randomBytes } from 'node:crypto';
 import { BadInputError, PartialAppendError, ReplicationError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
-import type { PendingEntry, PendingSummary, StoreAppendResult, StoreLayout, StreamEntry, Transport } from '../transport/types';
+import type { FieldBytesEntry, PendingEntry, PendingSummary, StoreAppendResult, StoreLayout, StreamEntry, Transport } from '../transport/types';
 import { ChunkFailure, type ChunkRetry, sendChunks } from './chunk-sender';
 import { catchUpIndexes, type IndexCatchUp, type IndexCatchUpOptions } from './index-catch-up';
 import { createGroup, groupsWithLag, type GroupWithLag } from './consumer-groups';
 import { DEFAULT_STORE_CHANNEL, DEFAULT_STORE_STREAM, indexBase, MAX_INDEXED_NAME } from './index-keys';
 import { pruneIndexes, type PruneOptions, type PruneResult } from './index-pruner';
 import { mergePages } from './merged-pages';
-import { readPages } from './page-reader';
+import { readFieldPages, readPages } from './page-reader';
 import { checkPartitionSetting, partitionIndex, partitionKeys, type PartitionSetting, resolvePartitionCount } from './partitions';
 import { planQuery, type StoreQuery } from './query-plan';
 import { EVENT_FIELD, type StoredEvent, toStoredEvent } from './stored-event';
@@ -417,6 +417,22 @@ export class EventStore {
       if (page.length) yield page;
       if (remaining === 0) return;
     }
+  }
+
+  /**
+   * What scan would read, with only the `event` field of each entry as bytes (see Transport.xrangeField), for
+   * readers that look at a few fields of each event and would rather not decode every text. Null when it cannot be
+   * had that way: a transport without byte reads, several streams, a read through an index, a filter on the events.
+   */
+  scanEventBytes(query: ScanQuery = {}): AsyncGenerator<FieldBytesEntry[]> | null {
+    const streams = this.readStreams();
+    if (streams.length !== 1) return null;
+    const plan = planQuery(streams[0], query, { indexed: this.indexed, indexBase: this.layoutOf(streams[0]).base });
+    if (plan.filter !== null) return null;
+    const pageSize = Math.min(query.pageSize ?? 1000, MAX_COUNT);
+    if (!(pageSize >= 1)) throw new BadInputError(`pageSize must be ≥ 1, not ${String(query.pageSize)}`);
+    if (plan.empty) return (async function* () {})();
+    return readFieldPages(this.transport, plan.read, EVENT_FIELD, { pageSize, limit: plan.limit });
   }
 
   getByEntity(entityId: string, query: Omit<StoreQuery, 'entity'> = {}): Promise<StoredEvent[]> {

@@ -1,7 +1,7 @@
 // Reads a stream (or the entries an index stream points at) in pages, oldest or newest first, paging with exclusive
 // ids so no entry is read twice. The next page is requested before the current one is handed over, so the read
 // overlaps whatever the consumer does with the page (send it, parse it): one round trip less per page of wait.
-import type { StreamEntry, Transport } from '../transport/types';
+import type { FieldBytesEntry, StreamEntry, Transport } from '../transport/types';
 import type { ReadPlan } from './query-plan';
 import { exclusive } from './stream-ids';
 
@@ -15,17 +15,33 @@ export interface PageOptions {
   limit?: number;
 }
 
-export async function* readPages(transport: Transport, plan: ReadPlan, options: PageOptions = {}): AsyncGenerator<StreamEntry[]> {
+export function readPages(transport: Transport, plan: ReadPlan, options: PageOptions = {}): AsyncGenerator<StreamEntry[]> {
+  return pagesOf(plan, options, (start, end, count) => {
+    if (plan.indexKey) return transport.readByIndex(plan.stream, plan.indexKey, { start, end, count, reverse: plan.reverse, copies: plan.copies });
+    return plan.reverse ? transport.xrevrange(plan.stream, end, start, count) : transport.xrange(plan.stream, start, end, count);
+  });
+}
+
+/**
+ * The same pages with only one field of each entry, as bytes (see Transport.xrangeField); null when the transport
+ * cannot, or the plan reads through an index or newest first.
+ */
+export function readFieldPages(transport: Transport, plan: ReadPlan, field: string, options: PageOptions = {}): AsyncGenerator<FieldBytesEntry[]> | null {
+  const read = transport.xrangeField;
+  if (read === undefined || plan.indexKey !== undefined || plan.reverse) return null;
+  return pagesOf(plan, options, (start, end, count) => read.call(transport, plan.stream, start, end, count, field));
+}
+
+async function* pagesOf<T extends { id: string }>(plan: ReadPlan, options: PageOptions, read: (start: string, end: string, count: number) => Promise<T[]>): AsyncGenerator<T[]> {
   const pageSize = Math.max(1, Math.min(Math.floor(options.pageSize ?? 1000), MAX_PAGE));
   let left = options.limit ?? Number.POSITIVE_INFINITY;
   if (!(left > 0)) return;
   let start = plan.start;
   let end = plan.end;
   let asked = 0;
-  const fetchPage = (): Promise<StreamEntry[]> => {
+  const fetchPage = (): Promise<T[]> => {
     asked = Math.min(pageSize, left);
-    if (plan.indexKey) return transport.readByIndex(plan.stream, plan.indexKey, { start, end, count: asked, reverse: plan.reverse, copies: plan.copies });
-    return plan.reverse ? transport.xrevrange(plan.stream, end, start, asked) : transport.xrange(plan.stream, start, end, asked);
+    return read(start, end, asked);
   };
   let next = fetchPage();
   for (;;) {

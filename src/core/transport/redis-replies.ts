@@ -1,6 +1,6 @@
 // Converts raw RESP2 replies of stream commands into the transport's typed shapes, and stream arguments into RESP.
 // Field maps use a null prototype so hostile field names (`__proto__`) are plain data.
-import type { ClientInfo, ConsumerInfo, GroupInfo, PendingEntry, PendingSummary, StreamBatch, StreamEntry, StreamFields, StreamInfo, XAddOptions } from './types';
+import type { FieldBytesEntry, ClientInfo, ConsumerInfo, GroupInfo, PendingEntry, PendingSummary, StreamBatch, StreamEntry, StreamFields, StreamInfo, XAddOptions } from './types';
 
 type Raw = unknown;
 
@@ -24,6 +24,33 @@ export function toEntries(raw: Raw): StreamEntry[] {
     if (e) out.push(e);
   }
   return out;
+}
+
+/** A Buffer reply of XRANGE → entries with one field's bytes (the last if it repeats, as toFields keeps it). */
+export function toFieldBytesEntries(raw: Raw, field: string): FieldBytesEntry[] {
+  if (!Array.isArray(raw)) return [];
+  const name = Buffer.from(field, 'utf8');
+  const out: FieldBytesEntry[] = [];
+  for (const r of raw) {
+    if (!Array.isArray(r) || !Array.isArray(r[1])) continue;
+    const flat = r[1] as unknown[];
+    let value: Buffer | null = null;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const k = flat[i];
+      const v = flat[i + 1];
+      if (Buffer.isBuffer(k) && Buffer.isBuffer(v) && sameBytes(k, name)) value = v;
+    }
+    // Ids are ASCII: latin1 makes the same text as utf8, for less.
+    out.push({ id: Buffer.isBuffer(r[0]) ? r[0].toString('latin1') : String(r[0]), value });
+  }
+  return out;
+}
+
+/** Buffer#equals without the native call: field names are a few bytes. */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The flat reply of READ_BY_INDEX: per entry its id, the count n of field and value strings, then the n strings. */

@@ -23,7 +23,7 @@ import { xaddCalls, xaddLoop } from './redis-xadd-batch';
 import { cutBySize, FRAMING_CHARS } from './redis-write-size';
 import { classifyCommandError } from './redis-errors';
 import {
-  fieldsToArgs, parseInfo, singleField, toBatches, toConsumerInfos, toEntries, toEntriesFlat, toGroupInfos, toPendingEntries, toPendingSummary,
+  fieldsToArgs, parseInfo, singleField, toBatches, toConsumerInfos, toEntries, toEntriesFlat, toFieldBytesEntries, toGroupInfos, toPendingEntries, toPendingSummary,
   toStreamInfo, xaddArgs, parseClientList,
 } from './redis-replies';
 import { appendIndexedCall, copiesIfCurrent, indexTailCall, storeAppendCall, toIndexTailResult, toStoreAppendResult } from './redis-store-ops';
@@ -32,7 +32,7 @@ import { readClusterTopology, readSentinelTopology, replicationNodes } from './r
 import { WriteCorking } from './redis-write-corking';
 import type {
   ClientInfo,
-  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, GroupInfo, IndexedAppend, IndexTailResult, PendingEntry,
+  AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, FieldBytesEntry, GroupInfo, IndexedAppend, IndexTailResult, PendingEntry,
   PendingSummary, PubSubMessage, StoreAppendItem, StoreAppendOptions, StoreAppendResult, StoreLayout, ReadByIndexOptions, ReadGroupOptions, ReadOptions, ScanOptions, SetOptions, StreamBatch, StreamEntry, StreamFields,
   StreamInfo, Topology, TopologyMode, Transport, XAddOptions,
 } from './types';
@@ -441,6 +441,10 @@ export class RedisTransport implements Transport {
     const args: Array<string | number> = [key, start, end];
     if (count !== undefined) args.push('COUNT', count);
     return toEntries(await this.run((c) => c.call('XRANGE', ...args)));
+  }
+
+  async xrangeField(key: string, start: string, end: string, count: number, field: string): Promise<FieldBytesEntry[]> {
+    return toFieldBytesEntries(await this.run((c) => c.xrangeBuffer(key, start, end, 'COUNT', count)), field);
   }
 
   async xrevrange(key: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {

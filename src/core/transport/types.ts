@@ -15,6 +15,12 @@ export interface StreamEntry {
   fields: StreamFields;
 }
 
+/** A stream entry with the bytes of one of its fields (null when the entry has no such field). */
+export interface FieldBytesEntry {
+  id: string;
+  value: Buffer | null;
+}
+
 export interface PubSubMessage {
   channel: string;
   /** The pattern that matched, for messages received through psubscribe. */
@@ -329,6 +335,11 @@ export interface Transport {
   xaddBatch(items: ReadonlyArray<{ key: string; fields: StreamFields; options?: XAddOptions }>): Promise<Array<string | null>>;
   /** `XRANGE key start end [COUNT n]`; start/end accept `-`, `+`, `(id` (exclusive) and ms-only ids. */
   xrange(key: string, start: string, end: string, count?: number): Promise<StreamEntry[]>;
+  /**
+   * `XRANGE` read as bytes, keeping only one field's value (the last if it repeats): readers that look at a few
+   * fields of each event (flow mining) skip decoding every text. Optional: without it, read with xrange.
+   */
+  xrangeField?(key: string, start: string, end: string, count: number, field: string): Promise<FieldBytesEntry[]>;
   /** `XREVRANGE key end start [COUNT n]` */
   xrevrange(key: string, end: string, start: string, count?: number): Promise<StreamEntry[]>;
   xlen(key: string): Promise<number>;

@@ -12,7 +12,7 @@
 import * as vscode from 'vscode';
 import { EventStore, FlowMiner, mineStore, readSagas, SagaCollector, servicesAround, traceEntity, describeError, type FlowServices, type SagaRun } from '../../core/index';
 import {
-  flowsPageStateSchema, flowsWebviewMessageSchema, type FlowsHostMessage, type FlowsPageState, type FlowsWebviewMessage,
+  flowsSchemas, type FlowsHostMessage, type FlowsPageState, type FlowsWebviewMessage,
 } from '../../shared/flowsProtocol';
 import { FLOWS_VIEW_TYPE } from '../constants';
 import type { BuiltServices } from '../extensionServices';
@@ -67,7 +67,7 @@ export class FlowsPanel implements vscode.Disposable {
    * is read again with its key paths, and the entity it was tracing is traced again.
    */
   revive(panel: vscode.WebviewPanel, state: unknown): void {
-    const restored = flowsPageStateSchema.safeParse(state);
+    const restored = flowsSchemas().flowsPageStateSchema.safeParse(state);
     if (this.panel && this.panel !== panel) this.panel.dispose();
     if (restored.success && restored.data.keyPaths.length) this.keyPaths = restored.data.keyPaths;
     this.adopt(panel);
@@ -136,11 +136,14 @@ export class FlowsPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => this.syncLive()),
       panel.onDidDispose(() => {
         if (this.panel !== panel) return;
-        this.closeWork();
+        // Forget the panel first: closeWork's syncLive reads `visible`, which throws on a disposed webview; run
+        // before, that throw left this.panel the dead webview, `ready` true and the live timer running, so the next
+        // Show Event Flows revealed the dead panel and no live update ever came (seen after a closed, ready map).
         this.panel = undefined;
         this.ready = false;
         this.queued = [];
         for (const d of this.panelDisposables.splice(0)) d.dispose();
+        this.closeWork();
       }),
     ];
   }
@@ -153,7 +156,7 @@ export class FlowsPanel implements vscode.Disposable {
   }
 
   private onMessage(raw: unknown): void {
-    const r = flowsWebviewMessageSchema.safeParse(raw);
+    const r = flowsSchemas().flowsWebviewMessageSchema.safeParse(raw);
     if (!r.success) {
       this.services.log.warn('[flows] ignored a malformed message from the page');
       return;

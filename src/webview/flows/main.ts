@@ -2,7 +2,7 @@
 // and an entity's timeline. Everything shown comes from other people's events, so it is rendered with DOM nodes and
 // textContent only; every message from the host is validated before use. Clicking a type or a step filters the
 // stuck list to the entities stopped there; clicking a stuck entity opens its timeline.
-import { flowsHostMessageSchema, flowsPageStateSchema, type FlowsData, type FlowsPageState, type FlowsWebviewMessage, type TraceData } from '../../shared/flowsProtocol';
+import { flowsSchemas, type FlowsData, type FlowsPageState, type FlowsWebviewMessage, type TraceData } from '../../shared/flowsProtocol';
 import { sagaRows, SAGA_STATUSES } from './sagas';
 import { button, el, option } from '../monitor/dom';
 import { duration, FlowGraph, type Selection } from './graph';
@@ -20,7 +20,7 @@ const send = (m: FlowsWebviewMessage) => vscode.postMessage(m);
 let data: FlowsData | null = null;
 let selection: Selection = null;
 // What comes back after the panel is hidden or VS Code reloads (the host's serializer reads it too).
-const restored = flowsPageStateSchema.safeParse(vscode.getState());
+const restored = flowsSchemas().flowsPageStateSchema.safeParse(vscode.getState());
 const pageState: FlowsPageState = restored.success ? restored.data : { keyPaths: [], kind: '' };
 let kindName = pageState.kind;
 const saveState = () => vscode.setState({ ...pageState, kind: kindName });
@@ -157,7 +157,7 @@ function showTrace(t: TraceData): void {
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
-  const r = flowsHostMessageSchema.safeParse(e.data);
+  const r = flowsSchemas().flowsHostMessageSchema.safeParse(e.data);
   if (!r.success) {
     status.textContent = 'Dropped a message from the host that was not in the expected shape.';
     return;
