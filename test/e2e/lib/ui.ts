@@ -94,8 +94,10 @@ export async function answerPrompts(wb: Workbench, answers: PromptAnswer[], opti
     if (Date.now() > deadline) throw new Error(`prompts did not finish; asked so far:\n${transcript.join('\n')}`);
     let s = await promptState(page);
     if (!s.visible) {
-      // Between two steps the widget hides for a moment; a command that is done leaves it hidden.
-      const shown = await widget.waitFor({ state: 'visible', timeout: settleMs }).then(() => true, () => false);
+      // Between two steps the widget hides for a moment; a command that is done leaves it hidden. While answers are
+      // left, the next prompt may still be loading (a busy machine, a Redis round trip to list channels): wait longer.
+      const wait = left.length > 0 ? Math.max(settleMs, 8000) : settleMs;
+      const shown = await widget.waitFor({ state: 'visible', timeout: wait }).then(() => true, () => false);
       if (!shown) return transcript;
       continue;
     }
