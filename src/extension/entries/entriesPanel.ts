@@ -14,7 +14,7 @@ import type { BuiltServices } from '../extensionServices';
 import { shorten } from '../format';
 import { parseTimeInput } from '../search/goToTime';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
-import { toEntryRow } from './entryRows';
+import { entryTime, toEntryRow } from './entryRows';
 
 export const ENTRIES_VIEW_TYPE = 'ucore.streamEntries';
 
@@ -191,9 +191,10 @@ function readPage(t: Transport, stream: string, p: Position, size: number): Prom
 }
 
 function describe(p: Position): string {
+  const withTime = (id: string) => (entryTime(id) ? `${id} (${entryTime(id)})` : id);
   if ('at' in p) return `from ${p.at.toISOString()}`;
-  if ('after' in p) return `after ${p.after}`;
-  if ('before' in p) return `before ${p.before}`;
+  if ('after' in p) return `after ${withTime(p.after)}`;
+  if ('before' in p) return `before ${withTime(p.before)}`;
   return p.end === 'first' ? 'oldest entries' : 'newest entries';
 }
 

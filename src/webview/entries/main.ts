@@ -43,7 +43,7 @@ app.replaceChildren(
     status,
   ),
   message,
-  table,
+  el('div', { className: 'table-box' }, table),
 );
 timeInput.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
 
@@ -65,9 +65,10 @@ function entryRow(r: EntriesPage['rows'][number]): HTMLTableRowElement {
   const tr = el('tr', { className: 'clickable', title: 'Open as JSON (Enter)', data: { id: r.id } },
     el('td', { className: 'id', text: r.id }),
     el('td', { className: 'time', text: r.time ? r.time.replace('T', ' ') : '—' }),
-    el('td', { text: r.eventType }),
-    el('td', { text: r.entity }),
-    el('td', { className: 'preview', text: r.preview }),
+    // The title (a property, shown as a tooltip) carries what the column's width cuts off.
+    el('td', { text: r.eventType, title: r.eventType }),
+    el('td', { text: r.entity, title: r.entity }),
+    el('td', { className: 'preview', text: r.preview, title: r.preview }),
   );
   tr.tabIndex = 0;
   const open = () => send({ type: 'open', id: r.id });
