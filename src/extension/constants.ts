@@ -39,6 +39,7 @@ export const Commands = {
   streamSearch: 'ucore.stream.search',
   streamGoToTime: 'ucore.stream.goToTime',
   streamSeekPage: 'ucore.stream.seekPage',
+  streamOpenEntries: 'ucore.stream.openEntries',
   deadLetterShow: 'ucore.deadLetter.show',
   deadLetterOpen: 'ucore.deadLetter.open',
   deadLetterRedrive: 'ucore.deadLetter.redrive',

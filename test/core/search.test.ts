@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { BadInputError } from '../../src/core/errors';
-import { EventFilter, FilterStats, searchHistory, searchStream, pageAt, pageAfter, pageBefore, patternProblem, type SearchBatch } from '../../src/core/search/index';
+import { EventFilter, FilterStats, searchHistory, searchStream, pageAt, pageAfter, pageBefore, pageFirst, pageLast, patternProblem, type SearchBatch } from '../../src/core/search/index';
 import type { Transport } from '../../src/core/transport/types';
 import { REPO_ROOT } from '../e2e/lib/paths';
 import { transportTargets } from '../support/each-transport';
@@ -204,6 +204,14 @@ for (const target of targets) {
       assert.equal(past.hasOlder, true);
       assert.deepEqual(is(await pageBefore(t, 's3', past.position, 2)), [18, 19]);
       await assert.rejects(pageAt(t, 's3', 'not a date'), BadInputError);
+      // The ends: the oldest and the newest page, each saying there is more on the other side only.
+      const first = await pageFirst(t, 's3', 3);
+      assert.deepEqual([is(first), first.hasOlder, first.hasNewer], [[0, 1, 2], false, true]);
+      const last = await pageLast(t, 's3', 3);
+      assert.deepEqual([is(last), last.hasOlder, last.hasNewer], [[17, 18, 19], true, false]);
+      const all = await pageLast(t, 's3', 100);
+      assert.deepEqual([all.entries.length, all.hasOlder], [20, false]);
+      assert.deepEqual(await pageFirst(t, 'no-such-stream', 3), { entries: [], hasOlder: false, hasNewer: false });
     });
 
     it('searches through searchHistory lazily: breaking out stops the reads', async () => {

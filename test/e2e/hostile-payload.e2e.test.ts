@@ -1,13 +1,13 @@
 // Hostile payloads in a real VS Code (code-server) UI: an event whose channel name, event_type and data carry HTML and
 // script is published with the `ucore` CLI, then looked at everywhere the extension shows it (Channels tree, tail
-// document, Streams tree + inspect document, live monitor webview). It must show as literal text and run nothing:
+// document, Streams tree + inspect document, live monitor webview, stream entries view). It must show as literal text and run nothing:
 // no browser dialog, no `window.__pwned` in the page or any frame, no <img src=x> element created from the payload.
 // Screenshots: .test-artifacts/screenshots/hostile-*.png.
 import * as assert from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { useWorkbench } from './lib/fixture';
-import { activeEditorTitle, answerPrompts, eventually, redisCli, runCli, step, treeInlineAction, waitForEditorText } from './lib/ui';
+import { activeEditorTitle, answerPrompts, eventually, redisCli, runCli, step, treeContextAction, treeInlineAction, waitForEditorText } from './lib/ui';
 import type { Workbench } from './lib/workbench';
 
 const IMG = '<img src=x onerror=alert(1)>';
@@ -16,6 +16,7 @@ const CHANNEL = IMG;
 const TYPE = SCRIPT;
 const STREAM = `xss:${IMG}`;
 const CONN = 'xss-redis';
+const ENTRIES_STREAM = `xss-entries:${IMG}`;
 
 const hostileEvent = (n: number) => ({
   event_id: `xss-${n}`, event_type: TYPE, timestamp: new Date().toISOString(), version: '1.0',
@@ -49,7 +50,8 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
   const e2e = useWorkbench({
     name: 'hostile',
     redis: true,
-    settings: ({ redis }) => ({ 'ucore.connections': [{ name: CONN, url: redis.url }], 'ucore.defaultConnection': CONN }),
+    // Page size 5: the stream entries step pages a short stream.
+    settings: ({ redis }) => ({ 'ucore.connections': [{ name: CONN, url: redis.url }], 'ucore.defaultConnection': CONN, 'ucore.explorer.pageSize': 5 }),
   });
   // Any alert()/confirm() from a payload surfaces in e2e.dialogs (in the page or any frame).
   const { dialogs, lap } = e2e;
@@ -134,6 +136,58 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
       await w.screenshot('hostile-4b-monitor-recent-events');
     });
     lap('monitor webview');
+  });
+
+  it('the stream entries view opens from the Streams tree, goes to a time, pages, and shows hostile entries as text', async () => {
+    const w = e2e.wb;
+    await step(w, 'hostile-entries-view', async () => {
+      // Written as another app writes: 12 entries a second apart from 10:00 (hostile events and plain fields), a gap
+      // of an hour, 3 more.
+      const base = Date.UTC(2026, 11, 1, 10, 0, 0);
+      const id = (i: number) => `${base + (i < 12 ? i * 1000 : 3_600_000 + (i - 12) * 1000)}-0`;
+      for (let i = 0; i < 15; i++) {
+        const fields = i % 4 === 3 ? ['order_id', String(i), 'status', IMG] : ['event', JSON.stringify(hostileEvent(100 + i))];
+        await redisCli(e2e.redis.port, ['XADD', ENTRIES_STREAM, id(i), ...fields]);
+      }
+      await w.runCommand('View: Close All Editors');
+      await w.runCommand('UCore: Refresh');
+      await eventually(async () => (await w.treeRows('Streams')).find((r) => r.label === ENTRIES_STREAM), 'the entries stream in the tree');
+      await treeContextAction(w, await w.waitForTreeRow(ENTRIES_STREAM, 'Streams'), 'Open Stream Entries');
+      const frame = w.webviewFrame();
+      const firstId = () => frame.locator('tr[data-id]').first().getAttribute('data-id');
+      await frame.locator('h1', { hasText: 'Stream entries' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await eventually(async () => (await firstId()) === id(10), 'the newest page (5 entries) shown', 20_000);
+      assert.strictEqual(await frame.locator('[data-figure="stream"]').innerText(), ENTRIES_STREAM);
+      // Go to a time in the gap: the page starts at the first entry after it; then older, older again, newer.
+      await frame.locator('[data-control="time"]').fill('2026-12-01 10:30');
+      await frame.locator('[data-control="time"]').press('Enter');
+      await eventually(async () => (await firstId()) === id(12), 'the page after the gap', 15_000);
+      assert.ok(await frame.locator('[data-control="newer"]').isDisabled(), 'nothing newer than the last entry');
+      await frame.locator('[data-control="older"]').click();
+      await eventually(async () => (await firstId()) === id(7), 'the older page', 15_000);
+      await frame.locator('tr[data-id]').first().focus();
+      await w.page.keyboard.press('PageUp');
+      await eventually(async () => (await firstId()) === id(2), 'the page before it, from the keyboard', 15_000);
+      await frame.locator('[data-control="newer"]').click();
+      await eventually(async () => (await firstId()) === id(7), 'the newer page', 15_000);
+      const text = await frame.locator('[data-section="entries"]').innerText();
+      assert.ok(text.includes(TYPE) && text.includes(IMG) && text.includes('2026-12-01 10:00:07.000Z'), `the rows show the payload literally: ${text.slice(0, 600)}`);
+      assert.strictEqual(await frame.locator('#app img, #app script, #app svg, #app iframe').count(), 0, 'no element from a payload');
+      await w.screenshot('hostile-6a-stream-entries');
+      // Past the end: the empty state says so.
+      await frame.locator('[data-control="time"]').fill('2026-12-02 00:00');
+      await frame.locator('[data-control="time"]').press('Enter');
+      await frame.locator('[data-figure="message"]', { hasText: 'No entries at or after 2026-12-02T00:00:00.000Z.' }).waitFor({ state: 'visible', timeout: 15_000 });
+      await w.screenshot('hostile-6b-stream-entries-empty');
+      await frame.locator('[data-control="older"]').click();
+      await eventually(async () => (await firstId()) === id(10), 'Older from past the end: the last page', 15_000);
+      // A row opens as JSON beside the panel.
+      await frame.locator(`tr[data-id="${id(12)}"]`).click();
+      const json = await waitForEditorText(w.page, (t) => t.includes('"n": 112'), 15_000);
+      assert.ok(json.includes(IMG) && json.includes(SCRIPT), `the entry opens as JSON, literally:\n${json.slice(0, 400)}`);
+      await w.screenshot('hostile-6c-stream-entry-opened');
+    });
+    lap('stream entries view');
   });
 
   it('a notification naming a hostile channel shows it as text (no HTML, no command link)', async () => {

@@ -53,6 +53,20 @@ export async function pageBefore(transport: Transport, stream: string, id: strin
   return { entries: entries.slice(0, n).reverse(), hasOlder: entries.length > n, hasNewer: after.length > 0 };
 }
 
+/** The oldest entries of the stream (its first page). */
+export async function pageFirst(transport: Transport, stream: string, count = DEFAULT_PAGE): Promise<StreamPage> {
+  const n = pageCount(count);
+  const entries = await transport.xrange(stream, '-', '+', n + 1);
+  return { entries: entries.slice(0, n), hasNewer: entries.length > n, hasOlder: false };
+}
+
+/** The newest entries of the stream (its last page), oldest first. */
+export async function pageLast(transport: Transport, stream: string, count = DEFAULT_PAGE): Promise<StreamPage> {
+  const n = pageCount(count);
+  const entries = await transport.xrevrange(stream, '+', '-', n + 1);
+  return { entries: entries.slice(0, n).reverse(), hasOlder: entries.length > n, hasNewer: false };
+}
+
 function pageCount(count: number): number {
   if (!Number.isFinite(count) || count < 1) throw new BadInputError(`a page holds at least 1 entry, not ${count}`);
   return Math.min(Math.floor(count), MAX_PAGE);

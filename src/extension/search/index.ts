@@ -1,4 +1,4 @@
-// The commands of issue 17 (search, go to time, export / import, dead letters): registered at activation, their code
+// The commands of issue 17 (search, go to time, the stream entries panel, export / import, dead letters): registered at activation, their code
 // loaded on first use with import(), so activation never parses the expression language or the transfer code.
 import { Commands } from '../constants';
 import type { CommandContext } from '../commands/context';
@@ -10,6 +10,8 @@ export function registerSearchCommands(r: Registrar, ctx: CommandContext): void 
     return searchStreamCommand(ctx, ctx.searchResults, arg, (args ?? {}) as object);
   });
   r.register(Commands.streamGoToTime, 'Go to Time', async (arg?: unknown, when?: unknown) => (await import('./goToTime.js')).goToTime(ctx, arg, when));
+  r.register(Commands.streamOpenEntries, 'Open Stream Entries', async (arg?: unknown, at?: unknown) =>
+    (await import('../entries/openStreamEntries.js')).openStreamEntries(ctx, arg, at));
   r.register(Commands.streamSeekPage, 'Show Page', async (row?: unknown) => (await import('./goToTime.js')).seekPage(ctx, row));
   r.register(Commands.deadLetterShow, 'Show Dead Letters', async (arg?: unknown) => (await import('./deadLetters.js')).showDeadLetters(ctx, arg));
   r.register(Commands.deadLetterOpen, 'Open Dead Letter', async (arg?: unknown) => (await import('./deadLetters.js')).openDeadLetter(ctx, arg));

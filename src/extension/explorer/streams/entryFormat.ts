@@ -36,8 +36,8 @@ export function entryText(entry: StreamEntry): string {
   return JSON.stringify(entry.fields);
 }
 
-/** "order_created · order 789" or, for a dead letter, its error. */
-export function entrySummary(stream: string, entry: StreamEntry): string {
+/** The event's type and entity (entity_id) when its `event` field is JSON; the field names for other entries. */
+export function entryTypeAndEntity(entry: StreamEntry): { type: string; entity: string } {
   const raw = entry.fields.event;
   let type = '';
   let entity = '';
@@ -54,6 +54,12 @@ export function entrySummary(stream: string, entry: StreamEntry): string {
   } else {
     type = Object.keys(entry.fields).slice(0, 4).join(', ');
   }
+  return { type, entity };
+}
+
+/** "order_created · order 789" or, for a dead letter, its error. */
+export function entrySummary(stream: string, entry: StreamEntry): string {
+  const { type, entity } = entryTypeAndEntity(entry);
   const parts = [type || '(no type)'];
   if (entity) parts.push(entity);
   if (stream === DEAD_LETTER_STREAM && entry.fields.error) parts.push(`error: ${entry.fields.error}`);
