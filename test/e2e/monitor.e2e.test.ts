@@ -217,9 +217,15 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
     await step(w, 'monitor-pause', async () => {
       await frame().getByRole('button', { name: 'Pause' }).click();
       await frame().getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible', timeout: 5_000 });
-      await w.page.waitForTimeout(500); // an update already on its way may still land
+      // Updates already on their way may still land (several, on a busy machine): wait until the page holds still.
+      let seen = await eventsSeen();
+      for (const until = Date.now() + 8000; Date.now() < until;) {
+        await w.page.waitForTimeout(700);
+        const now = await eventsSeen();
+        if (now === seen) break;
+        seen = now;
+      }
       const rows = await rowsKept();
-      const seen = await eventsSeen();
       assert.match(await panelText(), /Paused/);
       await w.page.waitForTimeout(3000);
       assert.strictEqual(await rowsKept(), rows, 'the table does not change while paused');
