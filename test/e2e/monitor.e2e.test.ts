@@ -80,6 +80,20 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
   const panelText = () => frame().locator('body').innerText();
   const rowsKept = async () => Number(await frame().locator('.vtable').getAttribute('data-rows'));
   const eventsSeen = async () => Number(await frame().locator('[data-figure="total"]').getAttribute('data-events'));
+  /**
+   * After Pause: updates already on their way may still land (several, seconds late, on a busy machine). Waits until
+   * the total holds still for 0.7 s and returns it; a page that keeps updating is left to the caller's check.
+   */
+  const holdStill = async () => {
+    let seen = await eventsSeen();
+    for (const until = Date.now() + 8000; Date.now() < until;) {
+      await e2e.wb.page.waitForTimeout(700);
+      const now = await eventsSeen();
+      if (now === seen) break;
+      seen = now;
+    }
+    return seen;
+  };
   const statusBarText = () => e2e.wb.page.locator('.part.statusbar').innerText();
   /** Moves the keyboard focus out of the webview, so F1 opens a palette that takes typing. */
   const focusWorkbench = () => e2e.wb.page.locator('.part.sidebar .composite.title').first().click();
@@ -217,14 +231,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
     await step(w, 'monitor-pause', async () => {
       await frame().getByRole('button', { name: 'Pause' }).click();
       await frame().getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible', timeout: 5_000 });
-      // Updates already on their way may still land (several, on a busy machine): wait until the page holds still.
-      let seen = await eventsSeen();
-      for (const until = Date.now() + 8000; Date.now() < until;) {
-        await w.page.waitForTimeout(700);
-        const now = await eventsSeen();
-        if (now === seen) break;
-        seen = now;
-      }
+      const seen = await holdStill();
       const rows = await rowsKept();
       assert.match(await panelText(), /Paused/);
       await w.page.waitForTimeout(3000);
@@ -265,7 +272,7 @@ describe('live monitor panel (code-server UI)', { timeout: 420_000 }, () => {
       // Paused, so the row clicked is the row read (new events would push it down otherwise).
       await frame().getByRole('button', { name: 'Pause' }).click();
       await frame().getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible', timeout: 5_000 });
-      await w.page.waitForTimeout(500);
+      await holdStill();
       // A row of the guide's envelope (saga events have no event_type), and the same entity in the document.
       const row = frame().locator('.vwindow .vrow').filter({ has: frame().locator('.c-type', { hasText: /^order_/ }) }).first();
       await row.waitFor({ state: 'visible', timeout: 10_000 });
