@@ -136,6 +136,9 @@ export async function answerPrompts(wb: Workbench, answers: PromptAnswer[], opti
     } else {
       const text = answer.edit ? answer.edit(s.value) : (answer.type ?? '');
       await box.fill(text);
+      // code-server's simple file dialog (placeholder "Folder path") reads the typed path and updates its list
+      // asynchronously; an Enter before that may act on the list's old state instead of the path typed.
+      if (/Folder path/i.test(s.placeholder)) await page.waitForTimeout(800);
       await box.press('Enter');
     }
     // Wait until this prompt is gone or replaced; a prompt that stays with an error rejected the answer.
