@@ -7,6 +7,7 @@ import type { StreamInfo, Transport } from '../transport/types';
 /** SCAN steps per page at most: a huge keyspace with few streams must not hang the view. */
 export const MAX_SCAN_STEPS = 200;
 const SCAN_COUNT = 500;
+const INFO_GROUP = 100;
 
 export interface StreamPage {
   /** Sorted by key; a stream that went away between SCAN and XINFO is left out. */
@@ -28,11 +29,16 @@ export async function streamPage(transport: Transport, limit: number, maxSteps =
   } while (cursor !== '0' && found.size <= limit && steps < maxSteps);
   const sorted = [...found].sort();
   const keys = sorted.slice(0, limit);
-  const infos = await Promise.all(keys.map((k) => transport.xinfoStream(k).catch(() => null)));
   const streams: StreamPage['streams'] = [];
-  keys.forEach((key, i) => {
-    const info = infos[i];
-    if (info) streams.push({ key, info });
-  });
+  // XINFO in groups of INFO_GROUP: a page grows by 200 streams at each Load more, and thousands of commands sent (and
+  // their replies handled) in one go held the extension host's event loop for half a second.
+  for (let i = 0; i < keys.length; i += INFO_GROUP) {
+    const group = keys.slice(i, i + INFO_GROUP);
+    const infos = await Promise.all(group.map((k) => transport.xinfoStream(k).catch(() => null)));
+    group.forEach((key, j) => {
+      const info = infos[j];
+      if (info) streams.push({ key, info });
+    });
+  }
   return { streams, more: sorted.length > limit || cursor !== '0' };
 }
