@@ -18,6 +18,7 @@ import { monitorCase } from './cases/monitor';
 import { publishCase } from './cases/publish';
 import { replayCase } from './cases/replay';
 import { searchCase } from './cases/search';
+import { streamsTreeCase } from './cases/streams-tree';
 import { volumeCase } from './cases/volume';
 import { parseBenchArgs } from './lib/args';
 import { closeContext, createContext, type BenchContext } from './lib/context';
@@ -35,6 +36,7 @@ const CASES: Array<[name: string, run: (ctx: BenchContext) => Promise<CaseResult
   ['flows', flowsCase],
   ['flows-live', flowsLiveCase],
   ['volume', volumeCase],
+  ['streams-tree', streamsTreeCase],
   ['dedup', dedupCase],
   ['cli', cliCase],
   ['monitor', monitorCase],

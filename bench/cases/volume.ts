@@ -34,7 +34,8 @@ export async function volumeCase(ctx: BenchContext): Promise<CaseResult[]> {
   const n = process.env.UCORE_BENCH_SEEK_10M === '1' ? 10_000_000 : 1_000_000;
   await ctx.flush();
   const loadMs = await timed(() => loadTimed(ctx, n));
-  ctx.log(`volume: ${n.toLocaleString('en-US')} entries loaded in ${(loadMs / 1000).toFixed(1)} s`);
+  const redisMemory = (await ctx.raw.info('memory')).match(/used_memory_human:(\S+)/)?.[1] ?? '?';
+  ctx.log(`volume: ${n.toLocaleString('en-US')} entries loaded in ${(loadMs / 1000).toFixed(1)} s; redis-server used_memory ${redisMemory}`);
   const common = { runs: ctx.runs, slices: 1, redisPid: ctx.redisPid };
   const out: CaseResult[] = [];
 

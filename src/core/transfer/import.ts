@@ -74,25 +74,40 @@ export async function importFixture(source: string | AsyncIterable<FixtureItem>,
       options.onProgress(progress());
     }
   };
+  // One batch is sent while the next is read: reading and parsing the file costs about as much as sending, so the
+  // two overlap. Batches still go out one after the other (the next is sent once the previous is answered), so the
+  // order, the rate and the cancel between batches stay as they were.
+  let sending: Promise<void> = Promise.resolve();
+  const send = async () => {
+    await sending;
+    sending = flush();
+    // Its error is thrown where it is awaited (the next send or the end), not as an unhandled rejection meanwhile.
+    sending.catch(() => undefined);
+  };
   const items = typeof source === 'string' ? readFixture(source) : source;
-  for await (const item of items) {
-    if (options.signal?.aborted) {
-      result.aborted = true;
-      break;
+  try {
+    for await (const item of items) {
+      if (options.signal?.aborted) {
+        result.aborted = true;
+        break;
+      }
+      const e = eventOf(item, result);
+      if (!e) continue;
+      const target = options.target ?? { kind: TARGET_KIND_OF[e.kind], name: e.name };
+      const key = `${target.kind} ${target.name}`;
+      // Field-only stream entries keep their fields on a stream; on a channel they go as their JSON.
+      const asFields = e.fields !== undefined && e.eventText === undefined && target.kind === 'stream';
+      const kindChanges = batch !== null && (asFields ? batch.texts.length > 0 : batch.fields.length > 0);
+      if (batch && (batch.key !== key || kindChanges || batch.texts.length + batch.fields.length >= batchMax)) await send();
+      batch ??= { key, target, texts: [], fields: [] };
+      if (asFields) batch.fields.push(e.fields!);
+      else batch.texts.push(e.eventText ?? e.text ?? JSON.stringify(e.fields ?? {}));
     }
-    const e = eventOf(item, result);
-    if (!e) continue;
-    const target = options.target ?? { kind: TARGET_KIND_OF[e.kind], name: e.name };
-    const key = `${target.kind} ${target.name}`;
-    // Field-only stream entries keep their fields on a stream; on a channel they go as their JSON.
-    const asFields = e.fields !== undefined && e.eventText === undefined && target.kind === 'stream';
-    const kindChanges = batch !== null && (asFields ? batch.texts.length > 0 : batch.fields.length > 0);
-    if (batch && (batch.key !== key || kindChanges || batch.texts.length + batch.fields.length >= batchMax)) await flush();
-    batch ??= { key, target, texts: [], fields: [] };
-    if (asFields) batch.fields.push(e.fields!);
-    else batch.texts.push(e.eventText ?? e.text ?? JSON.stringify(e.fields ?? {}));
+    if (!result.aborted) await send();
+  } finally {
+    // A batch still on its way is waited for (and its error thrown), whatever ended the reading.
+    await sending;
   }
-  if (!result.aborted) await flush();
   if (options.signal?.aborted) result.aborted = true;
   result.elapsedMs = Date.now() - started;
   options.onProgress?.(progress());

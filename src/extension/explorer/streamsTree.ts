@@ -6,7 +6,7 @@
 // lists the entries up to the newest one it first showed (its anchor), so new entries do not push the rows (and the
 // selection) down every few seconds; a "N newer entries" row on top moves the anchor when the user asks. Entries are
 // labelled with their time; the id is in the description and the tooltip.
-import { isIndexKey, describeError, type Logger } from '../../core/index';
+import { describeError, streamPage, type Logger } from '../../core/index';
 import * as vscode from 'vscode';
 import type { Settings } from '../connections/settings';
 import { Disposable } from '../lifecycle';
@@ -34,8 +34,6 @@ export { StreamNode } from './streams/streamNode';
 export { MessageNode } from './messageNode';
 
 const ROOT = '(root)';
-/** SCAN steps per page at most: a huge keyspace with few streams must not hang the view. */
-const MAX_SCAN_STEPS = 200;
 const STREAM_PAGE_FACTOR = 4;
 
 export class StreamsTreeProvider extends Disposable implements vscode.TreeDataProvider<StreamsTreeNode> {
@@ -159,16 +157,11 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
     if (element) return element.getChildren(this.context(conn));
     const t = conn.transport;
     if (this.parents.size > 5000) { this.parents.clear(); this.nodes.clear(); }
-    const limit = this.limitOf(ROOT);
-    const { keys, more } = await this.scanStreams(conn, limit);
-    const infos = await Promise.all(keys.map((k) => t.xinfoStream(k).catch(() => null)));
-    const nodes: StreamsTreeNode[] = [];
-    keys.forEach((key, i) => {
-      const info = infos[i];
-      if (!info) return;
+    const { streams, more } = await streamPage(t, this.limitOf(ROOT));
+    const nodes: StreamsTreeNode[] = streams.map(({ key, info }) => {
       const node = new StreamNode(`${conn.name}/s/${key}`, key, info.length, info.lastEntry?.id ?? null, info.groups);
       node.violations = this.badges?.forTarget('stream', key);
-      nodes.push(node);
+      return node;
     });
     this.setCount(nodes.length);
     if (more) nodes.push(new LoadMoreNode(`${conn.name}/s-more`, ROOT, 'streams'));
@@ -178,21 +171,6 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
   /** What the rows beneath the top level need from the view: the connection, page sizes, anchors. */
   private context(conn: ActiveConnection): StreamsContext {
     return { transport: conn.transport, limitOf: (id) => this.limitOf(id), anchors: this.anchors, seeks: this.seeks, lag: this.lag };
-  }
-
-  /** Stream keys, sorted, up to `limit`; index streams of the store are internal and left out. */
-  private async scanStreams(conn: ActiveConnection, limit: number): Promise<{ keys: string[]; more: boolean }> {
-    const found = new Set<string>();
-    let cursor = '0';
-    let steps = 0;
-    do {
-      const r = await conn.transport.scan(cursor, { type: 'stream', count: 500 });
-      cursor = r.cursor;
-      for (const k of r.keys) if (!isIndexKey(k)) found.add(k);
-      steps++;
-    } while (cursor !== '0' && found.size <= limit && steps < MAX_SCAN_STEPS);
-    const keys = [...found].sort();
-    return { keys: keys.slice(0, limit), more: keys.length > limit || cursor !== '0' };
   }
 
   getTreeItem(node: StreamsTreeNode): vscode.TreeItem {
