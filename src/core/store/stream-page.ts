@@ -9,14 +9,14 @@ export const MAX_SCAN_STEPS = 200;
 const SCAN_COUNT = 500;
 const INFO_GROUP = 100;
 
-export interface StreamPage {
+export interface StreamListPage {
   /** Sorted by key; a stream that went away between SCAN and XINFO is left out. */
   streams: Array<{ key: string; info: StreamInfo }>;
   /** More streams than shown may exist (more found than `limit`, or the scan stopped before its end). */
   more: boolean;
 }
 
-export async function streamPage(transport: Transport, limit: number, maxSteps = MAX_SCAN_STEPS): Promise<StreamPage> {
+export async function streamPage(transport: Transport, limit: number, maxSteps = MAX_SCAN_STEPS): Promise<StreamListPage> {
   const found = new Set<string>();
   let cursor = '0';
   let steps = 0;
@@ -29,7 +29,7 @@ export async function streamPage(transport: Transport, limit: number, maxSteps =
   } while (cursor !== '0' && found.size <= limit && steps < maxSteps);
   const sorted = [...found].sort();
   const keys = sorted.slice(0, limit);
-  const streams: StreamPage['streams'] = [];
+  const streams: StreamListPage['streams'] = [];
   // XINFO in groups of INFO_GROUP: a page grows by 200 streams at each Load more, and thousands of commands sent (and
   // their replies handled) in one go held the extension host's event loop for half a second.
   for (let i = 0; i < keys.length; i += INFO_GROUP) {
