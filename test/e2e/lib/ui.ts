@@ -135,10 +135,16 @@ export async function answerPrompts(wb: Workbench, answers: PromptAnswer[], opti
         .catch(async () => { await box.press('Enter'); });
     } else {
       const text = answer.edit ? answer.edit(s.value) : (answer.type ?? '');
+      // code-server's simple file dialog (placeholder "Folder path") opens on the folder ("/tmp/") and writes the
+      // default file name into the box a moment later: typed before that, the path is overwritten and the default is
+      // saved. Wait until its value holds still, type, and type again if the dialog still replaced it.
+      const fileDialog = /Folder path/i.test(s.placeholder);
+      if (fileDialog) await valueSettled(box);
       await box.fill(text);
-      // code-server's simple file dialog (placeholder "Folder path") reads the typed path and updates its list
-      // asynchronously; an Enter before that may act on the list's old state instead of the path typed.
-      if (/Folder path/i.test(s.placeholder)) await page.waitForTimeout(800);
+      if (fileDialog) {
+        await page.waitForTimeout(500);
+        if ((await box.inputValue()) !== text) await box.fill(text);
+      }
       await box.press('Enter');
     }
     // Wait until this prompt is gone or replaced; a prompt that stays with an error rejected the answer.
@@ -152,6 +158,17 @@ export async function answerPrompts(wb: Workbench, answers: PromptAnswer[], opti
     if (s.visible && s.error && answer.match.test(`${s.title}\n${s.placeholder}`)) {
       throw new Error(`answer rejected: ${describePrompt(s)}`);
     }
+  }
+}
+
+/** Waits (at most 5 s) until an input's value stops changing and is not a bare folder ending in a slash. */
+async function valueSettled(box: Locator): Promise<void> {
+  let last = await box.inputValue();
+  for (const until = Date.now() + 5000; Date.now() < until;) {
+    await box.page().waitForTimeout(300);
+    const now = await box.inputValue();
+    if (now === last && !/[\\/]$/.test(now)) return;
+    last = now;
   }
 }
 
