@@ -156,6 +156,15 @@ for (const target of targets) {
       assert.match(r.errorSummary!, /not JSON/);
       const plain = await searchStream(t, 's2', EventFilter.compile('kind == "plain" && int(n) == 7'));
       assert.equal(plain.matched, 1);
+      // The plain entry on a later page than the first: the search reads field maps from there on, no entry twice.
+      const paged = await searchStream(t, 's2', EventFilter.compile('kind == "plain" || data.total_price > 100'), { pageSize: 2 });
+      assert.deepEqual([paged.scanned, paged.matched, paged.errors], [4, 2, 2]);
+      // A match gives the event parsed from its text (read on demand) or the plain entry's fields, also as JSON.
+      const found: SearchBatch['matches'] = [];
+      await searchStream(t, 's2', EventFilter.compile('data.total_price > 100 || kind == "plain"'), { onBatch: (b) => found.push(...b.matches) });
+      assert.deepEqual(found.map((m) => JSON.parse(JSON.stringify(m.event))), [{ event_type: 'order_created', data: { total_price: 101 } }, { kind: 'plain', n: '7' }]);
+      assert.equal(found[0].event, found[0].event, 'parsed once');
+      assert.deepEqual(JSON.parse(JSON.stringify(found[1])), { id: found[1].id, raw: null, event: { kind: 'plain', n: '7' } });
     });
 
     it('finds what the guide\'s Python EventStore wrote (json.dumps text: 12.0, \\u escapes, big ints)', { skip: target.name !== 'redis' }, async () => {

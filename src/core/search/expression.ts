@@ -9,6 +9,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { BadInputError } from '../errors';
 import { checkExpressionCost, MAX_EXPRESSION_CHARS, PARSE_LIMITS } from './expression-limits';
+import { BAIL, compileQuick, type QuickFilter } from './quick-eval';
 import { requiredLiterals } from './required-literals';
 
 /** What one evaluation gave: a match, no match, or why it could not be evaluated. */
@@ -45,10 +46,13 @@ export class EventFilter {
   readonly required: readonly string[];
   /** The expression names `_id` or `_stream`. */
   readonly usesMeta: boolean;
+  /** Closures for the common subset (quick-eval.ts): true/false when sure, else cel-js decides. */
+  private readonly quick: QuickFilter | null;
 
   private constructor(readonly text: string, private readonly program: Program, ast: unknown) {
     this.required = requiredLiterals(ast);
     this.usesMeta = identifiers(ast).some((n) => META_NAMES.has(n));
+    this.quick = compileQuick(ast);
   }
 
   /** Parses and checks `text`; throws a BadInputError saying what is wrong and where. */
@@ -72,6 +76,10 @@ export class EventFilter {
       context = this.usesMeta && meta ? { ...(event as Record<string, unknown>), ...meta } : (event as Record<string, unknown>);
     } else {
       context = this.usesMeta && meta ? { ...meta } : {};
+    }
+    if (this.quick !== null) {
+      const quick = this.quick(context);
+      if (quick !== BAIL) return quick;
     }
     try {
       const value = this.program(context);

@@ -3,10 +3,9 @@
 // are found, with progress (scanned of total); a scan budget, a result limit and an AbortSignal end it early, and
 // how it ended is part of the result, not an exception.
 import { BadInputError } from '../errors';
-import { readPages } from '../store/page-reader';
 import { idBound, formatId } from '../store/stream-ids';
-import type { StreamEntry, Transport } from '../transport/types';
-import { entryText } from './entry-event';
+import type { Transport } from '../transport/types';
+import { pageEntryText, searchPages, type SearchPageEntry } from './event-pages';
 import { type EventFilter, FilterStats } from './expression';
 
 export interface HistorySearchOptions {
@@ -77,7 +76,7 @@ export async function* searchHistory(transport: Transport, stream: string, filte
   if (options.signal?.aborted) return result('aborted');
   const plan = { stream, start: start ? formatId(start) : '-', end: end ? formatId(end) : '+', reverse };
   const meta = { _stream: stream } as { _stream: string; _id?: string };
-  for await (const page of readPages(transport, plan, { pageSize: options.pageSize ?? 1000, limit: maxScan })) {
+  for await (const page of searchPages(transport, plan, { pageSize: options.pageSize ?? 1000, limit: maxScan })) {
     const matches: SearchMatch[] = [];
     let stoppedAt = page.length;
     for (let i = 0; i < page.length; i++) {
@@ -112,13 +111,14 @@ export async function searchStream(transport: Transport, stream: string, filter:
   }
 }
 
-function test(entry: StreamEntry, filter: EventFilter, stats: FilterStats, meta: { _id?: string }): SearchMatch | null {
+function test(entry: SearchPageEntry, filter: EventFilter, stats: FilterStats, meta: { _id?: string }): SearchMatch | null {
   // Inlined rather than through parseEntry: this runs for every entry of a scan of millions, allocation-free when it
   // does not match.
-  const raw = entryText(entry);
+  const raw = pageEntryText(entry);
   let value: unknown;
   if (raw === null) {
-    value = entry.fields;
+    // searchPages reads entries without an `event` field as field maps.
+    value = 'fields' in entry ? entry.fields : {};
   } else {
     if (!filter.mayMatchText(raw)) {
       stats.evaluated++;
