@@ -26,7 +26,7 @@ export type { StoreQuery } from './store/query-plan';
 export * from './store/group-consumer';
 export { groupsWithLag, createGroup, countAfter, isRedisError, LAG_COUNT_LIMIT, type GroupWithLag } from './store/consumer-groups';
 export { pruneIndexes, type PruneOptions, type PruneResult } from './store/index-pruner';
-export { streamPage, MAX_SCAN_STEPS, type StreamListPage } from './store/stream-page';
+export { streamPage, streamInfos, StreamListing, MAX_SCAN_STEPS, type StreamListPage } from './store/stream-page';
 export { DEFAULT_STORE_STREAM, DEFAULT_STORE_CHANNEL, INDEX_MARKER, isIndexKey, entityIndexKey, typeIndexKey, indexBase, indexedToKey, producerKey } from './store/index-keys';
 export { CLUSTER_PARTITIONS, partitionKeys, partitionIndex, type PartitionSetting } from './store/partitions';
 export { keySlot } from './transport/key-slot';

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { EventFilter } from '../../src/core/search/index';
 import { exportEntries, fileSink, importFixture } from '../../src/core/transfer/index';
 import { parseMaskRule } from '../../src/core/fixtures/index';
@@ -105,5 +106,77 @@ describe('export / import (fixture NDJSON)', () => {
     assert.equal(stopped.aborted, true);
     assert.ok(stopped.sent < 30);
     assert.equal(await t.xlen('cut'), stopped.sent);
+  });
+
+  it('without masking, export writes the lines the masking path writes, for any payload, over several pages', async () => {
+    // Export without masking reads the `event` field as bytes and puts lines together itself; with a rule that
+    // matches nothing it takes the general path. The files must be the same, byte for byte, whatever the payloads.
+    const odd = [
+      '{"a": 1}', '  {"spaced": true}  ', '{"multi":\n  "line"}', '{"ls": "a\\u2028b", "raw": "x\u2028y"}', '[1, 2]', '"a string"', '12.0',
+      '{broken', '', 'caf\u00e9 \u2603', '{"deep": {"deeper": [{"x": 1e21}]}}', '{"dup": 1, "dup": 2}', '{"emoji": "\ud83d\ude00"}',
+    ];
+    const stream = 'mixed';
+    // First (in a page read as bytes): bytes that are not UTF-8 (the general path decodes them to U+FFFD), and nesting
+    // deeper than the byte reader goes.
+    const raw = new Redis(server.url);
+    await raw.xadd(stream, '*', 'event', Buffer.concat([Buffer.from('{"bad": "'), Buffer.from([0xff, 0xc3]), Buffer.from('"}')]));
+    await raw.xadd(stream, '*', 'event', `{"deep": ${'['.repeat(100)}${']'.repeat(100)}}`);
+    raw.disconnect();
+    for (let i = 0; i < 2600; i++) {
+      if (i === 2100) await t.xadd(stream, { order_id: 'o1', status: 'no event field' });
+      else await t.xadd(stream, { event: odd[i % odd.length]! });
+    }
+    const plain = join(dir, 'plain.ndjson');
+    let sink = fileSink(plain);
+    const r = await exportEntries(t, { stream }, sink);
+    await sink.close();
+    const general = join(dir, 'general.ndjson');
+    sink = fileSink(general);
+    const g = await exportEntries(t, { stream }, sink, { mask: [parseMaskRule('no.such.path')] });
+    await sink.close();
+    assert.equal(r.written, 2602);
+    assert.equal(g.written, 2602);
+    assert.ok(readFileSync(plain).equals(readFileSync(general)), 'the same bytes');
+    assert.equal(readFileSync(plain, 'utf8'), readFileSync(general, 'utf8'));
+    // A limit inside the second page.
+    const limited = join(dir, 'limited.ndjson');
+    sink = fileSink(limited);
+    assert.equal((await exportEntries(t, { stream, limit: 2050 }, sink)).written, 2050);
+    await sink.close();
+    assert.equal(readFileSync(limited, 'utf8'), readFileSync(general, 'utf8').split('\n').slice(0, 2050).join('\n') + '\n');
+    // And back: every line is read, the events' texts as stored (trimmed, line breaks as spaces, a key written twice
+    // once), the rest as text.
+    const back = await importFixture(plain, t, { target: { kind: 'stream', name: 'mixed-back' } });
+    assert.equal(back.problems, 0);
+    assert.equal(back.sent, 2602);
+    const stored = await t.xrange(stream, '-', '+');
+    const copied = await t.xrange('mixed-back', '-', '+');
+    stored.forEach((e, i) => {
+      const text = e.fields.event;
+      if (text === undefined) return;
+      let obj = false;
+      try { const v: unknown = JSON.parse(text); obj = v !== null && typeof v === 'object' && !Array.isArray(v); } catch { /* text */ }
+      const want = !obj ? text : text.includes('"dup": 1, "dup": 2') ? '{"dup":2}' : text.trim().replace(/[\r\n\u2028\u2029]+/g, ' ');
+      assert.equal(copied[i]!.fields.event, want, `entry ${i}: ${JSON.stringify(text)}`);
+    });
+  });
+
+  it('import reads lines shaped as export writes them without a scan, and refuses what is not JSON among them', async () => {
+    const head = '{"t":0,"kind":"stream","stream":"s","id":"1-0"';
+    const lines = [
+      `${head},"event":{"a": 1, "b": [1, {"c": "d\\\""}]}}`, // Python's separators and an escaped quote: read as written
+      `${head},"event":{"a":1},"z":2}`, // a key after the event: not the shape, read the general way
+      '{,"event":{"a":1}}', // not JSON
+      `${head},"event":{"a":1}`, // cut short
+      `${head},"event":[1]}`, // not an object
+      '{"t":0,"kind":"stream","stream":"s","event":{"x":1},"event":{"y":2}}', // the last "event" counts, as in JSON.parse
+      `${head},"event":{"k":1,"k":2}}`, // a key twice in the event: written once
+    ];
+    const file = join(dir, 'shapes.ndjson');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = await importFixture(file, t, { target: { kind: 'stream', name: 'shapes' } });
+    assert.deepEqual(r.problemLines.map((p) => p.line), [3, 4, 5]);
+    const got = (await t.xrange('shapes', '-', '+')).map((e) => e.fields.event);
+    assert.deepEqual(got, ['{"a": 1, "b": [1, {"c": "d\\\""}]}', '{"a":1}', '{"y":2}', '{"k":2}']);
   });
 });

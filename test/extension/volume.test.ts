@@ -4,7 +4,7 @@ import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import type { UCoreExtensionApi } from '../../src/extension/extension';
 import type { Transport } from '../../src/core/transport/types';
-import { EntriesNode } from '../../src/extension/explorer/streamsTree';
+import { EntriesNode, type StreamsTreeNode } from '../../src/extension/explorer/streamsTree';
 import { parseTimeInput } from '../../src/extension/search/goToTime';
 import { api, unique } from './helpers';
 
@@ -145,5 +145,73 @@ describe('volume: search, seek, export/import, dead letters', function () {
     assert.match(String(parseTimeInput('yesterday')), /not a date-time/);
     const bad = await vscode.commands.executeCommand('ucore.stream.goToTime', stream, 'soon');
     assert.strictEqual(bad, undefined);
+  });
+});
+
+describe('Streams view paging (Redis from UCORE_TEST_REDIS_URL)', function () {
+  this.timeout(90_000);
+  const url = process.env.UCORE_TEST_REDIS_URL;
+  const connection = unique('streams-paging');
+  const prefix = unique('paged');
+  const PAGE = 10; // the top level shows 4 × explorer.pageSize streams a page: 40
+  const STREAMS = 150;
+  const config = () => vscode.workspace.getConfiguration('ucore');
+  let a: UCoreExtensionApi;
+  let t: Transport;
+
+  before(async function () {
+    if (!url) this.skip();
+    a = await api();
+    assert.strictEqual(await vscode.commands.executeCommand('ucore.connection.add', { name: connection, url }), connection);
+    t = (await a.services.requireConnection()).transport;
+    await config().update('explorer.pageSize', PAGE, vscode.ConfigurationTarget.Global);
+    // 150 streams among 6,000 other keys, so a page's SCAN steps see few streams each.
+    for (let i = 0; i < STREAMS * 40; i++) {
+      if (i % 40 === 0) await t.xadd(`${prefix}:s:${i}`, { event: `{"event_type":"order_created","n":${i}}` });
+      else await t.set(`${prefix}:k:${i}`, '1');
+    }
+    a.explorer.streams.reload();
+  });
+
+  after(async () => {
+    if (!url) return;
+    await config().update('explorer.pageSize', undefined, vscode.ConfigurationTarget.Global);
+    await a.services.connections.setActive('Embedded');
+    await a.services.connections.catalog.remove(connection).catch(() => undefined);
+  });
+
+  const mine = (rows: StreamsTreeNode[]) => rows.filter((n) => n.kind === 'stream' && n.key.startsWith(`${prefix}:`)).map((n) => (n.kind === 'stream' ? n.key : ''));
+
+  it('Load more goes on from where the last page stopped until every stream is listed once; Refresh starts over', async () => {
+    const tree = a.explorer.streams;
+    let rows = await tree.getChildren();
+    assert.strictEqual(rows.filter((n) => n.kind === 'stream').length, 4 * PAGE, 'a first page of 40');
+    const presses: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const more = rows.find((n) => n.kind === 'loadMore');
+      if (!more) break;
+      await vscode.commands.executeCommand('ucore.stream.loadMore', more);
+      rows = await tree.getChildren();
+      presses.push(rows.filter((n) => n.kind === 'stream').length);
+    }
+    assert.ok(!rows.some((n) => n.kind === 'loadMore'), 'the listing ends');
+    const listed = mine(rows);
+    assert.strictEqual(listed.length, STREAMS, `all ${STREAMS} streams: ${listed.length}`);
+    assert.strictEqual(new Set(rows.map((n) => n.id)).size, rows.length, 'no row twice');
+    const keys = rows.filter((n) => n.kind === 'stream').map((n) => (n.kind === 'stream' ? n.key : ''));
+    assert.deepStrictEqual(keys, [...keys].sort(), 'sorted by key');
+    assert.ok(presses.every((n, i) => i === 0 || n >= presses[i - 1]!), `each press adds: ${presses.join(', ')}`);
+
+    // An automatic refresh keeps what was loaded (and shows a stream deleted since no more).
+    await t.del([`${prefix}:s:0`]);
+    tree.refresh();
+    rows = await tree.getChildren();
+    assert.strictEqual(mine(rows).length, STREAMS - 1);
+
+    // Refresh starts the listing over: one page again.
+    await vscode.commands.executeCommand('ucore.explorer.refresh');
+    rows = await tree.getChildren();
+    assert.strictEqual(rows.filter((n) => n.kind === 'stream').length, 4 * PAGE);
+    assert.ok(rows.some((n) => n.kind === 'loadMore'));
   });
 });

@@ -23,6 +23,8 @@ export interface ReadNdjsonOptions {
 
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const WRITE_CHUNK_CHARS = 256 * 1024;
+/** Bytes read from a file at a time: fewer reads and awaits for a big file. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Writes one JSON line per value (creating or replacing the file, or appending); resolves with the count. */
 export async function writeNdjson(
@@ -54,19 +56,60 @@ export async function* readNdjson(
   source: string | AsyncIterable<Buffer | string>,
   options: ReadNdjsonOptions = {},
 ): AsyncGenerator<NdjsonLine> {
+  for await (const lines of readNdjsonText(source, options)) {
+    for (const l of lines) {
+      if (l.error !== undefined) {
+        yield l;
+        continue;
+      }
+      try {
+        yield { line: l.line, value: JSON.parse(l.text!), text: l.text };
+      } catch (e) {
+        yield { line: l.line, error: notJson(l.line, e) };
+      }
+    }
+  }
+}
+
+/** Why line `line` is not JSON (JSON.parse's error `e`). */
+export function notJson(line: number, e: unknown): string {
+  return `line ${line} is not JSON: ${(e as Error).message}`;
+}
+
+/**
+ * The lines of an NDJSON file (or stream of chunks) as text, not parsed: a read chunk's lines at a time (a reader of
+ * a million lines pays for one await per chunk, not per line). Blank lines are skipped; an over-long line comes as
+ * an `error` without being held in memory. I/O errors throw.
+ */
+export async function* readNdjsonText(
+  source: string | AsyncIterable<Buffer | string>,
+  options: ReadNdjsonOptions = {},
+): AsyncGenerator<Array<{ line: number; text?: string; error?: string }>> {
   const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!Number.isSafeInteger(max) || max < 1) throw new BadInputError(`maxLineBytes must be a positive integer, not ${max}`);
-  const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 64 * 1024 }) : source;
+  const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK_BYTES }) : source;
   let parts: Buffer[] = [];
   let partBytes = 0;
   let tooLong = false;
   let line = 0;
   for await (const chunk of input) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    const out: Array<{ line: number; text?: string; error?: string }> = [];
     let start = 0;
     for (;;) {
       const nl = buf.indexOf(0x0a, start);
       const end = nl < 0 ? buf.length : nl;
+      if (nl >= 0 && parts.length === 0 && !tooLong) {
+        // The common case: the whole line is inside this chunk.
+        line++;
+        if (end - start > max) out.push({ line, error: tooLongError(line, max) });
+        else {
+          const text = lineText(line, buf.toString('utf8', start, end));
+          if (text !== null) out.push({ line, text });
+        }
+        start = nl + 1;
+        continue;
+      }
       if (!tooLong && end > start) {
         if (partBytes + (end - start) > max) {
           tooLong = true;
@@ -79,31 +122,36 @@ export async function* readNdjson(
       }
       if (nl < 0) break;
       line++;
-      const out = finishLine(line, parts, partBytes, tooLong, max);
-      if (out) yield out;
+      const done = finishLine(line, parts, partBytes, tooLong, max);
+      if (done) out.push(done);
       parts = [];
       partBytes = 0;
       tooLong = false;
       start = nl + 1;
     }
+    if (out.length) yield out;
   }
   if (partBytes > 0 || tooLong) {
-    const out = finishLine(line + 1, parts, partBytes, tooLong, max);
-    if (out) yield out;
+    const done = finishLine(line + 1, parts, partBytes, tooLong, max);
+    if (done) yield [done];
   }
 }
 
-function finishLine(line: number, parts: Buffer[], bytes: number, tooLong: boolean, max: number): NdjsonLine | null {
-  if (tooLong) return { line, error: `line ${line} is longer than ${max} bytes` };
-  let text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes)).toString('utf8');
-  if (text.endsWith('\r')) text = text.slice(0, -1);
+function tooLongError(line: number, max: number): string {
+  return `line ${line} is longer than ${max} bytes`;
+}
+
+/** The line's text without its '\r' (and the file's byte order mark), or null for a blank line. */
+function lineText(line: number, text: string): string | null {
+  if (text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (/^\s*$/.test(text)) return null;
-  try {
-    return { line, value: JSON.parse(text), text };
-  } catch (e) {
-    return { line, error: `line ${line} is not JSON: ${(e as Error).message}` };
-  }
+  return /^\s*$/.test(text) ? null : text;
+}
+
+function finishLine(line: number, parts: Buffer[], bytes: number, tooLong: boolean, max: number): { line: number; text?: string; error?: string } | null {
+  if (tooLong) return { line, error: tooLongError(line, max) };
+  const text = lineText(line, (parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes)).toString('utf8'));
+  return text === null ? null : { line, text };
 }
 
 function toLine(value: unknown, index: number): string {

@@ -97,6 +97,17 @@ export class FlowFieldReader {
     return this.i === this.n;
   }
 
+  /**
+   * The bytes are one JSON object and nothing else (no space around it), checked without building it (export writes
+   * such an event's bytes as they are). false: not one, or not sure (deep nesting): JSON.parse decides then.
+   */
+  isObject(bytes: Buffer): boolean {
+    this.b = bytes;
+    this.n = bytes.length;
+    this.i = 0;
+    return bytes[0] === 0x7b && this.skip() && this.i === this.n;
+  }
+
   private space(): void {
     const b = this.b;
     let i = this.i;

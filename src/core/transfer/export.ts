@@ -2,12 +2,14 @@
 // `t` being ms after the first exported entry's append time, so a fixture replay at 1× keeps the original pacing.
 // What is exported: a time or id range, a search (a CEL filter over that range), or chosen ids. Masking rules are
 // applied to each event's text before it is written. Pages of XRANGE, written as they come: memory stays flat.
+import { isUtf8 } from 'node:buffer';
 import { BadInputError } from '../errors';
+import { FlowFieldReader } from '../flows/flow-fields';
 import { fixtureLine, type FixtureEvent } from '../fixtures/fixture-line';
 import { maskEventText, maskValue, type MaskRule } from '../fixtures/mask';
-import { readPages } from '../store/page-reader';
+import { readFieldPages, readPages } from '../store/page-reader';
 import { dateBound, formatId, idBound, parseId, type ParsedId } from '../store/stream-ids';
-import type { StreamEntry, Transport } from '../transport/types';
+import type { FieldBytesEntry, StreamEntry, Transport } from '../transport/types';
 import { searchHistory } from '../search/history-search';
 import type { EventFilter } from '../search/expression';
 import type { TextSink } from './file-sink';
@@ -46,6 +48,8 @@ export interface ExportResult extends ExportProgress {
 }
 
 const ID_BATCH = 200;
+/** Entries per XRANGE when reading a range (the next page is read while this one is written). */
+const PAGE = 2000;
 
 export async function exportEntries(transport: Transport, selection: ExportSelection, sink: TextSink, options: ExportOptions = {}): Promise<ExportResult> {
   const { stream } = selection;
@@ -91,12 +95,126 @@ export async function exportEntries(transport: Transport, selection: ExportSelec
       await writePage(next.value.matches.map((m) => ({ id: m.id, fields: m.raw === null ? (m.event as Record<string, string>) : { event: m.raw } })));
     }
   }
-  for await (const page of readPages(transport, { stream, ...range, reverse: false }, { limit: Number.isFinite(limit) ? limit : undefined })) {
+  const plan = { stream, ...range, reverse: false };
+  const pageOptions = { limit: Number.isFinite(limit) ? limit : undefined, pageSize: PAGE };
+  // Without masking, the `event` field alone is read as bytes and each line is put together from its text: no entry
+  // objects, no field names decoded, no line built by JSON.stringify. A page with an entry that has no `event` field
+  // (its fields are exported) is read again as strings and written the general way.
+  const bytePages = rules.length === 0 ? readFieldPages(transport, plan, EVENT, pageOptions) : null;
+  if (bytePages) {
+    const head = Buffer.from(`,"kind":"stream","stream":${JSON.stringify(stream)},"id":"`, 'utf8');
+    const reader = FlowFieldReader.create();
+    for await (const page of bytePages) {
+      result.scanned += page.length;
+      if (page.some((e) => e.value === null)) {
+        await writePage(await transport.xrange(stream, page[0].id, page[page.length - 1].id, page.length));
+      } else {
+        firstMs ??= msOf(page[0].id);
+        const n = Math.min(page.length, limit - result.written);
+        const text = eventLines(page, n, head, firstMs, reader);
+        result.written += n;
+        if (text.length) await sink.write(text);
+        options.onProgress?.({ written: result.written, scanned: result.scanned, masked: result.masked });
+      }
+      if (options.signal?.aborted) return { ...result, aborted: true };
+      if (result.written >= limit) break;
+    }
+    return result;
+  }
+  for await (const page of readPages(transport, plan, pageOptions)) {
     result.scanned += page.length;
     await writePage(page);
     if (options.signal?.aborted) return { ...result, aborted: true };
   }
   return result;
+}
+
+const EVENT = 'event';
+
+function msOf(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}
+
+/**
+ * The first `n` entries' lines, each as fixtureLine(toLine(…)) writes it with no masking rules:
+ * `{"t":…,"kind":"stream","stream":…,"id":…,"event":<text>}` when the text is a JSON object, else with `"text"`.
+ * An event whose bytes are a JSON object with no space or line break to take out, in valid UTF-8, is copied as it
+ * is (checked by the flow miner's byte reader, without building it); any other goes through its text.
+ */
+function eventLines(page: readonly FieldBytesEntry[], n: number, head: Buffer, firstMs: number, reader: FlowFieldReader | null): Buffer {
+  let size = 0;
+  for (let i = 0; i < n; i++) size += page[i]!.value!.length;
+  const out = new ByteWriter(size + n * (head.length + 64));
+  for (let i = 0; i < n; i++) {
+    const { id, value } = page[i]!;
+    const bytes = value!;
+    // Stream ids are digits and a dash: their JSON is themselves in quotes.
+    out.ascii(`{"t":${Math.max(0, msOf(id) - firstMs)}`);
+    out.bytes(head);
+    out.ascii(id);
+    if (reader?.isObject(bytes) && bytes.indexOf(0x0a) < 0 && bytes.indexOf(0x0d) < 0 && bytes.indexOf(LS) < 0 && bytes.indexOf(PS) < 0 && isUtf8(bytes)) {
+      out.ascii('","event":');
+      out.bytes(bytes);
+      out.ascii('}\n');
+      continue;
+    }
+    const raw = bytes.toString('utf8');
+    // As fixtureLine: the text trimmed, line breaks (only between tokens in valid JSON) as spaces.
+    if (isJsonObject(raw)) out.text(`","event":${LINE_BREAKS.test(raw) ? raw.trim().replace(LINE_BREAKS_ALL, ' ') : raw.trim()}}\n`);
+    else out.text(`","text":${JSON.stringify(raw)}}\n`);
+  }
+  return out.done();
+}
+
+const LS = Buffer.from('\u2028', 'utf8');
+const PS = Buffer.from('\u2029', 'utf8');
+const LINE_BREAKS = /[\r\n\u2028\u2029]/;
+const LINE_BREAKS_ALL = /[\r\n\u2028\u2029]+/g;
+
+/** A page's lines put together as bytes, in one buffer that grows when a line is longer than foreseen. */
+class ByteWriter {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(size, 64));
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  ascii(s: string): void {
+    this.room(s.length);
+    this.at += this.buf.write(s, this.at, 'latin1');
+  }
+
+  text(s: string): void {
+    this.room(Buffer.byteLength(s, 'utf8'));
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+
+  bytes(b: Buffer): void {
+    this.room(b.length);
+    this.at += b.copy(this.buf, this.at);
+  }
+
+  done(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
+}
+
+/** The text is a JSON object (what toLine writes as the event; anything else goes as text). */
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 function toLine(stream: string, entry: StreamEntry, t: number, rules: readonly MaskRule[], counts: { masked: number }): FixtureEvent {

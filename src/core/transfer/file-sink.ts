@@ -5,7 +5,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 
 export interface TextSink {
-  write(text: string): Promise<void>;
+  /** Text, or bytes of UTF-8 text. */
+  write(text: string | Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 

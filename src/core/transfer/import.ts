@@ -5,7 +5,7 @@
 // between batches. Texts go out as written (Python's 12.0 stays 12.0).
 import { BadInputError } from '../errors';
 import { type FixtureEvent, TARGET_KIND_OF } from '../fixtures/fixture-line';
-import { readFixture, type FixtureItem, type FixtureProblem } from '../fixtures/reader';
+import { readFixtureBatches, type FixtureItem, type FixtureProblem } from '../fixtures/reader';
 import { TokenBucket } from '../replay/token-bucket';
 import { checkEventTarget, type EventTarget, textSender, type TextSender } from '../target';
 import type { Transport } from '../transport/types';
@@ -84,12 +84,13 @@ export async function importFixture(source: string | AsyncIterable<FixtureItem>,
     // Its error is thrown where it is awaited (the next send or the end), not as an unhandled rejection meanwhile.
     sending.catch(() => undefined);
   };
-  const items = typeof source === 'string' ? readFixture(source) : source;
+  // A file is read a chunk's lines at a time (one await per chunk rather than per line).
+  const chunks = typeof source === 'string' ? readFixtureBatches(source) : oneByOne(source);
   try {
-    for await (const item of items) {
+    reading: for await (const items of chunks) for (const item of items) {
       if (options.signal?.aborted) {
         result.aborted = true;
-        break;
+        break reading;
       }
       const e = eventOf(item, result);
       if (!e) continue;
@@ -112,6 +113,10 @@ export async function importFixture(source: string | AsyncIterable<FixtureItem>,
   result.elapsedMs = Date.now() - started;
   options.onProgress?.(progress());
   return result;
+}
+
+async function* oneByOne(items: AsyncIterable<FixtureItem>): AsyncGenerator<FixtureItem[]> {
+  for await (const item of items) yield [item];
 }
 
 /** The line's event, or null after counting the line as a problem. */

@@ -62,7 +62,7 @@ export function registerChannelCommands(r: Registrar, ctx: CommandContext): void
   r.register(Commands.explorerRefresh, 'Refresh', async () => {
     ctx.explorer.connections.refresh();
     ctx.explorer.channels.refresh();
-    ctx.explorer.streams.refresh();
+    ctx.explorer.streams.reload();
   });
 
   r.register(Commands.logShow, 'Show Log', async () => {

@@ -1,12 +1,15 @@
 // The Streams view: streams found by `SCAN … TYPE stream` (paged), each with its length and last entry time; beneath
 // each, its entries (newest first, paged) and its consumer groups → consumers → pending entries.
-// Pages are remembered as "how many to show" per node, so a refresh keeps what the user loaded.
+// Pages beneath a node are remembered as "how many to show", so a refresh keeps what the user loaded. The top level
+// keeps its SCAN listing instead: "Load more…" goes on from the cursor where the last page stopped (scanning again
+// from 0 never reached the streams past the first ~10,000 of a big keyspace); an automatic refresh reads the listed
+// streams again, and the Refresh command (or a new connection) starts the listing over.
 //
 // Rows hold still under live traffic: every row has a stable id, streams are sorted by key, and an Entries folder
 // lists the entries up to the newest one it first showed (its anchor), so new entries do not push the rows (and the
 // selection) down every few seconds; a "N newer entries" row on top moves the anchor when the user asks. Entries are
 // labelled with their time; the id is in the description and the tooltip.
-import { describeError, streamPage, type Logger } from '../../core/index';
+import { describeError, StreamListing, streamInfos, type Logger, type StreamListPage, type Transport } from '../../core/index';
 import * as vscode from 'vscode';
 import type { Settings } from '../connections/settings';
 import { Disposable } from '../lifecycle';
@@ -36,6 +39,15 @@ export { MessageNode } from './messageNode';
 const ROOT = '(root)';
 const STREAM_PAGE_FACTOR = 4;
 
+/** The top level's listing: the SCAN cursor (inside `listing`) and the keys shown so far. */
+interface RootListing {
+  readonly transport: Transport;
+  readonly listing: StreamListing;
+  keys: string[];
+  /** Pages loaded; while only the first is, a refresh lists again from the start (new streams show up). */
+  pages: number;
+}
+
 export class StreamsTreeProvider extends Disposable implements vscode.TreeDataProvider<StreamsTreeNode> {
   private readonly changed = this.register(new vscode.EventEmitter<StreamsTreeNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
@@ -47,6 +59,11 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
   private readonly parents = new Map<string, StreamsTreeNode | undefined>();
   private readonly nodes = new Map<string, StreamsTreeNode>();
   private lastStreamCount = 0;
+  private root: RootListing | undefined;
+  /** "Load more…" presses on the top level not yet served by a listing. */
+  private rootPagesAsked = 0;
+  /** Top-level listings run one at a time (a Load more and an automatic refresh must not both move the cursor). */
+  private rootQueue: Promise<unknown> = Promise.resolve();
   private readonly countChanged = this.register(new vscode.EventEmitter<number>());
   /** Number of streams at the top level after each load (the view's welcome content uses 0). */
   readonly onDidChangeStreamCount = this.countChanged.event;
@@ -60,7 +77,7 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
       this.limits.clear();
       this.anchors.clear();
       this.seeks.clear();
-      this.refresh();
+      this.reload();
     }));
   }
 
@@ -81,12 +98,24 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
     this.changed.fire(node);
   }
 
+  /** Lists the streams again from the start of the keyspace (the Refresh command). */
+  reload(): void {
+    this.root = undefined;
+    this.rootPagesAsked = 0;
+    this.refresh();
+  }
+
   /** Shows another page beneath the node that owns the "Load more…" row. */
   loadMore(node: LoadMoreNode): void {
     if (node.newer !== undefined) {
       // Show the newest entries: the folder starts again from the top, with the page size the user had.
       this.anchors.delete(node.parentId);
       this.refresh(this.nodes.get(node.parentId));
+      return;
+    }
+    if (node.parentId === ROOT) {
+      this.rootPagesAsked++;
+      this.refresh();
       return;
     }
     const current = this.limits.get(node.parentId) ?? this.pageSize(node.parentId);
@@ -157,7 +186,9 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
     if (element) return element.getChildren(this.context(conn));
     const t = conn.transport;
     if (this.parents.size > 5000) { this.parents.clear(); this.nodes.clear(); }
-    const { streams, more } = await streamPage(t, this.limitOf(ROOT));
+    const run = this.rootQueue.then(() => this.listRoot(t));
+    this.rootQueue = run.catch(() => undefined);
+    const { streams, more } = await run;
     const nodes: StreamsTreeNode[] = streams.map(({ key, info }) => {
       const node = new StreamNode(`${conn.name}/s/${key}`, key, info.length, info.lastEntry?.id ?? null, info.groups);
       node.violations = this.badges?.forTarget('stream', key);
@@ -166,6 +197,26 @@ export class StreamsTreeProvider extends Disposable implements vscode.TreeDataPr
     this.setCount(nodes.length);
     if (more) nodes.push(new LoadMoreNode(`${conn.name}/s-more`, ROOT, 'streams'));
     return nodes;
+  }
+
+  /** The top level's streams: the next page when Load more was pressed, else the ones listed so far, read again. */
+  private async listRoot(t: Transport): Promise<StreamListPage> {
+    const page = this.pageSize(ROOT);
+    let root = this.root;
+    if (!root || root.transport !== t || (root.pages <= 1 && this.rootPagesAsked === 0)) {
+      root = { transport: t, listing: new StreamListing(t), keys: [], pages: 0 };
+      this.root = root;
+      root.keys = await root.listing.next(page);
+      root.pages = 1;
+    }
+    for (; this.rootPagesAsked > 0; this.rootPagesAsked--) {
+      root.keys.push(...(await root.listing.next(page)));
+      root.pages++;
+    }
+    const streams = await streamInfos(t, root.keys);
+    // Streams deleted since are dropped from the listing (they would be looked up again at every refresh).
+    if (streams.length !== root.keys.length) root.keys = streams.map((s) => s.key);
+    return { streams, more: !root.listing.done };
   }
 
   /** What the rows beneath the top level need from the view: the connection, page sizes, anchors. */
