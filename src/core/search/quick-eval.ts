@@ -30,6 +30,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const has = Object.prototype.hasOwnProperty;
 const ORDER = new Set(['<', '<=', '>', '>=']);
 const STRING_TESTS = new Set(['contains', 'startsWith', 'endsWith']);
+const ORDERED = new Set<Kind>(['dyn', 'int', 'double', 'string']);
 
 /** The quick filter for a parsed expression, or null when it uses anything outside the subset. */
 export function compileQuick(ast: unknown): QuickFilter | null {
@@ -156,7 +157,8 @@ function equality(op: '==' | '!=', args: [Node, Node], depth: number): Compiled 
 function order(op: string, args: [Node, Node], depth: number): Compiled | null {
   const a = compile(args[0], depth + 1);
   const b = compile(args[1], depth + 1);
-  if (!a || !b || !staticallyComparable(a.kind, b.kind)) return null;
+  // cel-js type-checks the whole expression first: `null < a` is an error even where `&&` would never reach it.
+  if (!a || !b || !ORDERED.has(a.kind) || !ORDERED.has(b.kind) || !staticallyComparable(a.kind, b.kind)) return null;
   const ra = a.run;
   const rb = b.run;
   const cmp = op === '<' ? (x: number | bigint, y: number | bigint) => x < y : op === '<=' ? (x: number | bigint, y: number | bigint) => x <= y : op === '>' ? (x: number | bigint, y: number | bigint) => x > y : (x: number | bigint, y: number | bigint) => x >= y;
