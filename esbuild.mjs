@@ -1,6 +1,6 @@
 // Builds every bundle the project ships or tests:
 //   dist/extension.js  VS Code extension's loader; dist/extension-main.js the extension (node, cjs, `vscode` external,
-//                      zod bundled, ioredis/CEL/contract libraries in bundles of their own, so the .vsix stands alone)
+//                      zod/ioredis/CEL/contract libraries in bundles of their own, so the .vsix stands alone)
 //   dist/cli.js        the `ucore` command-line tool (node, cjs, shebang)
 //   dist/core.js       the importable event core (`ucore-events/core`), dependencies left to npm
 //   dist/webview/*.js  browser code of the webviews (iife, no Node APIs)
@@ -45,6 +45,7 @@ const vscodeOnce = {
 //   cel.js            @marcbachmann/cel-js (~80 KiB, builds its standard library as it loads): search filters
 //   ioredis.js        ioredis and its dependencies (~150 KiB): only a connection to a Redis server needs it; the
 //                     embedded transport, the default, does not (extension only: the CLI talks to Redis every time)
+//   zod.js            the parts of zod/mini the sources use (~40 KiB): the first schema built needs it (extension only)
 const APART = [
   { entry: /[\\/]libs-entry(\.js)?$/, from: /[\\/]core[\\/]contracts$/, out: './contract-libs.js' },
   { entry: /[\\/]cel-entry(\.js)?$/, from: /[\\/]core[\\/]search$/, out: './cel.js' },
@@ -60,6 +61,50 @@ const apart = (forExtension) => ({
   },
 });
 
+// zod/mini in dist/zod.js, for the extension only (issue 13: activation). Activation validates nothing (settings at
+// their defaults are not parsed), so the extension's bundle holds a stand-in for each `zod/mini` (and English locale)
+// import: its exports are getters that require dist/zod.js on first use. dist/zod.js exports what the sources use:
+// every `NS.name` of a file that imports zod/mini as NS, and every name imported from it, found here at each build
+// (any other form of import from zod/mini fails the build).
+const zodRuntimeNames = new Set(Object.keys(await import('zod/mini')));
+function zodNamesUsed() {
+  const names = new Set();
+  for (const file of filesUnder('src', (p) => p.endsWith('.ts') && !/[\\/]webview[\\/]/.test(p))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\b([^;]*?)\bfrom\s*'zod\/mini'/gm)) {
+      const clause = m[1].trim();
+      const ns = /^(?:type\s+)?\*\s+as\s+([A-Za-z_$][\w$]*)$/.exec(clause);
+      const named = /^import\s*(?:type\s*)?\{([^}]*)\}$/.exec(`import ${clause}`);
+      if (ns) for (const u of text.matchAll(new RegExp(`\\b${ns[1].replace(/\$/g, '\\$')}\\.([A-Za-z_$][\\w$]*)`, 'g'))) names.add(u[1]);
+      else if (named && m[0].startsWith('import')) for (const n of named[1].split(',')) names.add(n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]);
+      else throw new Error(`${file}: import zod/mini as \`import * as z\` or \`import { … }\` (esbuild.mjs, zodApart)`);
+    }
+  }
+  // `z.core` and `z.ZodMiniType` appear in types only; a namespace would keep all of zod's core in dist/zod.js.
+  return [...names].filter((n) => zodRuntimeNames.has(n) && n !== 'core' && n !== 'ZodMiniType').sort();
+}
+const ZOD_NAMES = zodNamesUsed();
+const zodApart = {
+  name: 'zod-apart',
+  setup(build) {
+    build.onResolve({ filter: /^zod\/mini$|^zod\/v4\/locales\/en\.js$/ }, (args) => ({ path: args.path, namespace: 'zod-apart' }));
+    build.onResolve({ filter: /^\.\/zod\.js$/, namespace: 'zod-apart' }, () => ({ path: './zod.js', external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'zod-apart' }, (args) => {
+      const names = args.path === 'zod/mini' ? ZOD_NAMES.map((n) => [n, n]) : [['default', 'en']];
+      const getters = names.map(([n, from]) => `${JSON.stringify(n)}: { enumerable: true, get: () => load()[${JSON.stringify(from)}] }`);
+      return {
+        loader: 'js',
+        contents: "let zod;\nconst load = () => (zod ??= require('./zod.js'));\n" +
+          `Object.defineProperties(exports, { __esModule: { value: true }, ${getters.join(', ')} });\n`,
+      };
+    });
+  },
+};
+const zodBundle = {
+  contents: `export { ${ZOD_NAMES.join(', ')} } from 'zod/mini';\nexport { default as en } from 'zod/v4/locales/en.js';\n`,
+  resolveDir: '.', sourcefile: 'zod-entry.js', loader: 'js',
+};
+
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const testExternals = ['vscode', 'mocha', 'playwright-core', 'fast-check', 'ioredis', 'zod', '@vscode/test-electron'];
@@ -67,7 +112,7 @@ const testExternals = ['vscode', 'mocha', 'playwright-core', 'fast-check', 'iore
 const builds = [
   // The extension's `main` is a small loader that runs the bundle with V8's code cache (src/extension/loader.ts).
   { ...node, entryPoints: ['src/extension/loader.ts'], outfile: 'dist/extension.js', external: ['vscode', './extension-main.js'], minify: !watch },
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension-main.js', external: ['vscode'], plugins: [vscodeOnce, apart(true)], minify: !watch,
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension-main.js', external: ['vscode'], plugins: [vscodeOnce, apart(true), zodApart], minify: !watch,
     // activate() reports how long evaluating the bundle took (bench/cases/extension.ts reads it).
     banner: { js: 'var __ucoreBundleStart = performance.now(), __ucoreBundleCpu = process.cpuUsage();' },
     footer: { js: 'var __ucoreBundleEnd = performance.now(), __ucoreBundleCpuEnd = process.cpuUsage(__ucoreBundleCpu);' } },
@@ -75,6 +120,7 @@ const builds = [
   { ...node, entryPoints: ['src/core/contracts/libs-entry.ts'], outfile: 'dist/contract-libs.js', minify: !watch },
   { ...node, entryPoints: ['src/core/search/cel-entry.ts'], outfile: 'dist/cel.js', minify: !watch },
   { ...node, entryPoints: ['src/core/transport/ioredis-entry.ts'], outfile: 'dist/ioredis.js', minify: !watch },
+  { ...node, stdin: zodBundle, outfile: 'dist/zod.js', minify: !watch },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', external: ['ioredis', 'zod', 'yaml', 'ajv', 'ajv-formats', 'safe-regex2'] },
 ];
 const webviews = filesUnder('src/webview', (p) => /[\\/]main\.ts$/.test(p) || /src[\\/]webview[\\/][^\\/]+\.ts$/.test(p))

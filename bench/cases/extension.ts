@@ -32,6 +32,12 @@ interface ActivationRecord {
   /** CPU time of reading and compiling the bundle in the loader (dist/extension.js), and whether V8's code cache served it. */
   compileCpuMs?: number;
   codeCache?: string;
+  /** Wall time of dist/extension.js's activate(): loading extension-main.js + its activate() to the first await. */
+  activateCallMs?: number;
+  /** VS Code's marks around its require() of dist/extension.js (willLoad → didLoad). */
+  hostLoadMs?: number;
+  /** Other extensions whose require() ended in the second before ours (VS Code's marks). */
+  othersLoading?: Array<{ id: string; ms: number; endedBeforeOursMs: number }>;
 }
 
 function records(file: string): ActivationRecord[] {
@@ -66,7 +72,7 @@ async function vscodeActivationMs(wb: Workbench): Promise<number> {
 
 export function bundleSizeResult(): CaseResult {
   const size = statSync(join(REPO_ROOT, 'dist', 'extension-main.js')).size + statSync(join(REPO_ROOT, 'dist', 'extension.js')).size;
-  const apart = ['ioredis.js', 'cel.js', 'contract-libs.js'].map((f) => `${f} ${Math.round(statSync(join(REPO_ROOT, 'dist', f)).size / 1024)} KiB`);
+  const apart = ['ioredis.js', 'zod.js', 'cel.js', 'contract-libs.js'].map((f) => `${f} ${Math.round(statSync(join(REPO_ROOT, 'dist', f)).size / 1024)} KiB`);
   return {
     id: 'bundle-size', title: 'extension bundle size', size: 'dist/extension.js + extension-main.js, minified', unit: 'bytes',
     ours: figure([size], 0), goal: { text: '< 1 MB', valueAtMost: BUNDLE_LIMIT }, met: size < BUNDLE_LIMIT,
@@ -140,6 +146,21 @@ export async function extensionCase(ctx: BenchContext): Promise<CaseResult[]> {
       `compiling the bundle (CPU): ${list((r) => r.compileCpuMs)} ms; V8 code cache: ${parts.map((r) => r.codeCache ?? '?').join(', ')} ` +
         '(the first activation compiles and writes the cache 10 s later; the workbench reloads after that read it)',
     );
+    // VS Code's figure is its "code loading" + "activate call" of us. It starts the code-loading clock before an await,
+    // and the extensions activated in the same onStartupFinished batch require their code in that gap: the figure
+    // counts their loading as ours. The activate call is ours alone (activateCallMs, timed by dist/extension.js).
+    if (parts.length === hostValues.length && parts.every((r) => r.activateCallMs !== undefined)) {
+      const codeLoading = parts.map((r, i) => Math.max(0, hostValues[i] - Math.round(r.activateCallMs!)));
+      const others = parts.map((r, i) => (r.othersLoading ?? []).filter((o) => o.endedBeforeOursMs < codeLoading[i]));
+      const othersMs = others.map((list) => list.reduce((sum, o) => sum + o.ms, 0));
+      host.notes.push(
+        `our activate() call (loading extension-main.js + activate() to its first await, wall): ${list((r) => r.activateCallMs)} ms; ` +
+          `VS Code's "code loading" of us (its figure less that): ${codeLoading.join(', ')} ms, of which its require() of dist/extension.js: ${list((r) => r.hostLoadMs)} ms`,
+        `in that code loading, other extensions of the same activation batch required their code (VS Code's marks): ` +
+          `${others.map((l) => l.map((o) => `${o.id} ${o.ms} ms`).join(' + ') || '-').join(' | ')}; ` +
+          `VS Code's figure less their time: ${hostValues.map((v, i) => v - othersMs[i]).join(', ')} ms, median ${figure(hostValues.map((v, i) => v - othersMs[i]), 0).median} ms`,
+      );
+    }
     own.notes.push(`each run: ${values.join(', ')} ms`);
     if (hostErrors.length) host.notes.push(`not read ${hostErrors.length} time(s): ${hostErrors[0]}`);
   } catch (e) {

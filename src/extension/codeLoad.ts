@@ -5,4 +5,6 @@ export interface CodeLoad {
   cache: 'hit' | 'miss' | 'rejected' | 'off';
   /** CPU time of reading the bundle (and its cache) and compiling it. */
   compileCpuMs: number;
+  /** Wall time of the loader's activate(): loading the bundle + its activate() to the first await (VS Code's "activate call"). */
+  activateCallMs?: number;
 }

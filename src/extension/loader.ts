@@ -22,10 +22,14 @@ const WRITE_AFTER_MS = 10_000;
 let main: Main | undefined;
 
 export function activate(context: vscode.ExtensionContext): ReturnType<Main['activate']> {
+  const called = performance.now();
   const loaded = loadMain(join(context.globalStorageUri.fsPath, 'code-cache'));
   main = loaded.main;
   main.noteCodeLoad(loaded.info);
-  return main.activate(context);
+  const result = main.activate(context);
+  // VS Code's "activate call" time of us, for the benchmark's activation record (written after activate()'s first await).
+  loaded.info.activateCallMs = Math.round((performance.now() - called) * 10) / 10;
+  return result;
 }
 
 export function deactivate(): void {

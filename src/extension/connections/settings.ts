@@ -133,37 +133,44 @@ export const SETTING_DEFAULTS: UCoreSettings = {
   lagSampleSeconds: 5,
 };
 
-type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: z.ZodMiniType<UCoreSettings[K]> } };
+type ScalarSchemas = { [K in keyof UCoreSettings]: { key: string; schema: () => z.ZodMiniType<UCoreSettings[K]> } };
 
-function buildScalarSchemas(): ScalarSchemas {
-  useZodMessages();
-  const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
-  return {
-    defaultConnection: { key: Setting.defaultConnection, schema: trimmed().check(z.minLength(1)) },
-    commandTimeoutMs: { key: Setting.commandTimeoutMs, schema: int(100, 600_000) },
-    tailMaxLines: { key: Setting.tailMaxLines, schema: int(10, 100_000) },
-    storeStreamKey: { key: Setting.storeStreamKey, schema: trimmed().check(z.minLength(1), z.maxLength(512)) },
-    storeKeepIndexed: { key: Setting.storeKeepIndexed, schema: z.boolean() },
-    demoRatePerSecond: { key: Setting.demoRatePerSecond, schema: z.number().check(z.positive(), z.maximum(10_000)) },
-    monitorRecentCapacity: { key: Setting.monitorRecentCapacity, schema: int(10, 100_000) },
-    monitorStreams: { key: Setting.monitorStreams, schema: z.array(text(1, 512)).check(z.maxLength(10)) },
-    explorerPageSize: { key: Setting.explorerPageSize, schema: int(5, 1000) },
-    contractFiles: { key: Setting.contractFiles, schema: trimmed().check(z.maxLength(1024)) },
-    contractSchemas: { key: Setting.contractSchemas, schema: z.array(schemaBindingSettingSchema()).check(z.maxLength(200)) },
-    contractsLive: { key: Setting.contractsLive, schema: z.boolean() },
-    contractsLiveChecksPerSecond: { key: Setting.contractsLiveChecksPerSecond, schema: int(10, 1_000_000) },
-    maskingRules: { key: Setting.maskingRules, schema: z.array(text(1, 300)).check(z.maxLength(100)) },
-    recordMaxMegabytes: { key: Setting.recordMaxMegabytes, schema: int(1, 1024) },
-    searchScanBudget: { key: Setting.searchScanBudget, schema: int(1, 1_000_000_000) },
-    searchMaxResults: { key: Setting.searchMaxResults, schema: int(1, 10_000) },
-    lagStuckAfterSeconds: { key: Setting.lagStuckAfterSeconds, schema: int(1, 86_400) },
-    lagSampleSeconds: { key: Setting.lagSampleSeconds, schema: int(1, 60) },
-    searchSavedFilters: { key: Setting.searchSavedFilters, schema: z.array(z.object({ name: text(1, 200), expression: text(1, 4096), description: z.optional(text(0, 1000)) })).check(z.maxLength(200)) },
-  };
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+/** Each setting's schema is built the first time that setting is read: activation reads only a few (issue 13). */
+const SCALARS: ScalarSchemas = {
+  defaultConnection: { key: Setting.defaultConnection, schema: () => trimmed().check(z.minLength(1)) },
+  commandTimeoutMs: { key: Setting.commandTimeoutMs, schema: () => int(100, 600_000) },
+  tailMaxLines: { key: Setting.tailMaxLines, schema: () => int(10, 100_000) },
+  storeStreamKey: { key: Setting.storeStreamKey, schema: () => trimmed().check(z.minLength(1), z.maxLength(512)) },
+  storeKeepIndexed: { key: Setting.storeKeepIndexed, schema: () => z.boolean() },
+  demoRatePerSecond: { key: Setting.demoRatePerSecond, schema: () => z.number().check(z.positive(), z.maximum(10_000)) },
+  monitorRecentCapacity: { key: Setting.monitorRecentCapacity, schema: () => int(10, 100_000) },
+  monitorStreams: { key: Setting.monitorStreams, schema: () => z.array(text(1, 512)).check(z.maxLength(10)) },
+  explorerPageSize: { key: Setting.explorerPageSize, schema: () => int(5, 1000) },
+  contractFiles: { key: Setting.contractFiles, schema: () => trimmed().check(z.maxLength(1024)) },
+  contractSchemas: { key: Setting.contractSchemas, schema: () => z.array(schemaBindingSettingSchema()).check(z.maxLength(200)) },
+  contractsLive: { key: Setting.contractsLive, schema: () => z.boolean() },
+  contractsLiveChecksPerSecond: { key: Setting.contractsLiveChecksPerSecond, schema: () => int(10, 1_000_000) },
+  maskingRules: { key: Setting.maskingRules, schema: () => z.array(text(1, 300)).check(z.maxLength(100)) },
+  recordMaxMegabytes: { key: Setting.recordMaxMegabytes, schema: () => int(1, 1024) },
+  searchScanBudget: { key: Setting.searchScanBudget, schema: () => int(1, 1_000_000_000) },
+  searchMaxResults: { key: Setting.searchMaxResults, schema: () => int(1, 10_000) },
+  lagStuckAfterSeconds: { key: Setting.lagStuckAfterSeconds, schema: () => int(1, 86_400) },
+  lagSampleSeconds: { key: Setting.lagSampleSeconds, schema: () => int(1, 60) },
+  searchSavedFilters: { key: Setting.searchSavedFilters, schema: () => z.array(z.object({ name: text(1, 200), expression: text(1, 4096), description: z.optional(text(0, 1000)) })).check(z.maxLength(200)) },
+};
+const builtScalars = new Map<keyof UCoreSettings, z.ZodMiniType>();
+function scalarSchema<K extends keyof UCoreSettings>(name: K): z.ZodMiniType<UCoreSettings[K]> {
+  let schema = builtScalars.get(name);
+  if (!schema) {
+    useZodMessages();
+    schema = SCALARS[name].schema();
+    builtScalars.set(name, schema);
+  }
+  return schema as z.ZodMiniType<UCoreSettings[K]>;
 }
 
-let scalars: ScalarSchemas | undefined;
-const scalarSchemas = (): ScalarSchemas => (scalars ??= buildScalarSchemas());
+const isEmptyList = (v: unknown): boolean => Array.isArray(v) && v.length === 0;
 
 /** Short text of zod issues, for a warning. */
 function issuesText(error: z.core.$ZodError): string {
@@ -191,10 +198,13 @@ export class Settings extends Disposable {
   }
 
   get<K extends keyof UCoreSettings>(name: K): UCoreSettings[K] {
-    const { key, schema } = scalarSchemas()[name];
+    const { key } = SCALARS[name];
     const raw = this.config().get<unknown>(key);
-    if (raw === undefined || raw === null) return SETTING_DEFAULTS[name];
-    const r = z.safeParse(schema, raw);
+    // VS Code hands back package.json's default for a setting nobody set: a default is valid, so no schema is built or
+    // run for it (activation reads several settings; issue 13). Lists other than an empty one are checked every time.
+    if (raw === undefined || raw === null || raw === SETTING_DEFAULTS[name]) return SETTING_DEFAULTS[name];
+    if (isEmptyList(raw) && isEmptyList(SETTING_DEFAULTS[name])) return [] as unknown as UCoreSettings[K];
+    const r = z.safeParse(scalarSchema(name), raw);
     if (r.success) return r.data;
     this.problem(`Setting ${key} is invalid (${issuesText(r.error)}); using ${JSON.stringify(SETTING_DEFAULTS[name])}.`);
     return SETTING_DEFAULTS[name];

@@ -2,10 +2,9 @@
 // channel and event type (violating rows first), and the violations since the previous update as deltas (the page
 // keeps a bounded list), every name and message clipped.
 import type { LiveCheckSnapshot, Violation } from '../../core/index';
-import {
-  clip, MAX_CONTRACT_ROWS, MAX_NAME_CHARS, MAX_VIOLATION_TEXT, MAX_VIOLATIONS_PER_UPDATE,
-  type ContractRow, type ContractsView, type ViolationRow,
-} from '../../shared/monitorProtocol';
+// The limits only: monitorProtocol.ts builds the zod schemas, ~6 ms when the bundle loads (issue 13: activation).
+import { clip, MAX_CONTRACT_ROWS, MAX_NAME_CHARS, MAX_VIOLATION_TEXT, MAX_VIOLATIONS_PER_UPDATE } from '../../shared/monitorLimits';
+import type { ContractRow, ContractsView, ViolationRow } from '../../shared/monitorProtocol';
 
 /** What the panel reads of the live check (LiveContracts in the extension). */
 export interface LiveContractsSource {
