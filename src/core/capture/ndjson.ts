@@ -23,6 +23,7 @@ export interface ReadNdjsonOptions {
 
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const WRITE_CHUNK_CHARS = 256 * 1024;
+const READ_CHUNK_BYTES = 256 * 1024;
 
 /** Writes one JSON line per value (creating or replacing the file, or appending); resolves with the count. */
 export async function writeNdjson(
@@ -54,19 +55,43 @@ export async function* readNdjson(
   source: string | AsyncIterable<Buffer | string>,
   options: ReadNdjsonOptions = {},
 ): AsyncGenerator<NdjsonLine> {
+  for await (const lines of readNdjsonBatches(source, options)) yield* lines;
+}
+
+/**
+ * readNdjson a read at a time: the lines of each chunk read from the file (up to 256 KiB) in one array. For readers
+ * of large files that handle lines in batches anyway: one await per chunk instead of one per line (issue 13: a
+ * third of what `ucore publish --file` spent per line went to the generator's promises).
+ */
+export async function* readNdjsonBatches(
+  source: string | AsyncIterable<Buffer | string>,
+  options: ReadNdjsonOptions = {},
+): AsyncGenerator<NdjsonLine[]> {
   const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!Number.isSafeInteger(max) || max < 1) throw new BadInputError(`maxLineBytes must be a positive integer, not ${max}`);
-  const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 64 * 1024 }) : source;
+  const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK_BYTES }) : source;
   let parts: Buffer[] = [];
   let partBytes = 0;
   let tooLong = false;
   let line = 0;
   for await (const chunk of input) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    const out: NdjsonLine[] = [];
     let start = 0;
     for (;;) {
       const nl = buf.indexOf(0x0a, start);
       const end = nl < 0 ? buf.length : nl;
+      if (nl >= 0 && parts.length === 0 && !tooLong) {
+        // The whole line is in this chunk (the usual case): read straight from it.
+        line++;
+        if (end - start > max) out.push({ line, error: `line ${line} is longer than ${max} bytes` });
+        else {
+          const row = lineOf(line, buf.toString('utf8', start, end));
+          if (row) out.push(row);
+        }
+        start = nl + 1;
+        continue;
+      }
       if (!tooLong && end > start) {
         if (partBytes + (end - start) > max) {
           tooLong = true;
@@ -79,23 +104,27 @@ export async function* readNdjson(
       }
       if (nl < 0) break;
       line++;
-      const out = finishLine(line, parts, partBytes, tooLong, max);
-      if (out) yield out;
+      const row = finishLine(line, parts, partBytes, tooLong, max);
+      if (row) out.push(row);
       parts = [];
       partBytes = 0;
       tooLong = false;
       start = nl + 1;
     }
+    if (out.length) yield out;
   }
   if (partBytes > 0 || tooLong) {
-    const out = finishLine(line + 1, parts, partBytes, tooLong, max);
-    if (out) yield out;
+    const row = finishLine(line + 1, parts, partBytes, tooLong, max);
+    if (row) yield [row];
   }
 }
 
 function finishLine(line: number, parts: Buffer[], bytes: number, tooLong: boolean, max: number): NdjsonLine | null {
   if (tooLong) return { line, error: `line ${line} is longer than ${max} bytes` };
-  let text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes)).toString('utf8');
+  return lineOf(line, (parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes)).toString('utf8'));
+}
+
+function lineOf(line: number, text: string): NdjsonLine | null {
   if (text.endsWith('\r')) text = text.slice(0, -1);
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (/^\s*$/.test(text)) return null;
