@@ -1,7 +1,7 @@
 // Builds every bundle the project ships or tests:
 //   dist/extension.js  VS Code extension's loader; dist/extension-main.js the extension (node, cjs, `vscode` external,
 //                      zod/ioredis/CEL/contract libraries in bundles of their own, so the .vsix stands alone)
-//   dist/cli.js        the `ucore` command-line tool (node, cjs, shebang)
+//   dist/cli.js        the `ucore` command-line tool (node, cjs, shebang): a loader of dist/cli-main.js, the CLI itself
 //   dist/core.js       the importable event core (`ucore-events/core`), dependencies left to npm
 //   dist/webview/*.js  browser code of the webviews (iife, no Node APIs)
 //   dist/test/**, dist/bench.js  tests and benchmarks, bundled one file each
@@ -116,7 +116,9 @@ const builds = [
     // activate() reports how long evaluating the bundle took (bench/cases/extension.ts reads it).
     banner: { js: 'var __ucoreBundleStart = performance.now(), __ucoreBundleCpu = process.cpuUsage();' },
     footer: { js: 'var __ucoreBundleEnd = performance.now(), __ucoreBundleCpuEnd = process.cpuUsage(__ucoreBundleCpu);' } },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { UCORE_VERSION: JSON.stringify(pkg.version) }, plugins: [apart(false)] },
+  // `ucore` is a small loader that runs the CLI's bundle with V8's code cache (src/cli/loader.ts).
+  { ...node, entryPoints: ['src/cli/loader.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['./cli-main.js'] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js', define: { UCORE_VERSION: JSON.stringify(pkg.version) }, plugins: [apart(false)] },
   { ...node, entryPoints: ['src/core/contracts/libs-entry.ts'], outfile: 'dist/contract-libs.js', minify: !watch },
   { ...node, entryPoints: ['src/core/search/cel-entry.ts'], outfile: 'dist/cel.js', minify: !watch },
   { ...node, entryPoints: ['src/core/transport/ioredis-entry.ts'], outfile: 'dist/ioredis.js', minify: !watch },

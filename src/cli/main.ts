@@ -142,8 +142,9 @@ function exitAfterFlush(code: number): void {
   for (const s of open) s.write('', done);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the command line `argv` and exits with its code once output has drained (dist/cli.js calls this). */
+export function runCli(argv: string[]): void {
+  main(argv).then(
     (code) => exitAfterFlush(code),
     (e) => {
       process.stderr.write(`ucore: ${redactUrl(describeError(e))}\n`);
@@ -151,3 +152,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runCli(process.argv.slice(2));

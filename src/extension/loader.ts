@@ -6,11 +6,12 @@
 // by a hash of the bundle's text and V8's version (V8 checks only the text's length), lives in the user's own
 // storage (never a shared temp dir: a code cache is code), and any failure falls back to a plain require().
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import type * as vscode from 'vscode';
 import type { CodeLoad } from './codeLoad';
+import { readCache, runAsModule, wrapModule, writeCache } from '../shared/v8-code-cache';
 
 type Main = typeof import('./extension');
 
@@ -36,15 +37,6 @@ export function deactivate(): void {
   main?.deactivate();
 }
 
-interface ModuleInternals {
-  _nodeModulePaths(dir: string): string[];
-  wrap(source: string): string;
-}
-type ModuleClass = (new (id: string, parent?: unknown) => NodeJS.Module) & ModuleInternals;
-// The CommonJS Module class itself (an `import * as` of node:module is a namespace, not the constructor).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Module = require('node:module') as ModuleClass;
-
 function loadMain(cacheDir: string): { main: Main; info: CodeLoad } {
   const started = process.cpuUsage();
   let script: Script;
@@ -56,7 +48,7 @@ function loadMain(cacheDir: string): { main: Main; info: CodeLoad } {
     cacheFile = join(cacheDir, `${CACHE_PREFIX}${key}.v8`);
     const cachedData = readCache(cacheFile);
     hadCache = cachedData !== undefined;
-    script = new Script(Module.wrap(source), { filename: MAIN, cachedData });
+    script = new Script(wrapModule(source), { filename: MAIN, cachedData });
   } catch {
     // No code cache today (an unreadable bundle fails again in require, with Node's own message).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -64,45 +56,14 @@ function loadMain(cacheDir: string): { main: Main; info: CodeLoad } {
   }
   const hit = hadCache && !script.cachedDataRejected;
   const compileCpuMs = cpuMsSince(started);
-  const main = run(script);
+  const main = runAsModule<Main>(script, MAIN, __dirname, module);
   if (!hit) writeCacheLater(script, cacheDir, cacheFile);
   return { main, info: { cache: hit ? 'hit' : hadCache ? 'rejected' : 'miss', compileCpuMs } };
 }
 
-/** Runs the compiled bundle as Node would run a CommonJS module at MAIN (its require resolves from dist/). */
-function run(script: Script): Main {
-  const mod = new Module(MAIN, module);
-  mod.filename = MAIN;
-  mod.paths = Module._nodeModulePaths(__dirname);
-  const moduleFunction = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeJS.Module, filename: string, dirname: string) => void;
-  // mod.require keeps `mod` as the parent: VS Code hands `require('vscode')` the API by the requiring file's path.
-  const requireFromMain = Object.assign((id: string) => mod.require(id), { resolve: require.resolve, cache: require.cache, main: require.main }) as unknown as NodeJS.Require;
-  moduleFunction.call(mod.exports, mod.exports, requireFromMain, mod, MAIN, __dirname);
-  mod.loaded = true;
-  return mod.exports as Main;
-}
-
-function readCache(file: string): Buffer | undefined {
-  try {
-    return readFileSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
 function writeCacheLater(script: Script, dir: string, file: string): void {
-  const timer = setTimeout(() => {
-    try {
-      mkdirSync(dir, { recursive: true });
-      // Caches of earlier versions of the bundle are of no further use.
-      for (const name of readdirSync(dir)) if (name.startsWith(CACHE_PREFIX) && join(dir, name) !== file) rmSync(join(dir, name), { force: true });
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, script.createCachedData());
-      renameSync(temp, file); // never a half-written cache under the real name
-    } catch {
-      /* a cache is an optimisation: the next activation compiles again */
-    }
-  }, WRITE_AFTER_MS);
+  // Caches of earlier versions of the bundle are of no further use.
+  const timer = setTimeout(() => writeCache(script, dir, file, (name) => name.startsWith(CACHE_PREFIX)), WRITE_AFTER_MS);
   timer.unref();
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, appendFileSync, readFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { EventCapture, readNdjson, writeNdjson, type CapturedEvent, type NdjsonLine } from '../../src/core/capture/index';
+import { EventCapture, readNdjson, readNdjsonBatches, writeNdjson, type CapturedEvent, type NdjsonLine } from '../../src/core/capture/index';
 import { AbortedError, BadInputError, TimeoutError } from '../../src/core/errors';
 import { createEvent } from '../../src/core/envelope/envelope';
 import type { Transport } from '../../src/core/transport/types';
@@ -55,6 +55,34 @@ describe('NDJSON files', () => {
     assert.deepEqual(lines.map((l) => [l.line, l.value ?? l.error]), [
       [1, { ok: 1 }], [2, 'line 2 is longer than 100000 bytes'], [3, { ok: 2 }], [4, 'line 4 is longer than 100000 bytes'],
     ]);
+  });
+
+  it('reads a chunk\'s lines at a time (readNdjsonBatches) exactly as line by line, wherever the chunks are cut', async () => {
+    const file = join(dir, 'batches.ndjson');
+    const lines = Array.from({ length: 5000 }, (_, i) => (i % 997 === 5 ? `{"broken": ${i}` : i % 1999 === 7 ? '   ' : JSON.stringify({ i, pad: 'é'.repeat(i % 300) })));
+    lines[3] = `"${'z'.repeat(2000)}"`;
+    const text = `\ufeff${lines.join('\r\n')}`;
+    writeFileSync(file, text);
+    const byLine = await collect(readNdjson(file, { maxLineBytes: 1500 }));
+    const batches: NdjsonLine[][] = [];
+    for await (const b of readNdjsonBatches(file, { maxLineBytes: 1500 })) batches.push(b);
+    assert.ok(batches.length > 1 && batches.every((b) => b.length > 0), 'several batches, none empty');
+    assert.deepEqual(batches.flat(), byLine);
+    assert.equal(byLine.length, lines.filter((l) => l.trim() !== '').length);
+    assert.deepEqual(byLine[0].value, { i: 0, pad: '' }, 'the BOM is not part of the first line');
+    assert.match(byLine[3].error!, /^line 4 is longer than 1500 bytes/);
+    assert.match(byLine.find((l) => l.line === 6)!.error!, /^line 6 is not JSON/);
+    // The same bytes in chunks cut at random places (a line across many chunks, a CR apart from its LF).
+    const bytes = Buffer.from(text);
+    const chunks: Buffer[] = [];
+    for (let at = 0, k = 1; at < bytes.length; k++) {
+      const size = 1 + ((k * 7919) % 4001);
+      chunks.push(bytes.subarray(at, at + size));
+      at += size;
+    }
+    const cut: NdjsonLine[] = [];
+    for await (const b of readNdjsonBatches(Readable.from(chunks), { maxLineBytes: 1500 })) cut.push(...b);
+    assert.deepEqual(cut, byLine);
   });
 
   it('refuses values with no JSON form and fails on a missing file', async () => {

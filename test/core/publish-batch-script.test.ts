@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { EventAdapter } from '../../src/core/adapter';
 import { RedisTransport } from '../../src/core/transport/redis';
-import { PUBLISH_BATCH, scriptCalls } from '../../src/core/transport/redis-publish-batch';
+import { expandRuns, oneChannelCalls, PUBLISH_BATCH, scriptCalls } from '../../src/core/transport/redis-publish-batch';
 import { WRITE_CHARS } from '../../src/core/transport/redis-write-size';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
@@ -130,6 +130,41 @@ describe('publishBatch as a script, on one server', () => {
     } finally {
       await user.close();
     }
+  });
+
+  it('a batch to one channel (the channel sent once, counts as runs) gives a count per message and delivers in order', async () => {
+    const batch = Array.from({ length: 2500 }, (_, i) => ['two', `m${i}-${'x'.repeat(i % 400)}`] as [string, string]);
+    assert.ok(oneChannelCalls('two', batch).length > 3, 'several script calls');
+    one.length = 0;
+    two.length = 0;
+    assert.deepEqual(await t.publishBatch(batch), batch.map(() => 2));
+    await until('every message', () => one.length === batch.length && two.length === batch.length, 20_000);
+    assert.deepEqual(one, batch);
+    assert.deepEqual(two, batch);
+    assert.deepEqual(await t.publishBatch([['nobody', 'a'], ['nobody', 'b']]), [0, 0]);
+    const user = new RedisTransport({ url: server.url, username: 'fewchannels', password: 'pw' });
+    await user.connect();
+    try {
+      await assert.rejects(user.publishBatch([['denied:2', 'a'], ['denied:2', 'b']]), (e: Error & { code?: string }) => e.code === 'AUTH_FAILED' && /NOPERM/.test(e.message));
+      assert.deepEqual(await user.publishBatch([['allowed:3', 'a'], ['allowed:3', 'b']]), [0, 0]);
+    } finally {
+      await user.close();
+    }
+  });
+
+  it('expands runs of counts, an error in its place', () => {
+    const err = new Error('NOPERM');
+    const expanded = expandRuns([
+      { status: 'fulfilled', value: [2, 3, err, 1, 0, 2] },
+      { status: 'rejected', reason: err },
+      { status: 'fulfilled', value: [] },
+    ]);
+    assert.deepEqual(expanded, [
+      { status: 'fulfilled', value: [2, 2, 2, err, 0, 0] },
+      { status: 'rejected', reason: err },
+      { status: 'fulfilled', value: [] },
+    ]);
+    assert.deepEqual(oneChannelCalls('c', [['c', 'a'], ['c', 'b']]), [{ keys: [], argv: ['c', 'a', 'b'] }]);
   });
 
   it('cuts calls by count and by size, never splitting a pair and never sending an empty call', () => {

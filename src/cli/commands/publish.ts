@@ -1,6 +1,6 @@
 import {
   EventStore,
-  readNdjson,
+  readNdjsonBatches,
   EventText,
   parseJson,
   BadInputError,
@@ -41,7 +41,7 @@ export const publishCommand: CliCommand = {
     const publish = async (batch: string[]) => {
       // Published after it is stored, so an event that reached subscribers is also in the store. A lost reply here
       // is sent again within --retry-for: subscribers may then see a message twice, the store never holds it twice.
-      const counts = await retrying(resume.retryForMs, ctx.signal, () => (values.shard
+      const counts = await retrying(resume.retryForMs, ctx.signal, (t) => ctx.out.note(`publishing: ${t}`), () => (values.shard
         ? Promise.all(batch.map((text) => transport.spublish(channel, text)))
         : transport.publishBatch(batch.map((text) => [channel, text] as const))));
       sent += batch.length;
@@ -67,20 +67,22 @@ export const publishCommand: CliCommand = {
       let batch: string[] = [];
       // The next lines are read while the previous batch is published: one batch in flight, in file order.
       let publishing: Promise<void> | undefined;
-      for await (const row of readNdjson(file!)) {
+      for await (const rows of readNdjsonBatches(file!)) {
         if (ctx.signal.aborted) break;
-        if (row.error !== undefined) {
-          bad++;
-          ctx.out.note(`line ${row.line}: ${row.error}`);
-          continue;
-        }
-        batch.push(row.text!.trim());
-        if (batch.length >= BATCH) {
-          await publishing;
-          publishing = publish(batch);
-          // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
-          publishing.catch(() => undefined);
-          batch = [];
+        for (const row of rows) {
+          if (row.error !== undefined) {
+            bad++;
+            ctx.out.note(`line ${row.line}: ${row.error}`);
+            continue;
+          }
+          batch.push(row.text!.trim());
+          if (batch.length >= BATCH) {
+            await publishing;
+            publishing = publish(batch);
+            // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
+            publishing.catch(() => undefined);
+            batch = [];
+          }
         }
       }
       await publishing;
@@ -92,14 +94,17 @@ export const publishCommand: CliCommand = {
 };
 
 /** Runs `fn` again after transient failures (a restart, a failover) until `forMs` has passed since the first. */
-async function retrying<T>(forMs: number, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+async function retrying<T>(forMs: number, signal: AbortSignal, note: (text: string) => void, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + forMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
       if (!isTransientStoreError(e) || Date.now() >= deadline) throw e;
-      await abortableSleep(Math.min(1000, 50 * 2 ** Math.min(attempt, 5), deadline - Date.now()), signal);
+      const delayMs = Math.min(1000, 50 * 2 ** Math.min(attempt, 5), deadline - Date.now());
+      // As the store's retries say so (file-appender.ts): the first, then every tenth.
+      if (attempt === 1 || attempt % 10 === 0) note(`${(e as Error).message}; retrying (attempt ${attempt}, next in ${delayMs} ms)`);
+      await abortableSleep(delayMs, signal);
     }
   }
 }

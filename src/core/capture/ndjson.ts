@@ -56,18 +56,32 @@ export async function* readNdjson(
   source: string | AsyncIterable<Buffer | string>,
   options: ReadNdjsonOptions = {},
 ): AsyncGenerator<NdjsonLine> {
+  for await (const lines of readNdjsonBatches(source, options)) yield* lines;
+}
+
+/**
+ * readNdjson a read at a time: the parsed lines of each chunk read from the file in one array. For readers of large
+ * files that handle lines in batches anyway: one await per chunk instead of one per line (issue 13: a third of what
+ * `ucore publish --file` spent per line went to the generator's promises).
+ */
+export async function* readNdjsonBatches(
+  source: string | AsyncIterable<Buffer | string>,
+  options: ReadNdjsonOptions = {},
+): AsyncGenerator<NdjsonLine[]> {
   for await (const lines of readNdjsonText(source, options)) {
-    for (const l of lines) {
-      if (l.error !== undefined) {
-        yield l;
-        continue;
-      }
-      try {
-        yield { line: l.line, value: JSON.parse(l.text!), text: l.text };
-      } catch (e) {
-        yield { line: l.line, error: notJson(l.line, e) };
+    const out: NdjsonLine[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l.error !== undefined) out[i] = l;
+      else {
+        try {
+          out[i] = { line: l.line, value: JSON.parse(l.text!), text: l.text };
+        } catch (e) {
+          out[i] = { line: l.line, error: notJson(l.line, e) };
+        }
       }
     }
+    yield out;
   }
 }
 

@@ -59,17 +59,38 @@ function compareStreamIds(a: string, b: string): number {
 export function storeAppendCall(stream: string, layout: StoreLayout, items: ReadonlyArray<StoreAppendItem>, o: StoreAppendOptions): string[] {
   const keys: string[] = [stream];
   const p = o.producer;
+  const shapes = compactShapes(layout, items);
   const argv: string[] = [
     layout.base, layout.field, String(o.catchUpBudget), o.publishChannel === undefined ? '0' : '1', o.publishChannel ?? '',
     o.maxLen === undefined ? '' : String(o.maxLen), p?.id ?? '', p ? String(p.sequence) : '0', p ? String(p.ttlMs) : '0',
-    p ? String(p.remember) : '0', String(items.length),
+    p ? String(p.remember) : '0', String(items.length), shapes ?? '',
   ];
   for (const it of items) {
-    keys.push(...it.indexKeys, ...it.copyKeys);
+    for (const k of it.indexKeys) keys.push(k);
+    for (const k of it.copyKeys) keys.push(k);
+    if (shapes !== null) {
+      argv.push(it.fields[layout.field]);
+      continue;
+    }
     const f = fieldsToArgs(it.fields);
     argv.push(String(f.length), ...f, String(it.indexKeys.length), String(it.copyKeys.length));
   }
   return [String(keys.length), ...keys, ...argv];
+}
+
+/**
+ * STORE_APPEND's compact form (see there): per item two digits, its pointer and copy key counts, when every item is
+ * the layout's field alone with at most 9 keys of each kind (the store's events: one type, at most one entity); else
+ * null, and each item is sent with its field names and counts.
+ */
+function compactShapes(layout: StoreLayout, items: ReadonlyArray<StoreAppendItem>): string | null {
+  let shapes = '';
+  for (const it of items) {
+    if (it.indexKeys.length > 9 || it.copyKeys.length > 9 || typeof it.fields[layout.field] !== 'string') return null;
+    if (Object.keys(it.fields).length !== 1) return null;
+    shapes += `${it.indexKeys.length}${it.copyKeys.length}`;
+  }
+  return shapes;
 }
 
 export function toStoreAppendResult(reply: unknown): StoreAppendResult {

@@ -17,7 +17,7 @@ import { aggregateInfo, mergeCountReplies, groupBySlot, pairsToCounts, unionRepl
 import { ClusterNodes, ioredisAgreesOnSlot } from './redis-cluster-nodes';
 import { RedisConnections } from './redis-connections';
 import { flatReplies } from './redis-loop-script';
-import { countsOf, publishLoop, scriptCalls } from './redis-publish-batch';
+import { countsOf, expandRuns, oneChannelCalls, oneChannelOf, publishLoop, publishOneChannelLoop, scriptCalls } from './redis-publish-batch';
 import { setNxGetCalls, setNxGetLoop } from './redis-set-nx-get-batch';
 import { xaddCalls, xaddLoop } from './redis-xadd-batch';
 import { cutBySize, FRAMING_CHARS } from './redis-write-size';
@@ -168,7 +168,10 @@ export class RedisTransport implements Transport {
     const client = this.clustered ? this.clusterNodes.nodeForKeyIfServed(messages[0][0]) : this.connections.command();
     if (!client) return null;
     try {
-      const settled = await publishLoop.run(client, scriptCalls(messages));
+      const channel = oneChannelOf(messages);
+      const settled = channel === null
+        ? await publishLoop.run(client, scriptCalls(messages))
+        : await publishOneChannelLoop.run(client, oneChannelCalls(channel, messages)).then((r) => r && expandRuns(r));
       if (!settled) {
         this.publishByScript = false;
         this.log.info(`${this.description} refuses the publish script to this user: batches are published as pipelines`);
