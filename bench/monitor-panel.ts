@@ -8,14 +8,14 @@
 // updates/s (messages posted to the webview), the extension host's max event-loop delay, its heap; and whether the
 // panel said so when Redis dropped the monitor's subscription (client-output-buffer-limit pubsub 32mb).
 //
-//   node dist/bench/monitor-panel.js [--seconds 60] [--quick] [--rate 100000 | --rate 0] [--profile] [--no-panel] [--contract]
+//   node dist/bench/monitor-panel.js [--seconds 60] [--quick] [--rate 100000 | --rate 0] [--profile [--profile-seconds 20]] [--no-panel] [--contract]
 //   --quick: 10 s of load.  --profile: also a CPU profile of the extension host during the load (.cpuprofile,
 //   open it in Chrome DevTools or VS Code), written to .test-artifacts/bench/.  --no-panel: a baseline with the
 //   monitor counting but no panel open.  --contract: the workspace has an AsyncAPI contract for every channel of the
 //   load (about one event in five breaks it), so the monitor's live contract check runs on the traffic at its default
 //   rate (issue 14: event-loop delay under 100 ms, memory flat); the figures add what it checked and found.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startCodeServer, type CodeServer } from '../test/e2e/lib/code-server';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     const env: Record<string, string> = { UCORE_BENCH_STATS_FILE: statsFile };
     if (profile) {
       env.UCORE_BENCH_PROFILE_FILE = profileFile;
-      env.UCORE_BENCH_PROFILE_SECONDS = String(Math.min(seconds, 20));
+      env.UCORE_BENCH_PROFILE_SECONDS = arg('profile-seconds') ?? String(Math.min(seconds, 20));
       // Activation + opening the panel take ~10-15 s here; the load starts right after.
       env.UCORE_BENCH_PROFILE_DELAY_SECONDS = '18';
     }
@@ -183,6 +183,19 @@ async function main(): Promise<void> {
       for (let i = 0; i < 100 && !readLines<HostLine>(statsFile).at(-1)?.contracts; i++) await sleep(200);
       log(readLines<HostLine>(statsFile).at(-1)?.contracts ? 'live contract check running' : 'the live contract check did NOT start (no totals in the host figures)');
     }
+    // The heap's floor: a full GC forced in the extension host (through its inspector) before and after the load.
+    const forcedGcHeap = async (): Promise<number | undefined> => {
+      const seen = readLines<HostLine>(statsFile).length;
+      writeFileSync(`${statsFile}.gc`, '');
+      for (let i = 0; i < 100; i++) {
+        const got = readLines<HostLine>(statsFile).slice(seen).find((l) => l.heapAfterForcedGc !== undefined);
+        if (got) return got.heapAfterForcedGc;
+        await sleep(100);
+      }
+      return undefined;
+    };
+    const floorBefore = await forcedGcHeap();
+    await sleep(1500);
     const before = readLines<HostLine>(statsFile);
     const startLine = before[before.length - 1]!;
 
@@ -220,6 +233,7 @@ async function main(): Promise<void> {
     log('load done; letting the monitor drain');
     await sleep(5000);
     const lines = readLines<HostLine>(statsFile);
+    const floorAfter = await forcedGcHeap();
     const panelText = noPanel ? '' : await frame.locator('body').innerText().catch(() => '');
     await wb.screenshot('bench-monitor-panel');
 
@@ -281,6 +295,7 @@ async function main(): Promise<void> {
                       ${over.length} of ${during.length} seconds over 100 ms, ${overAlone.length} of them while an idle canary process stayed under 100 ms (canary max ${canaryMax.toFixed(1)} ms; load average ${loadAvg})
   heap                ${mb(startLine.heapUsed)} MB before the load; first 10 s ${mb(Math.min(...firstHeaps))}–${mb(Math.max(...firstHeaps))} MB, last 10 s ${mb(Math.min(...lastHeaps))}–${mb(Math.max(...lastHeaps))} MB; ${mb(endLine.heapUsed)} MB 5 s after
                       after each full GC during the load: ${floors.length ? floors.map((f) => mb(f)).join(', ') : 'none happened'} MB (the floor: flat = no leak)
+                      after a full GC forced before the load ${floorBefore === undefined ? '?' : mb(floorBefore)} MB, after it ${floorAfter === undefined ? '?' : mb(floorAfter)} MB
   RSS                 ${mb(startLine.rss)} MB before the load; first 10 s ${mb(Math.min(...during.slice(0, 10).map((l) => l.rss)))}–${mb(Math.max(...during.slice(0, 10).map((l) => l.rss)))} MB, last 10 s ${mb(Math.min(...during.slice(-10).map((l) => l.rss)))}–${mb(Math.max(...during.slice(-10).map((l) => l.rss)))} MB; ${mb(endLine.rss)} MB 5 s after${contractLine}
   subscription lost   ${gaps} time(s)${gaps ? `; the panel ${saidSo ? 'SAYS SO' : 'does NOT say so'}` : ''}
   figures             ${statsFile}${profile ? `\n  CPU profile         ${profileFile}` : ''}

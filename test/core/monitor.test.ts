@@ -7,6 +7,7 @@ import { BadInputError } from '../../src/core/errors';
 import { RedisTransport } from '../../src/core/transport/redis';
 import { EmbeddedTransport } from '../../src/core/transport/embedded/transport';
 import type { Transport } from '../../src/core/transport/types';
+import Redis from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
 
 const T0 = 1_700_000_000_000; // a whole second, so second boundaries are easy to reason about
@@ -477,6 +478,65 @@ describe('EventMonitor and a lost Redis connection', () => {
       });
     } finally {
       await m.stop();
+      await transport.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('EventMonitor behind a burst', () => {
+  it('reads a backlog in slices: other work runs between them, every event counted in order', async () => {
+    // A flood of messages from one Lua script (about 250 bytes each), twice. The first, read at full speed, lets the
+    // kernel grow the socket's receive buffer (TCP autotuning: megabytes at the bench's 25 MB/s). In the second each
+    // event costs the inspector 20 µs (a slow contract check) and the first one stalls the process for 300 ms (a GC,
+    // the scheduler on a busy machine): megabytes pile up in the socket. Read in one go (libuv's 32 reads of 64 KiB
+    // per poll, every buffered chunk per flow), thousands of events ran between two turns of the event loop; sliced,
+    // a few hundred (8 ms of reading).
+    const server = await startRedisServer();
+    const transport = new RedisTransport({ url: server.url });
+    const publisher = new Redis(server.url);
+    const m = new EventMonitor(transport, { patterns: ['burst:*'] });
+    let turnsDone = false;
+    let sinceTurn = 0;
+    let mostBetweenTurns = 0;
+    const turn = () => { sinceTurn = 0; if (!turnsDone) setImmediate(turn); };
+    let slow = false;
+    let stalled = false;
+    const seqs: number[] = [];
+    const body = JSON.stringify({ event_id: 'e', event_type: 'burst_tested', timestamp: '2025-09-12T10:30:00Z', data: { n: 0, pad: 'x'.repeat(150) } });
+    const cut = body.indexOf('"n":0') + 4;
+    const flood = (channel: string, n: number) => publisher.eval(
+      `local a, b = ARGV[1], ARGV[2] for i = 1, tonumber(ARGV[3]) do redis.call('PUBLISH', KEYS[1], a .. i .. b) end return 1`,
+      1, channel, body.slice(0, cut), body.slice(cut + 1), String(n),
+    );
+    try {
+      await transport.connect();
+      await m.start();
+      m.inspect((channel, _pattern, value) => {
+        if (channel !== 'burst:slow') return;
+        const until = performance.now() + (stalled ? 0.02 : 300);
+        stalled = true;
+        while (performance.now() < until) { /* the check's cost, or the stall */ }
+        seqs.push((value as { data: { n: number } }).data.n);
+        mostBetweenTurns = Math.max(mostBetweenTurns, ++sinceTurn);
+      });
+      const WARM = 100_000;
+      await flood('burst:warm', WARM);
+      await waitUntil('the first flood counted', () => m.eventsSeen >= WARM, 60_000);
+      const N = 30_000;
+      slow = true;
+      turn();
+      await flood('burst:slow', N);
+      await waitUntil('every event counted', () => m.eventsSeen >= WARM + N, 60_000);
+      turnsDone = true;
+      assert.ok(slow);
+      assert.equal(m.eventsSeen, WARM + N);
+      assert.ok(seqs.length === N && seqs.every((n, i) => n === i + 1), 'in order, none lost');
+      assert.ok(mostBetweenTurns < 2000, `at most ${mostBetweenTurns} events between two turns of the event loop (8 ms of reading ≈ 400 here)`);
+    } finally {
+      turnsDone = true;
+      await m.stop();
+      publisher.disconnect();
       await transport.close();
       await server.stop();
     }

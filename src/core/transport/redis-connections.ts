@@ -11,6 +11,7 @@ import { BadUrlError, ClosedError, TimeoutError } from '../errors';
 import type { Logger } from '../logger';
 import { isClusterClient, RedisClientFactory, type ClientSettings, type RedisClient, type RedisTarget } from './redis-clients';
 import { classifyConnectError, explainConnectFailure, pickMoreSpecific } from './redis-errors';
+import { sliceReads } from './read-slicing';
 import { withTimeout } from './redis-timeouts';
 import { isClusterNode } from './redis-topology';
 import type { ConnectionStatus, PubSubMessage, TopologyMode } from './types';
@@ -221,6 +222,9 @@ export class RedisConnections {
     c.on('ready', () => { slot.ready = true; refresh(); });
     c.on('close', () => { slot.ready = false; refresh(); });
     c.on('reconnecting', refresh);
+    // A subscriber that fell behind reads its backlog in slices, letting the event loop run between them (a new socket
+    // per connection: 'connect' comes after ioredis's parser listens on it). A cluster's subscribers are its own.
+    if (!isClusterClient(c)) c.on('connect', () => { if (c.stream) sliceReads(c.stream); });
     if (role === 'sub') {
       c.on('message', (channel: string, payload: string) => this.emit({ channel, payload }));
       c.on('pmessage', (pattern: string, channel: string, payload: string) => this.emit({ channel, pattern, payload }));

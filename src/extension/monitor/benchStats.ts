@@ -3,7 +3,7 @@
 // the panel, the extension host's longest event-loop delay over that second, and its heap. With
 // UCORE_BENCH_PROFILE_FILE also a CPU profile of the extension host (inspector session) over
 // UCORE_BENCH_PROFILE_SECONDS (default 20) from activation, to find where the time goes when a goal is missed.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
 import { describeError, type Logger } from '../../core/index';
@@ -32,6 +32,12 @@ export interface BenchStatsLine {
   status: string;
   gaps: number;
   panelOpen: boolean;
+  /**
+   * Heap used after a full GC forced on request (the bench creates `<stats file>.gc`; the host deletes it, collects
+   * through its inspector session and reports here once): the floor before and after a load, to tell a leak from
+   * garbage V8 had no reason to collect yet.
+   */
+  heapAfterForcedGc?: number;
   /** The live contract check's totals (cumulative), absent while nothing is checked. */
   contracts?: { covered: number; checked: number; violating: number };
 }
@@ -64,7 +70,24 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
       }
     });
     gcObserver.observe({ entryTypes: ['gc'] });
+    let forcedGcHeap: number | undefined;
+    let collecting = false;
+    const gcRequest = `${file}.gc`;
+    const forceGcWhenAsked = () => {
+      if (collecting || !existsSync(gcRequest)) return;
+      collecting = true;
+      try { unlinkSync(gcRequest); } catch { /* asked again later */ }
+      const session = new (inspector().Session)();
+      session.connect();
+      session.post('HeapProfiler.collectGarbage', () => {
+        forcedGcHeap = process.memoryUsage().heapUsed;
+        collecting = false;
+        // Not from inside the session's own callback: Node 24 hangs there for good.
+        setImmediate(() => session.disconnect());
+      });
+    };
     const timer = setInterval(() => {
+      forceGcWhenAsked();
       const snap = monitor.feed.latest.snapshot; // the feed's last frame: the figures take no snapshot of their own
       const mem = process.memoryUsage();
       const used = process.cpuUsage(cpu);
@@ -89,7 +112,9 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
         gaps: snap?.gaps ?? 0,
         panelOpen: panels.current?.isReady ?? false,
         contracts: contracts.totals(),
+        ...(forcedGcHeap === undefined ? {} : { heapAfterForcedGc: forcedGcHeap }),
       };
+      forcedGcHeap = undefined;
       delay.reset();
       majorGcs = 0;
       maxGcPauseMs = 0;
@@ -104,10 +129,7 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
   }
   if (profileFile) {
     const seconds = Number(env.UCORE_BENCH_PROFILE_SECONDS ?? 20) || 20;
-    // Loaded only here: requiring node:inspector costs ~1.5 ms, in every activation if imported (issue 13).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Session } = require('node:inspector') as typeof import('node:inspector');
-    const session = new Session();
+    const session = new (inspector().Session)();
     session.connect();
     const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => {
       session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result)));
@@ -130,4 +152,10 @@ export function startBenchStats(monitor: LiveMonitor, panels: MonitorPanelManage
   }
   if (disposables.length === 0) return undefined;
   return { dispose: () => { for (const d of disposables) d(); } };
+}
+
+/** Loaded only when a bench asks: requiring node:inspector costs ~1.5 ms, in every activation if imported (issue 13). */
+function inspector(): typeof import('node:inspector') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('node:inspector') as typeof import('node:inspector');
 }
