@@ -356,7 +356,14 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     if (isAlive(node.server)) {
       const lines = parseClusterNodes(await askNode(port, 'CLUSTER', 'NODES').catch(() => ''));
       const self = lines.find((l) => l.flags.includes('myself'));
-      if (self) record = { at: 0, slots: self.slots, replicaPorts: lines.filter((l) => l.masterId === self.id).map((l) => l.port) };
+      if (self) {
+        // Its replicas as every live node sees them: under load the master's own table can lag behind a replica that
+        // already replicates it (a CI run failed here with 'had no replica' on the 3 + 3 fixture).
+        const views = await Promise.all(live().map((n) => askNode(n.port, 'CLUSTER', 'NODES').catch(() => '')));
+        const replicaPorts = new Set<number>();
+        for (const view of [lines, ...views.map(parseClusterNodes)]) for (const l of view) if (l.masterId === self.id) replicaPorts.add(l.port);
+        record = { at: 0, slots: self.slots, replicaPorts: [...replicaPorts] };
+      }
     }
     record.at = performance.now();
     await node.server.kill();
