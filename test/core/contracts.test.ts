@@ -57,6 +57,23 @@ describe('contracts: AsyncAPI 3.0', () => {
     assert.match(r.issues.find((i) => i.path.join('.') === 'data.status')!.message, /must be one of "pending", "paid", "shipped"/);
   });
 
+  it('warmUp compiles the checks a message per turn of the event loop (traffic interleaves), and stops when told', async () => {
+    const set = await setOf(TEXT, FIXTURE);
+    const messages = set.contracts.flatMap((c) => c.channels.flatMap((ch) => ch.messages)).length;
+    assert.ok(messages >= 4, `the fixture has ${messages} messages`);
+    let turns = 0;
+    let counting = true;
+    const tick = () => { if (counting) { turns++; setImmediate(tick); } };
+    setImmediate(tick);
+    await set.warmUp();
+    counting = false;
+    assert.ok(turns >= messages - 1, `${turns} turns of the loop while ${messages} messages were compiled`);
+    assert.deepEqual(set.check({ kind: 'channel', name: 'ecommerce_events' }, order()).issues, []);
+    let asked = 0;
+    await set.warmUp(() => ++asked > 1);
+    assert.equal(asked, 2, 'stopped after one message');
+  });
+
   it('a message two channels name is bundled once and checked alike on both, each violation on its own target', async () => {
     const c = await loadContract(FIXTURE, TEXT);
     const messageOf = (key: string) => c.channels.find((ch) => ch.key === key)!.messages.find((m) => m.key === 'OrderCreated')!;

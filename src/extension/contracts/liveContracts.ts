@@ -148,6 +148,8 @@ export class LiveContracts extends Disposable implements ViolationBadges {
     const watch = new LiveContractWatch(now.monitor, now.connection.transport, checker, { logger: this.log });
     this.watch = watch;
     this.bound = { monitor: now.monitor, contracts, rate };
+    // Compiled now, a message a turn, rather than by the first events of each type on the monitor's path.
+    set.warmUp(() => this.watch !== watch).catch((e: unknown) => this.log.warn(`live contract check: compiling the contracts: ${describeError(e)}`));
     try {
       await watch.start();
       this.log.info(`checking live traffic on "${now.connection.name}" against the contracts (up to ${rate}/s; streams: ${watch.streams.join(', ') || 'none'})`);
