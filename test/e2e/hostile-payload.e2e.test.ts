@@ -73,8 +73,7 @@ describe('hostile payloads show as text and run nothing (code-server UI)', { tim
     const w = e2e.wb;
     await step(w, 'hostile-tail', async () => {
       const row = await w.waitForTreeRow(CHANNEL, 'Channels');
-      await treeInlineAction(row, 'Tail Channel');
-      await waitForEditorText(w.page, /tail of channel/);
+      await treeInlineAction(row, 'Tail Channel', (timeoutMs) => waitForEditorText(w.page, /tail of channel/, timeoutMs));
       assert.ok((await activeEditorTitle(w.page)).includes(IMG), 'the tab title shows the channel literally');
       const r = await runCli(['publish', CHANNEL, JSON.stringify(hostileEvent(2)), '--url', e2e.redis.url]);
       assert.strictEqual(r.code, 0, r.stderr);

@@ -246,9 +246,22 @@ export async function treeContextAction(wb: Workbench, row: Locator, action: str
 }
 
 /** Hovers a tree row and clicks its inline action button whose title (aria-label) starts with `title`. */
-export async function treeInlineAction(row: Locator, title: string): Promise<void> {
-  await row.hover();
-  await row.locator(`.actions .action-label[aria-label^="${title}"]`).first().click();
+/**
+ * Clicks a tree row's inline action and waits for its effect (`done` throws when it does not come within the time it
+ * is given). A live tree that re-renders between the hover and the click swallows the click, so it tries again.
+ */
+export async function treeInlineAction<T>(row: Locator, title: string, done: (timeoutMs: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await row.hover();
+    const action = row.locator(`.actions .action-label[aria-label^="${title}"]`).first();
+    await action.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await action.click();
+    try {
+      return await done(attempt < 3 ? 5_000 : UI_TIMEOUT);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 /** The text of the modal dialog on screen (VS Code's own dialog, not a browser one). */
