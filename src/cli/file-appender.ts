@@ -109,7 +109,7 @@ export async function appendFile(
       }
       if (!good) {
         result.badLines++;
-        note(`line ${row.line}: ${row.error ?? 'not a JSON object'}`);
+        note(row.error ?? `line ${row.line}: not a JSON object`);
         continue;
       }
       batch.push({ line: row.line, event: new EventText(row.text!, v) });

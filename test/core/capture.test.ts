@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, appendFileSync, readFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { EventCapture, readNdjson, readNdjsonBatches, writeNdjson, type CapturedEvent, type NdjsonLine } from '../../src/core/capture/index';
+import { EventCapture, readNdjson, readNdjsonBatches, readNdjsonCheckedText, writeNdjson, type CapturedEvent, type NdjsonLine } from '../../src/core/capture/index';
 import { AbortedError, BadInputError, TimeoutError } from '../../src/core/errors';
 import { createEvent } from '../../src/core/envelope/envelope';
 import type { Transport } from '../../src/core/transport/types';
@@ -83,6 +83,21 @@ describe('NDJSON files', () => {
     const cut: NdjsonLine[] = [];
     for await (const b of readNdjsonBatches(Readable.from(chunks), { maxLineBytes: 1500 })) cut.push(...b);
     assert.deepEqual(cut, byLine);
+  });
+
+  it('checks lines on their bytes (readNdjsonCheckedText) with the same answer and error as JSON.parse', async () => {
+    const deep = `${'{"a":'.repeat(80)}1${'}'.repeat(80)}`;
+    const lines = [
+      '{"event_type":"a","data":{"x":[1,2.5e3,-0,true,null],"s":"é\\u00e9\\n"}}', ' {"spaced": 1} ', '{"a":1}\r', '[1,2]', '"text"', '42',
+      '{"a":1', '{"a":1}}', '{"a":01}', '{"a":"\u0001"}', '{"a":tru}', '{"a":1,}', '{\'a\':1}', deep, `${deep}x`, '{"a":"\\x"}', 'null',
+    ];
+    const file = join(dir, 'checked.ndjson');
+    writeFileSync(file, `\ufeff${lines.join('\n')}\n`);
+    const parsed = await collect(readNdjson(file));
+    const checked: Array<{ line: number; text?: string; error?: string }> = [];
+    for await (const b of readNdjsonCheckedText(file)) checked.push(...b);
+    assert.deepEqual(checked.map((l) => [l.line, l.text, l.error]), parsed.map((l) => [l.line, l.text, l.error]));
+    assert.deepEqual(checked.filter((l) => l.error).map((l) => l.line), [7, 8, 9, 10, 11, 12, 13, 15, 16], 'the broken lines, each by its number');
   });
 
   it('refuses values with no JSON form and fails on a missing file', async () => {

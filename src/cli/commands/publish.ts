@@ -1,6 +1,6 @@
 import {
   EventStore,
-  readNdjsonBatches,
+  readNdjsonCheckedText,
   EventText,
   parseJson,
   BadInputError,
@@ -67,12 +67,12 @@ export const publishCommand: CliCommand = {
       let batch: string[] = [];
       // The next lines are read while the previous batch is published: one batch in flight, in file order.
       let publishing: Promise<void> | undefined;
-      for await (const rows of readNdjsonBatches(file!)) {
+      for await (const rows of readNdjsonCheckedText(file!)) {
         if (ctx.signal.aborted) break;
         for (const row of rows) {
           if (row.error !== undefined) {
             bad++;
-            ctx.out.note(`line ${row.line}: ${row.error}`);
+            ctx.out.note(row.error);
             continue;
           }
           batch.push(row.text!.trim());

@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { BadInputError } from '../errors';
+import { FlowFieldReader } from '../flows/flow-fields';
 
 export interface NdjsonLine {
   /** 1-based line number in the file. */
@@ -85,20 +86,56 @@ export async function* readNdjsonBatches(
   }
 }
 
+/**
+ * readNdjsonBatches without the values: each line's text, checked to be JSON, for readers that send the text as
+ * written and never look inside (`ucore publish --file`). A line that is one JSON object is checked on its bytes,
+ * three times faster than JSON.parse builds it and with no garbage; any other line goes through JSON.parse, whose
+ * answer (and error message) counts.
+ */
+export async function* readNdjsonCheckedText(
+  source: string | AsyncIterable<Buffer | string>,
+  options: ReadNdjsonOptions = {},
+): AsyncGenerator<NdjsonTextLine[]> {
+  const reader = FlowFieldReader.create([], [])!;
+  for await (const lines of readNdjsonText(source, options, (bytes) => reader.isObject(bytes) || undefined)) {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l.seen || l.error !== undefined) continue;
+      try {
+        JSON.parse(l.text!);
+      } catch (e) {
+        lines[i] = { line: l.line, error: notJson(l.line, e) };
+      }
+    }
+    yield lines;
+  }
+}
+
 /** Why line `line` is not JSON (JSON.parse's error `e`). */
 export function notJson(line: number, e: unknown): string {
   return `line ${line} is not JSON: ${(e as Error).message}`;
 }
 
+/** A line of readNdjsonText. */
+export interface NdjsonTextLine {
+  line: number;
+  text?: string;
+  error?: string;
+  /** What `look` made of the line's bytes (undefined: it had nothing to say, or the line spans two reads). */
+  seen?: unknown;
+}
+
 /**
  * The lines of an NDJSON file (or stream of chunks) as text, not parsed: a read chunk's lines at a time (a reader of
  * a million lines pays for one await per chunk, not per line). Blank lines are skipped; an over-long line comes as
- * an `error` without being held in memory. I/O errors throw.
+ * an `error` without being held in memory. I/O errors throw. `look` sees the bytes of most lines (not of one that
+ * spans two reads) before they become text, for readers that can learn what they need without parsing the text.
  */
 export async function* readNdjsonText(
   source: string | AsyncIterable<Buffer | string>,
   options: ReadNdjsonOptions = {},
-): AsyncGenerator<Array<{ line: number; text?: string; error?: string }>> {
+  look?: (bytes: Buffer) => unknown,
+): AsyncGenerator<NdjsonTextLine[]> {
   const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!Number.isSafeInteger(max) || max < 1) throw new BadInputError(`maxLineBytes must be a positive integer, not ${max}`);
   const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK_BYTES }) : source;
@@ -108,7 +145,7 @@ export async function* readNdjsonText(
   let line = 0;
   for await (const chunk of input) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    const out: Array<{ line: number; text?: string; error?: string }> = [];
+    const out: NdjsonTextLine[] = [];
     let start = 0;
     for (;;) {
       const nl = buf.indexOf(0x0a, start);
@@ -119,7 +156,10 @@ export async function* readNdjsonText(
         if (end - start > max) out.push({ line, error: tooLongError(line, max) });
         else {
           const text = lineText(line, buf.toString('utf8', start, end));
-          if (text !== null) out.push({ line, text });
+          if (text !== null) {
+            const seen = look?.(buf.subarray(start, end));
+            out.push(seen === undefined ? { line, text } : { line, text, seen });
+          }
         }
         start = nl + 1;
         continue;

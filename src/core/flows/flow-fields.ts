@@ -28,6 +28,7 @@ export const EVENT_ID_SLOT = 3;
 export const SOURCE_SLOT = 4;
 export const KEY_PATH_SLOT = 5;
 const FIXED_PATHS = [['event_type'], ['entity_id'], ['timestamp'], ['event_id'], ['metadata', 'source']];
+const ALL_FIXED = FIXED_PATHS.map((_, slot) => slot);
 
 /** Deepest nesting skipped over before giving up (JSON.parse then decides, with the core's own limit). */
 const MAX_SKIP_DEPTH = 64;
@@ -58,11 +59,16 @@ export class FlowFieldReader {
     this.values = new Array<unknown>(slots).fill(undefined);
   }
 
-  /** A reader for these key paths (split at dots); null when a part is not plain ASCII (then parse in full). */
-  static create(keyPaths: ReadonlyArray<readonly string[]> = []): FlowFieldReader | null {
+  /**
+   * A reader for these key paths (split at dots); null when a part is not plain ASCII (then parse in full). `fixed`:
+   * the fixed slots to fill (the others stay undefined; making texts of fields nobody reads was a fifth of a replay's
+   * reading).
+   */
+  static create(keyPaths: ReadonlyArray<readonly string[]> = [], fixed: readonly number[] = ALL_FIXED): FlowFieldReader | null {
     const root: KeyNode[] = [];
     const all = [...FIXED_PATHS, ...keyPaths];
     for (let slot = 0; slot < all.length; slot++) {
+      if (slot < KEY_PATH_SLOT && !fixed.includes(slot)) continue;
       const path = all[slot];
       const chain: KeyNode[] = [];
       let level = root;

@@ -10,13 +10,14 @@ import { type Logger, silentLogger } from '../logger';
 import { catchUpIndexes, type IndexProgress } from '../store/index-catch-up';
 import { DEFAULT_STORE_STREAM, indexBase } from '../store/index-keys';
 import { mergePages } from '../store/merged-pages';
-import { readPages } from '../store/page-reader';
+import { readFieldPages, readPages } from '../store/page-reader';
 import { CLUSTER_PARTITIONS, checkPartitionSetting, partitionIndex, partitionKeys, type PartitionSetting } from '../store/partitions';
 import { planQuery, type ReadPlan, type StoreQuery } from '../store/query-plan';
 import type { TimeClock } from '../store/time-range';
 import { EVENT_FIELD, looksLikeJsonObject, type StoredEvent } from '../store/stored-event';
 import { compareIds } from '../store/stream-ids';
 import type { StreamEntry, Transport } from '../transport/types';
+import { FieldMatch } from './field-match';
 import { ProgressThrottle, type ReplayProgress } from './progress';
 import { batchSender, checkTarget, type ReplayTarget } from './replay-target';
 import { TokenBucket } from './token-bucket';
@@ -123,15 +124,29 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
     // A small limit without a filter needs a small page only (more pages follow if entries were malformed).
     const pageSize = filter ? READ_PAGE : Math.min(READ_PAGE, remaining);
 
-    pages: for await (const page of readAll(source, reads, pageSize)) {
+    // A filter on entity, types and time only reads those fields from the event's bytes (see FieldMatch).
+    const fieldMatch = plan.fieldFilter && reads.length === 1 ? FieldMatch.create(plan.fieldFilter) : null;
+    const pages = (fieldMatch && readFieldPages(source, reads[0], EVENT_FIELD, { pageSize })) || readAll(source, reads, pageSize);
+
+    pages: for await (const page of pages) {
       r.scanned += page.length;
       const raws: string[] = [];
       const ids: string[] = [];
       for (const entry of page) {
-        const raw = entry.fields[EVENT_FIELD];
-        if (typeof raw !== 'string') { r.skippedMalformed++; continue; }
+        let raw: string | Buffer | null | undefined = 'value' in entry ? entry.value : entry.fields[EVENT_FIELD];
         let parsed: StoredEvent['event'] | undefined;
-        if (filter) {
+        if (typeof raw !== 'string') {
+          if (!raw) { r.skippedMalformed++; continue; }
+          const m = fieldMatch!.test(raw);
+          if (m === 'skip') continue;
+          raw = raw.toString('utf8');
+          if (m === 'parse') {
+            const e = readEvent(raw);
+            if (!e.ok) { r.skippedMalformed++; continue; }
+            if (!filter!(e.event)) continue;
+            parsed = e.event;
+          }
+        } else if (filter) {
           const e = readEvent(raw);
           if (!e.ok) { r.skippedMalformed++; continue; }
           if (!filter(e.event)) continue;

@@ -6,7 +6,7 @@ import { BadInputError } from '../errors';
 import type { IndexProgress } from './index-catch-up';
 import { indexBase } from './index-keys';
 import { compareParsed, dateBound, formatId, idBound, type ParsedId } from './stream-ids';
-import { checkClock, eventTimeCheck, type TimeClock, timeBoundMicros, type TimeRangeCounts } from './time-range';
+import { checkClock, parseIsoMicros, type TimeClock, timeBoundMicros, timeRangeCheck, type TimeRangeCounts } from './time-range';
 
 export interface StoreQuery {
   /** Only events of this entity (`entity_id`). */
@@ -62,6 +62,11 @@ export interface QueryPlan {
   read: ReadPlan;
   /** What still has to be checked on the parsed event; null when everything the read returns matches. */
   filter: ((e: EventLike) => boolean) | null;
+  /**
+   * The same check on the only fields it reads, for readers that take them from the event's bytes without parsing it;
+   * null when the query has a predicate (it may read anything) or nothing to check.
+   */
+  fieldFilter: ((f: EventFields) => boolean) | null;
   /** The caller's limit, if any. */
   limit: number | undefined;
   /** True when the id range is empty: nothing can match, no read is needed. */
@@ -70,6 +75,14 @@ export interface QueryPlan {
   clock: TimeClock | null;
   /** What the filter left out of an event-clock range for want of a readable `timestamp` (counted as it runs). */
   counts: TimeRangeCounts;
+}
+
+/** The fields of an event a query's filter reads: as JSON.parse gives them, and the timestamp as microseconds. */
+export interface EventFields {
+  event_type: unknown;
+  entity_id: unknown;
+  /** parseIsoMicros of the `timestamp`. */
+  atMicros: number | null;
 }
 
 export interface PlanOptions {
@@ -91,7 +104,7 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
   let end = idBound(query.toId, 'end', 'toId');
   let empty = limit === 0;
   const counts: TimeRangeCounts = { untimed: 0 };
-  let timeCheck: ((e: EventLike) => boolean) | null = null;
+  let timeCheck: ((atMicros: number | null) => boolean) | null = null;
   if (clock === 'append') {
     start = latest(start, dateBound(query.since, 'start', 'since'));
     end = earliest(end, dateBound(query.until, 'end', 'until'));
@@ -99,7 +112,7 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
     const since = timeBoundMicros(query.since, 'since');
     const until = timeBoundMicros(query.until, 'until');
     if (since !== undefined && until !== undefined && since > until) empty = true;
-    timeCheck = eventTimeCheck(since, until, counts);
+    timeCheck = timeRangeCheck(since, until, counts);
   }
   if (start !== undefined && end !== undefined && compareParsed(start, end) > 0) empty = true;
 
@@ -110,26 +123,34 @@ export function planQuery(stream: string, query: StoreQuery, options: PlanOption
     reverse: query.reverse === true,
   };
   const checks: Array<(e: EventLike) => boolean> = [];
+  const fieldChecks: Array<(f: EventFields) => boolean> = [];
   const base = options.indexBase ?? indexBase(stream);
   if (entity !== undefined && options.indexed) {
     read.indexKey = `${base}entity:${entity}`;
     read.copies = true;
   } else if (entity !== undefined) {
     checks.push((e) => entityOf(e) === entity);
+    fieldChecks.push((f) => entityOf({ entity_id: f.entity_id }) === entity);
   }
   if (types && types.length === 1 && options.indexed && !read.indexKey) {
     read.indexKey = `${base}type:${types[0]}`;
   } else if (types) {
     const wanted = new Set(types);
     checks.push((e) => typeof e.event_type === 'string' && wanted.has(e.event_type));
+    fieldChecks.push((f) => typeof f.event_type === 'string' && wanted.has(f.event_type));
   }
   // After entity and type, so `counts.untimed` counts only events the rest of the selection wanted.
-  if (timeCheck) checks.push(timeCheck);
+  if (timeCheck) {
+    const inRange = timeCheck;
+    checks.push((e) => inRange(parseIsoMicros(e.timestamp)));
+    fieldChecks.push((f) => inRange(f.atMicros));
+  }
   if (query.predicate) checks.push(query.predicate);
-  return { read, filter: combine(checks), limit, empty, clock: ranged ? clock : null, counts };
+  const fieldFilter = query.predicate ? null : combine(fieldChecks);
+  return { read, filter: combine(checks), fieldFilter, limit, empty, clock: ranged ? clock : null, counts };
 }
 
-function combine(checks: Array<(e: EventLike) => boolean>): ((e: EventLike) => boolean) | null {
+function combine<T>(checks: Array<(x: T) => boolean>): ((x: T) => boolean) | null {
   if (checks.length === 0) return null;
   if (checks.length === 1) return checks[0];
   return (e) => checks.every((c) => c(e));

@@ -5,7 +5,6 @@
 //            backfilled or replayed later than it happened is found by when it was written, not by its timestamp.
 // Times are compared in microseconds: the guide's Python writes `datetime.utcnow().isoformat()`, six fraction digits
 // and no offset, which means UTC (the envelope's timestamps are UTC); a time without an offset is read as UTC here too.
-import type { EventLike } from '../envelope/envelope';
 import { BadInputError } from '../errors';
 
 export type TimeClock = 'event' | 'append';
@@ -160,12 +159,12 @@ export interface TimeRangeCounts {
 }
 
 /**
- * The check of an event-clock range (both bounds inclusive, in microseconds). An event whose `timestamp` is missing
- * or not ISO-8601 never matches; it is counted in `counts.untimed`.
+ * The check of an event-clock range (both bounds inclusive, in microseconds) on the event's timestamp as read by
+ * parseIsoMicros. An event whose `timestamp` is missing or not ISO-8601 (null) never matches; it is counted in
+ * `counts.untimed`.
  */
-export function eventTimeCheck(since: number | undefined, until: number | undefined, counts: TimeRangeCounts): (e: EventLike) => boolean {
-  return (e) => {
-    const at = parseIsoMicros(e.timestamp);
+export function timeRangeCheck(since: number | undefined, until: number | undefined, counts: TimeRangeCounts): (atMicros: number | null) => boolean {
+  return (at) => {
     if (at === null) {
       counts.untimed++;
       return false;
