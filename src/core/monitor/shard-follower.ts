@@ -46,7 +46,8 @@ export class ShardFollower {
       for (const [ch, sub] of [...this.followed]) {
         if (found.has(ch)) continue;
         this.followed.delete(ch);
-        await sub?.unsubscribe().catch(() => undefined);
+        if (sub) await sub.unsubscribe().catch(() => undefined);
+        else await this.transport.sunsubscribe([ch]).catch(() => undefined);
       }
       const fresh = [...found].filter((ch) => !this.followed.has(ch)).slice(0, Math.max(0, this.max - this.followed.size));
       if (this.subscriber) {

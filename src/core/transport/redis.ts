@@ -30,6 +30,7 @@ import { appendIndexedCall, copiesIfCurrent, indexTailCall, storeAppendCall, toI
 import { execWithOneTimer, withTimeout } from './redis-timeouts';
 import { readClusterTopology, readSentinelTopology, replicationNodes } from './redis-topology';
 import { WriteCorking } from './redis-write-corking';
+import { SubscriptionCounts } from './subscription-counts';
 import type {
   ClientInfo,
   AppendIndexedOptions, AutoClaimResult, ConnectionStatus, ConsumerInfo, Disposable, FieldBytesEntry, GroupInfo, IndexedAppend, IndexTailResult, PendingEntry,
@@ -135,6 +136,8 @@ export class RedisTransport implements Transport {
   }
 
   close(): Promise<void> {
+    // The subscriber connections go with it: a later connect() starts with no subscriptions.
+    for (const holds of [this.channelHolds, this.patternHolds, this.shardHolds]) holds.clear();
     return this.connections.close(() => this.blocking.drain());
   }
 
@@ -157,6 +160,10 @@ export class RedisTransport implements Transport {
     // A cluster forwards PUBLISH to every node whichever node gets it: no slots to respect.
     return this.pipelineInParts(messages, ([ch, m]) => ch.length + m.length, (p, [ch, m]) => p.publish(ch, m)) as Promise<number[]>;
   }
+
+  private readonly channelHolds = new SubscriptionCounts();
+  private readonly patternHolds = new SubscriptionCounts();
+  private readonly shardHolds = new SubscriptionCounts();
 
   /** Cleared when the server refuses the publish script to this user: the pipeline is used from then on. */
   private publishByScript = true;
@@ -194,12 +201,15 @@ export class RedisTransport implements Transport {
       if (misrouted !== undefined) throw new BadInputError(`cannot subscribe to shard channel "${misrouted.slice(0, 80)}" on a cluster: ioredis computes a different hash slot for this name than Redis does`);
     }
     // One SSUBSCRIBE per channel: on a cluster the channels of one call must share a slot.
-    for (const ch of channels) await this.runSub((s) => s.ssubscribe(ch), 'shard');
+    await this.shardHolds.holdAndRun(channels, async (fresh) => {
+      for (const ch of fresh) await this.runSub((s) => s.ssubscribe(ch), 'shard');
+    });
   }
 
   async sunsubscribe(channels: string[]): Promise<void> {
+    const gone = this.shardHolds.release(channels);
     if (!this.connections.hasSubscriber('shard')) return;
-    for (const ch of channels) await this.runSub((s) => s.sunsubscribe(ch), 'shard');
+    for (const ch of gone) await this.runSub((s) => s.sunsubscribe(ch), 'shard');
   }
 
   async pubsubShardChannels(pattern?: string): Promise<string[]> {
@@ -214,20 +224,23 @@ export class RedisTransport implements Transport {
     return mergeCountReplies(channels, await this.clusterNodes.onEveryNode('master', (n) => n.call('PUBSUB', 'SHARDNUMSUB', ...channels)));
   }
 
+  // Subscriptions are counted per name (SubscriptionCounts): features sharing this transport hold a name together.
   async subscribe(channels: string[]): Promise<void> {
-    if (channels.length) await this.runSub((s) => s.subscribe(...channels));
+    await this.channelHolds.holdAndRun(channels, (fresh) => this.runSub((s) => s.subscribe(...fresh)));
   }
 
   async unsubscribe(channels: string[]): Promise<void> {
-    if (channels.length && this.connections.hasSubscriber('sub')) await this.runSub((s) => s.unsubscribe(...channels));
+    const gone = this.channelHolds.release(channels);
+    if (gone.length && this.connections.hasSubscriber('sub')) await this.runSub((s) => s.unsubscribe(...gone));
   }
 
   async psubscribe(patterns: string[]): Promise<void> {
-    if (patterns.length) await this.runSub((s) => s.psubscribe(...patterns));
+    await this.patternHolds.holdAndRun(patterns, (fresh) => this.runSub((s) => s.psubscribe(...fresh)));
   }
 
   async punsubscribe(patterns: string[]): Promise<void> {
-    if (patterns.length && this.connections.hasSubscriber('sub')) await this.runSub((s) => s.punsubscribe(...patterns));
+    const gone = this.patternHolds.release(patterns);
+    if (gone.length && this.connections.hasSubscriber('sub')) await this.runSub((s) => s.punsubscribe(...gone));
   }
 
   // On a cluster a node only knows the subscribers connected to it: ask every node (replicas too, clients may

@@ -274,6 +274,9 @@ export interface Transport {
   ping(): Promise<void>;
 
   // ---- pub/sub (a connection of its own; resubscribes after a reconnect by itself) ----
+  // Subscriptions are held, not set: features share a transport, so each (s|p)subscribe of a name is one holder and
+  // the name is unsubscribed when as many (s|p)unsubscribes have come (SubscriptionCounts). Unsubscribing a name
+  // nobody holds does nothing.
   publish(channel: string, message: string): Promise<number>;
   /** Pipelined PUBLISH; resolves with each receiver count in order. */
   publishBatch(messages: ReadonlyArray<readonly [channel: string, message: string]>): Promise<number[]>;

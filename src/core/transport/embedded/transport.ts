@@ -12,6 +12,7 @@ import type { Subscriber } from './pubsub';
 import { EmbeddedServer, getEmbeddedServer } from './server';
 import type { ResolvedRead } from './stream-commands';
 import { storeAppend, storeIndexTail } from './store-ops';
+import { SubscriptionCounts } from '../subscription-counts';
 
 export interface EmbeddedTransportOptions {
   /** The server to talk to; default: the process-wide server named `name`. */
@@ -43,6 +44,9 @@ export class EmbeddedTransport implements Transport, Subscriber {
   private readonly channels = new Set<string>();
   private readonly patterns = new Set<string>();
   private readonly shardChannels = new Set<string>();
+  private readonly channelHolds = new SubscriptionCounts();
+  private readonly patternHolds = new SubscriptionCounts();
+  private readonly shardHolds = new SubscriptionCounts();
   private readonly pendingReads = new Set<PendingRead>();
   private readonly onListenerError: ((error: unknown) => void) | undefined;
 
@@ -113,6 +117,7 @@ export class EmbeddedTransport implements Transport, Subscriber {
     this.channels.clear();
     this.patterns.clear();
     this.shardChannels.clear();
+    for (const holds of [this.channelHolds, this.patternHolds, this.shardHolds]) holds.clear();
     this.server.pubsub.forget(this);
     this.server.clientDisconnected(this);
     this.setStatus('closed');
@@ -182,15 +187,17 @@ export class EmbeddedTransport implements Transport, Subscriber {
     return this.run(() => messages.map(([c, m]) => this.server.publish(c, m)));
   }
 
+  // Subscriptions are counted per name (SubscriptionCounts): features sharing this transport hold a name together.
   subscribe(channels: string[]): Promise<void> {
-    return this.run(() => {
-      for (const c of channels) if (this.server.pubsub.subscribe(this, c)) this.channels.add(c);
-    });
+    return this.channelHolds.holdAndRun(channels, (fresh) => this.run(() => {
+      for (const c of fresh) if (this.server.pubsub.subscribe(this, c)) this.channels.add(c);
+    }));
   }
 
   unsubscribe(channels: string[]): Promise<void> {
+    const gone = this.channelHolds.release(channels);
     return this.run(() => {
-      for (const c of channels) {
+      for (const c of gone) {
         this.server.pubsub.unsubscribe(this, c);
         this.channels.delete(c);
       }
@@ -198,14 +205,15 @@ export class EmbeddedTransport implements Transport, Subscriber {
   }
 
   psubscribe(patterns: string[]): Promise<void> {
-    return this.run(() => {
-      for (const p of patterns) if (this.server.pubsub.psubscribe(this, p)) this.patterns.add(p);
-    });
+    return this.patternHolds.holdAndRun(patterns, (fresh) => this.run(() => {
+      for (const p of fresh) if (this.server.pubsub.psubscribe(this, p)) this.patterns.add(p);
+    }));
   }
 
   punsubscribe(patterns: string[]): Promise<void> {
+    const gone = this.patternHolds.release(patterns);
     return this.run(() => {
-      for (const p of patterns) {
+      for (const p of gone) {
         this.server.pubsub.punsubscribe(this, p);
         this.patterns.delete(p);
       }
@@ -229,14 +237,15 @@ export class EmbeddedTransport implements Transport, Subscriber {
   }
 
   ssubscribe(channels: string[]): Promise<void> {
-    return this.run(() => {
-      for (const c of channels) if (this.server.pubsub.ssubscribe(this, c)) this.shardChannels.add(c);
-    });
+    return this.shardHolds.holdAndRun(channels, (fresh) => this.run(() => {
+      for (const c of fresh) if (this.server.pubsub.ssubscribe(this, c)) this.shardChannels.add(c);
+    }));
   }
 
   sunsubscribe(channels: string[]): Promise<void> {
+    const gone = this.shardHolds.release(channels);
     return this.run(() => {
-      for (const c of channels) {
+      for (const c of gone) {
         this.server.pubsub.sunsubscribe(this, c);
         this.shardChannels.delete(c);
       }
