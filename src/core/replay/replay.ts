@@ -134,22 +134,20 @@ export async function replay(source: Transport, selection: ReplaySelection, targ
       const ids: string[] = [];
       for (const entry of page) {
         let raw: string | Buffer | null | undefined = 'value' in entry ? entry.value : entry.fields[EVENT_FIELD];
-        let parsed: StoredEvent['event'] | undefined;
+        // Whether the event must be parsed for the filter: not when its bytes already answered.
+        let parse = filter !== null;
         if (typeof raw !== 'string') {
           if (!raw) { r.skippedMalformed++; continue; }
           const m = fieldMatch!.test(raw);
           if (m === 'skip') continue;
           raw = raw.toString('utf8');
-          if (m === 'parse') {
-            const e = readEvent(raw);
-            if (!e.ok) { r.skippedMalformed++; continue; }
-            if (!filter!(e.event)) continue;
-            parsed = e.event;
-          }
-        } else if (filter) {
+          parse = m === 'parse';
+        }
+        let parsed: StoredEvent['event'] | undefined;
+        if (parse) {
           const e = readEvent(raw);
           if (!e.ok) { r.skippedMalformed++; continue; }
-          if (!filter(e.event)) continue;
+          if (!filter!(e.event)) continue;
           parsed = e.event;
         } else if (!looksLikeJsonObject(raw)) {
           r.skippedMalformed++;
